@@ -1,0 +1,89 @@
+package io.netpoll.buffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The write side of netpoll's zero-copy buffer API ({@code netpoll.Writer}).
+ *
+ * <p>Bytes are first <em>written</em> (reserved with {@link #malloc} and filled in place, or
+ * copied in by the {@code write*} methods) and become visible to the reader, or are sent on a
+ * connection, only at {@link #flush()}. {@link #mallocLen()} counts the written, unflushed bytes;
+ * {@link #mallocAck(int)} keeps the first {@code n} of them and drops the rest.
+ *
+ * <h2>Ownership</h2>
+ * The view returned by {@link #malloc} is valid until the next {@link #flush()} or
+ * {@link #mallocAck}; fill it with relative or absolute puts and do not keep it.
+ * {@link #writeDirect} and {@link #append} take ownership of what they are given.
+ *
+ * <h2>Threading</h2>
+ * A writer is used by one thread at a time. It may run concurrently with the one thread that
+ * uses the corresponding {@link Reader}. A connection's writer adds a safe way for several
+ * threads to write (see {@code Connection}).
+ *
+ * <h2>Errors</h2>
+ * A negative size gets {@link IllegalArgumentException}; {@code mallocAck(n)} with {@code n}
+ * larger than {@link #mallocLen()} gets {@link IllegalArgumentException}; use after close gets
+ * {@link IllegalStateException}. {@link #flush()} on a connection throws the connection's
+ * {@link IOException}s (closed, write timeout).
+ *
+ * <p>The name follows netpoll, not {@link java.io.Writer}: this type writes bytes, not chars.
+ */
+public interface Writer {
+
+    /**
+     * Reserves {@code n} contiguous bytes and returns a view of them (position 0, remaining
+     * {@code n}) to fill in place. The bytes count as written at once.
+     */
+    ByteBuffer malloc(int n);
+
+    /** The number of bytes written (malloc'd or copied in) and not yet flushed. */
+    int mallocLen();
+
+    /** Keeps the first {@code n} unflushed bytes and drops the rest. */
+    void mallocAck(int n);
+
+    /** Copies {@code b} in. */
+    default void writeBinary(byte[] b) {
+        writeBinary(b, 0, b.length);
+    }
+
+    /** Copies {@code len} bytes of {@code b} from {@code off} in. */
+    void writeBinary(byte[] b, int off, int len);
+
+    /** Copies the remaining bytes of {@code src} in, advancing its position. */
+    void writeBinary(ByteBuffer src);
+
+    /** Copies {@code s} in, encoded as UTF-8. */
+    default void writeString(String s) {
+        writeString(s, StandardCharsets.UTF_8);
+    }
+
+    /** Copies {@code s} in, encoded with {@code charset}. */
+    void writeString(String s, Charset charset);
+
+    /** Writes one byte. */
+    void writeByte(byte b);
+
+    /**
+     * Inserts the remaining bytes of {@code extra} into the written stream without copying them,
+     * before the last {@code remainCap} bytes reserved by {@link #malloc}. So
+     * {@code malloc(a + b); writeDirect(data, b)} gives the same stream as
+     * {@code malloc(a); writeBinary(data); malloc(b)}. The buffer keeps a reference to
+     * {@code extra}'s memory until the bytes are released: do not change it meanwhile.
+     */
+    void writeDirect(ByteBuffer extra, int remainCap);
+
+    /**
+     * Moves all of {@code other}'s bytes (readable and written) to the end of this writer's
+     * unflushed bytes, by moving node references, not bytes. {@code other} is left empty and may
+     * be reused; views taken from it become invalid. {@code other} must not be in use by another
+     * thread.
+     */
+    void append(LinkBuffer other);
+
+    /** Makes every written byte readable (standalone buffer) or sends it (connection). */
+    void flush() throws IOException;
+}
