@@ -1,8 +1,253 @@
 package io.netpoll.buffer;
 
-/** Skeleton: the implementation follows in the next commit. */
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Pooled direct memory for {@link LinkBuffer}s: nodes in power-of-two size classes from
+ * {@value #MIN_NODE_SIZE} bytes to {@value #MAX_NODE_SIZE} bytes. Larger requests get an unpooled
+ * block that is left to the garbage collector when released.
+ *
+ * <p>The pool is split into stripes chosen by the calling thread; a stripe is taken with one
+ * compare-and-set and never waited for: a thread that finds its stripe busy or empty tries the
+ * others once, then allocates (or, when returning memory, drops it). So there is no global lock
+ * and no thread ever blocks on the pool. Memory kept in the pool is bounded by
+ * {@link #create(long) maxPooledBytes}; beyond it returned nodes are freed. Blocks smaller than
+ * {@value #SLAB_SIZE} bytes are carved from {@value #SLAB_SIZE}-byte slabs so that small nodes
+ * do not each pay for a direct allocation.
+ *
+ * <p>Threading: every method may be called from any thread. Statistics are read without
+ * stopping the pool and are approximate under load.
+ *
+ * <p>The default pool's ceiling is the system property {@code netpoll.buffer.maxPooledBytes}, or
+ * an eighth of the maximum heap (which is also the JDK's default direct-memory limit), at most
+ * 256 MiB.
+ */
 public final class BufferPool {
-    public static BufferPool defaultPool() { throw new UnsupportedOperationException(); }
-    public static BufferPool create(long maxPooledBytes) { throw new UnsupportedOperationException(); }
-    public BufferPoolStats stats() { throw new UnsupportedOperationException(); }
+
+    static final int MIN_SHIFT = 6;
+    static final int MAX_SHIFT = 20;
+    public static final int MIN_NODE_SIZE = 1 << MIN_SHIFT;
+    public static final int MAX_NODE_SIZE = 1 << MAX_SHIFT;
+    static final int SLAB_SIZE = 64 * 1024;
+    private static final int CLASSES = MAX_SHIFT - MIN_SHIFT + 1;
+    private static final int REFERENCES = CLASSES;
+    private static final int MAX_POOLED_REFERENCES = 4096;
+
+    private static final BufferPool DEFAULT = new BufferPool(defaultCeiling());
+
+    private final Stripe[] stripes;
+    private final int mask;
+    private final long maxPooledBytes;
+    private final long stripeLimit;
+    private final LongAdder usedBytes = new LongAdder();
+    private final LongAdder outstandingNodes = new LongAdder();
+
+    private BufferPool(long maxPooledBytes) {
+        if (maxPooledBytes < 0) {
+            throw new IllegalArgumentException("maxPooledBytes must not be negative: " + maxPooledBytes);
+        }
+        int n = Integer.highestOneBit(Math.max(2, Math.min(64, Runtime.getRuntime().availableProcessors() * 2)) - 1) << 1;
+        stripes = new Stripe[n];
+        for (int i = 0; i < n; i++) {
+            stripes[i] = new Stripe();
+        }
+        mask = n - 1;
+        this.maxPooledBytes = maxPooledBytes;
+        this.stripeLimit = maxPooledBytes / n;
+    }
+
+    /** The pool used by buffers created without one. */
+    public static BufferPool defaultPool() {
+        return DEFAULT;
+    }
+
+    /** A new pool that keeps at most {@code maxPooledBytes} bytes of free memory. */
+    public static BufferPool create(long maxPooledBytes) {
+        return new BufferPool(maxPooledBytes);
+    }
+
+    public BufferPoolStats stats() {
+        long pooled = 0;
+        for (Stripe s : stripes) {
+            pooled += s.bytes();
+        }
+        return new BufferPoolStats(usedBytes.sum(), pooled, outstandingNodes.sum(), maxPooledBytes);
+    }
+
+    /** An owner node of at least {@code size} bytes, holding one reference, empty. */
+    Node take(int size) {
+        if (size > MAX_NODE_SIZE) {
+            return handOut(new Node(Node.UNPOOLED, ByteBuffer.allocateDirect(size)));
+        }
+        int cls = sizeClass(size);
+        Node node = pop(cls);
+        if (node == null) {
+            node = allocate(cls);
+        }
+        return handOut(node);
+    }
+
+    /** A reference node (no memory of its own) for slices and splits. */
+    Node takeReference() {
+        Node node = pop(REFERENCES);
+        return node != null ? node : new Node(Node.REFERENCE, null);
+    }
+
+    /** An owner node over a caller's memory, never pooled nor counted. */
+    Node wrap(ByteBuffer external) {
+        Node node = new Node(Node.EXTERNAL, external.duplicate()).resetOwner();
+        node.off = external.position();
+        node.end = node.off;
+        node.malloc = external.limit();
+        node.writable = false;
+        return node;
+    }
+
+    /** Takes back an owner whose reference count reached zero. */
+    void recycle(Node owner) {
+        if (owner.kind == Node.EXTERNAL) {
+            return;
+        }
+        usedBytes.add(-owner.capacity());
+        outstandingNodes.decrement();
+        if (owner.kind >= 0) {
+            owner.resetViews();
+            push(owner.kind, owner, owner.capacity());
+        }
+    }
+
+    /** Takes back a reference node that left its chain. */
+    void recycleReference(Node reference) {
+        reference.owner = reference;
+        reference.next = null;
+        reference.resetViews();
+        push(REFERENCES, reference, 0);
+    }
+
+    private Node handOut(Node node) {
+        usedBytes.add(node.capacity());
+        outstandingNodes.increment();
+        return node.resetOwner();
+    }
+
+    private Node allocate(int cls) {
+        int size = 1 << (cls + MIN_SHIFT);
+        if (size >= SLAB_SIZE || stripeLimit < SLAB_SIZE) {
+            return new Node(cls, ByteBuffer.allocateDirect(size));
+        }
+        ByteBuffer slab = ByteBuffer.allocateDirect(SLAB_SIZE);
+        for (int at = size; at < SLAB_SIZE; at += size) {
+            if (!push(cls, new Node(cls, slab.slice(at, size)), size)) {
+                break;
+            }
+        }
+        return new Node(cls, slab.slice(0, size));
+    }
+
+    private Node pop(int cls) {
+        int start = stripeIndex();
+        for (int i = 0; i <= mask; i++) {
+            Stripe s = stripes[(start + i) & mask];
+            if (s.tryLock()) {
+                Node node = s.free[cls];
+                if (node != null) {
+                    s.free[cls] = node.poolNext;
+                    node.poolNext = null;
+                    s.count[cls]--;
+                    if (cls != REFERENCES) {
+                        s.addBytes(-node.capacity());
+                    }
+                }
+                s.unlock();
+                if (node != null) {
+                    return node;
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean push(int cls, Node node, int bytes) {
+        int start = stripeIndex();
+        for (int i = 0; i <= mask; i++) {
+            Stripe s = stripes[(start + i) & mask];
+            if (s.tryLock()) {
+                boolean room = cls == REFERENCES
+                        ? s.count[cls] < MAX_POOLED_REFERENCES
+                        : s.bytes() + bytes <= stripeLimit;
+                if (room) {
+                    node.poolNext = s.free[cls];
+                    s.free[cls] = node;
+                    s.count[cls]++;
+                    s.addBytes(bytes);
+                }
+                s.unlock();
+                if (room) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private int stripeIndex() {
+        return Thread.currentThread().hashCode() & mask;
+    }
+
+    static int sizeClass(int size) {
+        if (size <= MIN_NODE_SIZE) {
+            return 0;
+        }
+        return 32 - Integer.numberOfLeadingZeros(size - 1) - MIN_SHIFT;
+    }
+
+    private static long defaultCeiling() {
+        String configured = System.getProperty("netpoll.buffer.maxPooledBytes");
+        if (configured != null) {
+            return Long.parseLong(configured.trim());
+        }
+        return Math.min(Runtime.getRuntime().maxMemory() / 8, 256L << 20);
+    }
+
+    /** One stripe: free lists per size class, guarded by a try-lock that is never waited on. */
+    private static final class Stripe {
+        private static final VarHandle LOCK;
+        private static final VarHandle BYTES;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                LOCK = lookup.findVarHandle(Stripe.class, "lock", int.class);
+                BYTES = lookup.findVarHandle(Stripe.class, "pooledBytes", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Node[] free = new Node[CLASSES + 1];
+        final int[] count = new int[CLASSES + 1];
+        @SuppressWarnings("unused") // accessed through LOCK
+        private int lock;
+        @SuppressWarnings("unused") // accessed through BYTES
+        private long pooledBytes;
+
+        boolean tryLock() {
+            return LOCK.compareAndSet(this, 0, 1);
+        }
+
+        void unlock() {
+            LOCK.setRelease(this, 0);
+        }
+
+        long bytes() {
+            return (long) BYTES.getOpaque(this);
+        }
+
+        void addBytes(long delta) {
+            BYTES.setOpaque(this, (long) BYTES.getOpaque(this) + delta);
+        }
+    }
 }

@@ -1,62 +1,859 @@
 package io.netpoll.buffer;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
-/** Skeleton: the implementation follows in the next commit. */
+/**
+ * netpoll's LinkBuffer: a chain of pooled, reference-counted memory nodes with a zero-copy
+ * {@link Reader} and {@link Writer} ({@code netpoll.NewLinkBuffer}).
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ *  head          read                        flush               write
+ *   |             |                            |                   |
+ *   v             v                            v                   v
+ * [taken] -> [taken|readable] -> [readable] -> [readable|unflushed] -> [unflushed|free]
+ *
+ *   released at        len() bytes: flushed, not yet taken      mallocLen() bytes: written,
+ *   release()                                                   visible only after flush()
+ * </pre>
+ * Invariants, at every moment a thread can observe:
+ * <ul>
+ *   <li>bytes are readable in the order they were written; {@code 0 <= len()} and
+ *       {@code len()} counts exactly the flushed bytes not yet taken;</li>
+ *   <li>{@code head}, {@code read} and {@code scratch} belong to the reader thread; {@code write},
+ *       {@code mallocLen()} and every node after {@code flush} belong to the writer thread;</li>
+ *   <li>nodes before {@code flush} never change again except for the reader's offset; the writer
+ *       publishes new bytes by moving {@code flush} and then adding to the volatile length, so a
+ *       reader that sees the length sees the bytes;</li>
+ *   <li>a node's memory is reused only when no chain refers to it (reference counts), so views
+ *       stay intact until the release that invalidates them;</li>
+ *   <li>an empty buffer (all bytes taken and released, nothing written) holds no node: the reader
+ *       frees the last node at {@link #release()}, under a compare-and-set that excludes a
+ *       writer between {@code malloc} and {@code flush}.</li>
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ * One reader thread and one writer thread may use a buffer at the same time, without locks.
+ * Reader methods ({@link Reader}, {@link #drainTo}) must not be called by two threads at once,
+ * nor writer methods ({@link Writer}, {@link #fillFrom}). {@link #slice} creates a buffer owned
+ * by the caller; {@link #append} consumes a buffer that nobody else uses; {@link #close()} must
+ * not race with either side.
+ *
+ * <h2>Memory</h2>
+ * Nodes come from a {@link BufferPool} (direct memory) and go back when released; a buffer that
+ * is dropped without {@link #close()} leaks its nodes from the pool's point of view (the pool's
+ * {@code outstandingNodes} counts them) until the garbage collector frees them.
+ *
+ * <h2>Errors</h2>
+ * Negative sizes: {@link IllegalArgumentException}. Reading more than {@link #len()}:
+ * {@link IndexOutOfBoundsException} (a standalone buffer never waits). {@code mallocAck} or
+ * {@code writeDirect} beyond {@link #mallocLen()}: {@link IllegalArgumentException}. Any use after
+ * {@link #close()}: {@link IllegalStateException}. A buffer holds at most
+ * {@link Integer#MAX_VALUE} readable bytes.
+ */
 public final class LinkBuffer implements Reader, Writer, AutoCloseable {
 
+    /** Size of the nodes the writer takes for small writes; netpoll's {@code LinkBufferCap}. */
     public static final int DEFAULT_NODE_SIZE = 4096;
 
-    public LinkBuffer() { this(BufferPool.defaultPool()); }
-    public LinkBuffer(BufferPool pool) { this(pool, DEFAULT_NODE_SIZE); }
-    public LinkBuffer(BufferPool pool, int nodeSize) { }
+    private static final int WRITING = 1;
+    private static final int TRIMMING = 2;
+    private static final int MAX_GATHER = 64;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0).asReadOnlyBuffer();
 
-    @Override public ByteBuffer next(int n) { throw new UnsupportedOperationException(); }
-    @Override public ByteBuffer peek(int n) { throw new UnsupportedOperationException(); }
-    @Override public void skip(int n) { throw new UnsupportedOperationException(); }
-    @Override public ByteBuffer until(byte delim) { throw new UnsupportedOperationException(); }
-    @Override public int indexOf(byte delim) { throw new UnsupportedOperationException(); }
-    @Override public byte readByte() { throw new UnsupportedOperationException(); }
-    @Override public String readString(int n, Charset charset) { throw new UnsupportedOperationException(); }
-    @Override public byte[] readBinary(int n) { throw new UnsupportedOperationException(); }
-    @Override public LinkBuffer slice(int n) { throw new UnsupportedOperationException(); }
-    @Override public void release() { throw new UnsupportedOperationException(); }
-    @Override public int len() { throw new UnsupportedOperationException(); }
-    @Override public ByteBuffer malloc(int n) { throw new UnsupportedOperationException(); }
-    @Override public int mallocLen() { throw new UnsupportedOperationException(); }
-    @Override public void mallocAck(int n) { throw new UnsupportedOperationException(); }
-    @Override public void writeBinary(byte[] b, int off, int len) { throw new UnsupportedOperationException(); }
-    @Override public void writeBinary(ByteBuffer src) { throw new UnsupportedOperationException(); }
-    @Override public void writeString(String s, Charset charset) { throw new UnsupportedOperationException(); }
-    @Override public void writeByte(byte b) { throw new UnsupportedOperationException(); }
-    @Override public void writeDirect(ByteBuffer extra, int remainCap) { throw new UnsupportedOperationException(); }
-    @Override public void append(LinkBuffer other) { throw new UnsupportedOperationException(); }
-    @Override public void flush() { throw new UnsupportedOperationException(); }
+    private static final VarHandle LENGTH;
+    private static final VarHandle STATE;
 
-    /** True when nothing is readable and nothing is written but unflushed. */
-    public boolean isEmpty() { throw new UnsupportedOperationException(); }
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LENGTH = lookup.findVarHandle(LinkBuffer.class, "length", int.class);
+            STATE = lookup.findVarHandle(LinkBuffer.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final BufferPool pool;
+    private final int nodeSize;
+
+    // Reader side.
+    private Node head;
+    private Node read;
+    private Node scratch;
+    private long readEpoch = 1;
+    private ByteBuffer[] gather;
+    private boolean closed;
+
+    // Writer side.
+    private Node write;
+    /** First node of a chain started by the writer while the buffer held none. */
+    private Node first;
+    private int mallocSize;
+    private long writeEpoch = 1;
+    private boolean pinned;
+
+    // Shared.
+    private volatile Node flush;
+    @SuppressWarnings("unused") // accessed through LENGTH
+    private volatile int length;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+
+    /** A buffer on the {@linkplain BufferPool#defaultPool() default pool}. */
+    public LinkBuffer() {
+        this(BufferPool.defaultPool());
+    }
+
+    public LinkBuffer(BufferPool pool) {
+        this(pool, DEFAULT_NODE_SIZE);
+    }
 
     /**
-     * Writer side, for transports: one {@code read} from {@code channel} into this buffer's tail
-     * (at most {@code sizeHint} bytes when a new node is needed; the free space of the current tail
-     * node otherwise), then {@link #flush()}. Returns the bytes read, or -1 at end of stream.
+     * @param nodeSize size of the nodes taken for small writes (larger writes take larger nodes),
+     *                 between {@value BufferPool#MIN_NODE_SIZE} and {@value BufferPool#MAX_NODE_SIZE}
      */
-    public int fillFrom(ReadableByteChannel channel, int sizeHint) throws IOException { throw new UnsupportedOperationException(); }
+    public LinkBuffer(BufferPool pool, int nodeSize) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        if (nodeSize < BufferPool.MIN_NODE_SIZE || nodeSize > BufferPool.MAX_NODE_SIZE) {
+            throw new IllegalArgumentException("nodeSize must be between " + BufferPool.MIN_NODE_SIZE
+                    + " and " + BufferPool.MAX_NODE_SIZE + ": " + nodeSize);
+        }
+        this.nodeSize = nodeSize;
+    }
+
+    public BufferPool pool() {
+        return pool;
+    }
+
+    // ---------------------------------------------------------------- reader
+
+    @Override
+    public int len() {
+        return (int) LENGTH.getVolatile(this);
+    }
+
+    @Override
+    public ByteBuffer next(int n) {
+        checkReadable("next", n);
+        if (n == 0) {
+            return EMPTY;
+        }
+        LENGTH.getAndAdd(this, -n);
+        Node node = readNode();
+        if (node.readable() >= n) {
+            int from = node.off;
+            node.off = from + n;
+            return node.readView(from, from + n, readEpoch);
+        }
+        return copyOut(node, n, true);
+    }
+
+    @Override
+    public ByteBuffer peek(int n) {
+        checkReadable("peek", n);
+        if (n == 0) {
+            return EMPTY;
+        }
+        Node node = readNode();
+        if (node.readable() >= n) {
+            return node.readView(node.off, node.off + n, readEpoch);
+        }
+        return copyOut(node, n, false);
+    }
+
+    @Override
+    public void skip(int n) {
+        checkReadable("skip", n);
+        if (n > 0) {
+            LENGTH.getAndAdd(this, -n);
+            take(n);
+        }
+    }
+
+    @Override
+    public int indexOf(byte delim) {
+        checkOpen();
+        int len = len();
+        if (len == 0) {
+            return -1;
+        }
+        Node node = readNode();
+        int seen = 0;
+        while (true) {
+            int k = Math.min(node.readable(), len - seen);
+            int at = indexOf(node.memory, node.off, node.off + k, delim);
+            if (at >= 0) {
+                return seen + at - node.off;
+            }
+            seen += k;
+            if (seen >= len) {
+                return -1;
+            }
+            node = node.next;
+        }
+    }
+
+    @Override
+    public ByteBuffer until(byte delim) {
+        int at = indexOf(delim);
+        if (at < 0) {
+            throw new IndexOutOfBoundsException(String.format(
+                    "until(0x%02x): delimiter not found in the %d readable bytes", delim & 0xff, len()));
+        }
+        return next(at + 1);
+    }
+
+    @Override
+    public byte readByte() {
+        checkReadable("readByte", 1);
+        LENGTH.getAndAdd(this, -1);
+        Node node = readNode();
+        return node.memory.get(node.off++);
+    }
+
+    @Override
+    public byte[] readBinary(int n) {
+        checkReadable("readBinary", n);
+        byte[] out = new byte[n];
+        if (n > 0) {
+            LENGTH.getAndAdd(this, -n);
+            Node node = readNode();
+            int copied = 0;
+            while (true) {
+                int k = Math.min(n - copied, node.readable());
+                node.memory.get(node.off, out, copied, k);
+                node.off += k;
+                copied += k;
+                if (copied == n) {
+                    break;
+                }
+                node = node.next;
+            }
+            read = node;
+        }
+        return out;
+    }
+
+    @Override
+    public String readString(int n, Charset charset) {
+        return new String(readBinary(n), charset);
+    }
+
+    @Override
+    public LinkBuffer slice(int n) {
+        checkReadable("slice", n);
+        LinkBuffer slice = new LinkBuffer(pool, nodeSize);
+        if (n > 0) {
+            LENGTH.getAndAdd(this, -n);
+            Node node = readNode();
+            Node sliceHead = null;
+            Node sliceTail = null;
+            int remaining = n;
+            while (true) {
+                int k = Math.min(remaining, node.readable());
+                if (k > 0) {
+                    Node ref = pool.takeReference().bindReference(node, node.off, node.off + k);
+                    node.off += k;
+                    if (sliceTail == null) {
+                        sliceHead = ref;
+                    } else {
+                        sliceTail.next = ref;
+                    }
+                    sliceTail = ref;
+                    remaining -= k;
+                }
+                if (remaining == 0) {
+                    break;
+                }
+                node = node.next;
+            }
+            read = node;
+            slice.adoptReadable(sliceHead, sliceTail, n);
+        }
+        release();
+        return slice;
+    }
+
+    @Override
+    public void release() {
+        if (closed) {
+            return;
+        }
+        Node r = read;
+        if (r != null) {
+            Node f = flush;
+            // Nodes before the flush node are final: an exhausted one will never grow again.
+            while (r != f && r.off == r.end) {
+                r = r.next;
+            }
+            read = r;
+            while (head != r) {
+                Node h = head;
+                head = h.next;
+                free(h);
+            }
+        }
+        freeScratch();
+        readEpoch++;
+        if (r != null && len() == 0) {
+            tryTrim();
+        }
+    }
 
     /**
      * Reader side, for transports: one gathering {@code write} of the readable bytes to
      * {@code channel}; the bytes written are taken and released. Returns the bytes written
      * (0 when the channel accepts nothing now).
      */
-    public long drainTo(GatheringByteChannel channel) throws IOException { throw new UnsupportedOperationException(); }
+    public long drainTo(GatheringByteChannel channel) throws IOException {
+        checkOpen();
+        int len = len();
+        if (len == 0) {
+            return 0;
+        }
+        ByteBuffer[] views = gather;
+        if (views == null) {
+            views = gather = new ByteBuffer[MAX_GATHER];
+        }
+        Node node = readNode();
+        int count = 0;
+        int gathered = 0;
+        while (count < MAX_GATHER) {
+            int k = Math.min(node.readable(), len - gathered);
+            if (k > 0) {
+                views[count++] = node.readView(node.off, node.off + k, readEpoch);
+                gathered += k;
+            }
+            if (gathered == len) {
+                break;
+            }
+            node = node.next;
+        }
+        long written = channel.write(views, 0, count);
+        if (written > 0) {
+            LENGTH.getAndAdd(this, (int) -written);
+            take((int) written);
+        }
+        release();
+        return written;
+    }
 
-    /** The pool this buffer takes its memory from. */
-    public BufferPool pool() { throw new UnsupportedOperationException(); }
+    // ---------------------------------------------------------------- writer
+
+    @Override
+    public int mallocLen() {
+        return mallocSize;
+    }
+
+    @Override
+    public ByteBuffer malloc(int n) {
+        checkSize("malloc", n);
+        if (n == 0) {
+            checkOpen();
+            return EMPTY;
+        }
+        Node w = writableNode(n, n);
+        int from = w.malloc;
+        w.malloc = from + n;
+        mallocSize += n;
+        return w.writeView(from, from + n, writeEpoch);
+    }
+
+    @Override
+    public void mallocAck(int n) {
+        checkOpen();
+        if (n < 0 || n > mallocSize) {
+            throw new IllegalArgumentException("mallocAck(" + n + "): must be between 0 and mallocLen() = "
+                    + mallocSize);
+        }
+        if (n == mallocSize) {
+            return;
+        }
+        Node x = unflushedStart();
+        int keep = n;
+        while (true) {
+            int pending = x.malloc - x.end;
+            if (keep <= pending) {
+                x.malloc = x.end + keep;
+                break;
+            }
+            keep -= pending;
+            x = x.next;
+        }
+        freeChain(x.next);
+        x.next = null;
+        write = x;
+        mallocSize = n;
+    }
+
+    @Override
+    public void writeBinary(byte[] b, int off, int len) {
+        Objects.checkFromIndexSize(off, len, b.length);
+        while (len > 0) {
+            Node w = writableNode(1, len);
+            int k = Math.min(len, w.writableBytes());
+            w.memory.put(w.malloc, b, off, k);
+            w.malloc += k;
+            mallocSize += k;
+            off += k;
+            len -= k;
+        }
+    }
+
+    @Override
+    public void writeBinary(ByteBuffer src) {
+        int len = src.remaining();
+        int pos = src.position();
+        while (len > 0) {
+            Node w = writableNode(1, len);
+            int k = Math.min(len, w.writableBytes());
+            w.memory.put(w.malloc, src, pos, k);
+            w.malloc += k;
+            mallocSize += k;
+            pos += k;
+            len -= k;
+        }
+        src.position(pos);
+    }
+
+    @Override
+    public void writeString(String s, Charset charset) {
+        boolean singleByteAscii = charset == StandardCharsets.UTF_8 || charset == StandardCharsets.US_ASCII
+                || charset == StandardCharsets.ISO_8859_1;
+        int i = 0;
+        int len = s.length();
+        if (singleByteAscii) {
+            // ASCII needs no encoder and no intermediate array.
+            while (i < len) {
+                Node w = writableNode(1, len - i);
+                int end = Math.min(len, i + w.writableBytes());
+                int at = w.malloc;
+                for (; i < end; i++) {
+                    char c = s.charAt(i);
+                    if (c >= 0x80) {
+                        break;
+                    }
+                    w.memory.put(at++, (byte) c);
+                }
+                mallocSize += at - w.malloc;
+                w.malloc = at;
+                if (i < end) {
+                    break;
+                }
+            }
+        }
+        if (i < len) {
+            writeBinary(s.substring(i).getBytes(charset));
+        }
+    }
+
+    @Override
+    public void writeByte(byte b) {
+        Node w = write;
+        if (!pinned || w == null || w.writableBytes() == 0) {
+            w = writableNode(1, 1);
+        }
+        w.memory.put(w.malloc++, b);
+        mallocSize++;
+    }
+
+    @Override
+    public void writeDirect(ByteBuffer extra, int remainCap) {
+        checkOpen();
+        if (remainCap < 0 || remainCap > mallocSize) {
+            throw new IllegalArgumentException("writeDirect(remainCap=" + remainCap
+                    + "): must be between 0 and mallocLen() = " + mallocSize);
+        }
+        int n = extra.remaining();
+        if (n == 0) {
+            return;
+        }
+        pin();
+        Node data = pool.wrap(extra);
+        Node x = unflushedStart();
+        if (x == null) {
+            first = data;
+            write = data;
+            mallocSize += n;
+            return;
+        }
+        int keep = mallocSize - remainCap;
+        while (keep > x.malloc - x.end) {
+            keep -= x.malloc - x.end;
+            x = x.next;
+        }
+        int cut = x.end + keep;
+        if (cut < x.malloc) {
+            // The reserved bytes after the cut continue in a node of their own, after the data.
+            Node tail = pool.takeReference().bindReference(x, cut, cut);
+            tail.malloc = x.malloc;
+            tail.writable = x.writable;
+            x.malloc = cut;
+            x.writable = false;
+            tail.next = x.next;
+            data.next = tail;
+            if (write == x) {
+                write = tail;
+            }
+        } else {
+            data.next = x.next;
+            x.writable = false;
+            if (write == x) {
+                write = data;
+            }
+        }
+        x.next = data;
+        mallocSize += n;
+    }
+
+    @Override
+    public void append(LinkBuffer other) {
+        Objects.requireNonNull(other, "other");
+        if (other == this) {
+            throw new IllegalArgumentException("append: a buffer cannot be appended to itself");
+        }
+        checkOpen();
+        other.checkOpen();
+        other.flush();
+        int n = other.len();
+        if (n == 0) {
+            other.release();
+            return;
+        }
+        if (n > Integer.MAX_VALUE - mallocSize) {
+            throw new IllegalStateException("append: more than Integer.MAX_VALUE unflushed bytes");
+        }
+        pin();
+        Node moved = other.read != null ? other.read : other.first;
+        Node otherWrite = other.write;
+        if (other.head != null) {
+            for (Node h = other.head; h != moved; ) {
+                Node next = h.next;
+                free(h);
+                h = next;
+            }
+        }
+        for (Node x = moved; x != null; ) {
+            Node next = x.next;
+            x.next = null;
+            if (x.readable() == 0) {
+                free(x);
+            } else {
+                // Re-enter as unflushed bytes of this buffer; keep spare room writable only if
+                // nobody else can see this memory.
+                x.malloc = x.end;
+                x.end = x.off;
+                x.writable = x == otherWrite && x.isOwner() && x.writable && x.refCnt() == 1;
+                if (write == null) {
+                    first = x;
+                } else {
+                    write.next = x;
+                }
+                write = x;
+            }
+            x = next;
+        }
+        mallocSize += n;
+        other.head = null;
+        other.first = null;
+        other.forgetAll();
+    }
+
+    @Override
+    public void flush() {
+        if (!pinned) {
+            checkOpen();
+            return;
+        }
+        int n = mallocSize;
+        Node f = flush;
+        if (n == 0) {
+            // Nothing to publish: give back the empty nodes taken since the last flush.
+            if (f == null) {
+                freeChain(first);
+                first = null;
+                write = null;
+            } else {
+                freeChain(f.next);
+                f.next = null;
+                write = f;
+            }
+        } else {
+            if (n > Integer.MAX_VALUE - len()) {
+                throw new IllegalStateException("flush: a LinkBuffer holds at most Integer.MAX_VALUE bytes");
+            }
+            for (Node x = f == null ? first : f; x != null; x = x.next) {
+                x.end = x.malloc;
+            }
+            flush = write;
+            LENGTH.getAndAdd(this, n);
+        }
+        mallocSize = 0;
+        writeEpoch++;
+        pinned = false;
+        STATE.setRelease(this, 0);
+    }
+
+    /**
+     * Writer side, for transports: one {@code read} from {@code channel} into this buffer's tail
+     * (into the free space of the current tail node when it has at least half of
+     * {@code sizeHint}, otherwise into a new node of {@code sizeHint} bytes), then
+     * {@link #flush()}. Returns the bytes read, or -1 at end of stream.
+     */
+    public int fillFrom(ReadableByteChannel channel, int sizeHint) throws IOException {
+        checkSize("fillFrom", sizeHint);
+        Node w = writableNode(Math.max(1, sizeHint >>> 1), sizeHint);
+        ByteBuffer view = w.writeView(w.malloc, w.capacity(), writeEpoch);
+        int r;
+        try {
+            r = channel.read(view);
+        } catch (IOException | RuntimeException e) {
+            flush();
+            throw e;
+        }
+        if (r > 0) {
+            w.malloc += r;
+            mallocSize += r;
+        }
+        // With nothing read, this gives back a node taken for the read.
+        flush();
+        return r;
+    }
+
+    // ---------------------------------------------------------------- both / lifecycle
+
+    /**
+     * True when nothing is readable and nothing is written but unflushed. Call it from the writer
+     * thread, or when no writer is active.
+     */
+    public boolean isEmpty() {
+        return len() == 0 && mallocSize == 0;
+    }
 
     /** Returns every node to the pool. Idempotent. Must not race with the reader or the writer. */
-    @Override public void close() { }
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        forgetAll();
+        closed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "LinkBuffer[len=" + len() + ", mallocLen=" + mallocSize + (closed ? ", closed]" : "]");
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /** Frees every node and resets to the empty state. Neither side may be active. */
+    private void forgetAll() {
+        freeChain(head != null ? head : first);
+        freeScratch();
+        head = null;
+        read = null;
+        first = null;
+        write = null;
+        flush = null;
+        mallocSize = 0;
+        pinned = false;
+        readEpoch++;
+        writeEpoch++;
+        LENGTH.setVolatile(this, 0);
+        STATE.setRelease(this, 0);
+    }
+
+    /** Sets up a fresh buffer holding {@code n} readable bytes in the chain {@code h..t}. */
+    private void adoptReadable(Node h, Node t, int n) {
+        head = h;
+        read = h;
+        first = h;
+        write = t;
+        flush = t;
+        LENGTH.setVolatile(this, n);
+    }
+
+    /**
+     * The node holding the next readable byte. Only called when at least one byte is readable,
+     * so every exhausted node passed over lies before the flush point and has a successor.
+     */
+    private Node readNode() {
+        Node node = read;
+        if (node == null) {
+            node = first;
+            head = node;
+        }
+        while (node.readable() == 0) {
+            node = node.next;
+        }
+        read = node;
+        return node;
+    }
+
+    /** Advances past {@code n} readable bytes (already subtracted from the length). */
+    private void take(int n) {
+        Node node = readNode();
+        while (true) {
+            int k = Math.min(n, node.readable());
+            node.off += k;
+            n -= k;
+            if (n == 0) {
+                break;
+            }
+            node = node.next;
+        }
+        read = node;
+    }
+
+    /** Copies {@code n} bytes starting in {@code node} into a scratch node; a view of it. */
+    private ByteBuffer copyOut(Node node, int n, boolean consume) {
+        Node s = pool.take(n);
+        s.next = scratch;
+        scratch = s;
+        int copied = 0;
+        while (true) {
+            int k = Math.min(n - copied, node.readable());
+            s.memory.put(copied, node.memory, node.off, k);
+            if (consume) {
+                node.off += k;
+            }
+            copied += k;
+            if (copied == n) {
+                break;
+            }
+            node = node.next;
+        }
+        if (consume) {
+            read = node;
+        }
+        return s.readView(0, n, readEpoch);
+    }
+
+    /** Frees the last node of an empty buffer, unless the writer is between malloc and flush. */
+    private void tryTrim() {
+        if (!STATE.compareAndSet(this, 0, TRIMMING)) {
+            return;
+        }
+        // The writer is idle: its last flush moved the flush point to its write node, and the
+        // length is 0, so head == read == flush == write and nothing in it is unread.
+        if (len() == 0 && head == read && read == write) {
+            freeChain(head);
+            head = null;
+            read = null;
+            first = null;
+            write = null;
+            flush = null;
+        }
+        STATE.setRelease(this, 0);
+    }
+
+    /** Marks the writer busy, excluding a concurrent trim of the last node. */
+    private void pin() {
+        if (pinned) {
+            return;
+        }
+        checkOpen();
+        int spins = 0;
+        while (!STATE.compareAndSet(this, 0, WRITING)) {
+            // Only a trim can hold the state, and it takes a few instructions.
+            if (++spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        pinned = true;
+    }
+
+    /**
+     * The write node if it has {@code min} free bytes; otherwise a new one of at least
+     * {@code want} bytes (the node size for small writes, at most the largest pooled size).
+     */
+    private Node writableNode(int min, int want) {
+        pin();
+        Node w = write;
+        if (w != null && w.writableBytes() >= min) {
+            return w;
+        }
+        int size = Math.max(min, Math.max(nodeSize, Math.min(want, BufferPool.MAX_NODE_SIZE)));
+        Node node = pool.take(size);
+        if (w == null) {
+            first = node;
+        } else {
+            w.next = node;
+        }
+        write = node;
+        return node;
+    }
+
+    /** The node where the unflushed bytes begin (null when the buffer holds no node). */
+    private Node unflushedStart() {
+        Node f = flush;
+        return f != null ? f : first;
+    }
+
+    private void freeChain(Node node) {
+        while (node != null) {
+            Node next = node.next;
+            free(node);
+            node = next;
+        }
+    }
+
+    private void freeScratch() {
+        Node s = scratch;
+        scratch = null;
+        freeChain(s);
+    }
+
+    private void free(Node node) {
+        node.next = null;
+        Node dead = node.drop();
+        if (!node.isOwner()) {
+            pool.recycleReference(node);
+        }
+        if (dead != null) {
+            pool.recycle(dead);
+        }
+    }
+
+    private void checkReadable(String op, int n) {
+        checkOpen();
+        checkSize(op, n);
+        int len = len();
+        if (n > len) {
+            throw new IndexOutOfBoundsException(op + "(" + n + "): only " + len + " bytes readable");
+        }
+    }
+
+    private static void checkSize(String op, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException(op + "(" + n + "): size must not be negative");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("LinkBuffer is closed");
+        }
+    }
+
+    private static int indexOf(ByteBuffer memory, int from, int to, byte b) {
+        for (int i = from; i < to; i++) {
+            if (memory.get(i) == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <h2>Views and ownership</h2>
  * {@link #next}, {@link #peek} and {@link #until} return a {@link ByteBuffer} <em>view</em>
- * positioned on the requested bytes. When the bytes lie inside one memory node the view shares
+ * whose {@code [position, limit)} are the requested bytes (the position is not necessarily 0,
+ * because views are windows on pooled memory, handed out without allocating). When the bytes lie inside one memory node the view shares
  * that node's memory (no copy); when they span nodes they are copied once into pooled scratch
  * memory. Either way the view stays valid until the next {@link #release()} of this reader, and
  * must not be used after it: its memory goes back to the pool and the view object itself may be
@@ -33,8 +34,9 @@ import java.nio.charset.StandardCharsets;
 public interface Reader {
 
     /**
-     * Takes the next {@code n} bytes and returns a view of them (position 0 of the view is the
-     * first byte, its remaining() is {@code n}). Valid until {@link #release()}.
+     * Takes the next {@code n} bytes and returns a view of them: the view's
+     * {@code [position, limit)} are those bytes ({@code remaining() == n}); read them with
+     * relative gets, or absolute gets from {@code position()}. Valid until {@link #release()}.
      */
     ByteBuffer next(int n) throws IOException;
 

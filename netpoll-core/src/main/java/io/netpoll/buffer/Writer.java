@@ -34,8 +34,9 @@ import java.nio.charset.StandardCharsets;
 public interface Writer {
 
     /**
-     * Reserves {@code n} contiguous bytes and returns a view of them (position 0, remaining
-     * {@code n}) to fill in place. The bytes count as written at once.
+     * Reserves {@code n} contiguous bytes and returns a view of them to fill in place: the view's
+     * {@code [position, limit)} are those bytes ({@code remaining() == n}; the position is not
+     * necessarily 0). The bytes count as written at once.
      */
     ByteBuffer malloc(int n);
 

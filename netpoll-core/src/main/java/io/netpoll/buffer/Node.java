@@ -1,0 +1,215 @@
+package io.netpoll.buffer;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * One element of a {@link LinkBuffer}'s chain: a window {@code [off, end)} of readable bytes and
+ * {@code [end, malloc)} of written-but-unflushed bytes over a block of memory.
+ *
+ * <p>A node either <em>owns</em> its memory ({@code owner == this}: a pooled block, an unpooled
+ * large block, or a caller's buffer given to {@code writeDirect}) or <em>refers</em> to another
+ * node's memory ({@code owner != this}: made by {@code slice}, {@code writeDirect}'s split and
+ * {@code append} of shared tails). Only owners carry a reference count: every referring node
+ * holds one count of its owner, and the owner's own chain position holds one. The memory goes
+ * back to the pool when the count reaches zero, so a block is never reused while anything
+ * still refers to it.
+ *
+ * <pre>
+ *   memory: | released | readable (reader) | unflushed (writer) | free        |
+ *           0         off                 end               malloc       capacity
+ * </pre>
+ *
+ * <p>{@code off} belongs to the reader thread, {@code malloc} and {@code next} (while the node is
+ * past the buffer's flush point) to the writer thread; {@code end} is written by the writer at
+ * flush and read by the reader, published by the buffer's volatile length. View caches are
+ * per side: {@link #readView} only on the reader thread, {@link #writeView} only on the writer.
+ */
+final class Node {
+
+    private static final VarHandle REF_CNT;
+
+    static {
+        try {
+            REF_CNT = MethodHandles.lookup().findVarHandle(Node.class, "refCnt", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Size class index in the pool, or one of the negative kinds below. */
+    static final int UNPOOLED = -1;
+    static final int EXTERNAL = -2;
+    static final int REFERENCE = -3;
+
+    private static final int VIEW_CACHE_LIMIT = 16;
+    private static final ByteBuffer[] NO_VIEWS = new ByteBuffer[0];
+
+    final int kind;
+    ByteBuffer memory;
+    Node owner;
+    @SuppressWarnings("unused") // accessed through REF_CNT
+    private volatile int refCnt;
+
+    int off;
+    int end;
+    int malloc;
+    /** False for memory that others may still write or that is not ours to write into. */
+    boolean writable;
+    Node next;
+
+    private ByteBuffer[] readViews = NO_VIEWS;
+    private int readViewsUsed;
+    private long readViewEpoch;
+    private ByteBuffer[] writeViews = NO_VIEWS;
+    private int writeViewsUsed;
+    private long writeViewEpoch;
+
+    /** Slot used by the pool for its free lists. */
+    Node poolNext;
+
+    Node(int kind, ByteBuffer memory) {
+        this.kind = kind;
+        this.memory = memory;
+        this.owner = this;
+    }
+
+    int capacity() {
+        return memory.capacity();
+    }
+
+    int readable() {
+        return end - off;
+    }
+
+    int writableBytes() {
+        return writable ? memory.capacity() - malloc : 0;
+    }
+
+    boolean isOwner() {
+        return owner == this;
+    }
+
+    /** Prepares a fresh owner taken from the pool: one reference, empty. */
+    Node resetOwner() {
+        REF_CNT.setRelease(this, 1);
+        off = 0;
+        end = 0;
+        malloc = 0;
+        writable = true;
+        next = null;
+        return this;
+    }
+
+    /** Binds a reference node to {@code [from, to)} of {@code target}'s memory and retains it. */
+    Node bindReference(Node target, int from, int to) {
+        Node o = target.owner;
+        o.retain();
+        if (memory != o.memory) {
+            memory = o.memory;
+            readViews = NO_VIEWS;
+            writeViews = NO_VIEWS;
+            readViewsUsed = 0;
+            writeViewsUsed = 0;
+        }
+        owner = o;
+        off = from;
+        end = to;
+        malloc = to;
+        writable = false;
+        next = null;
+        return this;
+    }
+
+    void retain() {
+        int c = (int) REF_CNT.getAndAdd(this, 1);
+        if (c <= 0) {
+            REF_CNT.getAndAdd(this, -1);
+            throw new IllegalStateException("buffer node already released (refCnt " + c + ")");
+        }
+    }
+
+    /**
+     * Drops this chain position's hold. Returns the owner whose count reached zero (to be
+     * recycled by the caller), or null.
+     */
+    Node drop() {
+        Node o = owner;
+        int c = (int) REF_CNT.getAcquire(o);
+        // Sole holder: nobody else can add a reference concurrently, so no atomic update needed.
+        if (c == 1) {
+            REF_CNT.setRelease(o, 0);
+            return o;
+        }
+        c = (int) REF_CNT.getAndAdd(o, -1) - 1;
+        if (c == 0) {
+            return o;
+        }
+        if (c < 0) {
+            throw new IllegalStateException("buffer node released twice");
+        }
+        return null;
+    }
+
+    int refCnt() {
+        return (int) REF_CNT.getAcquire(this);
+    }
+
+    /** A view of {@code [from, to)} for the reader, valid until the buffer's next release. */
+    ByteBuffer readView(int from, int to, long epoch) {
+        if (readViewEpoch != epoch) {
+            readViewEpoch = epoch;
+            readViewsUsed = 0;
+        }
+        ByteBuffer v;
+        if (readViewsUsed < readViews.length) {
+            v = readViews[readViewsUsed++];
+        } else {
+            v = memory.duplicate();
+            if (readViewsUsed < VIEW_CACHE_LIMIT) {
+                readViews = grow(readViews, v);
+                readViewsUsed++;
+            }
+        }
+        return position(v, from, to);
+    }
+
+    /** A view of {@code [from, to)} for the writer, valid until the buffer's next flush. */
+    ByteBuffer writeView(int from, int to, long epoch) {
+        if (writeViewEpoch != epoch) {
+            writeViewEpoch = epoch;
+            writeViewsUsed = 0;
+        }
+        ByteBuffer v;
+        if (writeViewsUsed < writeViews.length) {
+            v = writeViews[writeViewsUsed++];
+        } else {
+            v = memory.duplicate();
+            if (writeViewsUsed < VIEW_CACHE_LIMIT) {
+                writeViews = grow(writeViews, v);
+                writeViewsUsed++;
+            }
+        }
+        return position(v, from, to);
+    }
+
+    /** Forgets handed-out views: called when the node goes back to the pool. */
+    void resetViews() {
+        readViewsUsed = 0;
+        writeViewsUsed = 0;
+    }
+
+    private static ByteBuffer position(ByteBuffer v, int from, int to) {
+        v.clear();
+        v.limit(to);
+        v.position(from);
+        return v;
+    }
+
+    private static ByteBuffer[] grow(ByteBuffer[] views, ByteBuffer v) {
+        ByteBuffer[] bigger = java.util.Arrays.copyOf(views, views.length + 1);
+        bigger[views.length] = v;
+        return bigger;
+    }
+}
