@@ -85,20 +85,23 @@ public record BufferLayout(String name, Builder builder) {
             b.flush();
             return b;
         }));
-        layouts.add(new BufferLayout("16-byte pool nodes, flushed in small steps", data -> {
-            LinkBuffer b = new LinkBuffer(BufferPool.defaultPool(), 16);
+        layouts.add(new BufferLayout("smallest pool nodes, starting 60 bytes into the first", data -> {
+            LinkBuffer b = new LinkBuffer(BufferPool.defaultPool(), BufferPool.MIN_NODE_SIZE);
+            b.writeBinary(new byte[60]);
+            b.flush();
+            b.skip(60);
             for (byte[] chunk : split(data, random(6, 5))) {
                 b.writeBinary(chunk);
                 b.flush();
             }
             return b;
         }));
-        layouts.add(new BufferLayout("malloc'd and filled in place, 16-byte nodes", data -> {
-            LinkBuffer b = new LinkBuffer(BufferPool.defaultPool(), 16);
+        layouts.add(new BufferLayout("malloc'd and filled in place in smallest pool nodes", data -> {
+            LinkBuffer b = new LinkBuffer(BufferPool.defaultPool(), BufferPool.MIN_NODE_SIZE);
             for (byte[] chunk : split(data, random(7, 11))) {
-                ByteBuffer view = b.malloc(chunk.length + 3);
+                ByteBuffer view = b.malloc(chunk.length + 20);
                 view.put(chunk);
-                b.mallocAck(b.mallocLen() - 3);
+                b.mallocAck(b.mallocLen() - 20);
             }
             b.flush();
             return b;

@@ -73,7 +73,6 @@ class LinkBufferLayoutTests {
                 try (LinkBuffer b = layout.build(d)) {
                     b.skip(off);
                     ByteBuffer view = b.next(n);
-                    assertThat(view.position()).as("position of next(%d) at %d", n, off).isZero();
                     assertThat(view.remaining()).as("remaining of next(%d) at %d", n, off).isEqualTo(n);
                     assertThat(bytesOf(view)).as("next(%d) at %d", n, off).isEqualTo(range(d, off, off + n));
                     assertThat(b.len()).isEqualTo(SIZE - off - n);
@@ -83,6 +82,45 @@ class LinkBufferLayoutTests {
                     b.release();
                 }
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layouts")
+    void viewsFromNextPeekAndUntilStartAtPositionZeroAsDocumented(BufferLayout layout) throws Exception {
+        // Reader's contract: "position 0 of the view is the first byte, its remaining() is n", so
+        // absolute gets such as view.getInt(0) read the requested bytes.
+        byte[] d = data(SIZE);
+        d[20] = '\n';
+        try (LinkBuffer b = layout.build(d)) {
+            b.skip(3);
+            ByteBuffer peeked = b.peek(4);
+            ByteBuffer taken = b.next(4);
+            ByteBuffer line = b.until((byte) '\n');
+            assertThat(new int[] {peeked.position(), taken.position(), line.position()})
+                    .as("positions of peek(4), next(4), until('\\n') views").containsExactly(0, 0, 0);
+            assertThat(peeked.get(0)).as("peek(4).get(0)").isEqualTo(d[3]);
+            assertThat(taken.getInt(0)).as("next(4).getInt(0)").isEqualTo(ByteBuffer.wrap(d, 3, 4).getInt());
+            assertThat(line.get(0)).as("until('\\n').get(0)").isEqualTo(d[7]);
+            b.release();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layouts")
+    void theMallocViewStartsAtPositionZeroAsDocumented(BufferLayout layout) throws Exception {
+        // Writer's contract: malloc(n) returns "a view of them (position 0, remaining n)", so
+        // absolute puts such as view.putInt(0, x) write the reserved bytes.
+        try (LinkBuffer b = layout.build(data(SIZE))) {
+            b.writeString("abc");
+            ByteBuffer view = b.malloc(8);
+            assertThat(view.position()).as("malloc(8) view position").isZero();
+            assertThat(view.remaining()).isEqualTo(8);
+            view.putLong(0, 0x0102030405060708L);
+            b.flush();
+            b.skip(SIZE + 3);
+            assertThat(b.readBinary(8)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+            b.release();
         }
     }
 
@@ -130,7 +168,6 @@ class LinkBufferLayoutTests {
                 try (LinkBuffer b = layout.build(d)) {
                     b.next(off);
                     ByteBuffer peeked = b.peek(n);
-                    assertThat(peeked.position()).isZero();
                     assertThat(bytesOf(peeked)).as("peek(%d) at %d", n, off).isEqualTo(range(d, off, off + n));
                     assertThat(b.len()).isEqualTo(SIZE - off);
                     ByteBuffer again = b.peek(SIZE - off);
@@ -235,7 +272,6 @@ class LinkBufferLayoutTests {
                     assertThat(b.indexOf((byte) '\n')).as("indexOf with delimiter at %d, read from %d", p, off)
                             .isEqualTo(p - off);
                     ByteBuffer line = b.until((byte) '\n');
-                    assertThat(line.position()).isZero();
                     assertThat(bytesOf(line)).as("until with delimiter at %d, read from %d", p, off)
                             .isEqualTo(range(d, off, p + 1));
                     assertThat(b.len()).isEqualTo(SIZE - p - 1);
@@ -376,7 +412,6 @@ class LinkBufferLayoutTests {
                 try (LinkBuffer b = layout.build(d); LinkBuffer expected = new LinkBuffer()) {
                     b.skip(1);
                     ByteBuffer view = b.malloc(a + r);
-                    assertThat(view.position()).isZero();
                     assertThat(view.remaining()).isEqualTo(a + r);
                     for (int i = 0; i < a + r; i++) {
                         view.put((byte) ('A' + i % 26));

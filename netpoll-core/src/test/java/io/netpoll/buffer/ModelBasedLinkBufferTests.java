@@ -70,7 +70,7 @@ class ModelBasedLinkBufferTests {
 
     static void check(long seed, boolean large) {
         Random random = new Random(seed);
-        int[] nodeSizes = {16, 64, 256, LinkBuffer.DEFAULT_NODE_SIZE};
+        int[] nodeSizes = {BufferPool.MIN_NODE_SIZE, 128, 256, LinkBuffer.DEFAULT_NODE_SIZE};
         int nodeSize = nodeSizes[random.nextInt(nodeSizes.length)];
         List<Op> ops = generate(random, large);
         Scenario scenario = new Scenario(seed, nodeSize, ops);
@@ -396,7 +396,6 @@ class ModelBasedLinkBufferTests {
     record Malloc(int size, int seed, int ack) implements Op {
         public void apply(Run run) {
             ByteBuffer view = run.buffer.malloc(size);
-            assertThat(view.position()).as("malloc(%d) view position", size).isZero();
             assertThat(view.remaining()).as("malloc(%d) view remaining", size).isEqualTo(size);
             byte[] data = pattern(size, seed);
             if (seed % 2 == 0) {
@@ -451,7 +450,6 @@ class ModelBasedLinkBufferTests {
             int n = run.bounded(p, run.readable.size());
             ByteBuffer view = run.buffer.next(n);
             byte[] expected = run.readable.take(n);
-            assertThat(view.position()).as("next(%d) view position", n).isZero();
             assertThat(bytesOf(view)).as("next(%d)", n).isEqualTo(expected);
             run.views.add(new View(view, expected, "next(" + n + ") at step " + run.step));
         }
@@ -462,7 +460,6 @@ class ModelBasedLinkBufferTests {
             int n = run.bounded(p, run.readable.size());
             ByteBuffer view = run.buffer.peek(n);
             byte[] expected = run.readable.peek(n);
-            assertThat(view.position()).as("peek(%d) view position", n).isZero();
             assertThat(bytesOf(view)).as("peek(%d)", n).isEqualTo(expected);
             run.views.add(new View(view, expected, "peek(" + n + ") at step " + run.step));
         }
