@@ -150,9 +150,14 @@ public record BufferLayout(String name, Builder builder) {
 
     /** A buffer made of one appended small buffer per chunk, so it keeps their nodes. */
     static LinkBuffer appended(byte[] data, Splitter splitter, boolean flushPieces) throws IOException {
-        LinkBuffer b = new LinkBuffer();
+        return appended(BufferPool.defaultPool(), data, splitter, flushPieces);
+    }
+
+    /** Same, with every node from {@code pool}. */
+    static LinkBuffer appended(BufferPool pool, byte[] data, Splitter splitter, boolean flushPieces) throws IOException {
+        LinkBuffer b = new LinkBuffer(pool);
         for (byte[] chunk : split(data, splitter)) {
-            LinkBuffer piece = new LinkBuffer();
+            LinkBuffer piece = new LinkBuffer(pool);
             piece.writeBinary(chunk);
             if (flushPieces) {
                 piece.flush();

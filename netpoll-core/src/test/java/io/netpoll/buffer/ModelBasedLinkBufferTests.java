@@ -65,7 +65,7 @@ class ModelBasedLinkBufferTests {
         });
         assertThat(error).isNotNull();
         assertThat(error.getMessage()).contains("seed 42").contains("-Dnetpoll.model.seed=42")
-                .contains("pretend bug").contains("shrunk from 6 to");
+                .contains("pretend bug").contains("Shrunk from 6 to");
     }
 
     static void check(long seed, boolean large) {
@@ -187,6 +187,8 @@ class ModelBasedLinkBufferTests {
         final Bytes unflushed = new Bytes();
         final List<View> views = new ArrayList<>();
         final List<SliceModel> slices = new ArrayList<>();
+        /** False between a write and the next flush: the buffer may then keep its tail node. */
+        boolean writerIdle = true;
         int step;
 
         Run(int nodeSize, List<Op> ops) {
@@ -197,6 +199,11 @@ class ModelBasedLinkBufferTests {
 
         void execute(List<Op> sequence) throws Exception {
             for (Op op : sequence) {
+                if (op instanceof Write || op instanceof WriteByte || op instanceof WriteString || op instanceof Malloc
+                        || op instanceof MallocAck || op instanceof WriteDirect || op instanceof AppendFresh
+                        || op instanceof UseSlice) {
+                    writerIdle = false;
+                }
                 op.apply(this);
                 step++;
                 checkSizes(op);
@@ -398,7 +405,9 @@ class ModelBasedLinkBufferTests {
             ByteBuffer view = run.buffer.malloc(size);
             assertThat(view.remaining()).as("malloc(%d) view remaining", size).isEqualTo(size);
             byte[] data = pattern(size, seed);
-            if (seed % 2 == 0) {
+            if (size == 0) {
+                // malloc(0)'s view is checked by LinkBufferErrorTests (it is read-only today).
+            } else if (seed % 2 == 0) {
                 view.put(data);
             } else {
                 for (int i = 0; i < size; i++) {
@@ -427,7 +436,9 @@ class ModelBasedLinkBufferTests {
         public void apply(Run run) {
             ByteBuffer view = run.buffer.malloc(before + remain);
             byte[] fill = pattern(before + remain, before * 31 + remain);
-            view.put(fill);
+            if (fill.length > 0) {
+                view.put(fill);
+            }
             byte[] extra = pattern(extraSize, extraSize * 17 + 3);
             ByteBuffer direct = extraSize % 2 == 0 ? ByteBuffer.wrap(extra) : ByteBuffer.allocateDirect(extraSize).put(extra).flip();
             run.buffer.writeDirect(direct, remain);
@@ -440,6 +451,7 @@ class ModelBasedLinkBufferTests {
     record Flush() implements Op {
         public void apply(Run run) throws Exception {
             run.buffer.flush();
+            run.writerIdle = true;
             run.readable.add(run.unflushed.take(run.unflushed.size()));
             run.checkViews("after flush()");
         }
@@ -569,7 +581,7 @@ class ModelBasedLinkBufferTests {
             int flushed = seed % (size + 1);
             LinkBuffer other;
             if (layout % 2 == 0) {
-                other = BufferLayout.appended(Arrays.copyOf(data, flushed), BufferLayout.random(seed, 5), layout % 4 == 0);
+                other = BufferLayout.appended(run.pool, Arrays.copyOf(data, flushed), BufferLayout.random(seed, 5), layout % 4 == 0);
             } else {
                 other = new LinkBuffer(run.pool, run.nodeSize);
                 other.writeBinary(data, 0, flushed);
@@ -590,7 +602,7 @@ class ModelBasedLinkBufferTests {
         public void apply(Run run) {
             run.releaseViews();
             run.buffer.release();
-            if (run.buffer.isEmpty() && run.slices.isEmpty()) {
+            if (run.writerIdle && run.buffer.isEmpty() && run.slices.isEmpty()) {
                 BufferPoolStats stats = run.pool.stats();
                 assertThat(stats.outstandingNodes()).as("nodes held by an idle, empty buffer after release(): %s", stats).isZero();
             }
