@@ -310,6 +310,59 @@ class LinkBufferLayoutTests {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("layouts")
+    void indexOfAndUntilFindTheFirstMatchAmongLookalikeBytes(BufferLayout layout) throws Exception {
+        // Word-at-a-time scans can be fooled by bytes next to the delimiter's value (borrows,
+        // sign bits): the delimiter among its neighbours, at every alignment, for every value.
+        java.util.Random random = new java.util.Random(11);
+        for (int value = 0; value < 256; value++) {
+            byte delim = (byte) value;
+            byte[] lookalikes = {(byte) (value + 1), (byte) (value - 1), (byte) (value ^ 0x80), (byte) (value ^ 0x01),
+                    (byte) (value ^ 0xFF), 0, (byte) 0xFF, (byte) 0x80, 0x01};
+            byte[] d = new byte[SIZE];
+            for (int i = 0; i < SIZE; i++) {
+                byte x;
+                do {
+                    x = lookalikes[random.nextInt(lookalikes.length)];
+                } while (x == delim);
+                d[i] = x;
+            }
+            int at = random.nextInt(SIZE);
+            d[at] = delim;
+            if (random.nextBoolean() && at + 1 < SIZE) {
+                d[at + 1 + random.nextInt(SIZE - at - 1)] = delim;
+            }
+            int off = random.nextInt(at + 1);
+            try (LinkBuffer b = layout.build(d)) {
+                b.skip(off);
+                assertThat(b.indexOf(delim)).as("indexOf(0x%02x) at %d, read from %d", value, at, off).isEqualTo(at - off);
+                assertThat(bytesOf(b.until(delim))).as("until(0x%02x)", value).isEqualTo(range(d, off, at + 1));
+                b.release();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layouts")
+    void viewsAreBigEndianLikeAnyNewByteBuffer(BufferLayout layout) throws Exception {
+        byte[] d = data(SIZE);
+        try (LinkBuffer b = layout.build(d)) {
+            ByteBuffer peeked = b.peek(8);
+            ByteBuffer taken = b.next(8);
+            assertThat(peeked.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+            assertThat(taken.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+            assertThat(taken.duplicate().getLong()).isEqualTo(ByteBuffer.wrap(d, 0, 8).getLong());
+            ByteBuffer view = b.malloc(4);
+            assertThat(view.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+            view.duplicate().putInt(0x01020304);
+            b.flush();
+            b.skip(SIZE - 8);
+            assertThat(b.readBinary(4)).containsExactly(1, 2, 3, 4);
+            b.release();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layouts")
     void untilWithoutTheDelimiterFailsAndTakesNothing(BufferLayout layout) throws Exception {
         byte[] d = data(SIZE);
         try (LinkBuffer b = layout.build(d)) {
