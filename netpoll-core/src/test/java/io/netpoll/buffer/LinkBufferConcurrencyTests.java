@@ -48,7 +48,7 @@ class LinkBufferConcurrencyTests {
     void oneWriterAndOneReaderMoveBytesThatTheReaderTakesAsSoonAsTheyAreFlushed() throws Exception {
         // Tiny writes and an eager reader: the buffer keeps running empty, so the reader's
         // release of the last node races with the writer's next malloc.
-        transfer(new LinkBuffer(), 2 * MIB, 3, 16, 1024);
+        transfer(new LinkBuffer(), MIB, 3, 16, 1024);
     }
 
     static void transfer(LinkBuffer buffer, long total, long seed) throws Exception {
@@ -116,9 +116,14 @@ class LinkBufferConcurrencyTests {
         long position = 0;
         int sinceFlush = 0;
         while (position < total) {
-            while (position - consumed.get() > window) {
-                checkDeadline(deadline, failed, "writer", position);
-                Thread.onSpinWait();
+            if (position - consumed.get() > window) {
+                // Wait for the reader to catch up, with everything written visible to it.
+                b.flush();
+                sinceFlush = 0;
+                while (position - consumed.get() > window) {
+                    checkDeadline(deadline, failed, "writer", position);
+                    Thread.onSpinWait();
+                }
             }
             int n = (int) Math.min(total - position, 1 + random.nextInt(random.nextInt(8) == 0 ? maxChunk : Math.min(maxChunk, 512)));
             byte[] chunk = new byte[n];
