@@ -48,7 +48,7 @@ class LinkBufferConcurrencyTests {
     void oneWriterAndOneReaderMoveBytesThatTheReaderTakesAsSoonAsTheyAreFlushed() throws Exception {
         // Tiny writes and an eager reader: the buffer keeps running empty, so the reader's
         // release of the last node races with the writer's next malloc.
-        transfer(new LinkBuffer(), MIB, 3, 16, 1024);
+        transfer(new LinkBuffer(), 4 * MIB, 3, 16, 1024);
     }
 
     static void transfer(LinkBuffer buffer, long total, long seed) throws Exception {
@@ -101,6 +101,18 @@ class LinkBufferConcurrencyTests {
         }
     }
 
+    /**
+     * Waits a moment for the other thread: spins briefly, then yields the CPU, so that the two
+     * threads make progress even when the machine (2 cores, JIT and GC threads) runs only one.
+     */
+    private static void pause(int spins) {
+        if (spins < 64) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
     private static void checkDeadline(long deadline, AtomicBoolean failed, String who, long at) {
         if (failed.get()) {
             throw new IllegalStateException(who + " stops: the other side failed (at byte " + at + ")");
@@ -120,9 +132,9 @@ class LinkBufferConcurrencyTests {
                 // Wait for the reader to catch up, with everything written visible to it.
                 b.flush();
                 sinceFlush = 0;
-                while (position - consumed.get() > window) {
+                for (int spins = 0; position - consumed.get() > window; spins++) {
                     checkDeadline(deadline, failed, "writer", position);
-                    Thread.onSpinWait();
+                    pause(spins);
                 }
             }
             int n = (int) Math.min(total - position, 1 + random.nextInt(random.nextInt(8) == 0 ? maxChunk : Math.min(maxChunk, 512)));
@@ -175,13 +187,15 @@ class LinkBufferConcurrencyTests {
             AtomicBoolean failed, long deadline) throws Exception {
         CRC32 crc = new CRC32();
         long position = 0;
+        int spins = 0;
         while (position < total) {
             int len = b.len();
             if (len == 0) {
                 checkDeadline(deadline, failed, "reader", position);
-                Thread.onSpinWait();
+                pause(spins++);
                 continue;
             }
+            spins = 0;
             int n = Math.min(len, 1 + random.nextInt(random.nextInt(8) == 0 ? maxChunk : Math.min(maxChunk, 512)));
             switch (random.nextInt(7)) {
                 case 0 -> {
