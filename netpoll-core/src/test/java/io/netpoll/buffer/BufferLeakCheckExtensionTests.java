@@ -49,6 +49,21 @@ class BufferLeakCheckExtensionTests {
     }
 
     @Test
+    void theCheckIsRegisteredForEveryTestOfTheModuleThroughAutoDetection() throws Exception {
+        // What Surefire's JUnit launcher reads: junit-platform.properties turns auto-detection
+        // on, and the service file names the extension.
+        java.util.Properties properties = new java.util.Properties();
+        try (java.io.InputStream in = getClass().getClassLoader().getResourceAsStream("junit-platform.properties")) {
+            assertThat(in).as("junit-platform.properties on the test class path").isNotNull();
+            properties.load(in);
+        }
+        assertThat(properties.getProperty("junit.jupiter.extensions.autodetection.enabled")).isEqualTo("true");
+        assertThat(java.util.ServiceLoader.load(org.junit.jupiter.api.extension.Extension.class).stream()
+                .map(java.util.ServiceLoader.Provider::type))
+                .contains(BufferLeakCheckExtension.class);
+    }
+
+    @Test
     void aTestThatClosesEverythingPasses() {
         Events events = run(CleanFixture.class).testEvents();
 
