@@ -408,6 +408,31 @@ class BufferPoolAndReferenceCountTests {
     }
 
     @Test
+    void writesLargerThanTheLargestNodeAreServedAndTheirMemoryIsNotPooled() throws Exception {
+        BufferPool pool = BufferPool.create(8L << 20);
+        byte[] big = pattern(3 * BufferPool.MAX_NODE_SIZE + 5, 14);
+        try (LinkBuffer b = new LinkBuffer(pool)) {
+            b.writeBinary(big);
+            ByteBuffer view = b.malloc(2 * BufferPool.MAX_NODE_SIZE);
+            assertThat(view.remaining()).isEqualTo(2 * BufferPool.MAX_NODE_SIZE);
+            byte[] tail = pattern(2 * BufferPool.MAX_NODE_SIZE, 15);
+            view.put(tail);
+            b.flush();
+            assertThat(pool.stats().usedBytes()).isGreaterThanOrEqualTo(big.length + tail.length);
+            assertThat(b.readBinary(big.length)).isEqualTo(big);
+            ByteBuffer whole = b.next(tail.length);
+            byte[] seen = new byte[tail.length];
+            whole.duplicate().get(seen);
+            assertThat(seen).isEqualTo(tail);
+            b.release();
+        }
+        BufferPoolStats stats = pool.stats();
+        assertThat(stats.usedBytes()).as("%s", stats).isZero();
+        assertThat(stats.outstandingNodes()).as("%s", stats).isZero();
+        assertThat(stats.pooledBytes()).as("%s", stats).isLessThanOrEqualTo(stats.maxPooledBytes());
+    }
+
+    @Test
     void everyBufferKnowsItsPoolAndTheDefaultPoolIsShared() {
         BufferPool pool = BufferPool.create(1024);
         try (LinkBuffer mine = new LinkBuffer(pool); LinkBuffer shared = new LinkBuffer()) {

@@ -188,6 +188,9 @@ class LinkBufferConcurrencyTests {
         CRC32 crc = new CRC32();
         long position = 0;
         int spins = 0;
+        // Views stay valid until release(), whatever the writer does meanwhile: check them again then.
+        java.util.List<ByteBuffer> views = new java.util.ArrayList<>();
+        java.util.List<Long> viewPositions = new java.util.ArrayList<>();
         while (position < total) {
             int len = b.len();
             if (len == 0) {
@@ -202,6 +205,8 @@ class LinkBufferConcurrencyTests {
                     ByteBuffer view = b.next(n);
                     verify(view, position, n);
                     crc.update(view.duplicate());
+                    views.add(view);
+                    viewPositions.add(position);
                 }
                 case 1 -> {
                     ByteBuffer view = b.peek(n);
@@ -221,6 +226,7 @@ class LinkBufferConcurrencyTests {
                     crc.update(x);
                 }
                 case 4 -> {
+                    recheck(views, viewPositions); // slice() releases
                     LinkBuffer slice = b.slice(n);
                     try {
                         byte[] copy = slice.readBinary(n);
@@ -241,6 +247,7 @@ class LinkBufferConcurrencyTests {
                     crc.update(line.duplicate());
                 }
                 default -> {
+                    recheck(views, viewPositions); // drainTo() releases
                     LinkBufferLayoutTests.StingyChannel channel = new LinkBufferLayoutTests.StingyChannel(n);
                     n = (int) b.drainTo(channel);
                     byte[] drained = channel.out.toByteArray();
@@ -251,12 +258,22 @@ class LinkBufferConcurrencyTests {
             }
             position += n;
             consumed.set(position);
-            if (random.nextInt(4) == 0) {
+            if (random.nextInt(4) == 0 || views.size() > 64) {
+                recheck(views, viewPositions);
                 b.release();
             }
         }
+        recheck(views, viewPositions);
         b.release();
         return crc.getValue();
+    }
+
+    private static void recheck(java.util.List<ByteBuffer> views, java.util.List<Long> positions) {
+        for (int i = 0; i < views.size(); i++) {
+            verify(views.get(i), positions.get(i), views.get(i).remaining());
+        }
+        views.clear();
+        positions.clear();
     }
 
     private static void verify(ByteBuffer view, long position, int n) {

@@ -461,15 +461,24 @@ class LinkBufferLayoutTests {
         byte[] d = data(SIZE);
         byte[] extra = "EXTRA-BYTES".getBytes(StandardCharsets.US_ASCII);
         for (int a = 0; a <= 20; a += 5) {
-            for (int r = 0; r <= 20; r += 4) {
+            for (int r = 0; r <= 21; r += 3) {
                 try (LinkBuffer b = layout.build(d); LinkBuffer expected = new LinkBuffer()) {
                     b.skip(1);
                     ByteBuffer view = b.malloc(a + r);
                     assertThat(view.remaining()).isEqualTo(a + r);
-                    for (int i = 0; i < a + r; i++) {
-                        view.put((byte) ('A' + i % 26));
+                    boolean fillAfter = (a + r) % 2 == 1;
+                    if (!fillAfter) {
+                        for (int i = 0; i < a + r; i++) {
+                            view.put((byte) ('A' + i % 26));
+                        }
                     }
                     b.writeDirect(ByteBuffer.wrap(extra), r);
+                    if (fillAfter) {
+                        // The malloc view stays valid until flush or mallocAck: fill it after writeDirect.
+                        for (int i = 0; i < a + r; i++) {
+                            view.put((byte) ('A' + i % 26));
+                        }
+                    }
                     assertThat(b.mallocLen()).isEqualTo(a + r + extra.length);
                     b.flush();
 
