@@ -85,6 +85,23 @@ public record BufferLayout(String name, Builder builder) {
             b.flush();
             return b;
         }));
+        layouts.add(new BufferLayout("writeDirect of read-only, sliced and little-endian buffers (seed 10)", data -> {
+            LinkBuffer b = new LinkBuffer();
+            int i = 0;
+            for (byte[] chunk : split(data, random(10, 12))) {
+                byte[] backing = new byte[chunk.length + 6];
+                System.arraycopy(chunk, 0, backing, 3, chunk.length);
+                ByteBuffer sliced = ByteBuffer.wrap(backing, 3, chunk.length).slice();
+                ByteBuffer extra = switch (i++ % 3) {
+                    case 0 -> sliced.asReadOnlyBuffer();
+                    case 1 -> sliced.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    default -> sliced;
+                };
+                b.writeDirect(extra, 0);
+            }
+            b.flush();
+            return b;
+        }));
         layouts.add(new BufferLayout("smallest pool nodes, starting 60 bytes into the first", data -> {
             LinkBuffer b = new LinkBuffer(BufferPool.defaultPool(), BufferPool.MIN_NODE_SIZE);
             b.writeBinary(new byte[60]);
