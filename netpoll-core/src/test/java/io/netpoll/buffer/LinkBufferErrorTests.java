@@ -38,7 +38,7 @@ class LinkBufferErrorTests {
             try (LinkBuffer b = new LinkBuffer()) {
                 b.writeString("some bytes");
                 b.flush();
-                assertThatThrownBy(() -> op.getValue().accept(b)).as(op.getKey() + "(-1)")
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> op.getValue().accept(b))).as(op.getKey() + "(-1)")
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining(op.getKey())
                         .hasMessageContaining("-1");
@@ -61,7 +61,7 @@ class LinkBufferErrorTests {
         for (Map.Entry<String, ThrowingConsumer<LinkBuffer>> op : ops.entrySet()) {
             try (LinkBuffer b = BufferLayout.appended(new byte[] {'a', 'b', 'c'}, BufferLayout.fixed(1), true)) {
                 b.writeString("unflushed");
-                assertThatThrownBy(() -> op.getValue().accept(b)).as(op.getKey() + "(5) with 3 readable")
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> op.getValue().accept(b))).as(op.getKey() + "(5) with 3 readable")
                         .isInstanceOf(IndexOutOfBoundsException.class)
                         .hasMessageContaining(op.getKey())
                         .hasMessageContaining("5")
@@ -166,9 +166,37 @@ class LinkBufferErrorTests {
             LinkBuffer b = new LinkBuffer();
             b.writeString("abc");
             b.close();
-            assertThatThrownBy(() -> op.getValue().accept(b)).as("%s after close()", op.getKey())
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> op.getValue().accept(b))).as("%s after close()", op.getKey())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("closed");
+        }
+    }
+
+    @Test
+    void writingZeroBytesToAClosedBufferIsAnIllegalStateExceptionToo() {
+        // A closed buffer must not look usable just because the write happened to be empty.
+        Map<String, ThrowingConsumer<LinkBuffer>> ops = new LinkedHashMap<>();
+        ops.put("writeBinary(new byte[0])", b -> b.writeBinary(new byte[0]));
+        ops.put("writeBinary(empty ByteBuffer)", b -> b.writeBinary(ByteBuffer.allocate(0)));
+        ops.put("writeString(\"\")", b -> b.writeString(""));
+        ops.put("writeDirect(empty, 0)", b -> b.writeDirect(ByteBuffer.allocate(0), 0));
+        for (Map.Entry<String, ThrowingConsumer<LinkBuffer>> op : ops.entrySet()) {
+            LinkBuffer b = new LinkBuffer();
+            b.close();
+            Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> op.getValue().accept(b));
+            assertThat(thrown).as("what %s after close() throws", op.getKey())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("closed");
+        }
+    }
+
+    @Test
+    void aNegativeSizeHintForFillFromIsAnIllegalArgumentException() {
+        try (LinkBuffer b = new LinkBuffer()) {
+            assertThatThrownBy(() -> b.fillFrom(Channels.newChannel(new ByteArrayInputStream(new byte[] {1})), -1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("fillFrom").hasMessageContaining("-1");
+            assertThat(b.isEmpty()).isTrue();
         }
     }
 
