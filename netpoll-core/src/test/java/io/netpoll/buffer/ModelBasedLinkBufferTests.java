@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ModelBasedLinkBufferTests {
 
-    static final int DEFAULT_RUNS = 400;
+    static final int DEFAULT_RUNS = 1000;
 
     /** A byte the generators never produce, so searching for it always fails. */
     static final byte ABSENT = 0x7F;
