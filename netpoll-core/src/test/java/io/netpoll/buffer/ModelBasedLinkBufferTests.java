@@ -87,7 +87,9 @@ class ModelBasedLinkBufferTests {
             int size = large && r.nextInt(4) == 0 ? r.nextInt(20_000) : r.nextInt(r.nextBoolean() ? 8 : 80);
             int p = r.nextInt(Integer.MAX_VALUE);
             int q = r.nextInt(Integer.MAX_VALUE);
-            ops.add(switch (r.nextInt(24)) {
+            ops.add(switch (r.nextInt(26)) {
+                case 24 -> new FillFrom(size, 1 + q % 8192);
+                case 25 -> new DrainTo(1 + p % 200);
                 case 0, 1, 2 -> new Write(size, p, q % 4);
                 case 3 -> new WriteByte(p);
                 case 4 -> new WriteString(size, p);
@@ -201,7 +203,7 @@ class ModelBasedLinkBufferTests {
             for (Op op : sequence) {
                 if (op instanceof Write || op instanceof WriteByte || op instanceof WriteString || op instanceof Malloc
                         || op instanceof MallocAck || op instanceof WriteDirect || op instanceof AppendFresh
-                        || op instanceof UseSlice) {
+                        || op instanceof UseSlice || op instanceof FillFrom) {
                     writerIdle = false;
                 }
                 op.apply(this);
@@ -595,6 +597,38 @@ class ModelBasedLinkBufferTests {
             } finally {
                 other.close();
             }
+        }
+    }
+
+    /** One read from a channel into the tail, then flush: everything written becomes readable. */
+    record FillFrom(int size, int hint) implements Op {
+        public void apply(Run run) throws Exception {
+            byte[] data = pattern(size, size * 7 + hint);
+            java.nio.channels.ReadableByteChannel channel =
+                    java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(data));
+            int n = run.buffer.fillFrom(channel, hint);
+            if (size == 0) {
+                assertThat(n).as("fillFrom at end of stream").isEqualTo(-1);
+                n = 0;
+            } else {
+                assertThat(n).as("fillFrom(%d bytes available, hint %d)", size, hint).isBetween(1, size);
+            }
+            run.unflushed.add(Arrays.copyOf(data, n));
+            run.readable.add(run.unflushed.take(run.unflushed.size()));
+            run.writerIdle = true;
+            run.checkViews("after fillFrom");
+        }
+    }
+
+    /** One gathering write of the readable bytes to a channel taking at most {@code accept}. */
+    record DrainTo(int accept) implements Op {
+        public void apply(Run run) throws Exception {
+            run.releaseViews(); // drainTo releases
+            LinkBufferLayoutTests.StingyChannel channel = new LinkBufferLayoutTests.StingyChannel(accept);
+            long n = run.buffer.drainTo(channel);
+            assertThat(n).as("drainTo(channel taking %d) with %d readable", accept, run.readable.size())
+                    .isBetween(run.readable.size() == 0 ? 0L : 1L, (long) Math.min(accept, run.readable.size()));
+            assertThat(channel.out.toByteArray()).as("bytes drained").isEqualTo(run.readable.take((int) n));
         }
     }
 
