@@ -233,6 +233,32 @@ class BufferPoolAndReferenceCountTests {
     }
 
     @Test
+    void readsInsideOneNodeTakeNoMemory() throws Exception {
+        BufferPool pool = BufferPool.create(1 << 20);
+        try (LinkBuffer b = new LinkBuffer(pool)) {
+            byte[] letters = new byte[1000];
+            Arrays.fill(letters, (byte) 'a');
+            b.writeBinary(letters);
+            b.flush();
+            BufferPoolStats before = pool.stats();
+            ByteBuffer taken = b.next(300);
+            ByteBuffer peeked = b.peek(300);
+            b.skip(100);
+            b.writeByte((byte) '\n');
+            b.flush();
+            ByteBuffer line = b.until((byte) '\n');
+            assertThat(taken.remaining() + peeked.remaining() + line.remaining()).isEqualTo(300 + 300 + 601);
+            assertThat(taken.isDirect()).as("a view of direct node memory").isTrue();
+            BufferPoolStats after = pool.stats();
+            assertThat(after.usedBytes()).as("next/peek/until inside one node copy nothing: %s", after)
+                    .isEqualTo(before.usedBytes());
+            assertThat(after.outstandingNodes()).isEqualTo(before.outstandingNodes());
+            b.release();
+        }
+        assertThat(pool.stats().outstandingNodes()).isZero();
+    }
+
+    @Test
     void aReadThatSpansNodesUsesScratchMemoryFreedAtRelease() throws Exception {
         BufferPool pool = BufferPool.create(1 << 20);
         try (LinkBuffer b = BufferLayout.appended(pool, pattern(1000, 7), BufferLayout.fixed(100), true)) {
