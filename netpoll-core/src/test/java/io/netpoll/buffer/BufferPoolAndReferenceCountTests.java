@@ -365,6 +365,7 @@ class BufferPoolAndReferenceCountTests {
     }
 
     @Test
+    @SuppressWarnings("try") // b is closed early on purpose; close() is idempotent
     void aSliceOfABufferFromAnotherPoolCanBeAppendedAndReleased() throws Exception {
         BufferPool mine = BufferPool.create(1 << 20);
         BufferPool theirs = BufferPool.create(1 << 20);
