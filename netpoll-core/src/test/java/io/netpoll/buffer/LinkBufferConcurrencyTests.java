@@ -51,6 +51,99 @@ class LinkBufferConcurrencyTests {
         transfer(new LinkBuffer(), 2 * MIB, 3, 16, 1024);
     }
 
+    @Test
+    void slicesOfOneBufferAppendedToAnotherOnAnotherThreadArriveIntact() throws Exception {
+        // A proxy's data path: thread 1 writes the input buffer; thread 2 slices frames off it
+        // and appends them to the output buffer (zero-copy: both buffers now refer to the same
+        // nodes); thread 3 reads the output. The input's reader and the output's reader drop
+        // references to the same nodes from different threads.
+        long total = 32 * MIB;
+        LinkBuffer in = new LinkBuffer();
+        LinkBuffer out = new LinkBuffer();
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        AtomicLong consumedIn = new AtomicLong();
+        AtomicLong consumedOut = new AtomicLong();
+        AtomicBoolean failed = new AtomicBoolean();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        try {
+            CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return write(in, total, new Random(4), 65_536, (int) MIB, consumedIn, failed, deadline);
+                } catch (Throwable t) {
+                    failed.set(true);
+                    throw new RuntimeException("writer failed", t);
+                }
+            }, threads);
+            CompletableFuture<Void> relay = CompletableFuture.runAsync(() -> {
+                try {
+                    relay(in, out, total, new Random(5), consumedIn, consumedOut, failed, deadline);
+                } catch (Throwable t) {
+                    failed.set(true);
+                    throw new RuntimeException("relay failed", t);
+                }
+            }, threads);
+            CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return read(out, total, new Random(6), 65_536, consumedOut, failed, deadline);
+                } catch (Throwable t) {
+                    failed.set(true);
+                    throw new RuntimeException("reader failed", t);
+                }
+            }, threads);
+            long writtenCrc = writer.get(100, TimeUnit.SECONDS);
+            relay.get(100, TimeUnit.SECONDS);
+            long readCrc = reader.get(100, TimeUnit.SECONDS);
+            assertThat(readCrc).as("CRC32 at the end of the relay vs at its start").isEqualTo(writtenCrc);
+            assertThat(in.isEmpty()).isTrue();
+            assertThat(out.isEmpty()).isTrue();
+        } finally {
+            failed.set(true);
+            threads.shutdown();
+            assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            in.close();
+            out.close();
+        }
+    }
+
+    /** Reader of {@code in} and writer of {@code out}: slices and appends, or copies now and then. */
+    private static void relay(LinkBuffer in, LinkBuffer out, long total, Random random, AtomicLong consumedIn,
+            AtomicLong consumedOut, AtomicBoolean failed, long deadline) throws Exception {
+        long position = 0;
+        int spins = 0;
+        while (position < total) {
+            int len = in.len();
+            if (len == 0) {
+                checkDeadline(deadline, failed, "relay", position);
+                pause(spins++);
+                continue;
+            }
+            spins = 0;
+            int n = Math.min(len, 1 + random.nextInt(random.nextBoolean() ? 100 : 20_000));
+            if (random.nextInt(5) == 0) {
+                out.writeBinary(in.next(n)); // the copying way, from a view
+                in.release();
+            } else {
+                LinkBuffer frame = in.slice(n);
+                out.append(frame);
+                frame.close();
+            }
+            position += n;
+            consumedIn.set(position);
+            if (random.nextInt(3) == 0 || position == total) {
+                out.flush();
+            }
+            if (position - consumedOut.get() > 4 * MIB) {
+                out.flush();
+                for (int wait = 0; position - consumedOut.get() > 4 * MIB; wait++) {
+                    checkDeadline(deadline, failed, "relay", position);
+                    pause(wait);
+                }
+            }
+        }
+        out.flush();
+        in.release();
+    }
+
     static void transfer(LinkBuffer buffer, long total, long seed) throws Exception {
         transfer(buffer, total, seed, 65_536, 4 * (int) MIB);
     }
