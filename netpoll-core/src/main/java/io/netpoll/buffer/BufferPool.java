@@ -80,7 +80,7 @@ public final class BufferPool {
     /** An owner node of at least {@code size} bytes, holding one reference, empty. */
     Node take(int size) {
         if (size > MAX_NODE_SIZE) {
-            return handOut(new Node(Node.UNPOOLED, ByteBuffer.allocateDirect(size)));
+            return handOut(new Node(this, Node.UNPOOLED, ByteBuffer.allocateDirect(size)));
         }
         int cls = sizeClass(size);
         Node node = pop(cls);
@@ -93,12 +93,12 @@ public final class BufferPool {
     /** A reference node (no memory of its own) for slices and splits. */
     Node takeReference() {
         Node node = pop(REFERENCES);
-        return node != null ? node : new Node(Node.REFERENCE, null);
+        return node != null ? node : new Node(this, Node.REFERENCE, null);
     }
 
     /** An owner node over a caller's memory, never pooled nor counted. */
     Node wrap(ByteBuffer external) {
-        Node node = new Node(Node.EXTERNAL, external.duplicate()).resetOwner();
+        Node node = new Node(null, Node.EXTERNAL, external.duplicate()).resetOwner();
         node.off = external.position();
         node.end = node.off;
         node.malloc = external.limit();
@@ -136,15 +136,15 @@ public final class BufferPool {
     private Node allocate(int cls) {
         int size = 1 << (cls + MIN_SHIFT);
         if (size >= SLAB_SIZE || stripeLimit < SLAB_SIZE) {
-            return new Node(cls, ByteBuffer.allocateDirect(size));
+            return new Node(this, cls, ByteBuffer.allocateDirect(size));
         }
         ByteBuffer slab = ByteBuffer.allocateDirect(SLAB_SIZE);
         for (int at = size; at < SLAB_SIZE; at += size) {
-            if (!push(cls, new Node(cls, slab.slice(at, size)), size)) {
+            if (!push(cls, new Node(this, cls, slab.slice(at, size)), size)) {
                 break;
             }
         }
-        return new Node(cls, slab.slice(0, size));
+        return new Node(this, cls, slab.slice(0, size));
     }
 
     private Node pop(int cls) {

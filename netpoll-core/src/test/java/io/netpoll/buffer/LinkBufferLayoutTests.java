@@ -87,9 +87,9 @@ class LinkBufferLayoutTests {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("layouts")
-    void viewsFromNextPeekAndUntilStartAtPositionZeroAsDocumented(BufferLayout layout) throws Exception {
-        // Reader's contract: "position 0 of the view is the first byte, its remaining() is n", so
-        // absolute gets such as view.getInt(0) read the requested bytes.
+    void viewsFromNextPeekAndUntilHoldTheBytesBetweenPositionAndLimit(BufferLayout layout) throws Exception {
+        // Reader's contract: the view's [position, limit) are the requested bytes (the position
+        // need not be 0), so absolute gets count from position().
         byte[] d = data(SIZE);
         d[20] = '\n';
         try (LinkBuffer b = layout.build(d)) {
@@ -97,26 +97,27 @@ class LinkBufferLayoutTests {
             ByteBuffer peeked = b.peek(4);
             ByteBuffer taken = b.next(4);
             ByteBuffer line = b.until((byte) '\n');
-            assertThat(new int[] {peeked.position(), taken.position(), line.position()})
-                    .as("positions of peek(4), next(4), until('\\n') views").containsExactly(0, 0, 0);
-            assertThat(peeked.get(0)).as("peek(4).get(0)").isEqualTo(d[3]);
-            assertThat(taken.getInt(0)).as("next(4).getInt(0)").isEqualTo(ByteBuffer.wrap(d, 3, 4).getInt());
-            assertThat(line.get(0)).as("until('\\n').get(0)").isEqualTo(d[7]);
+            assertThat(new int[] {peeked.remaining(), taken.remaining(), line.remaining()})
+                    .as("remaining of peek(4), next(4), until('\\n') views").containsExactly(4, 4, 14);
+            assertThat(peeked.get(peeked.position())).as("peek(4) first byte").isEqualTo(d[3]);
+            assertThat(taken.getInt(taken.position())).as("next(4) as an int")
+                    .isEqualTo(ByteBuffer.wrap(d, 3, 4).getInt());
+            assertThat(line.get(line.position())).as("until('\\n') first byte").isEqualTo(d[7]);
+            assertThat(line.get(line.limit() - 1)).as("until('\\n') last byte").isEqualTo((byte) '\n');
             b.release();
         }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("layouts")
-    void theMallocViewStartsAtPositionZeroAsDocumented(BufferLayout layout) throws Exception {
-        // Writer's contract: malloc(n) returns "a view of them (position 0, remaining n)", so
-        // absolute puts such as view.putInt(0, x) write the reserved bytes.
+    void theMallocViewHoldsTheReservedBytesBetweenPositionAndLimit(BufferLayout layout) throws Exception {
+        // Writer's contract: malloc(n)'s [position, limit) are the n reserved bytes, so absolute
+        // puts count from position().
         try (LinkBuffer b = layout.build(data(SIZE))) {
             b.writeString("abc");
             ByteBuffer view = b.malloc(8);
-            assertThat(view.position()).as("malloc(8) view position").isZero();
             assertThat(view.remaining()).isEqualTo(8);
-            view.putLong(0, 0x0102030405060708L);
+            view.putLong(view.position(), 0x0102030405060708L);
             b.flush();
             b.skip(SIZE + 3);
             assertThat(b.readBinary(8)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
