@@ -71,6 +71,8 @@ final class Node {
 
     /** Slot used by the pool for its free lists. */
     Node poolNext;
+    /** Set while a leak detector tracks this taken node. */
+    LeakDetector.Record leakRecord;
 
     Node(BufferPool pool, int kind, ByteBuffer memory) {
         this.pool = pool;

@@ -126,7 +126,7 @@ class BufferPoolAndReferenceCountTests {
     @Test
     void releasedNodesGoBackToThePoolAndAreReused() throws Exception {
         BufferPool pool = BufferPool.create(4 << 20);
-        assertThat(pool.stats()).isEqualTo(new BufferPoolStats(0, 0, 0, 4 << 20));
+        assertThat(pool.stats()).isEqualTo(new BufferPoolStats(0, 0, 0, 4 << 20, 0));
         LinkBuffer b = new LinkBuffer(pool, 4096);
         b.writeBinary(pattern(64 * 1024, 3));
         b.flush();
@@ -177,7 +177,7 @@ class BufferPoolAndReferenceCountTests {
         try (LinkBuffer b = new LinkBuffer(pool)) {
             b.writeBinary(pattern(20_000, 5));
         }
-        assertThat(pool.stats()).isEqualTo(new BufferPoolStats(0, 0, 0, 0));
+        assertThat(pool.stats()).isEqualTo(new BufferPoolStats(0, 0, 0, 0, 0));
     }
 
     @Test
@@ -358,7 +358,7 @@ class BufferPoolAndReferenceCountTests {
             a.release();
         }
         assertThat(mine.stats()).as("the appending buffer's pool").isEqualTo(
-                new BufferPoolStats(0, mine.stats().pooledBytes(), 0, 1 << 20));
+                new BufferPoolStats(0, mine.stats().pooledBytes(), 0, 1 << 20, 0));
         assertThat(theirs.stats().outstandingNodes()).as("outstanding nodes of the appended buffer's pool: %s", theirs.stats())
                 .isZero();
         assertThat(theirs.stats().usedBytes()).isZero();
