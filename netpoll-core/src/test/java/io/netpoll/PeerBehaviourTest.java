@@ -151,7 +151,7 @@ class PeerBehaviourTest extends NetTestSupport {
             } catch (IOException e) {
                 return -2;
             }
-        });
+        }, exec);
         long start = System.nanoTime();
         // keep the chatty one busy for well over the idle timeout
         while (!silentEof.isDone() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {

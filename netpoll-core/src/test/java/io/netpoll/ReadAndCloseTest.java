@@ -127,7 +127,7 @@ class ReadAndCloseTest extends NetTestSupport {
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, exec);
         peer.send(w -> w.writeString("hel"));
         peer.send(w -> w.writeString("lo"));
         assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
@@ -138,7 +138,7 @@ class ReadAndCloseTest extends NetTestSupport {
             } catch (Throwable t) {
                 return t;
             }
-        });
+        }, exec);
         await().atMost(Duration.ofSeconds(5)).until(() -> isParkedIn(c));
         c.close();
         assertThat(blocked.get(5, TimeUnit.SECONDS)).isInstanceOf(ConnectionClosedException.class);
@@ -196,7 +196,7 @@ class ReadAndCloseTest extends NetTestSupport {
                     throw new RuntimeException(e);
                 }
                 c.close();
-            });
+            }, exec);
         }
         CompletableFuture.allOf(closers).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 5);
@@ -237,7 +237,7 @@ class ReadAndCloseTest extends NetTestSupport {
                         throw new RuntimeException(e);
                     }
                 }
-            });
+            }, exec);
         }
         int[] counts = new int[threads];
         for (int i = 0; i < threads * perThread; i++) {
