@@ -1,0 +1,7 @@
+/**
+ * Annotations for netpoll handler beans.
+ */
+@NullMarked
+package io.netpoll.spring.annotation;
+
+import org.jspecify.annotations.NullMarked;
