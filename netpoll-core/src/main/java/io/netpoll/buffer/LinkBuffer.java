@@ -848,8 +848,23 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         }
     }
 
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** Index of {@code b} in {@code memory[from, to)}, eight bytes at a time; -1 if absent. */
     private static int indexOf(ByteBuffer memory, int from, int to, byte b) {
-        for (int i = from; i < to; i++) {
+        int i = from;
+        long pattern = (b & 0xffL) * ONES;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long x = memory.getLong(i) ^ pattern;
+            long found = (x - ONES) & ~x & HIGHS;
+            if (found != 0) {
+                // Node memory is little-endian: the lowest flagged byte is the first match, and
+                // the borrow trick never flags a byte below the first real match.
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
             if (memory.get(i) == b) {
                 return i;
             }

@@ -3,6 +3,7 @@ package io.netpoll.buffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * One element of a {@link LinkBuffer}'s chain: a window {@code [off, end)} of readable bytes and
@@ -71,7 +72,9 @@ final class Node {
 
     Node(int kind, ByteBuffer memory) {
         this.kind = kind;
-        this.memory = memory;
+        // Little-endian so that word-at-a-time scans find the first match in the lowest byte.
+        // Views are duplicates and so big-endian, as users expect.
+        this.memory = memory == null ? null : memory.order(ByteOrder.LITTLE_ENDIAN);
         this.owner = this;
     }
 

@@ -1,0 +1,9 @@
+package io.netpoll;
+
+/** How new connections are spread over the pollers of a {@link PollerGroup} (netpoll's {@code LoadBalance}). */
+public enum LoadBalance {
+    /** Each new connection goes to the next poller in order (the default). */
+    ROUND_ROBIN,
+    /** Each new connection goes to a poller picked at random. */
+    RANDOM
+}
