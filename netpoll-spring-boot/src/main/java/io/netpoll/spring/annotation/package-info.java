@@ -1,5 +1,5 @@
 /**
- * Annotations for netpoll handler beans.
+ * Annotations that mark netpoll handler beans.
  */
 @NullMarked
 package io.netpoll.spring.annotation;
