@@ -109,7 +109,7 @@ public class NetpollProperties implements Validator {
 		properties.servers.forEach((name, server) -> {
 			String path = "servers[" + name + "]";
 			if (NetpollServer.DEFAULT_NAME.equals(name)) {
-				errors.rejectValue(path, "netpoll.server.reserved", "'default' is the server configured under "
+				errors.rejectValue("servers.default.enabled", "netpoll.server.reserved", "'default' is the server configured under "
 						+ "'netpoll.server.*'; configure it there or choose another name");
 				return;
 			}
@@ -118,7 +118,7 @@ public class NetpollProperties implements Validator {
 						+ "' must be lower-case letters, digits and '-' (it is used in bean names, metric tags and health)");
 				return;
 			}
-			server.validate(errors, path);
+			server.validate(errors, "servers." + name);
 		});
 		properties.dialer.validate(errors, "dialer");
 	}

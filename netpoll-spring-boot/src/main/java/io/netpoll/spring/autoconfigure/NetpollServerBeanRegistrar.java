@@ -35,6 +35,7 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProce
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
@@ -96,8 +97,11 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		if (!(registry instanceof ConfigurableListableBeanFactory beanFactory)) {
 			return;
 		}
-		NetpollProperties properties = Binder.get(this.environment)
-			.bindOrCreate("netpoll", Bindable.of(NetpollProperties.class));
+		// Bound (and validated, so a bad value is reported as such) before the properties bean
+		// exists: the set of servers decides which beans to register.
+		NetpollProperties properties = new NetpollProperties();
+		Binder.get(this.environment)
+			.bind("netpoll", Bindable.ofInstance(properties), new ValidationBindHandler(properties));
 		Map<String, NetpollProperties.Server> servers = properties.serversByName();
 		Map<String, List<String>> handlers = findHandlers(beanFactory, servers);
 		servers.forEach((name, server) -> {
