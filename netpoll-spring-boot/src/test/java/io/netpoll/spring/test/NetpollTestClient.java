@@ -22,10 +22,14 @@ public final class NetpollTestClient {
 	}
 
 	public static String send(Connection connection, String message) throws IOException {
+		return send(connection, message, message.length());
+	}
+
+	public static String send(Connection connection, String message, int replyLength) throws IOException {
 		byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
 		connection.writer().writeBinary(bytes, 0, bytes.length);
 		connection.writer().flush();
-		return receive(connection, bytes.length);
+		return receive(connection, replyLength);
 	}
 
 	public static String receive(Connection connection, int length) throws IOException {
@@ -35,8 +39,12 @@ public final class NetpollTestClient {
 	}
 
 	public static String echo(Dialer dialer, int port, String message) throws IOException {
+		return exchange(dialer, port, message, message.length());
+	}
+
+	public static String exchange(Dialer dialer, int port, String message, int replyLength) throws IOException {
 		try (Connection connection = connect(dialer, port)) {
-			return send(connection, message);
+			return send(connection, message, replyLength);
 		}
 	}
 
