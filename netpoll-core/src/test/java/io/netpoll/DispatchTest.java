@@ -191,4 +191,30 @@ class DispatchTest extends NetTestSupport {
             serving.join(5_000);
         }
     }
+
+    @Test
+    void defaultExecutorLetsManyHandlersBlockInNextAtOnce() throws Exception {
+        int n = 64; // far more than the worker pool's parallelism (the core count)
+        CountDownLatch allBlocked = new CountDownLatch(n);
+        Server server = startServer((ctx, c) -> {
+            c.reader().next(1);
+            allBlocked.countDown();
+            byte[] rest = c.reader().readBinary(99); // blocks until the rest of the frame arrives
+            c.writer().writeByte((byte) rest.length);
+            c.writer().flush();
+        });
+        java.util.List<Socket> sockets = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Socket s = socket(server.port());
+            s.getOutputStream().write(1);
+            sockets.add(s);
+        }
+        assertThat(allBlocked.await(10, TimeUnit.SECONDS)).as("every handler is running, blocked in next").isTrue();
+        for (Socket s : sockets) {
+            s.getOutputStream().write(new byte[99]);
+        }
+        for (Socket s : sockets) {
+            assertThat(s.getInputStream().read()).isEqualTo(99);
+        }
+    }
 }
