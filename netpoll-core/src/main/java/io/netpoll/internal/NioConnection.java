@@ -65,8 +65,8 @@ public final class NioConnection implements Connection {
     private static final int MAX_READ = 64 * 1024;
     /** Bytes read per connection per poller turn, so one streaming peer cannot starve the others. */
     private static final int READ_BUDGET = 256 * 1024;
-    /** Handler calls per connection per poller turn in inline mode, for the same reason. */
-    private static final int INLINE_ROUNDS = 16;
+    /** Handler calls per connection per turn before other connections get theirs, for the same reason. */
+    private static final int MAX_ROUNDS = 16;
 
     private static final VarHandle PROCESSING;
     private static final VarHandle REFS;
@@ -372,6 +372,27 @@ public final class NioConnection implements Connection {
         }
     }
 
+    /** Re-queues the running task (the processing flag stays held); false if it must keep running here. */
+    private boolean yieldTurn() {
+        if (inline) {
+            if (!poller.inPoller()) {
+                return false;
+            }
+            poller.continueLater(this);
+            return true;
+        }
+        try {
+            if (executor instanceof WorkerPool pool) {
+                pool.submit(this);
+            } else {
+                executor.execute(task);
+            }
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
     /** Run by the worker pool for a connection it dequeued. */
     void runQueuedTask() {
         runHandler();
@@ -410,10 +431,11 @@ public final class NioConnection implements Connection {
                 }
                 int after = input.len();
                 if (h != null && after > 0 && (after < before || epoch != seen)) {
-                    // Unread data remains and the last call made progress (or more came): call again.
-                    if (inline && ++rounds >= INLINE_ROUNDS) {
+                    // Unread data remains and the last call made progress (or more came): call again,
+                    // but after a few rounds go to the back of the line, so a peer that streams
+                    // without pause cannot keep a poller (inline) or the only worker to itself.
+                    if (++rounds >= MAX_ROUNDS && yieldTurn()) {
                         handlerThread = null;
-                        poller.continueLater(this);
                         break;
                     }
                     continue;
@@ -431,6 +453,9 @@ public final class NioConnection implements Connection {
                     break;
                 }
                 if (epoch == seen || onRequest == null || !PROCESSING.compareAndSet(this, 0, 1)) {
+                    break;
+                }
+                if (++rounds >= MAX_ROUNDS && yieldTurn()) {
                     break;
                 }
                 handlerThread = me;
