@@ -41,6 +41,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.netpoll.spring.test.Async.async;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -268,7 +269,7 @@ class NetpollServerAutoConfigurationTests {
 					DefaultHandler handler = context.getBean(DefaultHandler.class);
 					server.set(context.getBean(NetpollServer.class));
 					client.set(NetpollTestClient.connect(clientDialer, server.get().getPort()));
-					reply.set(CompletableFuture.supplyAsync(() -> {
+					reply.set(async(() -> {
 						try {
 							return NetpollTestClient.send(client.get(), "Slow");
 						}
@@ -278,7 +279,7 @@ class NetpollServerAutoConfigurationTests {
 					}));
 					assertThat(handler.slowStarted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 					// The context closes when run() returns: release the handler once draining began.
-					CompletableFuture.runAsync(() -> {
+					async(() -> {
 						await().atMost(Duration.ofSeconds(10))
 							.until(() -> server.get().getState() == NetpollServer.State.DRAINING);
 						handler.release.countDown();

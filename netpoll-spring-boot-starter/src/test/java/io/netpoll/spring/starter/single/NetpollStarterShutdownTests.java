@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import static io.netpoll.spring.starter.Async.async;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -44,9 +45,9 @@ class NetpollStarterShutdownTests {
 			Dialer client = Netpoll.newDialer(Option.pollerGroup(clientGroup));
 			try (Connection slow = client.dialConnection("tcp", "127.0.0.1:" + port, Duration.ofSeconds(5))) {
 				slow.setReadTimeout(Duration.ofSeconds(20));
-				CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> send(slow, "Slow request"));
+				CompletableFuture<String> reply = async(() -> send(slow, "Slow request"));
 				assertThat(echo.slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
-				CompletableFuture<Boolean> refusedWhileDraining = CompletableFuture.supplyAsync(() -> {
+				CompletableFuture<Boolean> refusedWhileDraining = async(() -> {
 					await().atMost(Duration.ofSeconds(10)).until(() -> server.getState() == NetpollServer.State.DRAINING);
 					boolean refused = !server.isListening();
 					echo.release.countDown();

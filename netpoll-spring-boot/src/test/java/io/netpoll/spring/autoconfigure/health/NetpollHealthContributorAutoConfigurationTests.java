@@ -33,6 +33,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.netpoll.spring.test.Async.async;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -114,7 +115,7 @@ class NetpollHealthContributorAutoConfigurationTests {
 					NetpollServer server = context.getBean(NetpollServer.class);
 					HealthIndicator indicator = context.getBean("netpollHealthContributor", HealthIndicator.class);
 					Connection client = NetpollTestClient.connect(clientDialer, server.getPort());
-					CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
+					CompletableFuture<String> reply = async(() -> {
 						try {
 							return NetpollTestClient.send(client, "Slow");
 						}
@@ -123,7 +124,7 @@ class NetpollHealthContributorAutoConfigurationTests {
 						}
 					});
 					assertThat(handler.slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
-					CompletableFuture<Status> statusWhileDraining = CompletableFuture.supplyAsync(() -> {
+					CompletableFuture<Status> statusWhileDraining = async(() -> {
 						await().atMost(Duration.ofSeconds(10))
 							.until(() -> server.getState() == NetpollServer.State.DRAINING);
 						Status status = indicator.health().getStatus();
