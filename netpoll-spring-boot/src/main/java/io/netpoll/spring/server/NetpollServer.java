@@ -208,6 +208,7 @@ public final class NetpollServer {
 		Thread thread = new Thread(() -> {
 			try {
 				ShutdownResult result = this.eventLoop.shutdown(this.gracePeriod);
+				closeListener();
 				this.shutdownResult = result;
 				if (result.graceful()) {
 					logger.info("Netpoll server '" + this.name + "': graceful shutdown complete (" + result.closedIdle()
@@ -243,6 +244,7 @@ public final class NetpollServer {
 				this.shutdownResult = result;
 			}
 		}
+		closeListener();
 		this.state = (this.state == State.FAILED) ? State.FAILED : State.STOPPED;
 		try {
 			if (!this.served.await(5, TimeUnit.SECONDS)) {
@@ -251,6 +253,18 @@ public final class NetpollServer {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Closes the listener (idempotent). {@link EventLoop#shutdown} closes the listeners it
+	 * serves, but one whose {@code serve} call had not registered yet when the shutdown began
+	 * would otherwise stay open, and its serving thread blocked.
+	 */
+	private void closeListener() {
+		Listener listener = this.listener;
+		if (listener != null) {
+			listener.close();
 		}
 	}
 
