@@ -43,7 +43,7 @@ class EchoTest extends NetTestSupport {
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, exec);
         byte[] back = readFully(s.getInputStream(), size);
         writing.get(20, TimeUnit.SECONDS);
         assertThat(back).isEqualTo(payload);
@@ -143,7 +143,7 @@ class EchoTest extends NetTestSupport {
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, exec);
         try (SocketChannel sc = SocketChannel.open(converted.localAddress())) {
             sc.write(ByteBuffer.wrap("hi".getBytes()));
             ByteBuffer b = ByteBuffer.allocate(2);

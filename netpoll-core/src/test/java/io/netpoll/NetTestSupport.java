@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -26,6 +28,8 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class NetTestSupport {
     protected PollerGroup group;
+    /** For blocking test helpers: the common pool may have a single thread on small machines. */
+    protected final ExecutorService exec = Executors.newCachedThreadPool();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<EventLoop> loops = new ArrayList<>();
 
@@ -43,6 +47,7 @@ abstract class NetTestSupport {
             c.close();
         }
         group.close();
+        exec.shutdownNow();
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
     }
@@ -88,7 +93,7 @@ abstract class NetTestSupport {
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, exec);
         return new Server(loop, listener, serving);
     }
 

@@ -120,6 +120,8 @@ public final class NioConnection implements Connection {
 
     // Guarded by the processing flag.
     private boolean connectPending;
+    /** The worker pool's intrusive queue link; guarded by the pool's lock. */
+    NioConnection nextQueued;
 
     private volatile int processing;
     private volatile int refs = 1;
@@ -359,11 +361,20 @@ public final class NioConnection implements Connection {
             return;
         }
         try {
-            executor.execute(task);
+            if (executor instanceof WorkerPool pool) {
+                pool.submit(this);
+            } else {
+                executor.execute(task);
+            }
         } catch (RejectedExecutionException e) {
             PROCESSING.setVolatile(this, 0);
             closeWith(REASON_SHUTDOWN, e);
         }
+    }
+
+    /** Run by the worker pool for a connection it dequeued. */
+    void runQueuedTask() {
+        runHandler();
     }
 
     /** Poller thread: resumes a handler loop that used up its inline turn (processing still held). */
@@ -551,6 +562,7 @@ public final class NioConnection implements Connection {
         long deadline = timeout > 0 ? System.nanoTime() + timeout : 0;
         Thread me = Thread.currentThread();
         readWaiter = me;
+        boolean blocking = WorkerPool.beginBlocking();
         try {
             for (;;) {
                 if (satisfied(n, delim, byDelim)) {
@@ -584,6 +596,7 @@ public final class NioConnection implements Connection {
             }
         } finally {
             readWaiter = null;
+            WorkerPool.endBlocking(blocking);
         }
     }
 
@@ -645,6 +658,7 @@ public final class NioConnection implements Connection {
         }
         Thread me = Thread.currentThread();
         flushWaiter = me;
+        boolean blocking = WorkerPool.beginBlocking();
         try {
             if (!poller.execute(armWrite) || closed != 0) {
                 throw closedException();
@@ -663,6 +677,7 @@ public final class NioConnection implements Connection {
             }
         } finally {
             flushWaiter = null;
+            WorkerPool.endBlocking(blocking);
         }
         return deadline;
     }
