@@ -188,8 +188,10 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		OnRequest handler = (OnRequest) handlerBean;
 		List<Option> options = new ArrayList<>();
 		options.add(Option.pollerGroup(beanFactory.getBean(PollerGroup.class)));
-		options.add(Option.executor(
-				beanFactory.getBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME, Executor.class)));
+		if (beanFactory.containsBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME)) {
+			options.add(Option.executor(
+					beanFactory.getBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME, Executor.class)));
+		}
 		NetpollOptions.addConnectionOptions(options, server.getConnection());
 		OnPrepare onPrepare = (handlerBean instanceof OnPrepare prepare) ? prepare : null;
 		if (server.getMaxConnections() > 0) {

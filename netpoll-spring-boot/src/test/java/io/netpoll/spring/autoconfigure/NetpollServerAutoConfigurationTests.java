@@ -149,6 +149,27 @@ class NetpollServerAutoConfigurationTests {
 	}
 
 	@Test
+	void handlersRunOnTheConfiguredWorkerExecutor() {
+		this.contextRunner.withUserConfiguration(ThreadRecordingHandler.class)
+			.withPropertyValues("netpoll.worker.max-size=4", "netpoll.worker.thread-name-prefix=app-worker-")
+			.run((context) -> {
+				int port = context.getBean(NetpollServer.class).getPort();
+				NetpollTestClient.echo(context.getBean(Dialer.class), port, "t");
+				assertThat(context.getBean(ThreadRecordingHandler.class).thread.get()).startsWith("app-worker-");
+			});
+	}
+
+	@Test
+	void handlersRunOnNetpollsOwnPoolByDefault() {
+		this.contextRunner.withUserConfiguration(ThreadRecordingHandler.class).run((context) -> {
+			int port = context.getBean(NetpollServer.class).getPort();
+			NetpollTestClient.echo(context.getBean(Dialer.class), port, "t");
+			assertThat(context.getBean(ThreadRecordingHandler.class).thread.get()).startsWith("netpoll-")
+				.contains("-worker-");
+		});
+	}
+
+	@Test
 	void twoHandlersForOneServerFailWithWhatToChange() {
 		this.contextRunner.withUserConfiguration(DefaultHandler.class, SecondDefaultHandler.class)
 			.run((context) -> assertAnalysis(context.getStartupFailure(), "has 2 handlers", "Keep one @NetpollHandler"));
@@ -310,6 +331,19 @@ class NetpollServerAutoConfigurationTests {
 		@Override
 		public void onApplicationEvent(NetpollServerStartedEvent event) {
 			this.startedPort.set(event.getPort());
+		}
+
+	}
+
+	@NetpollHandler
+	static class ThreadRecordingHandler extends EchoHandler {
+
+		final AtomicReference<String> thread = new AtomicReference<>();
+
+		@Override
+		public void onRequest(Object context, Connection connection) throws Exception {
+			this.thread.set(Thread.currentThread().getName());
+			super.onRequest(context, connection);
 		}
 
 	}

@@ -51,9 +51,22 @@ class NetpollMetricsAutoConfigurationTests {
 			assertThat(registry.get("netpoll.server.connections.active").tag("server", "default").gauge().value())
 				.isZero();
 			assertThat(registry.get("netpoll.buffer.memory.used").tag("memory.type", "direct").gauge()).isNotNull();
-			assertThat(registry.get("executor.pool.size").tag("name", "netpoll.worker").gauge()).isNotNull();
+			assertThat(registry.find("executor.pool.size").tag("name", "netpoll.worker").gauge())
+				.as("netpoll-core's own worker pool has no executor meters").isNull();
 			assertThat(registry.find("netpoll.server.requests").timer()).isNull();
 		});
+	}
+
+	@Test
+	void workerExecutorOfTheContextGetsTheStandardExecutorMeters() {
+		this.contextRunner.withUserConfiguration(Registry.class, DefaultHandler.class)
+			.withPropertyValues("netpoll.worker.max-size=4")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.get("executor.pool.max").tag("name", "netpoll.worker").gauge().value()).isEqualTo(4);
+				assertThat(registry.get("executor.completed").tag("name", "netpoll.worker").functionCounter())
+					.isNotNull();
+			});
 	}
 
 	@Test
