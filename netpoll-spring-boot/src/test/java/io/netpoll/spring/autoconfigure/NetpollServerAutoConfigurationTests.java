@@ -3,6 +3,7 @@ package io.netpoll.spring.autoconfigure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,7 @@ import io.netpoll.spring.test.NetpollTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -98,6 +100,25 @@ class NetpollServerAutoConfigurationTests {
 		this.contextRunner.withUserConfiguration(DefaultHandler.class)
 			.withPropertyValues("netpoll.server.port=" + port)
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void unixDomainSocketServer(@TempDir Path directory) {
+		Path socket = directory.resolve("netpoll.sock");
+		this.contextRunner.withUserConfiguration(DefaultHandler.class)
+			.withPropertyValues("netpoll.server.network=unix", "netpoll.server.path=" + socket,
+					"netpoll.server.address=")
+			.run((context) -> {
+				NetpollServer server = context.getBean(NetpollServer.class);
+				assertThat(server.getPort()).isEqualTo(-1);
+				assertThat(context.getEnvironment().getProperty("local.netpoll.server.port")).isNull();
+				try (Connection connection = context.getBean(Dialer.class)
+					.dialConnection("unix", socket.toString(), Duration.ofSeconds(5))) {
+					connection.setReadTimeout(Duration.ofSeconds(20));
+					assertThat(NetpollTestClient.send(connection, "over unix")).isEqualTo("over unix");
+				}
+			});
+		assertThat(socket).doesNotExist();
 	}
 
 	@Test

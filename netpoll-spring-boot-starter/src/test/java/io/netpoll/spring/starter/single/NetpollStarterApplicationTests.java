@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(properties = { "netpoll.server.address=127.0.0.1", "netpoll.server.port=0",
 		"netpoll.server.shutdown.grace-period=10s", "management.endpoint.health.show-details=always",
-		"management.endpoints.web.exposure.include=health,metrics" })
+		"management.endpoints.web.exposure.include=health,metrics",
+		"management.endpoint.health.group.readiness.include=readinessState,netpoll" })
 @Timeout(60)
 class NetpollStarterApplicationTests {
 
@@ -64,6 +65,7 @@ class NetpollStarterApplicationTests {
 		assertThat(this.meterRegistry.get("netpoll.server.bytes.received").functionCounter().count()).isEqualTo(5);
 		assertThat(this.meterRegistry.get("netpoll.server.bytes.sent").functionCounter().count()).isEqualTo(5);
 		assertThat(this.healthEndpoint.health().getStatus()).isEqualTo(Status.UP);
+		assertThat(this.healthEndpoint.healthForPath("readiness").getStatus()).isEqualTo(Status.UP);
 
 	}
 
