@@ -135,7 +135,7 @@ public final class NetpollServer {
 			thread.setDaemon(false);
 			thread.start();
 			logger.info("Netpoll server '" + this.name + "' started on " + describe(listener.localAddress()) + " ("
-					+ listener.network() + ")");
+					+ this.endpoint.network().name().toLowerCase(java.util.Locale.ROOT) + ")");
 		}
 	}
 
@@ -346,7 +346,8 @@ public final class NetpollServer {
 
 	private static String describe(SocketAddress address) {
 		if (address instanceof InetSocketAddress inet) {
-			return inet.getAddress().getHostAddress() + " port " + inet.getPort();
+			String host = inet.getAddress().isAnyLocalAddress() ? "*" : inet.getAddress().getHostAddress();
+			return host + " port " + inet.getPort();
 		}
 		return String.valueOf(address);
 	}
