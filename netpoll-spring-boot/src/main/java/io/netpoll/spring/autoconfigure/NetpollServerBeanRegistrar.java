@@ -143,7 +143,7 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 				registry.registerBeanDefinition(eventLoopName, eventLoop);
 			}
 			RootBeanDefinition netpollServer = new RootBeanDefinition(NetpollServer.class,
-					() -> createServer(beanFactory, name));
+					() -> createServer(beanFactory, name, !userEventLoop));
 			netpollServer.setDestroyMethodName("stop");
 			netpollServer.setRole(BeanDefinition.ROLE_INFRASTRUCTURE);
 			registry.registerBeanDefinition(serverBeanName(name), netpollServer);
@@ -218,14 +218,15 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		return Netpoll.newEventLoop(handler, options.toArray(Option[]::new));
 	}
 
-	private NetpollServer createServer(BeanFactory beanFactory, String name) {
+	private NetpollServer createServer(BeanFactory beanFactory, String name, boolean ownEventLoop) {
 		NetpollProperties.Server server = beanFactory.getBean(NetpollProperties.class).serversByName().get(name);
 		EventLoop eventLoop = beanFactory.getBean(eventLoopBeanName(name), EventLoop.class);
 		int receiveBuffer = (server.getReceiveBufferSize() != null)
 				? (int) Math.min(Integer.MAX_VALUE, server.getReceiveBufferSize().toBytes()) : 0;
 		NetpollServer.Endpoint endpoint = new NetpollServer.Endpoint(name, server.getNetwork(), server.getAddress(),
 				server.getPort(), server.getPath(), server.getBacklog(), receiveBuffer);
-		return new NetpollServer(name, eventLoop, endpoint, gracePeriod(server));
+		int maxConnections = (ownEventLoop && server.getMaxConnections() > 0) ? server.getMaxConnections() : -1;
+		return new NetpollServer(name, eventLoop, endpoint, gracePeriod(server), maxConnections);
 	}
 
 	private Duration gracePeriod(NetpollProperties.Server server) {

@@ -88,6 +88,8 @@ public final class NetpollServer {
 
 	private final Duration gracePeriod;
 
+	private final int maxConnections;
+
 	private final Object monitor = new Object();
 
 	private final CountDownLatch served = new CountDownLatch(1);
@@ -108,6 +110,19 @@ public final class NetpollServer {
 	 * @param gracePeriod how long a graceful shutdown waits for running handlers
 	 */
 	public NetpollServer(String name, EventLoop eventLoop, Endpoint endpoint, Duration gracePeriod) {
+		this(name, eventLoop, endpoint, gracePeriod, -1);
+	}
+
+	/**
+	 * Create a server.
+	 * @param name the server name
+	 * @param eventLoop the event loop to serve with
+	 * @param endpoint where to listen
+	 * @param gracePeriod how long a graceful shutdown waits for running handlers
+	 * @param maxConnections the connection limit the event loop enforces, -1 for none
+	 */
+	public NetpollServer(String name, EventLoop eventLoop, Endpoint endpoint, Duration gracePeriod,
+			int maxConnections) {
 		Assert.hasText(name, "'name' must not be empty");
 		Assert.notNull(eventLoop, "'eventLoop' must not be null");
 		Assert.notNull(endpoint, "'endpoint' must not be null");
@@ -116,6 +131,7 @@ public final class NetpollServer {
 		this.eventLoop = eventLoop;
 		this.endpoint = endpoint;
 		this.gracePeriod = gracePeriod;
+		this.maxConnections = maxConnections;
 	}
 
 	/**
@@ -286,6 +302,14 @@ public final class NetpollServer {
 
 	public Duration getGracePeriod() {
 		return this.gracePeriod;
+	}
+
+	/**
+	 * The connection limit the event loop enforces.
+	 * @return the limit, or -1 for none
+	 */
+	public int getMaxConnections() {
+		return this.maxConnections;
 	}
 
 	public State getState() {

@@ -11,9 +11,11 @@ import io.netpoll.Dialer;
 import io.netpoll.LoadBalance;
 import io.netpoll.Netpoll;
 import io.netpoll.PollerGroup;
+import io.netpoll.spring.test.NoOutstandingBuffers;
 import io.netpoll.spring.server.NetpollDialerCustomizer;
 import io.netpoll.spring.server.NetpollPollerGroupCustomizer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 
@@ -32,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link NetpollAutoConfiguration} and {@link NetpollProperties}.
  */
+@ExtendWith(NoOutstandingBuffers.class)
 class NetpollAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()

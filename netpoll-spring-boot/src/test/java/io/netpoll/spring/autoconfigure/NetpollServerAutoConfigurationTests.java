@@ -18,8 +18,8 @@ import io.netpoll.OnConnect;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
-import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.annotation.NetpollHandler;
+import io.netpoll.spring.test.NoOutstandingBuffers;
 import io.netpoll.spring.server.NetpollPortInUseException;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.server.NetpollServerCustomizer;
@@ -30,8 +30,8 @@ import io.netpoll.spring.server.NetpollServers;
 import io.netpoll.spring.server.NetpollStartupException;
 import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.NetpollTestClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,18 +51,13 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link NetpollServerAutoConfiguration}.
  */
+@ExtendWith(NoOutstandingBuffers.class)
 @Timeout(60)
 class NetpollServerAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(NetpollAutoConfiguration.class, NetpollServerAutoConfiguration.class))
 		.withPropertyValues("netpoll.server.address=127.0.0.1", "netpoll.server.port=0");
-
-	@AfterEach
-	void everyBufferNodeIsReturned() {
-		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThat(BufferPool.defaultPool().stats().outstandingNodes()).isZero());
-	}
 
 	@Test
 	void withoutHandlerNoServerStartsButTheDialerWorks() {

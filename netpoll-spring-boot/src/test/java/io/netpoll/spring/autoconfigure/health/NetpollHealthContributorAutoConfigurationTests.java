@@ -15,10 +15,12 @@ import io.netpoll.spring.autoconfigure.NetpollAutoConfiguration;
 import io.netpoll.spring.autoconfigure.NetpollServerAutoConfiguration;
 import io.netpoll.spring.health.NetpollPollerHealthIndicator;
 import io.netpoll.spring.health.NetpollServerHealthIndicator;
+import io.netpoll.spring.test.NoOutstandingBuffers;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.NetpollTestClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -40,6 +42,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link NetpollHealthContributorAutoConfiguration}.
  */
+@ExtendWith(NoOutstandingBuffers.class)
 @Timeout(60)
 class NetpollHealthContributorAutoConfigurationTests {
 

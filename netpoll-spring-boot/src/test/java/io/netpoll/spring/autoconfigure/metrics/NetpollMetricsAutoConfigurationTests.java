@@ -12,13 +12,17 @@ import io.netpoll.spring.autoconfigure.NetpollAutoConfiguration;
 import io.netpoll.spring.autoconfigure.NetpollServerAutoConfiguration;
 import io.netpoll.spring.metrics.NetpollMeters;
 import io.netpoll.spring.metrics.NetpollMetrics;
+import io.netpoll.spring.test.NoOutstandingBuffers;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.NetpollTestClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -30,6 +34,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link NetpollMetricsAutoConfiguration}.
  */
+@ExtendWith(NoOutstandingBuffers.class)
 @Timeout(60)
 class NetpollMetricsAutoConfigurationTests {
 
@@ -43,7 +48,8 @@ class NetpollMetricsAutoConfigurationTests {
 		this.contextRunner.withUserConfiguration(Registry.class, DefaultHandler.class).run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			for (NetpollMeters meter : NetpollMeters.values()) {
-				if (meter == NetpollMeters.SERVER_ERRORS || meter == NetpollMeters.SERVER_REQUESTS) {
+				if (meter == NetpollMeters.SERVER_ERRORS || meter == NetpollMeters.SERVER_REQUESTS
+						|| meter == NetpollMeters.SERVER_CONNECTIONS_MAX) {
 					continue;
 				}
 				assertThat(registry.find(meter.getName()).meters()).as(meter.getName()).isNotEmpty();
@@ -132,6 +138,34 @@ class NetpollMetricsAutoConfigurationTests {
 			.run((context) -> assertThat(registry.find("netpoll.server.connections.active").meters()).isNotEmpty());
 		assertThat(registry.getMeters()).noneMatch((meter) -> meter.getId().getName().startsWith("netpoll"));
 		assertThat(registry.getMeters()).noneMatch((meter) -> "netpoll.worker".equals(meter.getId().getTag("name")));
+	}
+
+	@Test
+	void maxConnectionsIsPublishedWhenConfigured() {
+		this.contextRunner.withUserConfiguration(Registry.class, DefaultHandler.class)
+			.withPropertyValues("netpoll.server.max-connections=100")
+			.run((context) -> assertThat(context.getBean(MeterRegistry.class)
+				.get("netpoll.server.connections.max")
+				.tag("server", "default")
+				.gauge()
+				.value()).isEqualTo(100));
+	}
+
+	@Test
+	void bootsEnableSwitchTurnsNetpollMetersOff() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, NetpollAutoConfiguration.class,
+					NetpollServerAutoConfiguration.class, NetpollMetricsAutoConfiguration.class))
+			.withUserConfiguration(DefaultHandler.class)
+			.withPropertyValues("netpoll.server.address=127.0.0.1", "netpoll.server.port=0",
+					"management.metrics.enable.netpoll=false")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(context).hasSingleBean(NetpollMetrics.class);
+				assertThat(registry.find("netpoll.server.connections.active").meters()).isEmpty();
+				assertThat(registry.find("netpoll.poller.count").meters()).isEmpty();
+			});
 	}
 
 	@Test
