@@ -135,12 +135,17 @@ public final class NetpollServer {
 	}
 
 	/**
-	 * Binds the listener and starts serving. Does nothing if the server already started.
+	 * Binds the listener and starts serving. Does nothing if the server is already serving.
+	 * @throws IllegalStateException if the server already stopped (it cannot be restarted)
 	 * @throws NetpollPortInUseException if the address is in use
 	 * @throws NetpollStartupException if the listener cannot be created for another reason
 	 */
 	public void start() {
 		synchronized (this.monitor) {
+			if (this.state == State.STOPPED || this.state == State.FAILED) {
+				throw new IllegalStateException("Netpoll server '" + this.name + "' is " + this.state
+						+ " and cannot be restarted; a new application context creates new servers");
+			}
 			if (this.state != State.CREATED) {
 				return;
 			}
