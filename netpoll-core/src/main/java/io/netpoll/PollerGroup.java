@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,7 +28,7 @@ public final class PollerGroup implements AutoCloseable {
     private final int id = GROUP_IDS.incrementAndGet();
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final AtomicLong rebuilds = new AtomicLong();
-    private final ExecutorService workers;
+    private final WorkerPool workers;
     private volatile Poller[] pollers = new Poller[0];
     private volatile int numLoops;
     private volatile LoadBalance loadBalance;
@@ -41,7 +40,7 @@ public final class PollerGroup implements AutoCloseable {
         }
         this.numLoops = numLoops;
         this.loadBalance = Objects.requireNonNull(loadBalance, "loadBalance");
-        this.workers = WorkerPool.create("netpoll-" + id + "-worker-");
+        this.workers = new WorkerPool("netpoll-" + id + "-worker-", Runtime.getRuntime().availableProcessors());
     }
 
     /** A group with {@link #defaultNumLoops()} pollers and round-robin balancing. */

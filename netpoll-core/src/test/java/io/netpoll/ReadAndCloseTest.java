@@ -61,10 +61,10 @@ class ReadAndCloseTest extends NetTestSupport {
                 c.reader().next(8);
                 seen.add("frame");
             } catch (ReadTimeoutException e) {
+                c.reader().skip(3); // the partial frame, before replying: the client sends more after the reply
                 seen.add(e);
                 c.writer().writeString("T");
                 c.writer().flush();
-                c.reader().skip(c.reader().len());
             }
         }, Option.readTimeout(Duration.ofMillis(100)));
         Socket s = socket(server.port());

@@ -20,18 +20,27 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionMessage;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.Assert;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for netpoll's engine: the
- * {@link PollerGroup} (pollers), the worker executor that runs handlers, and the
- * {@link Dialer} for client connections. Each backs off when the application defines its own.
+ * {@link PollerGroup} (pollers, and netpoll-core's worker pool that runs handlers), a worker
+ * executor of the context when {@code netpoll.worker.*} asks for one, and the {@link Dialer}
+ * for client connections. Each backs off when the application defines its own.
  *
  * @author netpoll-java
  * @since 0.1.0
@@ -64,11 +73,10 @@ public final class NetpollAutoConfiguration {
 
 	@Bean(name = WORKER_EXECUTOR_BEAN_NAME, destroyMethod = "")
 	@ConditionalOnMissingBean(name = WORKER_EXECUTOR_BEAN_NAME)
+	@Conditional(OnWorkerExecutorCondition.class)
 	Executor netpollWorkerExecutor(NetpollProperties properties, Environment environment) {
 		NetpollProperties.Worker worker = properties.getWorker();
-		Boolean virtual = worker.getVirtualThreads();
-		boolean useVirtual = (virtual != null) ? virtual : Threading.VIRTUAL.isActive(environment);
-		if (useVirtual) {
+		if (useVirtualThreads(environment)) {
 			if (Runtime.version().feature() < 21) {
 				throw new IllegalStateException("netpoll.worker.virtual-threads=true needs Java 21 or later, this is Java "
 						+ Runtime.version().feature() + "; remove the property or run on Java 21+");
@@ -78,6 +86,7 @@ public final class NetpollAutoConfiguration {
 		CustomizableThreadFactory threads = new CustomizableThreadFactory(worker.getThreadNamePrefix());
 		threads.setDaemon(true);
 		int queue = worker.getQueueCapacity();
+		Assert.state(worker.getMaxSize() != null, "netpoll.worker.max-size is not set");
 		return new ClosingThreadPoolExecutor(worker.getCoreSize(), worker.getMaxSize(),
 				worker.getKeepAlive().toNanos(), TimeUnit.NANOSECONDS,
 				(queue == 0) ? new SynchronousQueue<>() : new LinkedBlockingQueue<>(queue), threads);
@@ -86,14 +95,41 @@ public final class NetpollAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	Dialer netpollDialer(NetpollProperties properties, PollerGroup pollerGroup,
-			@Qualifier(WORKER_EXECUTOR_BEAN_NAME) Executor workerExecutor,
+			@Qualifier(WORKER_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> workerExecutor,
 			ObjectProvider<NetpollDialerCustomizer> customizers) {
 		List<Option> options = new ArrayList<>();
 		options.add(Option.pollerGroup(pollerGroup));
-		options.add(Option.executor(workerExecutor));
+		workerExecutor.ifAvailable((executor) -> options.add(Option.executor(executor)));
 		NetpollOptions.addConnectionOptions(options, properties.getDialer().getConnection());
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(options));
 		return Netpoll.newDialer(options.toArray(Option[]::new));
+	}
+
+	static boolean useVirtualThreads(Environment environment) {
+		Boolean virtual = Binder.get(environment).bind("netpoll.worker.virtual-threads", Boolean.class).orElse(null);
+		return (virtual != null) ? virtual : Threading.VIRTUAL.isActive(environment);
+	}
+
+	/**
+	 * Matches when the application asks for a worker executor of its own: virtual threads
+	 * (explicitly or through {@code spring.threads.virtual.enabled}) or
+	 * {@code netpoll.worker.max-size}. Otherwise handlers run on netpoll-core's pool.
+	 */
+	static final class OnWorkerExecutorCondition extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			ConditionMessage.Builder message = ConditionMessage.forCondition("netpoll worker executor");
+			Environment environment = context.getEnvironment();
+			if (useVirtualThreads(environment)) {
+				return ConditionOutcome.match(message.because("virtual threads are enabled"));
+			}
+			if (environment.containsProperty("netpoll.worker.max-size")) {
+				return ConditionOutcome.match(message.foundExactly("netpoll.worker.max-size"));
+			}
+			return ConditionOutcome.noMatch(message.because("handlers run on netpoll-core's worker pool"));
+		}
+
 	}
 
 	/**

@@ -186,40 +186,46 @@ public class NetpollProperties implements Validator {
 	}
 
 	/**
-	 * Worker executor: runs OnConnect and OnRequest (Go netpoll's gopool).
+	 * Worker executor: runs OnConnect and OnRequest (Go netpoll's gopool). By default handlers
+	 * run on netpoll-core's own worker pool, which needs no tuning: it allocates nothing per
+	 * dispatch and adds a thread when a handler blocks in a read or a flush. Setting
+	 * 'virtual-threads' or 'max-size' replaces it with an executor of the application context.
 	 */
 	public static class Worker {
 
 		/**
-		 * Whether handlers run on virtual threads (Java 21+). Default: follows
+		 * Whether handlers run on virtual threads (Java 21+), one per task. Default: follows
 		 * 'spring.threads.virtual.enabled'.
 		 */
 		private @Nullable Boolean virtualThreads;
 
 		/**
-		 * Number of threads kept even when idle.
+		 * Most threads of a bounded platform-thread pool for handlers; setting it replaces
+		 * netpoll-core's pool. A handler that blocks holds its thread; when all threads are busy
+		 * and the queue is full, the connection that needs a thread is closed. Default: unset
+		 * (netpoll-core's pool).
+		 */
+		private @Nullable Integer maxSize;
+
+		/**
+		 * Number of threads kept even when idle, when 'max-size' is set.
 		 */
 		private int coreSize = 0;
 
 		/**
-		 * Most threads. A handler that blocks in a read holds its thread while it waits for a
-		 * frame; when all threads are busy and the queue is full, the connection that needs a
-		 * thread is closed. Default: unbounded, as Go netpoll's gopool.
-		 */
-		private int maxSize = Integer.MAX_VALUE;
-
-		/**
-		 * Tasks queued when all threads are busy. 0 hands each task directly to a thread.
+		 * Tasks queued when all threads are busy, when 'max-size' is set. 0 hands each task
+		 * directly to a thread.
 		 */
 		private int queueCapacity = 0;
 
 		/**
-		 * How long a thread above the core size may stay idle before it ends.
+		 * How long a thread above the core size may stay idle before it ends, when 'max-size'
+		 * is set.
 		 */
 		private Duration keepAlive = Duration.ofSeconds(60);
 
 		/**
-		 * Prefix of the worker thread names.
+		 * Prefix of the worker thread names, when 'virtual-threads' or 'max-size' is set.
 		 */
 		private String threadNamePrefix = "netpoll-worker-";
 
@@ -239,11 +245,11 @@ public class NetpollProperties implements Validator {
 			this.coreSize = coreSize;
 		}
 
-		public int getMaxSize() {
+		public @Nullable Integer getMaxSize() {
 			return this.maxSize;
 		}
 
-		public void setMaxSize(int maxSize) {
+		public void setMaxSize(@Nullable Integer maxSize) {
 			this.maxSize = maxSize;
 		}
 
@@ -275,10 +281,10 @@ public class NetpollProperties implements Validator {
 			if (this.coreSize < 0) {
 				errors.rejectValue(path + ".core-size", "netpoll.negative", "must not be negative");
 			}
-			if (this.maxSize < 1) {
+			if (this.maxSize != null && this.maxSize < 1) {
 				errors.rejectValue(path + ".max-size", "netpoll.range", "must be at least 1");
 			}
-			else if (this.maxSize < this.coreSize) {
+			else if (this.maxSize != null && this.maxSize < this.coreSize) {
 				errors.rejectValue(path + ".max-size", "netpoll.range",
 						"must be at least 'netpoll.worker.core-size' (" + this.coreSize + ")");
 			}

@@ -143,7 +143,7 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 				registry.registerBeanDefinition(eventLoopName, eventLoop);
 			}
 			RootBeanDefinition netpollServer = new RootBeanDefinition(NetpollServer.class,
-					() -> createServer(beanFactory, name));
+					() -> createServer(beanFactory, name, !userEventLoop));
 			netpollServer.setDestroyMethodName("stop");
 			netpollServer.setRole(BeanDefinition.ROLE_INFRASTRUCTURE);
 			registry.registerBeanDefinition(serverBeanName(name), netpollServer);
@@ -188,8 +188,10 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		OnRequest handler = (OnRequest) handlerBean;
 		List<Option> options = new ArrayList<>();
 		options.add(Option.pollerGroup(beanFactory.getBean(PollerGroup.class)));
-		options.add(Option.executor(
-				beanFactory.getBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME, Executor.class)));
+		if (beanFactory.containsBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME)) {
+			options.add(Option.executor(
+					beanFactory.getBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME, Executor.class)));
+		}
 		NetpollOptions.addConnectionOptions(options, server.getConnection());
 		OnPrepare onPrepare = (handlerBean instanceof OnPrepare prepare) ? prepare : null;
 		if (server.getMaxConnections() > 0) {
@@ -216,14 +218,15 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		return Netpoll.newEventLoop(handler, options.toArray(Option[]::new));
 	}
 
-	private NetpollServer createServer(BeanFactory beanFactory, String name) {
+	private NetpollServer createServer(BeanFactory beanFactory, String name, boolean ownEventLoop) {
 		NetpollProperties.Server server = beanFactory.getBean(NetpollProperties.class).serversByName().get(name);
 		EventLoop eventLoop = beanFactory.getBean(eventLoopBeanName(name), EventLoop.class);
 		int receiveBuffer = (server.getReceiveBufferSize() != null)
 				? (int) Math.min(Integer.MAX_VALUE, server.getReceiveBufferSize().toBytes()) : 0;
 		NetpollServer.Endpoint endpoint = new NetpollServer.Endpoint(name, server.getNetwork(), server.getAddress(),
 				server.getPort(), server.getPath(), server.getBacklog(), receiveBuffer);
-		return new NetpollServer(name, eventLoop, endpoint, gracePeriod(server));
+		int maxConnections = (ownEventLoop && server.getMaxConnections() > 0) ? server.getMaxConnections() : -1;
+		return new NetpollServer(name, eventLoop, endpoint, gracePeriod(server), maxConnections);
 	}
 
 	private Duration gracePeriod(NetpollProperties.Server server) {

@@ -2,6 +2,7 @@ package io.netpoll.spring.health;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netpoll.PollerGroup;
 import io.netpoll.PollerGroupStats;
@@ -16,7 +17,8 @@ import org.springframework.boot.health.contributor.Status;
  * <ul>
  * <li>{@code UP} while listening with every poller running;</li>
  * <li>{@code OUT_OF_SERVICE} before it listens and while it drains at shutdown;</li>
- * <li>{@code DOWN} when the listener failed, the server stopped, or a poller thread died.</li>
+ * <li>{@code DOWN} when the listener failed or closed, the server stopped, the poller group was
+ * closed, or a poller thread died (fewer run than this indicator saw running before).</li>
  * </ul>
  * Details: {@code state}, {@code network}, {@code address}, {@code port}, {@code connections}
  * (open now), {@code pollers} (running) and {@code pollersExpected}. Never peer addresses.
@@ -30,6 +32,13 @@ public class NetpollServerHealthIndicator extends AbstractHealthIndicator {
 
 	private final PollerGroup pollerGroup;
 
+	/**
+	 * Most poller threads seen running. Pollers start lazily (with the first listener or
+	 * connection), and netpoll-core reports only how many run, not how many were started, so
+	 * a poller that died shows as a drop below this.
+	 */
+	private final AtomicInteger mostPollersSeen = new AtomicInteger();
+
 	public NetpollServerHealthIndicator(NetpollServer server, PollerGroup pollerGroup) {
 		super("Netpoll health check failed");
 		this.server = server;
@@ -42,6 +51,7 @@ public class NetpollServerHealthIndicator extends AbstractHealthIndicator {
 		PollerGroupStats pollers = this.pollerGroup.stats();
 		int running = pollers.pollers();
 		int expected = this.pollerGroup.numLoops();
+		int most = this.mostPollersSeen.accumulateAndGet(running, Math::max);
 		builder.withDetail("state", state.name());
 		builder.withDetail("network", this.server.getEndpoint().network().name().toLowerCase(java.util.Locale.ROOT));
 		SocketAddress address = this.server.getLocalAddress();
@@ -58,8 +68,11 @@ public class NetpollServerHealthIndicator extends AbstractHealthIndicator {
 		switch (state) {
 			case CREATED, DRAINING -> builder.status(Status.OUT_OF_SERVICE);
 			case SERVING -> {
-				if (this.pollerGroup.isClosed() || running < expected) {
-					builder.down().withDetail("reason", "poller threads stopped: " + running + " of " + expected + " running");
+				if (this.pollerGroup.isClosed()) {
+					builder.down().withDetail("reason", "poller group closed");
+				}
+				else if (running < most) {
+					builder.down().withDetail("reason", "poller threads died: " + running + " of " + most + " running");
 				}
 				else if (!this.server.isListening()) {
 					builder.down().withDetail("reason", "listener closed");

@@ -25,6 +25,12 @@ public enum NetpollMeters implements MeterDocumentation {
 			"Connections open now", ServerTags.SERVER),
 
 	/**
+	 * Most open connections allowed ({@code max-connections}); only when it is set.
+	 */
+	SERVER_CONNECTIONS_MAX("netpoll.server.connections.max", Meter.Type.GAUGE, BaseUnits.CONNECTIONS,
+			"Most open connections allowed (max-connections)", ServerTags.SERVER),
+
+	/**
 	 * Connections accepted since start.
 	 */
 	SERVER_CONNECTIONS_ACCEPTED("netpoll.server.connections.accepted", Meter.Type.COUNTER, BaseUnits.CONNECTIONS,

@@ -172,6 +172,9 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		NetStats stats = server.getEventLoop().stats();
 		Tags tags = Tags.of("server", server.getName());
 		gauge(NetpollMeters.SERVER_CONNECTIONS_ACTIVE, tags, stats, NetStats::connectionsActive);
+		if (server.getMaxConnections() > 0) {
+			gauge(NetpollMeters.SERVER_CONNECTIONS_MAX, tags, server, NetpollServer::getMaxConnections);
+		}
 		counter(NetpollMeters.SERVER_CONNECTIONS_ACCEPTED, tags, stats, NetStats::connectionsAccepted);
 		counter(NetpollMeters.SERVER_CONNECTIONS_REJECTED, tags, stats, NetStats::connectionsRejected);
 		counter(NetpollMeters.SERVER_BYTES_RECEIVED, tags, stats, NetStats::bytesIn);

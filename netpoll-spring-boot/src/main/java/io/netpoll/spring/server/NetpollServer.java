@@ -88,6 +88,8 @@ public final class NetpollServer {
 
 	private final Duration gracePeriod;
 
+	private final int maxConnections;
+
 	private final Object monitor = new Object();
 
 	private final CountDownLatch served = new CountDownLatch(1);
@@ -108,6 +110,19 @@ public final class NetpollServer {
 	 * @param gracePeriod how long a graceful shutdown waits for running handlers
 	 */
 	public NetpollServer(String name, EventLoop eventLoop, Endpoint endpoint, Duration gracePeriod) {
+		this(name, eventLoop, endpoint, gracePeriod, -1);
+	}
+
+	/**
+	 * Create a server.
+	 * @param name the server name
+	 * @param eventLoop the event loop to serve with
+	 * @param endpoint where to listen
+	 * @param gracePeriod how long a graceful shutdown waits for running handlers
+	 * @param maxConnections the connection limit the event loop enforces, -1 for none
+	 */
+	public NetpollServer(String name, EventLoop eventLoop, Endpoint endpoint, Duration gracePeriod,
+			int maxConnections) {
 		Assert.hasText(name, "'name' must not be empty");
 		Assert.notNull(eventLoop, "'eventLoop' must not be null");
 		Assert.notNull(endpoint, "'endpoint' must not be null");
@@ -116,15 +131,21 @@ public final class NetpollServer {
 		this.eventLoop = eventLoop;
 		this.endpoint = endpoint;
 		this.gracePeriod = gracePeriod;
+		this.maxConnections = maxConnections;
 	}
 
 	/**
-	 * Binds the listener and starts serving. Does nothing if the server already started.
+	 * Binds the listener and starts serving. Does nothing if the server is already serving.
+	 * @throws IllegalStateException if the server already stopped (it cannot be restarted)
 	 * @throws NetpollPortInUseException if the address is in use
 	 * @throws NetpollStartupException if the listener cannot be created for another reason
 	 */
 	public void start() {
 		synchronized (this.monitor) {
+			if (this.state == State.STOPPED || this.state == State.FAILED) {
+				throw new IllegalStateException("Netpoll server '" + this.name + "' is " + this.state
+						+ " and cannot be restarted; a new application context creates new servers");
+			}
 			if (this.state != State.CREATED) {
 				return;
 			}
@@ -135,7 +156,7 @@ public final class NetpollServer {
 			thread.setDaemon(false);
 			thread.start();
 			logger.info("Netpoll server '" + this.name + "' started on " + describe(listener.localAddress()) + " ("
-					+ listener.network() + ")");
+					+ this.endpoint.network().name().toLowerCase(java.util.Locale.ROOT) + ")");
 		}
 	}
 
@@ -208,6 +229,7 @@ public final class NetpollServer {
 		Thread thread = new Thread(() -> {
 			try {
 				ShutdownResult result = this.eventLoop.shutdown(this.gracePeriod);
+				closeListener();
 				this.shutdownResult = result;
 				if (result.graceful()) {
 					logger.info("Netpoll server '" + this.name + "': graceful shutdown complete (" + result.closedIdle()
@@ -243,6 +265,7 @@ public final class NetpollServer {
 				this.shutdownResult = result;
 			}
 		}
+		closeListener();
 		this.state = (this.state == State.FAILED) ? State.FAILED : State.STOPPED;
 		try {
 			if (!this.served.await(5, TimeUnit.SECONDS)) {
@@ -251,6 +274,18 @@ public final class NetpollServer {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Closes the listener (idempotent). {@link EventLoop#shutdown} closes the listeners it
+	 * serves, but one whose {@code serve} call had not registered yet when the shutdown began
+	 * would otherwise stay open, and its serving thread blocked.
+	 */
+	private void closeListener() {
+		Listener listener = this.listener;
+		if (listener != null) {
+			listener.close();
 		}
 	}
 
@@ -272,6 +307,14 @@ public final class NetpollServer {
 
 	public Duration getGracePeriod() {
 		return this.gracePeriod;
+	}
+
+	/**
+	 * The connection limit the event loop enforces.
+	 * @return the limit, or -1 for none
+	 */
+	public int getMaxConnections() {
+		return this.maxConnections;
 	}
 
 	public State getState() {
@@ -332,7 +375,8 @@ public final class NetpollServer {
 
 	private static String describe(SocketAddress address) {
 		if (address instanceof InetSocketAddress inet) {
-			return inet.getAddress().getHostAddress() + " port " + inet.getPort();
+			String host = inet.getAddress().isAnyLocalAddress() ? "*" : inet.getAddress().getHostAddress();
+			return host + " port " + inet.getPort();
 		}
 		return String.valueOf(address);
 	}

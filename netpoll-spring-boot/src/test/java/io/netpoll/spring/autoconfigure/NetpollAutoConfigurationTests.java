@@ -11,9 +11,11 @@ import io.netpoll.Dialer;
 import io.netpoll.LoadBalance;
 import io.netpoll.Netpoll;
 import io.netpoll.PollerGroup;
+import io.netpoll.spring.test.NoOutstandingBuffers;
 import io.netpoll.spring.server.NetpollDialerCustomizer;
 import io.netpoll.spring.server.NetpollPollerGroupCustomizer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 
@@ -32,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link NetpollAutoConfiguration} and {@link NetpollProperties}.
  */
+@ExtendWith(NoOutstandingBuffers.class)
 class NetpollAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -40,16 +43,12 @@ class NetpollAutoConfigurationTests {
 	@Test
 	void defaultsCreatePollerGroupWorkerExecutorAndDialer() {
 		this.contextRunner.run((context) -> {
-			assertThat(context).hasSingleBean(PollerGroup.class).hasSingleBean(Dialer.class).hasBean("netpollWorkerExecutor");
+			assertThat(context).hasSingleBean(PollerGroup.class).hasSingleBean(Dialer.class);
+			assertThat(context).as("handlers run on netpoll-core's pool").doesNotHaveBean("netpollWorkerExecutor");
 			PollerGroup group = context.getBean(PollerGroup.class);
 			assertThat(group.numLoops()).isEqualTo(PollerGroup.defaultNumLoops());
 			assertThat(group.loadBalance()).isEqualTo(LoadBalance.ROUND_ROBIN);
 			assertThat(group).isNotSameAs(Netpoll.defaultGroup());
-			ThreadPoolExecutor worker = context.getBean("netpollWorkerExecutor", ThreadPoolExecutor.class);
-			assertThat(worker.getCorePoolSize()).isZero();
-			assertThat(worker.getMaximumPoolSize()).isEqualTo(Integer.MAX_VALUE);
-			assertThat(worker.getKeepAliveTime(TimeUnit.SECONDS)).isEqualTo(60);
-			assertThat(worker.getQueue()).isInstanceOf(SynchronousQueue.class);
 			NetpollProperties properties = context.getBean(NetpollProperties.class);
 			assertThat(properties.getServer().getPort()).isEqualTo(8888);
 			assertThat(properties.getServer().getBacklog()).isEqualTo(1024);
@@ -65,6 +64,17 @@ class NetpollAutoConfigurationTests {
 		PollerGroup[] group = new PollerGroup[1];
 		this.contextRunner.run((context) -> group[0] = context.getBean(PollerGroup.class));
 		assertThat(group[0].isClosed()).isTrue();
+	}
+
+	@Test
+	void maxSizeAloneGivesADirectHandOffPool() {
+		this.contextRunner.withPropertyValues("netpoll.worker.max-size=8").run((context) -> {
+			ThreadPoolExecutor worker = context.getBean("netpollWorkerExecutor", ThreadPoolExecutor.class);
+			assertThat(worker.getCorePoolSize()).isZero();
+			assertThat(worker.getMaximumPoolSize()).isEqualTo(8);
+			assertThat(worker.getKeepAliveTime(TimeUnit.SECONDS)).isEqualTo(60);
+			assertThat(worker.getQueue()).isInstanceOf(SynchronousQueue.class);
+		});
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package io.netpoll.spring.autoconfigure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +18,8 @@ import io.netpoll.OnConnect;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
-import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.annotation.NetpollHandler;
+import io.netpoll.spring.test.NoOutstandingBuffers;
 import io.netpoll.spring.server.NetpollPortInUseException;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.server.NetpollServerCustomizer;
@@ -29,9 +30,10 @@ import io.netpoll.spring.server.NetpollServers;
 import io.netpoll.spring.server.NetpollStartupException;
 import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.NetpollTestClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -41,6 +43,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.netpoll.spring.test.Async.async;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -48,18 +51,13 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link NetpollServerAutoConfiguration}.
  */
+@ExtendWith(NoOutstandingBuffers.class)
 @Timeout(60)
 class NetpollServerAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(NetpollAutoConfiguration.class, NetpollServerAutoConfiguration.class))
 		.withPropertyValues("netpoll.server.address=127.0.0.1", "netpoll.server.port=0");
-
-	@AfterEach
-	void everyBufferNodeIsReturned() {
-		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThat(BufferPool.defaultPool().stats().outstandingNodes()).isZero());
-	}
 
 	@Test
 	void withoutHandlerNoServerStartsButTheDialerWorks() {
@@ -97,6 +95,25 @@ class NetpollServerAutoConfigurationTests {
 		this.contextRunner.withUserConfiguration(DefaultHandler.class)
 			.withPropertyValues("netpoll.server.port=" + port)
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void unixDomainSocketServer(@TempDir Path directory) {
+		Path socket = directory.resolve("netpoll.sock");
+		this.contextRunner.withUserConfiguration(DefaultHandler.class)
+			.withPropertyValues("netpoll.server.network=unix", "netpoll.server.path=" + socket,
+					"netpoll.server.address=")
+			.run((context) -> {
+				NetpollServer server = context.getBean(NetpollServer.class);
+				assertThat(server.getPort()).isEqualTo(-1);
+				assertThat(context.getEnvironment().getProperty("local.netpoll.server.port")).isNull();
+				try (Connection connection = context.getBean(Dialer.class)
+					.dialConnection("unix", socket.toString(), Duration.ofSeconds(5))) {
+					connection.setReadTimeout(Duration.ofSeconds(20));
+					assertThat(NetpollTestClient.send(connection, "over unix")).isEqualTo("over unix");
+				}
+			});
+		assertThat(socket).doesNotExist();
 	}
 
 	@Test
@@ -144,6 +161,27 @@ class NetpollServerAutoConfigurationTests {
 			int port = context.getBean(NetpollServer.class).getPort();
 			assertThat(NetpollTestClient.exchange(context.getBean(Dialer.class), port, "ctx", 13))
 				.isEqualTo("connected:ctx");
+		});
+	}
+
+	@Test
+	void handlersRunOnTheConfiguredWorkerExecutor() {
+		this.contextRunner.withUserConfiguration(ThreadRecordingHandler.class)
+			.withPropertyValues("netpoll.worker.max-size=4", "netpoll.worker.thread-name-prefix=app-worker-")
+			.run((context) -> {
+				int port = context.getBean(NetpollServer.class).getPort();
+				NetpollTestClient.echo(context.getBean(Dialer.class), port, "t");
+				assertThat(context.getBean(ThreadRecordingHandler.class).thread.get()).startsWith("app-worker-");
+			});
+	}
+
+	@Test
+	void handlersRunOnNetpollsOwnPoolByDefault() {
+		this.contextRunner.withUserConfiguration(ThreadRecordingHandler.class).run((context) -> {
+			int port = context.getBean(NetpollServer.class).getPort();
+			NetpollTestClient.echo(context.getBean(Dialer.class), port, "t");
+			assertThat(context.getBean(ThreadRecordingHandler.class).thread.get()).startsWith("netpoll-")
+				.contains("-worker-");
 		});
 	}
 
@@ -268,7 +306,7 @@ class NetpollServerAutoConfigurationTests {
 					DefaultHandler handler = context.getBean(DefaultHandler.class);
 					server.set(context.getBean(NetpollServer.class));
 					client.set(NetpollTestClient.connect(clientDialer, server.get().getPort()));
-					reply.set(CompletableFuture.supplyAsync(() -> {
+					reply.set(async(() -> {
 						try {
 							return NetpollTestClient.send(client.get(), "Slow");
 						}
@@ -278,7 +316,7 @@ class NetpollServerAutoConfigurationTests {
 					}));
 					assertThat(handler.slowStarted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 					// The context closes when run() returns: release the handler once draining began.
-					CompletableFuture.runAsync(() -> {
+					async(() -> {
 						await().atMost(Duration.ofSeconds(10))
 							.until(() -> server.get().getState() == NetpollServer.State.DRAINING);
 						handler.release.countDown();
@@ -309,6 +347,19 @@ class NetpollServerAutoConfigurationTests {
 		@Override
 		public void onApplicationEvent(NetpollServerStartedEvent event) {
 			this.startedPort.set(event.getPort());
+		}
+
+	}
+
+	@NetpollHandler
+	static class ThreadRecordingHandler extends EchoHandler {
+
+		final AtomicReference<String> thread = new AtomicReference<>();
+
+		@Override
+		public void onRequest(Object context, Connection connection) throws Exception {
+			this.thread.set(Thread.currentThread().getName());
+			super.onRequest(context, connection);
 		}
 
 	}
