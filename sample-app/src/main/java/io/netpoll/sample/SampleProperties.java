@@ -35,6 +35,20 @@ public class SampleProperties {
         /** Most memory one partly received request may hold (Redis: client-query-buffer-limit). */
         private DataSize maxQueryBytes = DataSize.ofBytes(RespLimits.DEFAULT_MAX_QUERY_BYTES);
 
+        /**
+         * Run the kv handler on the poller threads (netpoll's inline mode) instead of the worker
+         * pool. Safe because the handler never waits for input; its flush never waits either.
+         */
+        private boolean inlineHandlers = false;
+
+        public boolean isInlineHandlers() {
+            return inlineHandlers;
+        }
+
+        public void setInlineHandlers(boolean inlineHandlers) {
+            this.inlineHandlers = inlineHandlers;
+        }
+
         public DataSize getMaxBulkLength() {
             return maxBulkLength;
         }
