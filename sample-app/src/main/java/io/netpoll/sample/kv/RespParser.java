@@ -34,6 +34,8 @@ public final class RespParser {
 
     private static final byte[][] NO_ARGS = new byte[0][];
     private static final int RETAINED_ARGV = 1024;
+    /** Bytes the fast path looks at: a whole command of up to this size is parsed in one go. */
+    private static final int FAST_WINDOW = 512;
 
     private final RespLimits limits;
     private byte[][] argv = new byte[16][];
@@ -85,6 +87,9 @@ public final class RespParser {
                 if (in.len() == 0) {
                     return NEED_MORE;
                 }
+                if (parseWhole(in)) {
+                    return COMMAND;
+                }
                 ByteBuffer b = in.peek(1);
                 int r = b.get(b.position()) == '*' ? readMultibulkHeader(in) : readInline(in);
                 if (r != COMMAND) {
@@ -105,6 +110,87 @@ public final class RespParser {
             }
             return COMMAND;
         }
+    }
+
+    /**
+     * The fast path: parses a whole, valid, small multibulk command from one {@link Reader#peek}
+     * window and takes it with one {@link Reader#skip}: three reader calls per command instead of
+     * five per argument. Returns false, having taken nothing, for anything else (an incomplete,
+     * large, empty, inline or malformed request), which the incremental path then handles, so
+     * both paths give the same results.
+     */
+    private boolean parseWhole(Reader in) throws IOException {
+        int window = Math.min(in.len(), FAST_WINDOW);
+        if (window < 4) {
+            return false;
+        }
+        ByteBuffer v = in.peek(window);
+        int base = v.position();
+        int end = base + window;
+        if (v.get(base) != '*') {
+            return false;
+        }
+        long n = number(v, base + 1, end);
+        if (n <= 0 || n > limits.maxArrayLength() || n > window / 6) {
+            return false; // *0 and *-1 (skipped), errors, and commands too big for the window
+        }
+        int p = base + 1 + numberLength + 2;
+        for (int i = 0; i < n; i++) {
+            if (p >= end || v.get(p) != '$') {
+                clearArgs();
+                return false;
+            }
+            long len = number(v, p + 1, end);
+            if (len < 0 || len > limits.maxBulkLength()) {
+                clearArgs();
+                return false;
+            }
+            p += 1 + numberLength + 2;
+            int size = (int) len;
+            if (p + size + 2 > end || v.get(p + size) != '\r' || v.get(p + size + 1) != '\n') {
+                clearArgs();
+                return false;
+            }
+            byte[] arg = new byte[size];
+            if (size <= 32) {
+                for (int k = 0; k < size; k++) {
+                    arg[k] = v.get(p + k);
+                }
+            } else {
+                v.get(p, arg, 0, size);
+            }
+            addArg(arg);
+            p += size + 2;
+        }
+        in.skip(p - base);
+        return true;
+    }
+
+    /** Digits of the last {@link #number} (to skip them). */
+    private int numberLength;
+
+    /**
+     * A non-negative decimal without leading zeros ending with CRLF at {@code from}, within
+     * {@code end}; -1 if it is anything else (negative, too long, incomplete...).
+     */
+    private long number(ByteBuffer v, int from, int end) {
+        long n = 0;
+        int p = from;
+        while (p < end) {
+            int d = v.get(p) - '0';
+            if (d < 0 || d > 9) {
+                break;
+            }
+            n = n * 10 + d;
+            p++;
+        }
+        int digits = p - from;
+        if (digits == 0 || digits > 9 || (digits > 1 && v.get(from) == '0')
+                || p + 1 >= end || v.get(p) != '\r' || v.get(p + 1) != '\n') {
+            return -1;
+        }
+        numberLength = digits;
+        return n;
     }
 
     private int readMultibulkHeader(Reader in) throws IOException {
@@ -178,7 +264,9 @@ public final class RespParser {
     private int readInline(Reader in) throws IOException {
         int nl = in.indexOf((byte) '\n');
         if (nl < 0) {
-            if (in.len() > limits.maxInlineLength()) {
+            // One more than the limit: the line may still end with CR LF. The same bound applies
+            // with and without the LF, so the outcome does not depend on how the input is cut.
+            if (in.len() > limits.maxInlineLength() + 1) {
                 return fail("Protocol error: too big inline request");
             }
             return NEED_MORE;
@@ -209,16 +297,14 @@ public final class RespParser {
 
     /**
      * Offset of the {@code \n} ending the header line, -1 if it has not arrived, -2 after
-     * failing with {@code tooBig}: a line longer than the inline limit.
+     * failing with {@code tooBig}: a line longer than the inline limit (whether or not its end
+     * has arrived).
      */
     private int lineEnd(Reader in, String tooBig) {
         int nl = in.indexOf((byte) '\n');
-        if (nl < 0) {
-            if (in.len() > limits.maxInlineLength()) {
-                fail(tooBig);
-                return -2;
-            }
-            return -1;
+        if (nl < 0 ? in.len() > limits.maxInlineLength() + 1 : nl > limits.maxInlineLength() + 1) {
+            fail(tooBig);
+            return -2;
         }
         return nl;
     }

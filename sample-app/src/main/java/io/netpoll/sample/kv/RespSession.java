@@ -20,6 +20,8 @@ public final class RespSession {
     private final CommandExecutor executor;
     private final Request request = new Request(new ClientState());
     private boolean closed;
+    private int executed;
+    private static final int RELEASE_EVERY = 64;
 
     public RespSession(CommandExecutor executor, RespLimits limits) {
         this.executor = executor;
@@ -56,7 +58,9 @@ public final class RespSession {
             request.argv = parser.argv();
             request.argc = parser.argc();
             executor.execute(request);
-            in.release();
+            if (++executed % RELEASE_EVERY == 0) {
+                in.release(); // in a long pipeline, give back what was read as we go
+            }
             if (request.closeAfterReply) {
                 closed = true;
                 return false;

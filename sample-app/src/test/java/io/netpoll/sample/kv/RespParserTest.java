@@ -162,7 +162,8 @@ class RespParserTest {
                     .isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
             assertThat(small.reconnect().send("*4\r\n$16\r\n" + "x".repeat(16) + "\r\n$16\r\n" + "x".repeat(16)
                     + "\r\n$16\r\n")).isEqualTo("-ERR Protocol error: query buffer limit exceeded\r\n");
-            assertThat(small.reconnect().send("x".repeat(33))).isEqualTo("-ERR Protocol error: too big inline request\r\n");
+            assertThat(small.reconnect().send("x".repeat(33))).isEmpty();
+            assertThat(small.reconnect().send("x".repeat(34))).isEqualTo("-ERR Protocol error: too big inline request\r\n");
             assertThat(small.reconnect().send("x".repeat(33) + "\r\n"))
                     .isEqualTo("-ERR Protocol error: too big inline request\r\n");
             assertThat(small.reconnect().send("echo " + "x".repeat(27) + "\r\n")).isEqualTo(bulk("x".repeat(27)));
