@@ -168,7 +168,7 @@ public final class NioConnection implements Connection {
         this.lastActive = System.nanoTime();
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
-        BufferPool pool = BufferPool.defaultPool();
+        BufferPool pool = settings.bufferPool != null ? settings.bufferPool : BufferPool.defaultPool();
         this.input = new LinkBuffer(pool);
         this.output = new LinkBuffer(pool);
         this.reader = new ConnReader(this, input);
