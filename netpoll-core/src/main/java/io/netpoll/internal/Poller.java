@@ -159,6 +159,14 @@ public final class Poller implements Runnable {
                         selected = selector.selectNow(onKey);
                     }
                     awake.set(true);
+                    if (Thread.interrupted()) {
+                        // An interrupted thread's select() returns at once, forever: clear it. Pollers
+                        // stop through `running`, so an interrupt (from a container or a tool that
+                        // interrupts daemon threads) carries no meaning here.
+                        LOG.log(System.Logger.Level.DEBUG, () -> name + ": interrupt ignored");
+                        spins = 0;
+                        continue;
+                    }
                     if (selected == 0 && tasks.isEmpty() && running
                             && (timeoutMs == 0 || System.nanoTime() - before < TimeUnit.MILLISECONDS.toNanos(timeoutMs) / 2)) {
                         if (++spins >= SPIN_THRESHOLD) {
@@ -170,6 +178,7 @@ public final class Poller implements Runnable {
                     }
                 } else {
                     selector.selectNow(onKey);
+                    Thread.interrupted(); // see above
                 }
                 runTasks();
                 runContinuations();
