@@ -44,6 +44,20 @@ public final class Option {
         return new Option(s -> s.noDelay = on);
     }
 
+    /**
+     * Bounds the unread input of each connection (default 64 MiB). At the limit the poller stops
+     * reading that socket (the peer's writes then block) until the handler or reader consumes
+     * data; a blocking read that asks for more than is buffered is always allowed to fill. A
+     * handler that returns without consuming anything while the limit is reached cannot make
+     * progress: its connection is closed.
+     */
+    public static Option maxInputBuffer(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxInputBuffer must be positive");
+        }
+        return new Option(s -> s.maxInputBytes = bytes);
+    }
+
     public static Option onPrepare(OnPrepare onPrepare) {
         return new Option(s -> s.onPrepare = onPrepare);
     }

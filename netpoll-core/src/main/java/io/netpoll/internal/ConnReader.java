@@ -130,6 +130,7 @@ final class ConnReader implements Reader {
         }
         try {
             in.release();
+            c.maybeResumeRead(false);
         } finally {
             c.exit(entered);
         }

@@ -17,6 +17,8 @@ public final class ConnSettings {
     public Duration idleTimeout;
     public boolean keepAlive = true;
     public boolean noDelay = true;
+    /** Unconsumed input bytes above which the poller stops reading from the socket. */
+    public int maxInputBytes = 64 << 20;
     public OnPrepare onPrepare;
     public OnConnect onConnect;
     public OnDisconnect onDisconnect;

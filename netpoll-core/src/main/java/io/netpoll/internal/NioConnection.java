@@ -65,8 +65,8 @@ public final class NioConnection implements Connection {
     private static final int MAX_READ = 64 * 1024;
     /** Bytes read per connection per poller turn, so one streaming peer cannot starve the others. */
     private static final int READ_BUDGET = 256 * 1024;
-    /** Handler calls per connection per poller turn in inline mode, for the same reason. */
-    private static final int INLINE_ROUNDS = 16;
+    /** Handler calls per connection per turn before other connections get theirs, for the same reason. */
+    private static final int MAX_ROUNDS = 16;
 
     private static final VarHandle PROCESSING;
     private static final VarHandle REFS;
@@ -83,6 +83,7 @@ public final class NioConnection implements Connection {
             CLOSED = l.findVarHandle(NioConnection.class, "closed", int.class);
             CALLBACKS = l.findVarHandle(NioConnection.class, "callbacks", CallbackNode.class);
             SEND_LOCK = l.findVarHandle(NioConnection.class, "sendLock", ReentrantLock.class);
+            RESUME_QUEUED = l.findVarHandle(NioConnection.class, "resumeQueued", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -106,6 +107,8 @@ public final class NioConnection implements Connection {
     private final Runnable task = this::runHandler;
     private final Runnable closeTask = this::closeOnPoller;
     private final Runnable armWrite = this::armWriteOnPoller;
+    private final Runnable resumeRead = this::resumeReadOnPoller;
+    private final int maxInput;
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
 
@@ -133,6 +136,10 @@ public final class NioConnection implements Connection {
     private volatile Thread flushWaiter;
     private volatile Thread handlerThread;
     private volatile boolean eof;
+    /** Reading stopped because the unread input reached maxInput (set by the poller, cleared by it too). */
+    private volatile boolean readPaused;
+    private static final VarHandle RESUME_QUEUED;
+    private volatile int resumeQueued;
     /** Bumped by the poller whenever data or EOF arrives; tells a finishing handler that something is new. */
     private volatile long epoch;
     private volatile OnRequest onRequest;
@@ -150,6 +157,7 @@ public final class NioConnection implements Connection {
         this.counters = owner.counters();
         this.executor = executor;
         this.inline = settings.inline;
+        this.maxInput = settings.maxInputBytes;
         this.onConnect = settings.onConnect;
         this.onDisconnect = settings.onDisconnect;
         this.onRequest = onRequest;
@@ -267,6 +275,39 @@ public final class NioConnection implements Connection {
         if (total > 0) {
             published(total);
         }
+        if (input.len() >= maxInput && readWaiter == null && closed == 0 && !eof && key != null && key.isValid()) {
+            // Backpressure: nobody consumes, so stop reading; the peer's writes block in its kernel.
+            readPaused = true;
+            interest &= ~SelectionKey.OP_READ;
+            key.interestOps(interest);
+            // The reader may have consumed between our check and the flag: it then saw no pause.
+            if (input.len() < maxInput || readWaiter != null) {
+                resumeReadOnPoller();
+            } else if (onRequest != null) {
+                // A handler that returned before the pause must look again: it either makes
+                // progress (and reading resumes) or is stuck at the limit (and the connection closes).
+                epoch = epoch + 1;
+                startTask();
+            }
+        }
+    }
+
+    /** Any thread: the reader consumed or wants more; let the poller read again if it paused. */
+    void maybeResumeRead(boolean force) {
+        if (readPaused && (force || input.len() < maxInput) && RESUME_QUEUED.compareAndSet(this, 0, 1)) {
+            if (!poller.run(resumeRead)) {
+                resumeQueued = 0;
+            }
+        }
+    }
+
+    private void resumeReadOnPoller() {
+        resumeQueued = 0;
+        if (readPaused && closed == 0 && !eof && key != null && key.isValid()) {
+            readPaused = false;
+            interest |= SelectionKey.OP_READ;
+            key.interestOps(interest);
+        }
     }
 
     private void published(int n) {
@@ -372,6 +413,27 @@ public final class NioConnection implements Connection {
         }
     }
 
+    /** Re-queues the running task (the processing flag stays held); false if it must keep running here. */
+    private boolean yieldTurn() {
+        if (inline) {
+            if (!poller.inPoller()) {
+                return false;
+            }
+            poller.continueLater(this);
+            return true;
+        }
+        try {
+            if (executor instanceof WorkerPool pool) {
+                pool.submit(this);
+            } else {
+                executor.execute(task);
+            }
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
     /** Run by the worker pool for a connection it dequeued. */
     void runQueuedTask() {
         runHandler();
@@ -409,11 +471,21 @@ public final class NioConnection implements Connection {
                     break;
                 }
                 int after = input.len();
+                if (readPaused) {
+                    if (h != null && after >= before && after >= maxInput && epoch == seen) {
+                        LOG.log(System.Logger.Level.WARNING, () -> "closing " + remoteAddress + ": " + after
+                                + " unread input bytes (the limit) and the handler consumed none");
+                        closeWith(REASON_ERROR, null);
+                        break;
+                    }
+                    maybeResumeRead(false);
+                }
                 if (h != null && after > 0 && (after < before || epoch != seen)) {
-                    // Unread data remains and the last call made progress (or more came): call again.
-                    if (inline && ++rounds >= INLINE_ROUNDS) {
+                    // Unread data remains and the last call made progress (or more came): call again,
+                    // but after a few rounds go to the back of the line, so a peer that streams
+                    // without pause cannot keep a poller (inline) or the only worker to itself.
+                    if (++rounds >= MAX_ROUNDS && yieldTurn()) {
                         handlerThread = null;
-                        poller.continueLater(this);
                         break;
                     }
                     continue;
@@ -431,6 +503,9 @@ public final class NioConnection implements Connection {
                     break;
                 }
                 if (epoch == seen || onRequest == null || !PROCESSING.compareAndSet(this, 0, 1)) {
+                    break;
+                }
+                if (++rounds >= MAX_ROUNDS && yieldTurn()) {
                     break;
                 }
                 handlerThread = me;
@@ -562,6 +637,7 @@ public final class NioConnection implements Connection {
         long deadline = timeout > 0 ? System.nanoTime() + timeout : 0;
         Thread me = Thread.currentThread();
         readWaiter = me;
+        maybeResumeRead(true); // a reader asking for more than is buffered may go past the limit
         boolean blocking = WorkerPool.beginBlocking();
         try {
             for (;;) {
@@ -849,6 +925,7 @@ public final class NioConnection implements Connection {
             int n = Math.min(dst.remaining(), input.len());
             dst.put(input.next(n));
             input.release();
+            maybeResumeRead(false);
             return n;
         } finally {
             exit(entered);
