@@ -330,6 +330,42 @@ class NetpollServerAutoConfigurationTests {
 		}
 	}
 
+	@Test
+	void aHandlerStillBusyAfterTheGracePeriodHasItsConnectionClosed() throws Exception {
+		AtomicReference<NetpollServer> server = new AtomicReference<>();
+		AtomicReference<DefaultHandler> handler = new AtomicReference<>();
+		AtomicReference<CompletableFuture<String>> reply = new AtomicReference<>();
+		long[] closeStarted = new long[1];
+		try (PollerGroup clientGroup = PollerGroup.create(1)) {
+			Dialer clientDialer = Netpoll.newDialer(Option.pollerGroup(clientGroup));
+			this.contextRunner.withUserConfiguration(DefaultHandler.class)
+				.withPropertyValues("netpoll.server.shutdown.grace-period=300ms")
+				.run((context) -> {
+					handler.set(context.getBean(DefaultHandler.class));
+					server.set(context.getBean(NetpollServer.class));
+					Connection client = NetpollTestClient.connect(clientDialer, server.get().getPort());
+					reply.set(async(() -> {
+						try (client) {
+							return NetpollTestClient.send(client, "Slow");
+						}
+					}));
+					assertThat(handler.get().slowStarted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+					closeStarted[0] = System.nanoTime();
+				});
+			Duration closing = Duration.ofNanos(System.nanoTime() - closeStarted[0]);
+			try {
+				assertThat(closing).isGreaterThanOrEqualTo(Duration.ofMillis(250)).isLessThan(Duration.ofSeconds(5));
+				assertThat(server.get().getShutdownResult().graceful()).isFalse();
+				assertThat(server.get().getShutdownResult().forceClosed()).hasSize(1);
+				assertThat(server.get().getState()).isEqualTo(NetpollServer.State.STOPPED);
+				assertThat(reply.get()).failsWithin(Duration.ofSeconds(10));
+			}
+			finally {
+				handler.get().release.countDown();
+			}
+		}
+	}
+
 	private static void assertAnalysis(Throwable failure, String description, String action) {
 		assertThat(failure).isNotNull();
 		FailureAnalysis analysis = new NetpollFailureAnalyzer().analyze(failure);
