@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationListener;
@@ -277,6 +279,15 @@ class NetpollServerAutoConfigurationTests {
 	}
 
 	@Test
+	void drainStartsByRefusingTrafficInAContextWithoutAWebServer() {
+		ReadinessRecorder recorder = new ReadinessRecorder();
+		this.contextRunner.withUserConfiguration(DefaultHandler.class)
+			.withBean(ReadinessRecorder.class, () -> recorder)
+			.run((context) -> assertThat(recorder.states).isEmpty());
+		assertThat(recorder.states).containsExactly(ReadinessState.REFUSING_TRAFFIC);
+	}
+
+	@Test
 	void gracePeriodFallsBackToTheLifecyclePhaseTimeout() {
 		this.contextRunner.withUserConfiguration(DefaultHandler.class)
 			.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=12s")
@@ -383,6 +394,17 @@ class NetpollServerAutoConfigurationTests {
 		@Override
 		public void onApplicationEvent(NetpollServerStartedEvent event) {
 			this.startedPort.set(event.getPort());
+		}
+
+	}
+
+	static class ReadinessRecorder implements ApplicationListener<AvailabilityChangeEvent<ReadinessState>> {
+
+		final List<ReadinessState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@Override
+		public void onApplicationEvent(AvailabilityChangeEvent<ReadinessState> event) {
+			this.states.add(event.getState());
 		}
 
 	}
