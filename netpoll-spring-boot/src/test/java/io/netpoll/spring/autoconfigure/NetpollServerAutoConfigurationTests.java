@@ -152,6 +152,24 @@ class NetpollServerAutoConfigurationTests {
 	}
 
 	@Test
+	void lengthPrefixedHandlerFromTheDocsReadsWholeFrames() {
+		this.contextRunner.withUserConfiguration(Frames.class).run((context) -> {
+			int port = context.getBean(NetpollServer.class).getPort();
+			try (Connection connection = NetpollTestClient.connect(context.getBean(Dialer.class), port)) {
+				byte[] body = "a frame split in two writes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+				connection.writer().writeBinary(java.nio.ByteBuffer.allocate(4).putInt(0, body.length));
+				connection.writer().writeBinary(body, 0, 5);
+				connection.writer().flush();
+				connection.writer().writeBinary(body, 5, body.length - 5);
+				connection.writer().flush();
+				assertThat(connection.reader().next(4).getInt()).isEqualTo(body.length);
+				assertThat(connection.reader().readBinary(body.length)).isEqualTo(body);
+				connection.reader().release();
+			}
+		});
+	}
+
+	@Test
 	void plainOnRequestBeanDoesNotStartAServer() {
 		this.contextRunner.withUserConfiguration(PlainOnRequest.class)
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(NetpollServer.class));
@@ -455,6 +473,25 @@ class NetpollServerAutoConfigurationTests {
 			connection.writer().writeString((String) context, java.nio.charset.StandardCharsets.UTF_8);
 			connection.writer().writeBinary(bytes, 0, bytes.length);
 			connection.writer().flush();
+		}
+
+	}
+
+	/**
+	 * The length-prefixed example of docs/spring-boot.md, verbatim.
+	 */
+	@NetpollHandler
+	static class Frames implements OnRequest {
+
+		@Override
+		public void onRequest(Object context, Connection connection) throws Exception {
+			io.netpoll.buffer.Reader reader = connection.reader();
+			int length = reader.next(4).getInt(); // waits for the header
+			java.nio.ByteBuffer body = reader.next(length); // waits for the whole body; a view, no copy
+			io.netpoll.buffer.Writer writer = connection.writer();
+			writer.writeBinary(java.nio.ByteBuffer.allocate(4).putInt(0, length));
+			writer.writeBinary(body); // copied into the output before the views expire
+			writer.flush();
 		}
 
 	}
