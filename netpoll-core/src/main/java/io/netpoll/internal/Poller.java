@@ -36,6 +36,9 @@ public final class Poller implements Runnable {
 
         /** The poller is stopping: release the channel. */
         void onPollerClose();
+
+        /** The selector was rebuilt: this is the handler's new key. */
+        void rekey(SelectionKey key);
     }
 
     private final String name;
@@ -226,6 +229,14 @@ public final class Poller implements Runnable {
         }
     }
 
+    /**
+     * Moves every channel to a fresh selector on the poller thread, as done automatically when the
+     * selector spins. Public for diagnostics and tests.
+     */
+    public void rebuildSelectorSoon() {
+        execute(this::rebuildSelector);
+    }
+
     private void rebuildSelector() {
         Selector old = selector;
         Selector fresh;
@@ -246,6 +257,8 @@ public final class Poller implements Runnable {
                 SelectionKey nk = key.channel().register(fresh, ops, a);
                 if (a instanceof NioConnection c) {
                     c.rekey(nk);
+                } else if (a instanceof Handler h) {
+                    h.rekey(nk);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, name + ": could not move a channel to the new selector", e);
