@@ -218,6 +218,17 @@ public final class EventLoop {
         return shutdown;
     }
 
+    /** Listeners being served now (each by a thread blocked in {@link #serve}); for health checks. */
+    public int servingListeners() {
+        int n = 0;
+        for (Acceptor a : acceptors) {
+            if (!a.done().isDone()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Connections accepted and not yet finished closing. */
     public int connectionCount() {
         return connections.size();

@@ -58,6 +58,12 @@ public final class Option {
         return new Option(s -> s.maxInputBytes = bytes);
     }
 
+    /** The pool connection buffers take memory from (default: {@link io.netpoll.buffer.BufferPool#defaultPool()}). */
+    public static Option bufferPool(io.netpoll.buffer.BufferPool pool) {
+        Objects.requireNonNull(pool, "pool");
+        return new Option(s -> s.bufferPool = pool);
+    }
+
     public static Option onPrepare(OnPrepare onPrepare) {
         return new Option(s -> s.onPrepare = onPrepare);
     }

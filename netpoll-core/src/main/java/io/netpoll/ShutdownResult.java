@@ -3,7 +3,7 @@ package io.netpoll;
 import java.util.List;
 
 /**
- * What {@link EventLoop#shutdown} did.
+ * What {@link EventLoop#shutdown} did. Immutable.
  *
  * @param closedIdle   connections closed at once because no handler was running
  * @param drained      connections closed after their running handler returned, before the deadline

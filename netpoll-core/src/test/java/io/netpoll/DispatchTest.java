@@ -150,6 +150,7 @@ class DispatchTest extends NetTestSupport {
         for (Option mode : new Option[] {Option.inlineHandlers(), Option.executor(oneWorker)}) {
             Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
             AtomicLong consumed = new AtomicLong();
+            CountDownLatch streaming = new CountDownLatch(1);
             // The streamer's handler takes one byte per call, so unread data always remains and
             // an unfair loop would keep calling it until the whole stream is consumed.
             EventLoop loop = Netpoll.newEventLoop((ctx, c) -> {
@@ -157,6 +158,7 @@ class DispatchTest extends NetTestSupport {
                 if (isStreamer.get()) {
                     c.reader().skip(1);
                     consumed.incrementAndGet();
+                    streaming.countDown();
                 } else if (c.reader().peek(1).get(0) == 'S') { // the streamer's handshake
                     c.reader().skip(1);
                     isStreamer.set(true);
@@ -186,7 +188,7 @@ class DispatchTest extends NetTestSupport {
                 }
             });
             pump.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> consumed.get() > 0);
+            assertThat(streaming.await(10, TimeUnit.SECONDS)).isTrue(); // a latch: no polling delay
             pinger.getOutputStream().write(1);
             assertThat(pinger.getInputStream().read()).isEqualTo(1);
             assertThat(consumed.get()).as("the pinger was answered while the streamer still had unread data")

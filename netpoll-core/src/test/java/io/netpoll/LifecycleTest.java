@@ -30,6 +30,7 @@ class LifecycleTest extends NetTestSupport {
                 c.reader().next(100);
             }
         });
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().servingListeners() == 1);
         Socket idle = socket(server.port());
         Socket quick = socket(server.port());
         Socket stuck = socket(server.port());
@@ -55,6 +56,7 @@ class LifecycleTest extends NetTestSupport {
         assertThat(quick.getInputStream().read()).isEqualTo(-1);
         assertThat(stuck.getInputStream().read()).isEqualTo(-1);
         server.serving().get(5, TimeUnit.SECONDS); // serve() returned
+        assertThat(server.loop().servingListeners()).isZero();
         assertThat(server.listener().isOpen()).isFalse();
         assertThatThrownBy(() -> server.loop().serve(server.listener())).isInstanceOf(IllegalStateException.class);
     }

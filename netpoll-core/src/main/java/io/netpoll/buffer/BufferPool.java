@@ -3,7 +3,9 @@ package io.netpoll.buffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * Pooled direct memory for {@link LinkBuffer}s: nodes in power-of-two size classes from
@@ -21,6 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Threading: every method may be called from any thread. Statistics are read without
  * stopping the pool and are approximate under load.
  *
+ * <p>Leaks (nodes dropped without being released) are watched for as {@link LeakDetection} says,
+ * reported through {@link System.Logger} {@code io.netpoll.buffer.leak} at WARNING unless a
+ * listener is given, and counted in {@link BufferPoolStats#leaksDetected()}.
+ *
  * <p>The default pool's ceiling is the system property {@code netpoll.buffer.maxPooledBytes}, or
  * an eighth of the maximum heap (which is also the JDK's default direct-memory limit), at most
  * 256 MiB.
@@ -36,7 +42,10 @@ public final class BufferPool {
     private static final int REFERENCES = CLASSES;
     private static final int MAX_POOLED_REFERENCES = 4096;
 
-    private static final BufferPool DEFAULT = new BufferPool(defaultCeiling());
+    private static final System.Logger LEAK_LOG = System.getLogger("io.netpoll.buffer.leak");
+    private static final Consumer<LeakReport> LOG_LEAK = r -> LEAK_LOG.log(System.Logger.Level.WARNING, r);
+    private static final BufferPool DEFAULT = new BufferPool(defaultCeiling(), LeakDetection.fromSystemProperty(),
+            LOG_LEAK);
 
     private final Stripe[] stripes;
     private final int mask;
@@ -44,8 +53,11 @@ public final class BufferPool {
     private final long stripeLimit;
     private final LongAdder usedBytes = new LongAdder();
     private final LongAdder outstandingNodes = new LongAdder();
+    private final LeakDetector leakDetector;
 
-    private BufferPool(long maxPooledBytes) {
+    private BufferPool(long maxPooledBytes, LeakDetection leakDetection, Consumer<? super LeakReport> onLeak) {
+        this.leakDetector = new LeakDetector(Objects.requireNonNull(leakDetection, "leakDetection"),
+                Objects.requireNonNull(onLeak, "onLeak"));
         if (maxPooledBytes < 0) {
             throw new IllegalArgumentException("maxPooledBytes must not be negative: " + maxPooledBytes);
         }
@@ -64,23 +76,35 @@ public final class BufferPool {
         return DEFAULT;
     }
 
-    /** A new pool that keeps at most {@code maxPooledBytes} bytes of free memory. */
+    /**
+     * A new pool that keeps at most {@code maxPooledBytes} bytes of free memory, with the leak
+     * detection level of the system property {@code netpoll.leakDetection.level}, logging leaks.
+     */
     public static BufferPool create(long maxPooledBytes) {
-        return new BufferPool(maxPooledBytes);
+        return new BufferPool(maxPooledBytes, LeakDetection.fromSystemProperty(), LOG_LEAK);
     }
 
+    /** A new pool with its own leak detection level; {@code onLeak} gets each leak found. */
+    public static BufferPool create(long maxPooledBytes, LeakDetection leakDetection,
+            Consumer<? super LeakReport> onLeak) {
+        return new BufferPool(maxPooledBytes, leakDetection, onLeak);
+    }
+
+    /** A snapshot of the pool's memory; also reports leaks found since the last look. */
     public BufferPoolStats stats() {
+        leakDetector.poll(this);
         long pooled = 0;
         for (Stripe s : stripes) {
             pooled += s.bytes();
         }
-        return new BufferPoolStats(usedBytes.sum(), pooled, outstandingNodes.sum(), maxPooledBytes);
+        return new BufferPoolStats(usedBytes.sum(), pooled, outstandingNodes.sum(), maxPooledBytes,
+                leakDetector.leaksDetected());
     }
 
     /** An owner node of at least {@code size} bytes, holding one reference, empty. */
     Node take(int size) {
         if (size > MAX_NODE_SIZE) {
-            return handOut(new Node(Node.UNPOOLED, ByteBuffer.allocateDirect(size)));
+            return handOut(new Node(this, Node.UNPOOLED, ByteBuffer.allocateDirect(size)));
         }
         int cls = sizeClass(size);
         Node node = pop(cls);
@@ -93,12 +117,12 @@ public final class BufferPool {
     /** A reference node (no memory of its own) for slices and splits. */
     Node takeReference() {
         Node node = pop(REFERENCES);
-        return node != null ? node : new Node(Node.REFERENCE, null);
+        return node != null ? node : new Node(this, Node.REFERENCE, null);
     }
 
     /** An owner node over a caller's memory, never pooled nor counted. */
     Node wrap(ByteBuffer external) {
-        Node node = new Node(Node.EXTERNAL, external.duplicate()).resetOwner();
+        Node node = new Node(null, Node.EXTERNAL, external.duplicate()).resetOwner();
         node.off = external.position();
         node.end = node.off;
         node.malloc = external.limit();
@@ -111,6 +135,7 @@ public final class BufferPool {
         if (owner.kind == Node.EXTERNAL) {
             return;
         }
+        leakDetector.onRecycle(owner);
         usedBytes.add(-owner.capacity());
         outstandingNodes.decrement();
         if (owner.kind >= 0) {
@@ -130,21 +155,28 @@ public final class BufferPool {
     private Node handOut(Node node) {
         usedBytes.add(node.capacity());
         outstandingNodes.increment();
+        leakDetector.onTake(node, this);
         return node.resetOwner();
+    }
+
+    /** A tracked node was garbage-collected while taken: its memory is gone, stop counting it. */
+    void forgetLeaked(int capacity) {
+        usedBytes.add(-capacity);
+        outstandingNodes.decrement();
     }
 
     private Node allocate(int cls) {
         int size = 1 << (cls + MIN_SHIFT);
         if (size >= SLAB_SIZE || stripeLimit < SLAB_SIZE) {
-            return new Node(cls, ByteBuffer.allocateDirect(size));
+            return new Node(this, cls, ByteBuffer.allocateDirect(size));
         }
         ByteBuffer slab = ByteBuffer.allocateDirect(SLAB_SIZE);
         for (int at = size; at < SLAB_SIZE; at += size) {
-            if (!push(cls, new Node(cls, slab.slice(at, size)), size)) {
+            if (!push(cls, new Node(this, cls, slab.slice(at, size)), size)) {
                 break;
             }
         }
-        return new Node(cls, slab.slice(0, size));
+        return new Node(this, cls, slab.slice(0, size));
     }
 
     private Node pop(int cls) {

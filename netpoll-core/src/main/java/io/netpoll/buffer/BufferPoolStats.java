@@ -8,6 +8,9 @@ package io.netpoll.buffer;
  * @param pooledBytes      bytes of node memory kept in the pool for reuse
  * @param outstandingNodes memory nodes handed out and not yet returned (0 when nothing leaks)
  * @param maxPooledBytes   the ceiling on {@code pooledBytes}
+ * @param leaksDetected    tracked nodes that were garbage-collected without being released
+ *                         (see {@link LeakDetection}); their bytes no longer count as used
  */
-public record BufferPoolStats(long usedBytes, long pooledBytes, long outstandingNodes, long maxPooledBytes) {
+public record BufferPoolStats(long usedBytes, long pooledBytes, long outstandingNodes, long maxPooledBytes,
+        long leaksDetected) {
 }

@@ -67,7 +67,8 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     private static final int WRITING = 1;
     private static final int TRIMMING = 2;
     private static final int MAX_GATHER = 64;
-    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0).asReadOnlyBuffer();
+    /** What zero-byte reads and mallocs return; zero capacity, so nothing can change it. */
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
 
     private static final VarHandle LENGTH;
     private static final VarHandle STATE;
@@ -222,7 +223,11 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
 
     @Override
     public byte[] readBinary(int n) {
-        checkReadable("readBinary", n);
+        return readBinary("readBinary", n);
+    }
+
+    private byte[] readBinary(String op, int n) {
+        checkReadable(op, n);
         byte[] out = new byte[n];
         if (n > 0) {
             LENGTH.getAndAdd(this, -n);
@@ -245,7 +250,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
 
     @Override
     public String readString(int n, Charset charset) {
-        return new String(readBinary(n), charset);
+        return new String(readBinary("readString", n), charset);
     }
 
     @Override
@@ -397,6 +402,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
 
     @Override
     public void writeBinary(byte[] b, int off, int len) {
+        checkOpen();
         Objects.checkFromIndexSize(off, len, b.length);
         while (len > 0) {
             Node w = writableNode(1, len);
@@ -411,6 +417,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
 
     @Override
     public void writeBinary(ByteBuffer src) {
+        checkOpen();
         int len = src.remaining();
         int pos = src.position();
         while (len > 0) {
@@ -427,6 +434,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
 
     @Override
     public void writeString(String s, Charset charset) {
+        checkOpen();
         boolean singleByteAscii = charset == StandardCharsets.UTF_8 || charset == StandardCharsets.US_ASCII
                 || charset == StandardCharsets.ISO_8859_1;
         int i = 0;
@@ -819,11 +827,12 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     private void free(Node node) {
         node.next = null;
         Node dead = node.drop();
+        // Each node goes back to the pool it came from, which after append() need not be ours.
         if (!node.isOwner()) {
-            pool.recycleReference(node);
+            node.pool.recycleReference(node);
         }
-        if (dead != null) {
-            pool.recycle(dead);
+        if (dead != null && dead.pool != null) {
+            dead.pool.recycle(dead);
         }
     }
 

@@ -48,6 +48,8 @@ final class Node {
     private static final ByteBuffer[] NO_VIEWS = new ByteBuffer[0];
 
     final int kind;
+    /** Where this node object (and, for an owner, its memory) goes back; null for caller memory. */
+    final BufferPool pool;
     ByteBuffer memory;
     Node owner;
     @SuppressWarnings("unused") // accessed through REF_CNT
@@ -69,8 +71,11 @@ final class Node {
 
     /** Slot used by the pool for its free lists. */
     Node poolNext;
+    /** Set while a leak detector tracks this taken node. */
+    LeakDetector.Record leakRecord;
 
-    Node(int kind, ByteBuffer memory) {
+    Node(BufferPool pool, int kind, ByteBuffer memory) {
+        this.pool = pool;
         this.kind = kind;
         // Little-endian so that word-at-a-time scans find the first match in the lowest byte.
         // Views are duplicates and so big-endian, as users expect.

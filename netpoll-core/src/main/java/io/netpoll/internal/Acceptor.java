@@ -75,6 +75,11 @@ public final class Acceptor implements Poller.Handler {
     }
 
     @Override
+    public void rekey(SelectionKey k) {
+        key = k;
+    }
+
+    @Override
     public void onPollerClose() {
         stopOnPoller(null);
     }

@@ -22,6 +22,8 @@ public final class ConnSettings {
     public OnPrepare onPrepare;
     public OnConnect onConnect;
     public OnDisconnect onDisconnect;
+    /** Where connection buffers take memory from; null means {@code BufferPool.defaultPool()}. */
+    public io.netpoll.buffer.BufferPool bufferPool;
     /** Null means the poller group's worker pool. */
     public Executor executor;
     /** Run handlers on the poller thread; they must not block. */

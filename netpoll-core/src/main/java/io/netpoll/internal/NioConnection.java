@@ -168,7 +168,7 @@ public final class NioConnection implements Connection {
         this.lastActive = System.nanoTime();
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
-        BufferPool pool = BufferPool.defaultPool();
+        BufferPool pool = settings.bufferPool != null ? settings.bufferPool : BufferPool.defaultPool();
         this.input = new LinkBuffer(pool);
         this.output = new LinkBuffer(pool);
         this.reader = new ConnReader(this, input);
@@ -484,9 +484,13 @@ public final class NioConnection implements Connection {
                     // Unread data remains and the last call made progress (or more came): call again,
                     // but after a few rounds go to the back of the line, so a peer that streams
                     // without pause cannot keep a poller (inline) or the only worker to itself.
-                    if (++rounds >= MAX_ROUNDS && yieldTurn()) {
-                        handlerThread = null;
-                        break;
+                    if (++rounds >= MAX_ROUNDS) {
+                        handlerThread = null; // before re-queueing: the next task may start at once
+                        if (yieldTurn()) {
+                            break;
+                        }
+                        handlerThread = me;
+                        rounds = 0;
                     }
                     continue;
                 }
@@ -505,8 +509,11 @@ public final class NioConnection implements Connection {
                 if (epoch == seen || onRequest == null || !PROCESSING.compareAndSet(this, 0, 1)) {
                     break;
                 }
-                if (++rounds >= MAX_ROUNDS && yieldTurn()) {
-                    break;
+                if (++rounds >= MAX_ROUNDS) {
+                    if (yieldTurn()) {
+                        break;
+                    }
+                    rounds = 0;
                 }
                 handlerThread = me;
             }

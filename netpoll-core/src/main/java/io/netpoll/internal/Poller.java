@@ -36,6 +36,9 @@ public final class Poller implements Runnable {
 
         /** The poller is stopping: release the channel. */
         void onPollerClose();
+
+        /** The selector was rebuilt: this is the handler's new key. */
+        void rekey(SelectionKey key);
     }
 
     private final String name;
@@ -156,6 +159,14 @@ public final class Poller implements Runnable {
                         selected = selector.selectNow(onKey);
                     }
                     awake.set(true);
+                    if (Thread.interrupted()) {
+                        // An interrupted thread's select() returns at once, forever: clear it. Pollers
+                        // stop through `running`, so an interrupt (from a container or a tool that
+                        // interrupts daemon threads) carries no meaning here.
+                        LOG.log(System.Logger.Level.DEBUG, () -> name + ": interrupt ignored");
+                        spins = 0;
+                        continue;
+                    }
                     if (selected == 0 && tasks.isEmpty() && running
                             && (timeoutMs == 0 || System.nanoTime() - before < TimeUnit.MILLISECONDS.toNanos(timeoutMs) / 2)) {
                         if (++spins >= SPIN_THRESHOLD) {
@@ -167,6 +178,7 @@ public final class Poller implements Runnable {
                     }
                 } else {
                     selector.selectNow(onKey);
+                    Thread.interrupted(); // see above
                 }
                 runTasks();
                 runContinuations();
@@ -226,6 +238,14 @@ public final class Poller implements Runnable {
         }
     }
 
+    /**
+     * Moves every channel to a fresh selector on the poller thread, as done automatically when the
+     * selector spins. Public for diagnostics and tests.
+     */
+    public void rebuildSelectorSoon() {
+        execute(this::rebuildSelector);
+    }
+
     private void rebuildSelector() {
         Selector old = selector;
         Selector fresh;
@@ -246,6 +266,8 @@ public final class Poller implements Runnable {
                 SelectionKey nk = key.channel().register(fresh, ops, a);
                 if (a instanceof NioConnection c) {
                     c.rekey(nk);
+                } else if (a instanceof Handler h) {
+                    h.rekey(nk);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, name + ": could not move a channel to the new selector", e);

@@ -24,6 +24,7 @@ final class NetpollOptions {
 		if (connection.getIdleTimeout() != null) {
 			options.add(Option.idleTimeout(connection.getIdleTimeout()));
 		}
+		options.add(Option.maxInputBuffer((int) connection.getMaxInputBuffer().toBytes()));
 		options.add(Option.tcpKeepAlive(connection.isTcpKeepAlive()));
 		options.add(Option.tcpNoDelay(connection.isTcpNoDelay()));
 	}

@@ -502,6 +502,14 @@ public class NetpollProperties implements Validator {
 		private @Nullable Duration idleTimeout;
 
 		/**
+		 * Most unread input buffered per connection. At the limit the poller stops reading
+		 * that socket until the handler consumes data (backpressure to the peer); a handler
+		 * that returns without consuming anything at the limit gets its connection closed.
+		 * Up to 2GB.
+		 */
+		private DataSize maxInputBuffer = DataSize.ofMegabytes(64);
+
+		/**
 		 * Whether to enable TCP keep-alive probes (SO_KEEPALIVE).
 		 */
 		private boolean tcpKeepAlive = true;
@@ -535,6 +543,14 @@ public class NetpollProperties implements Validator {
 			this.idleTimeout = idleTimeout;
 		}
 
+		public DataSize getMaxInputBuffer() {
+			return this.maxInputBuffer;
+		}
+
+		public void setMaxInputBuffer(DataSize maxInputBuffer) {
+			this.maxInputBuffer = maxInputBuffer;
+		}
+
 		public boolean isTcpKeepAlive() {
 			return this.tcpKeepAlive;
 		}
@@ -555,6 +571,9 @@ public class NetpollProperties implements Validator {
 			nonNegative(errors, path + ".read-timeout", this.readTimeout);
 			nonNegative(errors, path + ".write-timeout", this.writeTimeout);
 			nonNegative(errors, path + ".idle-timeout", this.idleTimeout);
+			if (this.maxInputBuffer.toBytes() < 1 || this.maxInputBuffer.toBytes() > Integer.MAX_VALUE) {
+				errors.rejectValue(path + ".max-input-buffer", "netpoll.range", "must be between 1B and 2GB");
+			}
 		}
 
 	}

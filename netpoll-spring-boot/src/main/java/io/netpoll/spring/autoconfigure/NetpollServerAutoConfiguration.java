@@ -45,8 +45,9 @@ public final class NetpollServerAutoConfiguration {
 	}
 
 	@Bean
-	NetpollServerGracefulShutdownLifecycle netpollServerGracefulShutdownLifecycle(NetpollServers servers) {
-		return new NetpollServerGracefulShutdownLifecycle(servers);
+	NetpollServerGracefulShutdownLifecycle netpollServerGracefulShutdownLifecycle(NetpollServers servers,
+			ApplicationContext applicationContext) {
+		return new NetpollServerGracefulShutdownLifecycle(servers, applicationContext);
 	}
 
 }

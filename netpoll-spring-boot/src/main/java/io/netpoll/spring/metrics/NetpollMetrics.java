@@ -2,6 +2,7 @@ package io.netpoll.spring.metrics;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
@@ -67,6 +68,8 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 
 	private final ConcurrentMap<String, ConcurrentMap<Class<?>, Counter>> errorCounters = new ConcurrentHashMap<>();
 
+	private final Set<Meter> timers = ConcurrentHashMap.newKeySet();
+
 	/**
 	 * Create the metrics.
 	 * @param registry the registry
@@ -120,9 +123,11 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 	}
 
 	private Timer timer(String serverName, String outcome, String exception) {
-		return NetpollMeters.SERVER_REQUESTS.timer(serverName, outcome, exception)
+		Timer timer = NetpollMeters.SERVER_REQUESTS.timer(serverName, outcome, exception)
 			.publishPercentileHistogram(false)
 			.register(this.registry);
+		this.timers.add(timer);
+		return timer;
 	}
 
 	private boolean countError(String serverName, ConcurrentMap<Class<?>, Counter> errors, Throwable ex,
@@ -228,10 +233,8 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		this.meters.clear();
 		this.errorCounters.values().forEach((counters) -> counters.values().forEach(this.registry::remove));
 		this.errorCounters.clear();
-		this.registry.getMeters()
-			.stream()
-			.filter((meter) -> meter.getId().getName().equals(NetpollMeters.SERVER_REQUESTS.getName()))
-			.forEach(this.registry::remove);
+		this.timers.forEach(this.registry::remove);
+		this.timers.clear();
 	}
 
 }

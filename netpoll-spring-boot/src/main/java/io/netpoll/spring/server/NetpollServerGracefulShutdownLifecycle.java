@@ -3,14 +3,22 @@ package io.netpoll.spring.server;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.util.ClassUtils;
 
 /**
  * Drains every netpoll server when the context closes: each stops accepting, lets running
  * handlers finish within its grace period, then closes what is left. Runs in the phase of
  * Boot's {@code WebServerGracefulShutdownLifecycle}, so netpoll servers and an embedded web
  * server drain in parallel, within one {@code spring.lifecycle.timeout-per-shutdown-phase}; if
- * that timeout ends first, {@link NetpollServerStartStopLifecycle} closes the rest.
+ * that timeout ends first, {@link NetpollServerStartStopLifecycle} closes the rest. In a context
+ * without a web server, the drain starts by publishing {@link ReadinessState#REFUSING_TRAFFIC},
+ * as Boot's web server contexts do when they close.
  * <p>
  * Not pauseable.
  *
@@ -25,12 +33,29 @@ public final class NetpollServerGracefulShutdownLifecycle implements SmartLifecy
 	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
+	private static final String WEB_SERVER_CONTEXT = "org.springframework.boot.web.server.context.WebServerApplicationContext";
+
 	private final NetpollServers servers;
+
+	private final @Nullable ApplicationContext applicationContext;
 
 	private volatile boolean running;
 
 	public NetpollServerGracefulShutdownLifecycle(NetpollServers servers) {
+		this(servers, null);
+	}
+
+	/**
+	 * Create the lifecycle.
+	 * @param servers the servers to drain
+	 * @param applicationContext the context, to publish {@link ReadinessState#REFUSING_TRAFFIC}
+	 * when the drain starts (Boot's web server contexts do that themselves; a context without a
+	 * web server does not)
+	 */
+	public NetpollServerGracefulShutdownLifecycle(NetpollServers servers,
+			@Nullable ApplicationContext applicationContext) {
 		this.servers = servers;
+		this.applicationContext = applicationContext;
 	}
 
 	@Override
@@ -51,6 +76,9 @@ public final class NetpollServerGracefulShutdownLifecycle implements SmartLifecy
 			callback.run();
 			return;
 		}
+		if (this.applicationContext != null && !isWebServerContext(this.applicationContext)) {
+			AvailabilityChangeEvent.publish(this.applicationContext, ReadinessState.REFUSING_TRAFFIC);
+		}
 		AtomicInteger remaining = new AtomicInteger(all.size());
 		for (NetpollServer server : all) {
 			server.shutDownGracefully(() -> {
@@ -59,6 +87,14 @@ public final class NetpollServerGracefulShutdownLifecycle implements SmartLifecy
 				}
 			});
 		}
+	}
+
+	private static boolean isWebServerContext(ApplicationContext context) {
+		ClassLoader classLoader = context.getClassLoader();
+		if (!ClassUtils.isPresent(WEB_SERVER_CONTEXT, classLoader)) {
+			return false;
+		}
+		return ClassUtils.resolveClassName(WEB_SERVER_CONTEXT, classLoader).isInstance(context);
 	}
 
 	@Override

@@ -107,6 +107,7 @@ class NetpollAutoConfigurationTests {
 					"netpoll.server.connection.read-timeout=1s", "netpoll.server.connection.write-timeout=2s",
 					"netpoll.server.connection.idle-timeout=3m", "netpoll.server.connection.tcp-keep-alive=false",
 					"netpoll.server.connection.tcp-no-delay=false", "netpoll.server.shutdown.grace-period=7s",
+					"netpoll.server.connection.max-input-buffer=1MB", "netpoll.dialer.connection.max-input-buffer=2MB",
 					"netpoll.servers.admin.enabled=false", "netpoll.servers.admin.network=unix",
 					"netpoll.servers.admin.path=/tmp/admin.sock", "netpoll.dialer.connection.read-timeout=4s",
 					"netpoll.dialer.connection.write-timeout=5s", "netpoll.dialer.connection.idle-timeout=6s",
@@ -128,6 +129,7 @@ class NetpollAutoConfigurationTests {
 				assertThat(server.getConnection().isTcpKeepAlive()).isFalse();
 				assertThat(server.getConnection().isTcpNoDelay()).isFalse();
 				assertThat(server.getShutdown().getGracePeriod()).isEqualTo(Duration.ofSeconds(7));
+				assertThat(server.getConnection().getMaxInputBuffer()).isEqualTo(DataSize.ofMegabytes(1));
 				NetpollProperties.Server admin = properties.getServers().get("admin");
 				assertThat(admin.getNetwork().name()).isEqualTo("UNIX");
 				assertThat(admin.getPath()).hasToString("/tmp/admin.sock");
@@ -137,6 +139,7 @@ class NetpollAutoConfigurationTests {
 				assertThat(dialer.getIdleTimeout()).isEqualTo(Duration.ofSeconds(6));
 				assertThat(dialer.isTcpKeepAlive()).isFalse();
 				assertThat(dialer.isTcpNoDelay()).isFalse();
+				assertThat(dialer.getMaxInputBuffer()).isEqualTo(DataSize.ofMegabytes(2));
 				assertThat(properties.getMetrics().getRequests().isEnabled()).isTrue();
 			});
 	}
@@ -206,6 +209,12 @@ class NetpollAutoConfigurationTests {
 	void invalidWorkerSizesFail() {
 		assertFailure("netpoll.worker.core-size=8,netpoll.worker.max-size=4", "netpoll.worker.max-size",
 				"must be at least");
+	}
+
+	@Test
+	void maxInputBufferAboveTwoGigabytesFails() {
+		assertFailure("netpoll.dialer.connection.max-input-buffer=3GB", "netpoll.dialer.connection.max-input-buffer",
+				"between 1B and 2GB");
 	}
 
 	@Test

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationListener;
@@ -146,6 +148,24 @@ class NetpollServerAutoConfigurationTests {
 			assertThat(context).hasSingleBean(NetpollServer.class);
 			int port = context.getBean(NetpollServer.class).getPort();
 			assertThat(NetpollTestClient.echo(context.getBean(Dialer.class), port, "x")).isEqualTo("x");
+		});
+	}
+
+	@Test
+	void lengthPrefixedHandlerFromTheDocsReadsWholeFrames() {
+		this.contextRunner.withUserConfiguration(Frames.class).run((context) -> {
+			int port = context.getBean(NetpollServer.class).getPort();
+			try (Connection connection = NetpollTestClient.connect(context.getBean(Dialer.class), port)) {
+				byte[] body = "a frame split in two writes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+				connection.writer().writeBinary(java.nio.ByteBuffer.allocate(4).putInt(0, body.length));
+				connection.writer().writeBinary(body, 0, 5);
+				connection.writer().flush();
+				connection.writer().writeBinary(body, 5, body.length - 5);
+				connection.writer().flush();
+				assertThat(connection.reader().next(4).getInt()).isEqualTo(body.length);
+				assertThat(connection.reader().readBinary(body.length)).isEqualTo(body);
+				connection.reader().release();
+			}
 		});
 	}
 
@@ -277,6 +297,15 @@ class NetpollServerAutoConfigurationTests {
 	}
 
 	@Test
+	void drainStartsByRefusingTrafficInAContextWithoutAWebServer() {
+		ReadinessRecorder recorder = new ReadinessRecorder();
+		this.contextRunner.withUserConfiguration(DefaultHandler.class)
+			.withBean(ReadinessRecorder.class, () -> recorder)
+			.run((context) -> assertThat(recorder.states).isEmpty());
+		assertThat(recorder.states).containsExactly(ReadinessState.REFUSING_TRAFFIC);
+	}
+
+	@Test
 	void gracePeriodFallsBackToTheLifecyclePhaseTimeout() {
 		this.contextRunner.withUserConfiguration(DefaultHandler.class)
 			.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=12s")
@@ -330,6 +359,42 @@ class NetpollServerAutoConfigurationTests {
 		}
 	}
 
+	@Test
+	void aHandlerStillBusyAfterTheGracePeriodHasItsConnectionClosed() throws Exception {
+		AtomicReference<NetpollServer> server = new AtomicReference<>();
+		AtomicReference<DefaultHandler> handler = new AtomicReference<>();
+		AtomicReference<CompletableFuture<String>> reply = new AtomicReference<>();
+		long[] closeStarted = new long[1];
+		try (PollerGroup clientGroup = PollerGroup.create(1)) {
+			Dialer clientDialer = Netpoll.newDialer(Option.pollerGroup(clientGroup));
+			this.contextRunner.withUserConfiguration(DefaultHandler.class)
+				.withPropertyValues("netpoll.server.shutdown.grace-period=300ms")
+				.run((context) -> {
+					handler.set(context.getBean(DefaultHandler.class));
+					server.set(context.getBean(NetpollServer.class));
+					Connection client = NetpollTestClient.connect(clientDialer, server.get().getPort());
+					reply.set(async(() -> {
+						try (client) {
+							return NetpollTestClient.send(client, "Slow");
+						}
+					}));
+					assertThat(handler.get().slowStarted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+					closeStarted[0] = System.nanoTime();
+				});
+			Duration closing = Duration.ofNanos(System.nanoTime() - closeStarted[0]);
+			try {
+				assertThat(closing).isGreaterThanOrEqualTo(Duration.ofMillis(250)).isLessThan(Duration.ofSeconds(5));
+				assertThat(server.get().getShutdownResult().graceful()).isFalse();
+				assertThat(server.get().getShutdownResult().forceClosed()).hasSize(1);
+				assertThat(server.get().getState()).isEqualTo(NetpollServer.State.STOPPED);
+				assertThat(reply.get()).failsWithin(Duration.ofSeconds(10));
+			}
+			finally {
+				handler.get().release.countDown();
+			}
+		}
+	}
+
 	private static void assertAnalysis(Throwable failure, String description, String action) {
 		assertThat(failure).isNotNull();
 		FailureAnalysis analysis = new NetpollFailureAnalyzer().analyze(failure);
@@ -347,6 +412,17 @@ class NetpollServerAutoConfigurationTests {
 		@Override
 		public void onApplicationEvent(NetpollServerStartedEvent event) {
 			this.startedPort.set(event.getPort());
+		}
+
+	}
+
+	static class ReadinessRecorder implements ApplicationListener<AvailabilityChangeEvent<ReadinessState>> {
+
+		final List<ReadinessState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@Override
+		public void onApplicationEvent(AvailabilityChangeEvent<ReadinessState> event) {
+			this.states.add(event.getState());
 		}
 
 	}
@@ -397,6 +473,25 @@ class NetpollServerAutoConfigurationTests {
 			connection.writer().writeString((String) context, java.nio.charset.StandardCharsets.UTF_8);
 			connection.writer().writeBinary(bytes, 0, bytes.length);
 			connection.writer().flush();
+		}
+
+	}
+
+	/**
+	 * The length-prefixed example of docs/spring-boot.md, verbatim.
+	 */
+	@NetpollHandler
+	static class Frames implements OnRequest {
+
+		@Override
+		public void onRequest(Object context, Connection connection) throws Exception {
+			io.netpoll.buffer.Reader reader = connection.reader();
+			int length = reader.next(4).getInt(); // waits for the header
+			java.nio.ByteBuffer body = reader.next(length); // waits for the whole body; a view, no copy
+			io.netpoll.buffer.Writer writer = connection.writer();
+			writer.writeBinary(java.nio.ByteBuffer.allocate(4).putInt(0, length));
+			writer.writeBinary(body); // copied into the output before the views expire
+			writer.flush();
 		}
 
 	}

@@ -1,0 +1,111 @@
+package io.netpoll.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+
+class LeakDetectionTests {
+
+    private final List<LeakReport> reports = new CopyOnWriteArrayList<>();
+
+    @Test
+    void aBufferDroppedWithoutCloseIsReportedWithWhereItsNodeWasTaken() {
+        BufferPool pool = BufferPool.create(1 << 20, LeakDetection.PARANOID, reports::add);
+        dropABufferWithData(pool);
+
+        awaitReports(pool, 1);
+
+        LeakReport report = reports.get(0);
+        assertThat(report.capacity()).isEqualTo(LinkBuffer.DEFAULT_NODE_SIZE);
+        assertThat(Arrays.stream(report.takenAt().getStackTrace()).map(StackTraceElement::getMethodName))
+                .contains("dropABufferWithData");
+        assertThat(report.toString()).startsWith("LEAK: a 4096-byte buffer node").contains("dropABufferWithData");
+        BufferPoolStats stats = pool.stats();
+        assertThat(stats.leaksDetected()).isEqualTo(1);
+        assertThat(stats.outstandingNodes()).as("a reported leak no longer counts as outstanding").isZero();
+        assertThat(stats.usedBytes()).isZero();
+    }
+
+    @Test
+    void buffersThatAreClosedOrEmptiedAreNeverReported() {
+        BufferPool pool = BufferPool.create(1 << 20, LeakDetection.PARANOID, reports::add);
+        for (int i = 0; i < 100; i++) {
+            LinkBuffer closed = new LinkBuffer(pool);
+            closed.writeBinary(new byte[100 + i]);
+            closed.flush();
+            closed.close();
+            LinkBuffer emptied = new LinkBuffer(pool);
+            emptied.writeBinary(new byte[5000]);
+            emptied.flush();
+            emptied.skip(5000);
+            emptied.release();
+        }
+        // A leak, dropped after the others, proves that collection and reporting ran.
+        dropABufferWithData(pool);
+        awaitReports(pool, 1);
+        assertThat(reports).hasSize(1);
+        assertThat(pool.stats().outstandingNodes()).isZero();
+    }
+
+    @Test
+    void sampleTracksOneNodeInTheSamplingInterval() {
+        BufferPool pool = BufferPool.create(1 << 20, LeakDetection.SAMPLE, reports::add);
+        for (int i = 0; i < 2 * LeakDetection.SAMPLING_INTERVAL; i++) {
+            dropABufferWithData(pool);
+        }
+        awaitReports(pool, 2);
+        assertThat(pool.stats().leaksDetected()).isEqualTo(2);
+        assertThat(pool.stats().outstandingNodes())
+                .as("untracked leaks stay counted").isEqualTo(2L * LeakDetection.SAMPLING_INTERVAL - 2);
+    }
+
+    @Test
+    void disabledTracksNothing() {
+        BufferPool pool = BufferPool.create(1 << 20, LeakDetection.DISABLED, reports::add);
+        dropABufferWithData(pool);
+        // Collect until a tracked leak in a paranoid pool shows that garbage was really collected.
+        BufferPool witness = BufferPool.create(1 << 20, LeakDetection.PARANOID, reports::add);
+        dropABufferWithData(witness);
+        awaitReports(witness, 1);
+        assertThat(pool.stats().leaksDetected()).isZero();
+        assertThat(pool.stats().outstandingNodes()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownLevelInTheSystemPropertyIsAClearError() {
+        String previous = System.getProperty("netpoll.leakDetection.level");
+        System.setProperty("netpoll.leakDetection.level", "loud");
+        try {
+            assertThatThrownBy(LeakDetection::fromSystemProperty)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("netpoll.leakDetection.level must be one of disabled, sample, paranoid: loud");
+        } finally {
+            if (previous == null) {
+                System.clearProperty("netpoll.leakDetection.level");
+            } else {
+                System.setProperty("netpoll.leakDetection.level", previous);
+            }
+        }
+    }
+
+    private static void dropABufferWithData(BufferPool pool) {
+        LinkBuffer buffer = new LinkBuffer(pool);
+        buffer.writeBinary(new byte[] {1, 2, 3});
+        buffer.flush();
+    }
+
+    private void awaitReports(BufferPool pool, int count) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            System.gc();
+            pool.stats();
+            return reports.size() >= count;
+        });
+    }
+}
