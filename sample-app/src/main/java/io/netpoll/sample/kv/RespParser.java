@@ -46,6 +46,13 @@ public final class RespParser {
     private int bulkLength = -1;
     /** Bytes of the arguments of the current request copied so far. */
     private long argBytes;
+    /** The bulk argument being received, when it did not arrive in one piece ({@link #partialLength} bytes so far). */
+    private byte[] partial;
+    private int partialLength;
+    /** First allocation for a partly received argument; it doubles as more arrives. */
+    private static final int PARTIAL_START = 64 * 1024;
+    /** Most bytes taken from the reader at once while receiving a large argument. */
+    private static final int PIECE = 64 * 1024;
     private String error;
     private final List<byte[]> inline = new ArrayList<>();
 
@@ -245,10 +252,21 @@ public final class RespParser {
             in.skip(nl + 1);
             bulkLength = (int) n;
         }
-        if (in.len() < bulkLength + 2) {
-            return needMore(in);
+        byte[] arg;
+        if (partial == null && in.len() >= bulkLength + 2) {
+            arg = in.readBinary(bulkLength);
+        } else {
+            // Not all there: take what has arrived, so that the connection's input buffer never
+            // has to hold a whole large argument, and memory grows with the bytes received, not
+            // with the length a client announces.
+            accumulate(in);
+            if (partialLength < bulkLength || in.len() < 2) {
+                return needMore(in);
+            }
+            arg = partial.length == bulkLength ? partial : Arrays.copyOf(partial, bulkLength);
+            partial = null;
+            partialLength = 0;
         }
-        byte[] arg = in.readBinary(bulkLength);
         ByteBuffer crlf = in.next(2);
         int p = crlf.position();
         if (crlf.get(p) != '\r' || crlf.get(p + 1) != '\n') {
@@ -322,8 +340,26 @@ public final class RespParser {
         return Numbers.parseLong(line, p + 1, p + nl - 1);
     }
 
+    /** Copies what has arrived of the current bulk argument into {@link #partial}, piece by piece. */
+    private void accumulate(Reader in) throws IOException {
+        if (partial == null) {
+            partial = new byte[Math.min(bulkLength, PARTIAL_START)];
+        }
+        while (partialLength < bulkLength && in.len() > 0) {
+            int k = Math.min(Math.min(bulkLength - partialLength, in.len()), PIECE);
+            if (partialLength + k > partial.length) {
+                int capacity = (int) Math.min(bulkLength, Math.max((long) partialLength + k, 2L * partial.length));
+                partial = Arrays.copyOf(partial, capacity);
+            }
+            ByteBuffer piece = in.next(k);
+            piece.get(piece.position(), partial, partialLength, k);
+            partialLength += k;
+            in.release(); // frees the nodes read so far (and scratch memory of pieces that spanned nodes)
+        }
+    }
+
     private int needMore(Reader in) {
-        if (argBytes + in.len() > limits.maxQueryBytes()) {
+        if (argBytes + partialLength + in.len() > limits.maxQueryBytes()) {
             return fail("Protocol error: query buffer limit exceeded");
         }
         return NEED_MORE;
@@ -347,6 +383,8 @@ public final class RespParser {
 
     private int fail(String message) {
         error = "ERR " + message;
+        partial = null;
+        partialLength = 0;
         multibulkRemaining = 0;
         bulkLength = -1;
         clearArgs();

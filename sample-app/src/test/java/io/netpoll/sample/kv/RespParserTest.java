@@ -146,8 +146,26 @@ class RespParserTest {
         // Within the limits but never sent: the parser waits, holding only what arrived.
         assertThat(kv.send("*1048576\r\n$536870912\r\nabc")).isEmpty();
         assertThat(kv.open).isTrue();
-        assertThat(kv.in.len()).isEqualTo(3);
+        assertThat(kv.in.len()).isZero();
         assertThat(kv.send("*1048577\r\n")).isEmpty();
+    }
+
+    /** A large argument is taken as it arrives: the input buffer never holds it whole. */
+    @Test
+    void largeArgumentsAreConsumedAsTheyArrive() {
+        byte[] value = new byte[300_000];
+        new java.util.Random(5).nextBytes(value);
+        assertThat(kv.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$300000\r\n")).isEmpty();
+        for (int off = 0; off < value.length; off += 1000) {
+            assertThat(kv.send(Arrays.copyOfRange(value, off, off + 1000))).isEmpty();
+            assertThat(kv.in.len()).isZero();
+        }
+        assertThat(kv.send("\r")).isEmpty();
+        assertThat(kv.send("\n")).isEqualTo("+OK\r\n");
+        assertThat(kv.cmd("GET", "k").substring(9).getBytes(StandardCharsets.ISO_8859_1))
+                .isEqualTo(concat(value, "\r\n".getBytes()));
+        assertThat(kv.send(concat("*2\r\n$4\r\nECHO\r\n$5\r\nab".getBytes(), "cdeXY*1\r\n$4\r\nPING\r\n".getBytes())))
+                .isEqualTo("-ERR Protocol error: expected CRLF after bulk data\r\n");
     }
 
     @Test
