@@ -1,0 +1,94 @@
+package io.netpoll;
+
+import io.netpoll.buffer.Reader;
+import io.netpoll.buffer.Writer;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.time.Duration;
+
+/**
+ * One socket connection (TCP or Unix domain), server- or client-side (netpoll's
+ * {@code Connection}).
+ *
+ * <h2>Reading</h2>
+ * {@link #reader()} is the zero-copy API. Its {@code next/peek/skip/until/readByte/readString/
+ * readBinary/slice} wait until enough bytes have arrived (there is no partial result): the wait
+ * ends with the data, with {@link ReadTimeoutException} after the read timeout (the connection
+ * stays open), or with {@link ConnectionClosedException} when the connection closes or the peer
+ * closed before sending enough. Bytes the peer sent before closing its side are still delivered.
+ * One thread reads at a time: the {@link OnRequest} handler, or, on a connection without one,
+ * the thread that calls the reader.
+ *
+ * <h2>Writing</h2>
+ * {@link #writer()} is for one thread at a time (normally the handler). {@code flush()} writes
+ * from the calling thread; only when the socket is full does it wait for the poller to report it
+ * writable, bounded by the write timeout ({@link WriteTimeoutException}). To write from several
+ * threads, every writer uses {@link #send(WriteAction)}, which fills and flushes under a
+ * per-connection lock.
+ *
+ * <h2>Blocking channel</h2>
+ * It is also a plain blocking {@link ByteChannel}: {@link #read(ByteBuffer)} waits for at least
+ * one byte (or returns -1 after the peer closed), {@link #write(ByteBuffer)} copies and flushes
+ * under the {@link #send} lock.
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} is idempotent and safe from any thread at any time. Blocked readers and
+ * writers wake with {@link ConnectionClosedException}; close callbacks run once, after a running
+ * handler returns, newest first; then the buffer memory goes back to the pool.
+ */
+public interface Connection extends ByteChannel {
+
+    /** The zero-copy reader (one reading thread at a time). */
+    Reader reader();
+
+    /** The zero-copy writer (one writing thread at a time; see {@link #send}). */
+    Writer writer();
+
+    /**
+     * Fills the writer with {@code action} and flushes, holding a per-connection lock so that
+     * several threads can write whole messages without interleaving. All threads writing to this
+     * connection must use this method (or {@link #write(ByteBuffer)}), including the handler.
+     */
+    void send(WriteAction action) throws IOException;
+
+    /** True until the connection is closed or the peer has closed its side. */
+    boolean isActive();
+
+    /** Closes the connection. Idempotent, never throws, safe from any thread. */
+    @Override
+    void close();
+
+    /**
+     * Bounds blocking reads; {@code null}, zero or negative waits forever (the default).
+     * Takes effect for reads that start after the call.
+     */
+    void setReadTimeout(Duration timeout);
+
+    /** Bounds a blocked {@code flush()}; {@code null}, zero or negative waits forever (the default). */
+    void setWriteTimeout(Duration timeout);
+
+    /**
+     * Closes the connection after this long without any bytes read or written; {@code null},
+     * zero or negative disables it. Checked by the poller's timer wheel (about 50 ms resolution).
+     */
+    void setIdleTimeout(Duration timeout);
+
+    /**
+     * Sets (or, with {@code null}, removes) the handler called when data arrives; if unread data
+     * is already buffered, the handler is started for it.
+     */
+    void setOnRequest(OnRequest onRequest);
+
+    /** Adds a callback run once when the connection closes; if it is already closed, it still runs. */
+    void addCloseCallback(CloseCallback callback);
+
+    /** The context returned by {@link OnPrepare}/{@link OnConnect}, or null. */
+    Object context();
+
+    SocketAddress localAddress();
+
+    SocketAddress remoteAddress();
+}

@@ -1,0 +1,245 @@
+package io.netpoll;
+
+import io.netpoll.internal.Acceptor;
+import io.netpoll.internal.ConnOwner;
+import io.netpoll.internal.ConnSettings;
+import io.netpoll.internal.Counters;
+import io.netpoll.internal.NioConnection;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A server (netpoll's {@code EventLoop}): accepts connections from one or more {@link Listener}s,
+ * spreads them over the pollers of its {@link PollerGroup}, and runs the {@link OnRequest}
+ * handler for them.
+ *
+ * <p>Threading: thread-safe. {@link #serve} blocks its caller until the event loop shuts down
+ * (several listeners need several serving threads); {@link #shutdown} may be called from any
+ * thread. Ownership: the event loop closes the listeners it serves when it shuts down; it does not
+ * own the poller group. Errors: {@link #serve} throws the listener's failure as an
+ * {@link IOException}, and {@link IllegalStateException} after shutdown.
+ */
+public final class EventLoop {
+    private static final System.Logger LOG = System.getLogger("io.netpoll.eventloop");
+
+    private final OnRequest onRequest;
+    private final ConnSettings settings;
+    private final PollerGroup group;
+    private final Executor executor;
+    private final Counters counters = new Counters();
+    private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
+    private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
+    private final Object shutdownLock = new Object();
+    private volatile boolean draining;
+    private volatile boolean shutdown;
+
+    private final ConnOwner owner = new ConnOwner() {
+        @Override
+        public Counters counters() {
+            return counters;
+        }
+
+        @Override
+        public void onFinished(NioConnection c) {
+            connections.remove(c);
+            if (shutdown) {
+                synchronized (shutdownLock) {
+                    shutdownLock.notifyAll();
+                }
+            }
+        }
+
+        @Override
+        public boolean draining() {
+            return draining;
+        }
+    };
+
+    EventLoop(OnRequest onRequest, Option... options) {
+        this.onRequest = Objects.requireNonNull(onRequest, "onRequest");
+        this.settings = Option.settings(options);
+        this.group = settings.group != null ? (PollerGroup) settings.group : Netpoll.defaultGroup();
+        this.executor = settings.inline ? null : settings.executor != null ? settings.executor : group.workers();
+    }
+
+    /**
+     * Accepts connections from {@code listener} until {@link #shutdown} (or until the listener is
+     * closed), blocking the calling thread. Interrupting the caller stops this listener only.
+     */
+    public void serve(Listener listener) throws IOException {
+        if (shutdown) {
+            throw new IllegalStateException("the event loop is shut down");
+        }
+        Acceptor acceptor = new Acceptor(listener.channel(), group.next(), this::accepted, true);
+        acceptors.add(acceptor);
+        listener.attach(acceptor);
+        acceptor.start();
+        try {
+            acceptor.done().get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException("listener failed", cause);
+        } catch (InterruptedException e) {
+            acceptor.stop();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while serving");
+        } finally {
+            acceptors.remove(acceptor);
+        }
+    }
+
+    /** Acceptor's poller thread. */
+    private void accepted(SocketChannel ch) {
+        if (draining) {
+            closeQuietly(ch);
+            counters.rejected();
+            return;
+        }
+        NioConnection c;
+        try {
+            ch.configureBlocking(false);
+            if (!(ch.getLocalAddress() instanceof java.net.UnixDomainSocketAddress)) {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, settings.noDelay);
+                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, settings.keepAlive);
+            }
+            c = new NioConnection(ch, group.next(), owner, settings, executor, onRequest);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not set up an accepted connection", e);
+            closeQuietly(ch);
+            counters.rejected();
+            return;
+        }
+        connections.add(c);
+        counters.accepted();
+        if (settings.onPrepare != null) {
+            try {
+                c.initContext(settings.onPrepare.prepare(c));
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "onPrepare failed, rejecting " + c.remoteAddress(), t);
+                counters.rejected();
+                c.close();
+                return;
+            }
+        }
+        c.register();
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // Rejecting anyway.
+        }
+    }
+
+    /**
+     * Shuts down gracefully: stops accepting (closing the listeners), closes connections whose
+     * handler is not running, lets running handlers finish until {@code timeout}, then closes
+     * what is left and reports it. Later calls wait again and report what is still open.
+     */
+    public ShutdownResult shutdown(Duration timeout) {
+        long deadline = System.nanoTime() + Math.max(0, ConnSettings.nanos(timeout));
+        shutdown = true;
+        draining = true;
+        for (Acceptor a : acceptors) {
+            a.stop();
+            try {
+                a.done().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.log(System.Logger.Level.DEBUG, "listener stop", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int idle = 0;
+        int busy = 0;
+        for (NioConnection c : connections) {
+            if (c.closeIfIdle()) {
+                idle++;
+            } else {
+                busy++;
+            }
+        }
+        awaitEmpty(deadline);
+        List<String> forced = new ArrayList<>();
+        for (NioConnection c : connections) {
+            if (c.isOpen()) {
+                forced.add(String.valueOf(c.remoteAddress()));
+                c.close();
+            }
+        }
+        if (!forced.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "shutdown deadline passed; closed " + forced.size()
+                    + " connection(s) still busy in a handler: " + forced);
+        }
+        return new ShutdownResult(idle, Math.max(0, busy - forced.size()), forced);
+    }
+
+    private void awaitEmpty(long deadline) {
+        synchronized (shutdownLock) {
+            for (;;) {
+                boolean anyOpen = false;
+                for (NioConnection c : connections) {
+                    if (c.isOpen()) {
+                        anyOpen = true;
+                        break;
+                    }
+                }
+                long remaining = deadline - System.nanoTime();
+                if (!anyOpen || remaining <= 0) {
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(shutdownLock, remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    /** Listeners being served now (each by a thread blocked in {@link #serve}); for health checks. */
+    public int servingListeners() {
+        int n = 0;
+        for (Acceptor a : acceptors) {
+            if (!a.done().isDone()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Connections accepted and not yet finished closing. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    public PollerGroup pollerGroup() {
+        return group;
+    }
+
+    /** Read-only counters of this event loop's connections. */
+    public NetStats stats() {
+        return counters;
+    }
+}

@@ -1,0 +1,32 @@
+package io.netpoll;
+
+/**
+ * Read-only counters of an {@link EventLoop} (server connections) or a {@link Dialer} (client
+ * connections). Backed by {@link java.util.concurrent.atomic.LongAdder}s: updating is cheap,
+ * reading sums cells, so values read under load are approximate. Thread-safe.
+ */
+public interface NetStats {
+    /** Connections open now. */
+    long connectionsActive();
+
+    /** Connections accepted (server) or dialed (client) since creation. */
+    long connectionsAccepted();
+
+    /** Accepted connections closed at once (shutdown in progress, {@link OnPrepare} failed, setup failed). */
+    long connectionsRejected();
+
+    /** Bytes read from sockets. */
+    long bytesIn();
+
+    /** Bytes written to sockets. */
+    long bytesOut();
+
+    /** Exceptions thrown by {@link OnRequest} or {@link OnConnect}; each closed its connection. */
+    long handlerErrors();
+
+    /** {@link OnRequest} calls running now. */
+    long requestsActive();
+
+    /** {@link OnRequest} calls since creation. */
+    long requestsTotal();
+}

@@ -1,0 +1,118 @@
+package io.netpoll;
+
+import io.netpoll.internal.ConnSettings;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * A setting for {@link Netpoll#newEventLoop} or {@link Netpoll#newDialer} (netpoll's
+ * {@code Option}s: {@code WithReadTimeout} is {@code Option.readTimeout}, and so on).
+ * Immutable and thread-safe; options apply in order, the last one of a kind wins.
+ */
+public final class Option {
+    final Consumer<ConnSettings> apply;
+
+    private Option(Consumer<ConnSettings> apply) {
+        this.apply = apply;
+    }
+
+    /** Bounds blocking reads of each connection (default: wait forever). */
+    public static Option readTimeout(Duration d) {
+        return new Option(s -> s.readTimeout = d);
+    }
+
+    /** Bounds a blocked {@code flush()} of each connection (default: wait forever). */
+    public static Option writeTimeout(Duration d) {
+        return new Option(s -> s.writeTimeout = d);
+    }
+
+    /** Closes connections without traffic for this long (default: never). */
+    public static Option idleTimeout(Duration d) {
+        return new Option(s -> s.idleTimeout = d);
+    }
+
+    /** TCP keep-alive on each connection (default: on). */
+    public static Option tcpKeepAlive(boolean on) {
+        return new Option(s -> s.keepAlive = on);
+    }
+
+    /** TCP_NODELAY on each connection (default: on, as in netpoll). */
+    public static Option tcpNoDelay(boolean on) {
+        return new Option(s -> s.noDelay = on);
+    }
+
+    /**
+     * Bounds the unread input of each connection (default 64 MiB). At the limit the poller stops
+     * reading that socket (the peer's writes then block) until the handler or reader consumes
+     * data; a blocking read that asks for more than is buffered is always allowed to fill. A
+     * handler that returns without consuming anything while the limit is reached cannot make
+     * progress: its connection is closed.
+     */
+    public static Option maxInputBuffer(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxInputBuffer must be positive");
+        }
+        return new Option(s -> s.maxInputBytes = bytes);
+    }
+
+    /** The pool connection buffers take memory from (default: {@link io.netpoll.buffer.BufferPool#defaultPool()}). */
+    public static Option bufferPool(io.netpoll.buffer.BufferPool pool) {
+        Objects.requireNonNull(pool, "pool");
+        return new Option(s -> s.bufferPool = pool);
+    }
+
+    public static Option onPrepare(OnPrepare onPrepare) {
+        return new Option(s -> s.onPrepare = onPrepare);
+    }
+
+    public static Option onConnect(OnConnect onConnect) {
+        return new Option(s -> s.onConnect = onConnect);
+    }
+
+    public static Option onDisconnect(OnDisconnect onDisconnect) {
+        return new Option(s -> s.onDisconnect = onDisconnect);
+    }
+
+    /**
+     * Runs handlers (and close callbacks) on {@code executor} instead of the poller group's worker
+     * pool. A handler that blocks in {@code next(n)} holds its thread, so a bounded executor
+     * bounds the number of connections that may wait for a frame at once.
+     */
+    public static Option executor(Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        return new Option(s -> {
+            s.executor = executor;
+            s.inline = false;
+        });
+    }
+
+    /**
+     * Runs handlers directly on the poller thread: no hand-off, the fastest mode, for handlers
+     * that never block. Such a handler must check {@code reader().len()} before taking bytes (a
+     * read that would have to wait throws {@link IllegalStateException}), and its {@code flush()}
+     * never waits: what the socket does not take is sent by the poller when it becomes writable.
+     */
+    public static Option inlineHandlers() {
+        return new Option(s -> {
+            s.inline = true;
+            s.executor = null;
+        });
+    }
+
+    /** The poller group to register connections with (default: {@link Netpoll#defaultGroup()}). */
+    public static Option pollerGroup(PollerGroup group) {
+        Objects.requireNonNull(group, "group");
+        return new Option(s -> s.group = group);
+    }
+
+    static ConnSettings settings(Option... options) {
+        ConnSettings s = new ConnSettings();
+        for (Option o : options) {
+            o.apply.accept(s);
+        }
+        return s;
+    }
+}

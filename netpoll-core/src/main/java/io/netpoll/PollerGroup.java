@@ -1,0 +1,201 @@
+package io.netpoll;
+
+import io.netpoll.internal.Poller;
+import io.netpoll.internal.WorkerPool;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The owner of a set of pollers (event-loop threads, each with its own selector) and of the
+ * default worker pool that runs handlers. Event loops and dialers register their connections
+ * here; {@link #close()} stops the pollers, closing every connection and listener registered with
+ * them, so a test or a Spring context can create and close groups many times in one JVM.
+ * The static {@link Netpoll} API uses a default group.
+ *
+ * <p>Threading: all methods are thread-safe. Pollers start lazily, with the first connection or
+ * listener. Errors: using a closed group gets {@link IllegalStateException}.
+ */
+public final class PollerGroup implements AutoCloseable {
+    private static final AtomicInteger GROUP_IDS = new AtomicInteger();
+
+    private final int id = GROUP_IDS.incrementAndGet();
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final AtomicLong rebuilds = new AtomicLong();
+    private final WorkerPool workers;
+    private volatile Poller[] pollers = new Poller[0];
+    private volatile int numLoops;
+    private volatile LoadBalance loadBalance;
+    private volatile boolean closed;
+
+    private PollerGroup(int numLoops, LoadBalance loadBalance) {
+        if (numLoops < 1) {
+            throw new IllegalArgumentException("numLoops must be at least 1, was " + numLoops);
+        }
+        this.numLoops = numLoops;
+        this.loadBalance = Objects.requireNonNull(loadBalance, "loadBalance");
+        this.workers = new WorkerPool("netpoll-" + id + "-worker-", Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A group with {@link #defaultNumLoops()} pollers and round-robin balancing. */
+    public static PollerGroup create() {
+        return new PollerGroup(defaultNumLoops(), LoadBalance.ROUND_ROBIN);
+    }
+
+    public static PollerGroup create(int numLoops) {
+        return new PollerGroup(numLoops, LoadBalance.ROUND_ROBIN);
+    }
+
+    public static PollerGroup create(int numLoops, LoadBalance loadBalance) {
+        return new PollerGroup(numLoops, loadBalance);
+    }
+
+    /** netpoll's default: one poller per 20 cores, plus one. */
+    public static int defaultNumLoops() {
+        return Runtime.getRuntime().availableProcessors() / 20 + 1;
+    }
+
+    /**
+     * Changes the number of pollers that new connections are spread over. Growing starts pollers;
+     * shrinking keeps the surplus pollers serving the connections they already have.
+     */
+    public synchronized void setNumLoops(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("numLoops must be at least 1, was " + n);
+        }
+        numLoops = n;
+    }
+
+    public int numLoops() {
+        return numLoops;
+    }
+
+    public void setLoadBalance(LoadBalance lb) {
+        this.loadBalance = Objects.requireNonNull(lb, "loadBalance");
+    }
+
+    public LoadBalance loadBalance() {
+        return loadBalance;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The default handler executor (grows as needed, so handlers may block). */
+    Executor workers() {
+        return workers;
+    }
+
+    /** The poller for a new connection or listener, by the load-balance policy. */
+    Poller next() {
+        if (closed) {
+            throw new IllegalStateException("the poller group is closed");
+        }
+        Poller[] ps = pollers;
+        int n = numLoops;
+        if (ps.length < n) {
+            ps = grow(n);
+        }
+        if (n == 1) {
+            return ps[0];
+        }
+        int i = loadBalance == LoadBalance.RANDOM ? ThreadLocalRandom.current().nextInt(n)
+                : Math.floorMod(roundRobin.getAndIncrement(), n);
+        return ps[i];
+    }
+
+    private synchronized Poller[] grow(int n) {
+        if (closed) {
+            throw new IllegalStateException("the poller group is closed");
+        }
+        Poller[] ps = pollers;
+        if (ps.length >= n) {
+            return ps;
+        }
+        Poller[] bigger = Arrays.copyOf(ps, n);
+        for (int i = ps.length; i < n; i++) {
+            try {
+                bigger[i] = new Poller("netpoll-" + id + "-poller-" + i, rebuilds);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open a selector", e);
+            }
+            bigger[i].start();
+        }
+        pollers = bigger;
+        return bigger;
+    }
+
+    /** Read-only gauges of this group. */
+    public PollerGroupStats stats() {
+        return new PollerGroupStats() {
+            @Override
+            public int pollers() {
+                int n = 0;
+                for (Poller p : pollers) {
+                    if (p.isRunning()) {
+                        n++;
+                    }
+                }
+                return n;
+            }
+
+            @Override
+            public long pendingTasks() {
+                long n = 0;
+                for (Poller p : pollers) {
+                    n += p.pendingTasks();
+                }
+                return n;
+            }
+
+            @Override
+            public long registrations() {
+                long n = 0;
+                for (Poller p : pollers) {
+                    n += p.registrations();
+                }
+                return n;
+            }
+
+            @Override
+            public long selectorRebuilds() {
+                return rebuilds.get();
+            }
+        };
+    }
+
+    /**
+     * Stops every poller (closing their connections and listeners; close callbacks still run) and
+     * the worker pool. Waits up to a few seconds for the pollers to finish. Idempotent.
+     */
+    @Override
+    public void close() {
+        Poller[] ps;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            ps = pollers;
+        }
+        for (Poller p : ps) {
+            p.shutdown(0);
+        }
+        for (Poller p : ps) {
+            p.shutdown(5_000);
+        }
+        workers.shutdown();
+    }
+
+    @Override
+    public String toString() {
+        return "PollerGroup-" + id + "[numLoops=" + numLoops + ", " + loadBalance + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,44 @@
+package io.netpoll.internal;
+
+import io.netpoll.OnConnect;
+import io.netpoll.OnDisconnect;
+import io.netpoll.OnPrepare;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/**
+ * Options shared by the connections of one event loop or dialer. Filled by {@code Option}s
+ * before use, then only read: not thread-safe for writing.
+ */
+public final class ConnSettings {
+    public Duration readTimeout;
+    public Duration writeTimeout;
+    public Duration idleTimeout;
+    public boolean keepAlive = true;
+    public boolean noDelay = true;
+    /** Unconsumed input bytes above which the poller stops reading from the socket. */
+    public int maxInputBytes = 64 << 20;
+    public OnPrepare onPrepare;
+    public OnConnect onConnect;
+    public OnDisconnect onDisconnect;
+    /** Where connection buffers take memory from; null means {@code BufferPool.defaultPool()}. */
+    public io.netpoll.buffer.BufferPool bufferPool;
+    /** Null means the poller group's worker pool. */
+    public Executor executor;
+    /** Run handlers on the poller thread; they must not block. */
+    public boolean inline;
+    /** Null means the default group. Typed as Object to keep this class free of the public group type. */
+    public Object group;
+
+    public static long nanos(Duration d) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            return 0;
+        }
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

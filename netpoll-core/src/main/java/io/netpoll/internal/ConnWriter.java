@@ -1,0 +1,124 @@
+package io.netpoll.internal;
+
+import io.netpoll.buffer.LinkBuffer;
+import io.netpoll.buffer.Writer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+
+/**
+ * A connection's {@link Writer}: fills the output {@link LinkBuffer}; {@link #flush()} sends it
+ * from the calling thread. Calls from a thread other than the running handler hold a reference on
+ * the connection so that a concurrent close cannot free the buffer under them; a closed
+ * connection gets {@link IllegalStateException} (and {@code ConnectionClosedException} from flush).
+ */
+final class ConnWriter implements Writer {
+    private final NioConnection c;
+    private final LinkBuffer out;
+
+    ConnWriter(NioConnection c, LinkBuffer out) {
+        this.c = c;
+        this.out = out;
+    }
+
+    @Override
+    public ByteBuffer malloc(int n) {
+        boolean entered = c.enterUnchecked();
+        try {
+            return out.malloc(n);
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public int mallocLen() {
+        boolean entered = c.enterUnchecked();
+        try {
+            return out.mallocLen();
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public void mallocAck(int n) {
+        boolean entered = c.enterUnchecked();
+        try {
+            out.mallocAck(n);
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public void writeBinary(byte[] b, int off, int len) {
+        boolean entered = c.enterUnchecked();
+        try {
+            out.writeBinary(b, off, len);
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public void writeBinary(ByteBuffer src) {
+        boolean entered = c.enterUnchecked();
+        try {
+            out.writeBinary(src);
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public void writeString(String s, Charset charset) {
+        boolean entered = c.enterUnchecked();
+        try {
+            out.writeString(s, charset);
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public void writeByte(byte b) {
+        boolean entered = c.enterUnchecked();
+        try {
+            out.writeByte(b);
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public void writeDirect(ByteBuffer extra, int remainCap) {
+        boolean entered = c.enterUnchecked();
+        try {
+            out.writeDirect(extra, remainCap);
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public void append(LinkBuffer other) {
+        boolean entered = c.enterUnchecked();
+        try {
+            out.append(other);
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        boolean entered = c.enter();
+        try {
+            c.flush();
+        } finally {
+            c.exit(entered);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.netpoll.internal;
+
+import io.netpoll.NetStats;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** The {@link LongAdder}s behind a {@link NetStats} view; written by pollers, handlers and flushing threads. */
+public final class Counters implements NetStats {
+    final LongAdder active = new LongAdder();
+    final LongAdder accepted = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder bytesIn = new LongAdder();
+    final LongAdder bytesOut = new LongAdder();
+    final LongAdder handlerErrors = new LongAdder();
+    final LongAdder requestsActive = new LongAdder();
+    final LongAdder requestsTotal = new LongAdder();
+
+    public void accepted() {
+        accepted.increment();
+    }
+
+    public void rejected() {
+        rejected.increment();
+    }
+
+    @Override public long connectionsActive() { return active.sum(); }
+    @Override public long connectionsAccepted() { return accepted.sum(); }
+    @Override public long connectionsRejected() { return rejected.sum(); }
+    @Override public long bytesIn() { return bytesIn.sum(); }
+    @Override public long bytesOut() { return bytesOut.sum(); }
+    @Override public long handlerErrors() { return handlerErrors.sum(); }
+    @Override public long requestsActive() { return requestsActive.sum(); }
+    @Override public long requestsTotal() { return requestsTotal.sum(); }
+
+    @Override
+    public String toString() {
+        return "NetStats[active=" + connectionsActive() + ", accepted=" + connectionsAccepted()
+                + ", rejected=" + connectionsRejected() + ", in=" + bytesIn() + ", out=" + bytesOut()
+                + ", handlerErrors=" + handlerErrors() + ", requestsActive=" + requestsActive()
+                + ", requestsTotal=" + requestsTotal() + "]";
+    }
+}

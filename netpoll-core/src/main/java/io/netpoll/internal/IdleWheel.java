@@ -1,0 +1,116 @@
+package io.netpoll.internal;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A hashed timer wheel for idle timeouts, owned by one poller thread (no synchronisation).
+ *
+ * <p>Activity does not touch the wheel: a connection only records when it last read or wrote.
+ * When its slot comes round, the wheel compares that time with the idle timeout and either
+ * closes the connection or moves it to the slot of its new deadline. So the per-byte cost of
+ * idle tracking is one {@code nanoTime()} and one store, and the wheel cost is one visit per
+ * connection per revolution ({@value #SLOTS} ticks of {@value #TICK_MS} ms). Entries are linked
+ * through fields of the connection, so scheduling and removal allocate nothing and are O(1).
+ */
+final class IdleWheel {
+    static final int SLOTS = 256;
+    static final long TICK_MS = 50;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MS);
+    private static final int MASK = SLOTS - 1;
+
+    private final NioConnection[] heads = new NioConnection[SLOTS];
+    private long processedTick = Long.MIN_VALUE;
+    private int size;
+
+    int size() {
+        return size;
+    }
+
+    /** (Re)schedules {@code c} for its idle deadline, or removes it when it has no idle timeout. */
+    void schedule(NioConnection c, long now) {
+        remove(c);
+        long idle = c.idleTimeoutNanos;
+        if (idle <= 0 || c.isClosedFlag()) {
+            return;
+        }
+        if (processedTick == Long.MIN_VALUE) {
+            processedTick = now / TICK_NANOS;
+        }
+        link(c, Math.max(c.lastActive + idle, now));
+    }
+
+    void remove(NioConnection c) {
+        if (c.wheelSlot < 0) {
+            return;
+        }
+        if (c.wheelPrev != null) {
+            c.wheelPrev.wheelNext = c.wheelNext;
+        } else {
+            heads[c.wheelSlot] = c.wheelNext;
+        }
+        if (c.wheelNext != null) {
+            c.wheelNext.wheelPrev = c.wheelPrev;
+        }
+        c.wheelPrev = c.wheelNext = null;
+        c.wheelSlot = -1;
+        size--;
+    }
+
+    private void link(NioConnection c, long deadline) {
+        long tick = deadline / TICK_NANOS + 1;
+        if (tick <= processedTick) {
+            tick = processedTick + 1;
+        }
+        int slot = (int) (tick & MASK);
+        NioConnection head = heads[slot];
+        c.wheelNext = head;
+        c.wheelPrev = null;
+        if (head != null) {
+            head.wheelPrev = c;
+        }
+        heads[slot] = c;
+        c.wheelSlot = slot;
+        size++;
+    }
+
+    /** Milliseconds until the next tick, or 0 (wait forever) when nothing is scheduled. */
+    long timeoutMillis(long now) {
+        if (size == 0) {
+            return 0;
+        }
+        long next = (now / TICK_NANOS + 1) * TICK_NANOS;
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999));
+    }
+
+    /** Processes every slot whose tick has passed (at most one revolution). */
+    void advance(long now) {
+        long target = now / TICK_NANOS;
+        if (processedTick == Long.MIN_VALUE) {
+            processedTick = target;
+            return;
+        }
+        long from = Math.max(processedTick + 1, target - SLOTS + 1);
+        for (long t = from; t <= target; t++) {
+            processedTick = t;
+            int slot = (int) (t & MASK);
+            NioConnection c = heads[slot];
+            heads[slot] = null;
+            while (c != null) {
+                NioConnection next = c.wheelNext;
+                c.wheelPrev = c.wheelNext = null;
+                c.wheelSlot = -1;
+                size--;
+                if (!c.isClosedFlag() && c.idleTimeoutNanos > 0) {
+                    long deadline = c.lastActive + c.idleTimeoutNanos;
+                    if (deadline - now <= 0) {
+                        c.idleExpired();
+                    } else {
+                        link(c, deadline);
+                    }
+                }
+                c = next;
+            }
+        }
+        processedTick = Math.max(processedTick, target);
+    }
+}

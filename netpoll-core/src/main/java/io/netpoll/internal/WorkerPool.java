@@ -1,0 +1,231 @@
+package io.netpoll.internal;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The default handler executor (netpoll's gopool).
+ *
+ * <p>Why not a cached {@code ThreadPoolExecutor}: its {@code SynchronousQueue} hand-off needs a
+ * worker waiting at the very moment of each dispatch, otherwise it starts a thread; under load
+ * that means a context switch (and often a new thread) per request. Here:
+ * <ul>
+ * <li>Connection tasks are queued intrusively (the connection is the queue node; its processing
+ *     flag guarantees it is queued at most once), so a dispatch allocates nothing.</li>
+ * <li>A worker drains the queue before it parks, and a dispatch wakes a parked worker only when
+ *     fewer than {@code parallelism} workers are running: under load, handlers chain on a running
+ *     worker without any wake-up.</li>
+ * <li>Handlers may block in {@code next(n)} or {@code flush()}: the connection reports it
+ *     ({@link #beginBlocking()}), and the pool then starts or wakes another worker if work is
+ *     queued, like {@code ForkJoinPool.managedBlock}. A handler that blocks on something else
+ *     (a database call) holds its worker without compensation; give such handlers an executor of
+ *     their own ({@code Option.executor}).</li>
+ * <li>Idle workers exit after 60 s.</li>
+ * </ul>
+ * Thread-safe; one monitor guards the queue and the counters (short critical sections).
+ */
+public final class WorkerPool implements Executor {
+    private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final String prefix;
+    private final int parallelism;
+    private final Object lock = new Object();
+    private final ArrayDeque<Worker> idle = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> others = new ArrayDeque<>();
+    private NioConnection head;
+    private NioConnection tail;
+    private int queued;
+    private int threads;
+    private int running;
+    private int ids;
+    private volatile boolean shutdown;
+
+    public WorkerPool(String prefix, int parallelism) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        this.prefix = prefix;
+        this.parallelism = parallelism;
+    }
+
+    private final class Worker extends Thread {
+        volatile boolean signalled;
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        WorkerPool pool() {
+            return WorkerPool.this;
+        }
+
+        @Override
+        public void run() {
+            work(this);
+        }
+    }
+
+    /** Runs an arbitrary task (close callbacks and the like; allocates a queue slot). */
+    @Override
+    public void execute(Runnable task) {
+        synchronized (lock) {
+            if (shutdown) {
+                throw new RejectedExecutionException("worker pool shut down");
+            }
+            others.addLast(task);
+            queued++;
+            wakeLocked();
+        }
+    }
+
+    /** Queues a connection's handler task without allocating. */
+    void submit(NioConnection c) {
+        synchronized (lock) {
+            if (shutdown) {
+                throw new RejectedExecutionException("worker pool shut down");
+            }
+            c.nextQueued = null;
+            if (tail == null) {
+                head = c;
+            } else {
+                tail.nextQueued = c;
+            }
+            tail = c;
+            queued++;
+            wakeLocked();
+        }
+    }
+
+    private void wakeLocked() {
+        if (running >= parallelism) {
+            return; // the running workers will come back for it
+        }
+        Worker w = idle.pollLast(); // most recently parked: warmest cache
+        if (w != null) {
+            running++;
+            w.signalled = true;
+            LockSupport.unpark(w);
+        } else if (running < parallelism || running == 0) {
+            running++;
+            threads++;
+            Worker nw = new Worker(prefix + (++ids));
+            nw.start();
+        }
+    }
+
+    private Object pollLocked() {
+        NioConnection c = head;
+        if (c != null) {
+            head = c.nextQueued;
+            if (head == null) {
+                tail = null;
+            }
+            c.nextQueued = null;
+            queued--;
+            return c;
+        }
+        Runnable r = others.pollFirst();
+        if (r != null) {
+            queued--;
+        }
+        return r;
+    }
+
+    private void work(Worker me) {
+        for (;;) {
+            Object task;
+            synchronized (lock) {
+                task = pollLocked();
+                if (task == null) {
+                    running--;
+                    if (shutdown) {
+                        threads--;
+                        return;
+                    }
+                    me.signalled = false;
+                    idle.addLast(me);
+                }
+            }
+            if (task == null) {
+                if (!parkUntilSignalled(me)) {
+                    return;
+                }
+                continue;
+            }
+            try {
+                if (task instanceof NioConnection c) {
+                    c.runQueuedTask();
+                } else {
+                    ((Runnable) task).run();
+                }
+            } catch (Throwable t) {
+                System.getLogger("io.netpoll.worker").log(System.Logger.Level.WARNING, "worker task failed", t);
+            }
+        }
+    }
+
+    /** False when the worker should exit (idle too long, or shut down). */
+    private boolean parkUntilSignalled(Worker me) {
+        long deadline = System.nanoTime() + KEEP_ALIVE_NANOS;
+        while (!me.signalled) {
+            long left = deadline - System.nanoTime();
+            if (shutdown || left <= 0) {
+                synchronized (lock) {
+                    if (me.signalled) {
+                        return true; // woken while giving up: take the work
+                    }
+                    idle.remove(me);
+                    threads--;
+                    return false;
+                }
+            }
+            LockSupport.parkNanos(this, left);
+        }
+        return true;
+    }
+
+    /** The calling pool worker is about to block waiting for data or for the socket: let another run. */
+    static boolean beginBlocking() {
+        if (Thread.currentThread() instanceof Worker w) {
+            WorkerPool p = w.pool();
+            synchronized (p.lock) {
+                p.running--;
+                if (p.queued > 0) {
+                    p.wakeLocked();
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    static void endBlocking(boolean began) {
+        if (began) {
+            WorkerPool p = ((Worker) Thread.currentThread()).pool();
+            synchronized (p.lock) {
+                p.running++;
+            }
+        }
+    }
+
+    /** Stops accepting tasks; idle workers exit, running ones finish their task first. */
+    public void shutdown() {
+        synchronized (lock) {
+            shutdown = true;
+            for (Worker w : idle) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /** Worker threads alive now (for tests and diagnostics). */
+    public int threads() {
+        synchronized (lock) {
+            return threads;
+        }
+    }
+}

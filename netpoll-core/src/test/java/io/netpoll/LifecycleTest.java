@@ -1,0 +1,173 @@
+package io.netpoll;
+
+import io.netpoll.buffer.BufferPool;
+import org.junit.jupiter.api.Test;
+
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class LifecycleTest extends NetTestSupport {
+
+    @Test
+    void gracefulShutdownClosesIdleWaitsForBusyThenForceClosesAndReports() throws Exception {
+        CountDownLatch busyEntered = new CountDownLatch(2);
+        CountDownLatch releaseQuick = new CountDownLatch(1);
+        Server server = startServer((ctx, c) -> {
+            byte kind = c.reader().readByte();
+            if (kind == 'q') { // busy until released, then finishes within the deadline
+                busyEntered.countDown();
+                releaseQuick.await(10, TimeUnit.SECONDS);
+                c.writer().writeString("done");
+                c.writer().flush();
+            } else if (kind == 's') { // stuck waiting for a frame that never comes
+                busyEntered.countDown();
+                c.reader().next(100);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().servingListeners() == 1);
+        Socket idle = socket(server.port());
+        Socket quick = socket(server.port());
+        Socket stuck = socket(server.port());
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().connectionCount() == 3);
+        quick.getOutputStream().write('q');
+        stuck.getOutputStream().write('s');
+        assertThat(busyEntered.await(5, TimeUnit.SECONDS)).isTrue();
+
+        Thread releaser = new Thread(() -> {
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().isShutdown());
+            releaseQuick.countDown();
+        });
+        releaser.start();
+        ShutdownResult result = server.loop().shutdown(Duration.ofMillis(700));
+        releaser.join(5_000);
+
+        assertThat(result.closedIdle()).isEqualTo(1);
+        assertThat(result.drained()).isEqualTo(1);
+        assertThat(result.forceClosed()).hasSize(1);
+        assertThat(result.graceful()).isFalse();
+        assertThat(idle.getInputStream().read()).isEqualTo(-1);
+        assertThat(new String(readFully(quick.getInputStream(), 4))).isEqualTo("done");
+        assertThat(quick.getInputStream().read()).isEqualTo(-1);
+        assertThat(stuck.getInputStream().read()).isEqualTo(-1);
+        server.serving().get(5, TimeUnit.SECONDS); // serve() returned
+        assertThat(server.loop().servingListeners()).isZero();
+        assertThat(server.listener().isOpen()).isFalse();
+        assertThatThrownBy(() -> server.loop().serve(server.listener())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void pollerGroupsCanBeCreatedAndClosedManyTimes() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            try (PollerGroup g = PollerGroup.create(2, round % 2 == 0 ? LoadBalance.ROUND_ROBIN : LoadBalance.RANDOM)) {
+                Listener l = Netpoll.createListener("tcp", "127.0.0.1:0");
+                EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(g));
+                Thread t = new Thread(() -> {
+                    try {
+                        loop.serve(l);
+                    } catch (java.io.IOException ignored) {
+                        // closed with the group
+                    }
+                });
+                t.start();
+                try (Socket s = new Socket("127.0.0.1", l.port())) {
+                    s.setSoTimeout(5_000);
+                    s.getOutputStream().write(round);
+                    assertThat(s.getInputStream().read()).isEqualTo(round);
+                    assertThat(g.stats().pollers()).isEqualTo(2);
+                    assertThat(g.stats().registrations()).isEqualTo(2); // listener + connection
+                }
+                g.close(); // closes the listener and every connection
+                t.join(5_000);
+                assertThat(t.isAlive()).isFalse();
+                assertThat(l.isOpen()).isFalse();
+                assertThat(g.stats().pollers()).isZero();
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().matches("netpoll-\\d+-poller-.*") && !t.getName().startsWith("netpoll-" + groupId(group) + "-")));
+    }
+
+    private static String groupId(PollerGroup g) {
+        String s = g.toString();
+        return s.substring("PollerGroup-".length(), s.indexOf('['));
+    }
+
+    @Test
+    void closingTheGroupClosesClientConnectionsAndRunsCallbacks() throws Exception {
+        Server server = startServer(NetTestSupport::echo);
+        PollerGroup clientGroup = PollerGroup.create(1);
+        Connection c = Netpoll.newDialer(Option.pollerGroup(clientGroup))
+                .dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1));
+        CountDownLatch closed = new CountDownLatch(1);
+        c.addCloseCallback(x -> closed.countDown());
+        clientGroup.close();
+        assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(c.isOpen()).isFalse();
+        assertThatThrownBy(() -> Netpoll.newDialer(Option.pollerGroup(clientGroup))
+                .dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void loadBalanceSpreadsConnectionsOverPollers() throws Exception {
+        PollerGroup g = closeLater(PollerGroup.create(3));
+        assertThat(g.loadBalance()).isEqualTo(LoadBalance.ROUND_ROBIN);
+        Listener l = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(g));
+        Thread t = new Thread(() -> {
+            try {
+                loop.serve(l);
+            } catch (java.io.IOException ignored) {
+                // shut down
+            }
+        });
+        t.start();
+        for (int i = 0; i < 6; i++) {
+            socket(l.port());
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.stats().registrations() == 7);
+        // each of the three poller threads has connections: all started
+        assertThat(g.stats().pollers()).isEqualTo(3);
+        g.setNumLoops(4);
+        assertThat(g.numLoops()).isEqualTo(4);
+        socket(l.port());
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.stats().pollers() == 4);
+        loop.shutdown(Duration.ofSeconds(1));
+        t.join(5_000);
+    }
+
+    @Test
+    void defaultGroupAndStaticApi() throws Exception {
+        Netpoll.setNumLoops(1);
+        Netpoll.setLoadBalance(LoadBalance.RANDOM);
+        Listener l = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo);
+        Thread t = new Thread(() -> {
+            try {
+                loop.serve(l);
+            } catch (java.io.IOException ignored) {
+                // shut down
+            }
+        });
+        t.start();
+        try (Connection c = Netpoll.dialConnection("tcp", "127.0.0.1:" + l.port(), Duration.ofSeconds(1))) {
+            c.writer().writeString("static");
+            c.writer().flush();
+            assertThat(c.reader().readString(6)).isEqualTo("static");
+        }
+        assertThat(loop.shutdown(Duration.ofSeconds(1)).graceful()).isTrue();
+        t.join(5_000);
+        assertThat(Netpoll.defaultGroup().loadBalance()).isEqualTo(LoadBalance.RANDOM);
+        Netpoll.closeDefaultGroup();
+        Netpoll.setLoadBalance(LoadBalance.ROUND_ROBIN);
+        assertThat(Netpoll.defaultGroup().isClosed()).isFalse();
+        Netpoll.closeDefaultGroup();
+    }
+}

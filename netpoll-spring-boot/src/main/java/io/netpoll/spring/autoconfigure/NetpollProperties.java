@@ -1,0 +1,634 @@
+package io.netpoll.spring.autoconfigure;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.netpoll.LoadBalance;
+import io.netpoll.spring.server.NetpollServer;
+import io.netpoll.spring.server.NetpollServer.Endpoint.Network;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Configuration properties for netpoll, under {@code netpoll.*}.
+ * <p>
+ * Engine-wide settings ({@code poller}, {@code buffer}, {@code worker}) are shared by every
+ * server and the dialer of one application context, like Go netpoll's {@code Configure(Config)},
+ * but they are instance state of the context's beans, not globals. {@code server} is the server
+ * named {@value NetpollServers#DEFAULT_SERVER_NAME}; {@code servers.<name>} adds more. Named servers do
+ * not inherit from {@code server}: the binder cannot merge siblings, and implicit inheritance
+ * surprises people.
+ * <p>
+ * The properties validate themselves (Boot uses a bound object that is a {@link Validator} to
+ * validate it), so a bad value fails startup with Boot's binding failure report naming the key,
+ * the value, where it came from and what is allowed, without needing a Bean Validation provider
+ * on the classpath.
+ *
+ * @author netpoll-java
+ * @since 0.1.0
+ */
+@ConfigurationProperties("netpoll")
+public class NetpollProperties implements Validator {
+
+	private static final Pattern SERVER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
+
+	private final Poller poller = new Poller();
+
+	private final Worker worker = new Worker();
+
+	/**
+	 * Default server, named "default".
+	 */
+	@NestedConfigurationProperty
+	private final Server server = new Server();
+
+	/**
+	 * Additional named servers, each with its own handler. Same settings as 'netpoll.server'.
+	 */
+	private final Map<String, Server> servers = new LinkedHashMap<>();
+
+	private final Dialer dialer = new Dialer();
+
+	private final Metrics metrics = new Metrics();
+
+	public Poller getPoller() {
+		return this.poller;
+	}
+
+	public Worker getWorker() {
+		return this.worker;
+	}
+
+	public Server getServer() {
+		return this.server;
+	}
+
+	public Map<String, Server> getServers() {
+		return this.servers;
+	}
+
+	public Dialer getDialer() {
+		return this.dialer;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	/**
+	 * Every server by name, the default one first.
+	 * @return the servers, including disabled ones
+	 */
+	public Map<String, Server> serversByName() {
+		Map<String, Server> all = new LinkedHashMap<>();
+		all.put(NetpollServer.DEFAULT_NAME, this.server);
+		this.servers.forEach(all::putIfAbsent);
+		return all;
+	}
+
+	@Override
+	public boolean supports(Class<?> clazz) {
+		return NetpollProperties.class.isAssignableFrom(clazz);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		NetpollProperties properties = (NetpollProperties) target;
+		properties.poller.validate(errors, "poller");
+		properties.worker.validate(errors, "worker");
+		properties.server.validate(errors, "server");
+		properties.servers.forEach((name, server) -> {
+			String path = "servers[" + name + "]";
+			if (NetpollServer.DEFAULT_NAME.equals(name)) {
+				errors.rejectValue("servers.default.enabled", "netpoll.server.reserved", "'default' is the server configured under "
+						+ "'netpoll.server.*'; configure it there or choose another name");
+				return;
+			}
+			if (!SERVER_NAME.matcher(name).matches()) {
+				errors.rejectValue(path, "netpoll.server.name", "server name '" + name
+						+ "' must be lower-case letters, digits and '-' (it is used in bean names, metric tags and health)");
+				return;
+			}
+			server.validate(errors, "servers." + name);
+		});
+		properties.dialer.validate(errors, "dialer");
+	}
+
+	static void nonNegative(Errors errors, String path, @Nullable Duration value) {
+		if (value != null && value.isNegative()) {
+			errors.rejectValue(path, "netpoll.negative",
+					"must not be negative; use a positive duration such as 5s, or leave it unset to wait forever");
+		}
+	}
+
+	static void positive(Errors errors, String path, @Nullable DataSize value) {
+		if (value != null && value.toBytes() <= 0) {
+			errors.rejectValue(path, "netpoll.size", "must be a positive size such as 64KB, or unset for the OS default");
+		}
+	}
+
+	/**
+	 * Pollers: the selector threads shared by all servers and the dialer.
+	 */
+	public static class Poller {
+
+		/**
+		 * Number of poller (selector) threads. Default: available processors / 20 + 1, as Go
+		 * netpoll (one poller per 20 cores).
+		 */
+		private @Nullable Integer count;
+
+		/**
+		 * How new connections are spread over the pollers.
+		 */
+		private LoadBalance loadBalance = LoadBalance.ROUND_ROBIN;
+
+		public @Nullable Integer getCount() {
+			return this.count;
+		}
+
+		public void setCount(@Nullable Integer count) {
+			this.count = count;
+		}
+
+		public LoadBalance getLoadBalance() {
+			return this.loadBalance;
+		}
+
+		public void setLoadBalance(LoadBalance loadBalance) {
+			this.loadBalance = loadBalance;
+		}
+
+		/**
+		 * The configured count, or netpoll's default for this machine.
+		 * @return the number of pollers to start
+		 */
+		public int determineCount() {
+			return (this.count != null) ? this.count : Runtime.getRuntime().availableProcessors() / 20 + 1;
+		}
+
+		void validate(Errors errors, String path) {
+			if (this.count != null && (this.count < 1 || this.count > 1024)) {
+				errors.rejectValue(path + ".count", "netpoll.range",
+						"must be between 1 and 1024, or unset for available processors / 20 + 1");
+			}
+		}
+
+	}
+
+	/**
+	 * Worker executor: runs OnConnect and OnRequest (Go netpoll's gopool). By default handlers
+	 * run on netpoll-core's own worker pool, which needs no tuning: it allocates nothing per
+	 * dispatch and adds a thread when a handler blocks in a read or a flush. Setting
+	 * 'virtual-threads' or 'max-size' replaces it with an executor of the application context.
+	 */
+	public static class Worker {
+
+		/**
+		 * Whether handlers run on virtual threads (Java 21+), one per task. Default: follows
+		 * 'spring.threads.virtual.enabled'.
+		 */
+		private @Nullable Boolean virtualThreads;
+
+		/**
+		 * Most threads of a bounded platform-thread pool for handlers; setting it replaces
+		 * netpoll-core's pool. A handler that blocks holds its thread; when all threads are busy
+		 * and the queue is full, the connection that needs a thread is closed. Default: unset
+		 * (netpoll-core's pool).
+		 */
+		private @Nullable Integer maxSize;
+
+		/**
+		 * Number of threads kept even when idle, when 'max-size' is set.
+		 */
+		private int coreSize = 0;
+
+		/**
+		 * Tasks queued when all threads are busy, when 'max-size' is set. 0 hands each task
+		 * directly to a thread.
+		 */
+		private int queueCapacity = 0;
+
+		/**
+		 * How long a thread above the core size may stay idle before it ends, when 'max-size'
+		 * is set.
+		 */
+		private Duration keepAlive = Duration.ofSeconds(60);
+
+		/**
+		 * Prefix of the worker thread names, when 'virtual-threads' or 'max-size' is set.
+		 */
+		private String threadNamePrefix = "netpoll-worker-";
+
+		public @Nullable Boolean getVirtualThreads() {
+			return this.virtualThreads;
+		}
+
+		public void setVirtualThreads(@Nullable Boolean virtualThreads) {
+			this.virtualThreads = virtualThreads;
+		}
+
+		public int getCoreSize() {
+			return this.coreSize;
+		}
+
+		public void setCoreSize(int coreSize) {
+			this.coreSize = coreSize;
+		}
+
+		public @Nullable Integer getMaxSize() {
+			return this.maxSize;
+		}
+
+		public void setMaxSize(@Nullable Integer maxSize) {
+			this.maxSize = maxSize;
+		}
+
+		public int getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(int queueCapacity) {
+			this.queueCapacity = queueCapacity;
+		}
+
+		public Duration getKeepAlive() {
+			return this.keepAlive;
+		}
+
+		public void setKeepAlive(Duration keepAlive) {
+			this.keepAlive = keepAlive;
+		}
+
+		public String getThreadNamePrefix() {
+			return this.threadNamePrefix;
+		}
+
+		public void setThreadNamePrefix(String threadNamePrefix) {
+			this.threadNamePrefix = threadNamePrefix;
+		}
+
+		void validate(Errors errors, String path) {
+			if (this.coreSize < 0) {
+				errors.rejectValue(path + ".core-size", "netpoll.negative", "must not be negative");
+			}
+			if (this.maxSize != null && this.maxSize < 1) {
+				errors.rejectValue(path + ".max-size", "netpoll.range", "must be at least 1");
+			}
+			else if (this.maxSize != null && this.maxSize < this.coreSize) {
+				errors.rejectValue(path + ".max-size", "netpoll.range",
+						"must be at least 'netpoll.worker.core-size' (" + this.coreSize + ")");
+			}
+			if (this.queueCapacity < 0) {
+				errors.rejectValue(path + ".queue-capacity", "netpoll.negative",
+						"must not be negative; 0 hands each task directly to a thread");
+			}
+			if (this.keepAlive.isNegative()) {
+				errors.rejectValue(path + ".keep-alive", "netpoll.negative", "must not be negative");
+			}
+		}
+
+	}
+
+	/**
+	 * Settings of one server.
+	 */
+	public static class Server {
+
+		/**
+		 * Whether to start this server. A server starts only when a @NetpollHandler bean
+		 * serves it (or an EventLoop bean is defined for it).
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Network to listen on.
+		 */
+		private Network network = Network.TCP;
+
+		/**
+		 * Address to bind to. Default: all interfaces.
+		 */
+		private @Nullable InetAddress address;
+
+		/**
+		 * Port to listen on. Use 0 for a free port chosen by the OS, published as
+		 * 'local.netpoll.server.port' (or 'local.netpoll.server.<name>.port').
+		 */
+		private int port = 8888;
+
+		/**
+		 * Socket file of a 'unix' network server. Required when the network is 'unix'.
+		 */
+		private @Nullable Path path;
+
+		/**
+		 * Maximum number of connections waiting to be accepted. 0 uses the OS default.
+		 */
+		private int backlog = 1024;
+
+		/**
+		 * Maximum number of open connections; connections beyond it are closed right after
+		 * accept and counted as rejected. -1 means unlimited.
+		 */
+		private int maxConnections = -1;
+
+		/**
+		 * Socket receive buffer size (SO_RCVBUF) of accepted connections, set on the listening
+		 * socket so that it applies from the TCP handshake on. Default: the OS default.
+		 */
+		private @Nullable DataSize receiveBufferSize;
+
+		@NestedConfigurationProperty
+		private final Connection connection = new Connection();
+
+		private final Shutdown shutdown = new Shutdown();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Network getNetwork() {
+			return this.network;
+		}
+
+		public void setNetwork(Network network) {
+			this.network = network;
+		}
+
+		public @Nullable InetAddress getAddress() {
+			return this.address;
+		}
+
+		public void setAddress(@Nullable InetAddress address) {
+			this.address = address;
+		}
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		public @Nullable Path getPath() {
+			return this.path;
+		}
+
+		public void setPath(@Nullable Path path) {
+			this.path = path;
+		}
+
+		public int getBacklog() {
+			return this.backlog;
+		}
+
+		public void setBacklog(int backlog) {
+			this.backlog = backlog;
+		}
+
+		public int getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+		public @Nullable DataSize getReceiveBufferSize() {
+			return this.receiveBufferSize;
+		}
+
+		public void setReceiveBufferSize(@Nullable DataSize receiveBufferSize) {
+			this.receiveBufferSize = receiveBufferSize;
+		}
+
+		public Connection getConnection() {
+			return this.connection;
+		}
+
+		public Shutdown getShutdown() {
+			return this.shutdown;
+		}
+
+		void validate(Errors errors, String path) {
+			if (this.port < 0 || this.port > 65535) {
+				errors.rejectValue(path + ".port", "netpoll.range",
+						"must be between 0 and 65535; use 0 for a free port chosen by the OS");
+			}
+			if (this.backlog < 0) {
+				errors.rejectValue(path + ".backlog", "netpoll.negative", "must not be negative; 0 uses the OS default");
+			}
+			if (this.maxConnections == 0 || this.maxConnections < -1) {
+				errors.rejectValue(path + ".max-connections", "netpoll.range",
+						"must be positive, or -1 for unlimited");
+			}
+			if (this.network == Network.UNIX && this.path == null) {
+				errors.rejectValue(path + ".path", "netpoll.required",
+						"is required when the network is 'unix': set it to the socket file");
+			}
+			if (this.network != Network.UNIX && this.path != null) {
+				errors.rejectValue(path + ".path", "netpoll.unused",
+						"is only used with network 'unix'; remove it or set the network to 'unix'");
+			}
+			if (this.network == Network.TCP4 && this.address instanceof java.net.Inet6Address) {
+				errors.rejectValue(path + ".address", "netpoll.network", "is an IPv6 address but the network is 'tcp4'");
+			}
+			if (this.network == Network.TCP6 && this.address instanceof java.net.Inet4Address) {
+				errors.rejectValue(path + ".address", "netpoll.network", "is an IPv4 address but the network is 'tcp6'");
+			}
+			positive(errors, path + ".receive-buffer-size", this.receiveBufferSize);
+			this.connection.validate(errors, path + ".connection");
+			nonNegative(errors, path + ".shutdown.grace-period", this.shutdown.gracePeriod);
+		}
+
+		/**
+		 * Graceful shutdown of a server.
+		 */
+		public static class Shutdown {
+
+			/**
+			 * How long to wait for busy connections to finish their handlers when the context
+			 * closes, before closing them. 0 closes at once. Default: the value of
+			 * 'spring.lifecycle.timeout-per-shutdown-phase'; a longer value is cut short by it.
+			 */
+			private @Nullable Duration gracePeriod;
+
+			public @Nullable Duration getGracePeriod() {
+				return this.gracePeriod;
+			}
+
+			public void setGracePeriod(@Nullable Duration gracePeriod) {
+				this.gracePeriod = gracePeriod;
+			}
+
+		}
+
+	}
+
+	/**
+	 * Settings of the connections of a server or the dialer.
+	 */
+	public static class Connection {
+
+		/**
+		 * Longest wait of a blocking read for data. Default: wait forever.
+		 */
+		private @Nullable Duration readTimeout;
+
+		/**
+		 * Longest wait of a flush for the peer to accept data. Default: wait forever.
+		 */
+		private @Nullable Duration writeTimeout;
+
+		/**
+		 * Close a connection after this long without reading or writing any byte. Default:
+		 * never. (Go netpoll's "idle timeout" is TCP keep-alive: see 'tcp-keep-alive'.)
+		 */
+		private @Nullable Duration idleTimeout;
+
+		/**
+		 * Most unread input buffered per connection. At the limit the poller stops reading
+		 * that socket until the handler consumes data (backpressure to the peer); a handler
+		 * that returns without consuming anything at the limit gets its connection closed.
+		 * Up to 2GB.
+		 */
+		private DataSize maxInputBuffer = DataSize.ofMegabytes(64);
+
+		/**
+		 * Whether to enable TCP keep-alive probes (SO_KEEPALIVE).
+		 */
+		private boolean tcpKeepAlive = true;
+
+		/**
+		 * Whether to disable Nagle's algorithm (TCP_NODELAY).
+		 */
+		private boolean tcpNoDelay = true;
+
+		public @Nullable Duration getReadTimeout() {
+			return this.readTimeout;
+		}
+
+		public void setReadTimeout(@Nullable Duration readTimeout) {
+			this.readTimeout = readTimeout;
+		}
+
+		public @Nullable Duration getWriteTimeout() {
+			return this.writeTimeout;
+		}
+
+		public void setWriteTimeout(@Nullable Duration writeTimeout) {
+			this.writeTimeout = writeTimeout;
+		}
+
+		public @Nullable Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(@Nullable Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public DataSize getMaxInputBuffer() {
+			return this.maxInputBuffer;
+		}
+
+		public void setMaxInputBuffer(DataSize maxInputBuffer) {
+			this.maxInputBuffer = maxInputBuffer;
+		}
+
+		public boolean isTcpKeepAlive() {
+			return this.tcpKeepAlive;
+		}
+
+		public void setTcpKeepAlive(boolean tcpKeepAlive) {
+			this.tcpKeepAlive = tcpKeepAlive;
+		}
+
+		public boolean isTcpNoDelay() {
+			return this.tcpNoDelay;
+		}
+
+		public void setTcpNoDelay(boolean tcpNoDelay) {
+			this.tcpNoDelay = tcpNoDelay;
+		}
+
+		void validate(Errors errors, String path) {
+			nonNegative(errors, path + ".read-timeout", this.readTimeout);
+			nonNegative(errors, path + ".write-timeout", this.writeTimeout);
+			nonNegative(errors, path + ".idle-timeout", this.idleTimeout);
+			if (this.maxInputBuffer.toBytes() < 1 || this.maxInputBuffer.toBytes() > Integer.MAX_VALUE) {
+				errors.rejectValue(path + ".max-input-buffer", "netpoll.range", "must be between 1B and 2GB");
+			}
+		}
+
+	}
+
+	/**
+	 * Client side: the Dialer bean. The connect timeout is an argument of each dial call
+	 * (netpoll-core has no dialer-wide default yet).
+	 */
+	public static class Dialer {
+
+		@NestedConfigurationProperty
+		private final Connection connection = new Connection();
+
+		public Connection getConnection() {
+			return this.connection;
+		}
+
+		void validate(Errors errors, String path) {
+			this.connection.validate(errors, path + ".connection");
+		}
+
+	}
+
+	/**
+	 * Metrics settings beyond Boot's 'management.metrics.enable.netpoll'.
+	 */
+	public static class Metrics {
+
+		private final Requests requests = new Requests();
+
+		public Requests getRequests() {
+			return this.requests;
+		}
+
+		/**
+		 * Request timer.
+		 */
+		public static class Requests {
+
+			/**
+			 * Whether to time every OnRequest call ('netpoll.server.requests' timer). Costs a
+			 * clock read and a timer update per call, so it is off by default.
+			 */
+			private boolean enabled = false;
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+		}
+
+	}
+
+}

@@ -1,0 +1,51 @@
+package io.netpoll.spring.autoconfigure.health;
+
+import java.util.Map;
+
+import io.netpoll.PollerGroup;
+import io.netpoll.spring.autoconfigure.NetpollServerAutoConfiguration;
+import io.netpoll.spring.health.NetpollPollerHealthIndicator;
+import io.netpoll.spring.health.NetpollServerHealthIndicator;
+import io.netpoll.spring.server.NetpollServer;
+import io.netpoll.spring.server.NetpollServers;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} for the {@code netpoll} health contributor:
+ * one child per server ({@code netpoll.default}, {@code netpoll.admin}, ...), a single indicator
+ * when there is one server, and an indicator of the pollers alone in a client-only application.
+ * Switched off with {@code management.health.netpoll.enabled=false}.
+ *
+ * @author netpoll-java
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = NetpollServerAutoConfiguration.class)
+@ConditionalOnClass({ HealthContributor.class, ConditionalOnEnabledHealthIndicator.class, PollerGroup.class })
+@ConditionalOnBean({ NetpollServers.class, PollerGroup.class })
+@ConditionalOnEnabledHealthIndicator("netpoll")
+public final class NetpollHealthContributorAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(name = { "netpollHealthIndicator", "netpollHealthContributor" })
+	HealthContributor netpollHealthContributor(NetpollServers servers, PollerGroup pollerGroup) {
+		Map<String, NetpollServer> all = servers.asMap();
+		if (all.isEmpty()) {
+			return new NetpollPollerHealthIndicator(pollerGroup);
+		}
+		if (all.size() == 1) {
+			return new NetpollServerHealthIndicator(all.values().iterator().next(), pollerGroup);
+		}
+		return CompositeHealthContributor.fromMap(all,
+				(server) -> new NetpollServerHealthIndicator(server, pollerGroup));
+	}
+
+}

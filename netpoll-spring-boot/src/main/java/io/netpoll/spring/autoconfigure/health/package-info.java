@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration for the netpoll health contributor.
+ */
+@NullMarked
+package io.netpoll.spring.autoconfigure.health;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,265 @@
+package io.netpoll.spring.metrics;
+
+import io.micrometer.common.docs.KeyName;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.docs.MeterDocumentation;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every meter netpoll publishes: name, type, base unit, tags and meaning. Server meters carry
+ * the {@code server} tag (the configured server name: bounded); no meter is tagged with peer
+ * addresses or connection ids.
+ *
+ * @author netpoll-java
+ * @since 0.1.0
+ */
+public enum NetpollMeters implements MeterDocumentation {
+
+	/**
+	 * Connections open now.
+	 */
+	SERVER_CONNECTIONS_ACTIVE("netpoll.server.connections.active", Meter.Type.GAUGE, BaseUnits.CONNECTIONS,
+			"Connections open now", ServerTags.SERVER),
+
+	/**
+	 * Most open connections allowed ({@code max-connections}); only when it is set.
+	 */
+	SERVER_CONNECTIONS_MAX("netpoll.server.connections.max", Meter.Type.GAUGE, BaseUnits.CONNECTIONS,
+			"Most open connections allowed (max-connections)", ServerTags.SERVER),
+
+	/**
+	 * Connections accepted since start.
+	 */
+	SERVER_CONNECTIONS_ACCEPTED("netpoll.server.connections.accepted", Meter.Type.COUNTER, BaseUnits.CONNECTIONS,
+			"Connections accepted", ServerTags.SERVER),
+
+	/**
+	 * Accepted connections closed at once: max-connections reached, OnPrepare failed, shutdown
+	 * in progress, or setup failed.
+	 */
+	SERVER_CONNECTIONS_REJECTED("netpoll.server.connections.rejected", Meter.Type.COUNTER, BaseUnits.CONNECTIONS,
+			"Accepted connections closed at once (max-connections, OnPrepare failure, shutdown)", ServerTags.SERVER),
+
+	/**
+	 * Bytes read from the server's connections.
+	 */
+	SERVER_BYTES_RECEIVED("netpoll.server.bytes.received", Meter.Type.COUNTER, BaseUnits.BYTES,
+			"Bytes read from connections", ServerTags.SERVER),
+
+	/**
+	 * Bytes written to the server's connections.
+	 */
+	SERVER_BYTES_SENT("netpoll.server.bytes.sent", Meter.Type.COUNTER, BaseUnits.BYTES, "Bytes written to connections",
+			ServerTags.SERVER),
+
+	/**
+	 * OnRequest calls running now (the drain indicator at shutdown).
+	 */
+	SERVER_REQUESTS_ACTIVE("netpoll.server.requests.active", Meter.Type.GAUGE, null, "OnRequest calls running now",
+			ServerTags.SERVER),
+
+	/**
+	 * OnRequest calls since start.
+	 */
+	SERVER_HANDLER_CALLS("netpoll.server.handler.calls", Meter.Type.COUNTER, null, "OnRequest calls",
+			ServerTags.SERVER),
+
+	/**
+	 * Exceptions thrown by OnRequest or OnConnect, as counted by netpoll-core; each closed its
+	 * connection.
+	 */
+	SERVER_HANDLER_ERRORS("netpoll.server.handler.errors", Meter.Type.COUNTER, null,
+			"Exceptions thrown by OnRequest or OnConnect; each closed its connection", ServerTags.SERVER),
+
+	/**
+	 * Exceptions thrown by OnRequest, by exception type (registered at the first error).
+	 */
+	SERVER_ERRORS("netpoll.server.errors", Meter.Type.COUNTER, null,
+			"Exceptions thrown by the OnRequest handler, by type; each closed its connection", ServerTags.SERVER,
+			ServerTags.EXCEPTION),
+
+	/**
+	 * Duration of each OnRequest call; only when {@code netpoll.metrics.requests.enabled=true}.
+	 */
+	SERVER_REQUESTS("netpoll.server.requests", Meter.Type.TIMER, "seconds",
+			"Duration of OnRequest calls (opt-in: netpoll.metrics.requests.enabled)", ServerTags.SERVER,
+			ServerTags.OUTCOME, ServerTags.EXCEPTION),
+
+	/**
+	 * Poller threads running.
+	 */
+	POLLER_COUNT("netpoll.poller.count", Meter.Type.GAUGE, BaseUnits.THREADS, "Poller threads running"),
+
+	/**
+	 * Tasks queued for the pollers and not yet run.
+	 */
+	POLLER_TASKS_PENDING("netpoll.poller.tasks.pending", Meter.Type.GAUGE, BaseUnits.TASKS,
+			"Tasks queued for the pollers (registrations, closes, write interest)"),
+
+	/**
+	 * Channels registered with the pollers (connections and listeners).
+	 */
+	POLLER_REGISTRATIONS("netpoll.poller.registrations", Meter.Type.GAUGE, null,
+			"Channels (connections and listeners) registered with the pollers"),
+
+	/**
+	 * Selectors rebuilt because they returned early without events (the JDK epoll spin bug).
+	 */
+	POLLER_SELECTOR_REBUILDS("netpoll.poller.selector.rebuilds", Meter.Type.COUNTER, null,
+			"Selectors rebuilt after spinning without events"),
+
+	/**
+	 * Buffer memory handed out to connections and not yet returned.
+	 */
+	BUFFER_MEMORY_USED("netpoll.buffer.memory.used", Meter.Type.GAUGE, BaseUnits.BYTES,
+			"Buffer memory in use by connections", BufferTags.MEMORY_TYPE),
+
+	/**
+	 * Free buffer memory kept for reuse.
+	 */
+	BUFFER_MEMORY_POOLED("netpoll.buffer.memory.pooled", Meter.Type.GAUGE, BaseUnits.BYTES,
+			"Free buffer memory kept for reuse", BufferTags.MEMORY_TYPE),
+
+	/**
+	 * Ceiling of the pooled buffer memory.
+	 */
+	BUFFER_MEMORY_MAX("netpoll.buffer.memory.max", Meter.Type.GAUGE, BaseUnits.BYTES,
+			"Ceiling of the free buffer memory kept for reuse", BufferTags.MEMORY_TYPE),
+
+	/**
+	 * Client connections of the Dialer open now.
+	 */
+	DIALER_CONNECTIONS_ACTIVE("netpoll.dialer.connections.active", Meter.Type.GAUGE, BaseUnits.CONNECTIONS,
+			"Client connections open now"),
+
+	/**
+	 * Client connections the Dialer opened.
+	 */
+	DIALER_CONNECTIONS_OPENED("netpoll.dialer.connections.opened", Meter.Type.COUNTER, BaseUnits.CONNECTIONS,
+			"Client connections opened"),
+
+	/**
+	 * Bytes read from client connections.
+	 */
+	DIALER_BYTES_RECEIVED("netpoll.dialer.bytes.received", Meter.Type.COUNTER, BaseUnits.BYTES,
+			"Bytes read from client connections"),
+
+	/**
+	 * Bytes written to client connections.
+	 */
+	DIALER_BYTES_SENT("netpoll.dialer.bytes.sent", Meter.Type.COUNTER, BaseUnits.BYTES,
+			"Bytes written to client connections");
+
+	private final String name;
+
+	private final Meter.Type type;
+
+	private final @Nullable String baseUnit;
+
+	private final String description;
+
+	private final KeyName[] keyNames;
+
+	NetpollMeters(String name, Meter.Type type, @Nullable String baseUnit, String description, KeyName... keyNames) {
+		this.name = name;
+		this.type = type;
+		this.baseUnit = baseUnit;
+		this.description = description;
+		this.keyNames = keyNames;
+	}
+
+	@Override
+	public String getName() {
+		return this.name;
+	}
+
+	@Override
+	public Meter.Type getType() {
+		return this.type;
+	}
+
+	@Override
+	public @Nullable String getBaseUnit() {
+		return this.baseUnit;
+	}
+
+	@Override
+	public KeyName[] getKeyNames() {
+		return this.keyNames.clone();
+	}
+
+	/**
+	 * What the meter measures.
+	 * @return the description
+	 */
+	public String description() {
+		return this.description;
+	}
+
+	Timer.Builder timer(String server, String outcome, String exception) {
+		return Timer.builder(this.name)
+			.description(this.description)
+			.tags(Tags.of(ServerTags.SERVER.asString(), server, ServerTags.OUTCOME.asString(), outcome,
+					ServerTags.EXCEPTION.asString(), exception));
+	}
+
+	/**
+	 * Tags of server meters.
+	 */
+	public enum ServerTags implements KeyName {
+
+		/**
+		 * Configured server name ({@code default} or a key of {@code netpoll.servers}).
+		 */
+		SERVER("server"),
+
+		/**
+		 * {@code success} or {@code error}.
+		 */
+		OUTCOME("outcome"),
+
+		/**
+		 * Simple class name of the exception, {@code none} on success.
+		 */
+		EXCEPTION("exception");
+
+		private final String key;
+
+		ServerTags(String key) {
+			this.key = key;
+		}
+
+		@Override
+		public String asString() {
+			return this.key;
+		}
+
+	}
+
+	/**
+	 * Tags of buffer meters.
+	 */
+	public enum BufferTags implements KeyName {
+
+		/**
+		 * {@code direct}: netpoll-core's buffer nodes are direct memory.
+		 */
+		MEMORY_TYPE("memory.type");
+
+		private final String key;
+
+		BufferTags(String key) {
+			this.key = key;
+		}
+
+		@Override
+		public String asString() {
+			return this.key;
+		}
+
+	}
+
+}

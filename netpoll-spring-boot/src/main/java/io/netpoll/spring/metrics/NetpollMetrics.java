@@ -1,0 +1,240 @@
+package io.netpoll.spring.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
+import io.netpoll.Connection;
+import io.netpoll.ConnectionClosedException;
+import io.netpoll.Dialer;
+import io.netpoll.NetStats;
+import io.netpoll.OnRequest;
+import io.netpoll.PollerGroup;
+import io.netpoll.buffer.BufferPool;
+import io.netpoll.spring.server.NetpollHandlerDecorator;
+import io.netpoll.spring.server.NetpollServer;
+import io.netpoll.spring.server.NetpollServers;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+
+/**
+ * Micrometer meters of netpoll (documented in {@link NetpollMeters}). Almost every meter is a
+ * {@link Gauge} or {@link FunctionCounter} that reads netpoll-core's counters when the registry
+ * is scraped, so serving costs nothing extra. The exceptions: handler errors are counted by
+ * exception type when they happen (a try/catch around the handler), and the request timer,
+ * when enabled, reads the clock twice per {@code OnRequest} call.
+ * <p>
+ * Meters are registered once every singleton exists (the servers are created during context
+ * refresh) and removed when the context is destroyed, so a registry that outlives the context
+ * (as in tests) does not keep stale meters.
+ *
+ * @author netpoll-java
+ * @since 0.1.0
+ */
+public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializingSingleton, DisposableBean {
+
+	private static final String NONE = "none";
+
+	private final MeterRegistry registry;
+
+	private final ObjectProvider<NetpollServers> servers;
+
+	private final ObjectProvider<PollerGroup> pollerGroup;
+
+	private final ObjectProvider<Dialer> dialer;
+
+	private final @Nullable Executor workerExecutor;
+
+	private final boolean timeRequests;
+
+	private final List<Meter> meters = new ArrayList<>();
+
+	private final ConcurrentMap<String, ConcurrentMap<Class<?>, Counter>> errorCounters = new ConcurrentHashMap<>();
+
+	private final Set<Meter> timers = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Create the metrics.
+	 * @param registry the registry
+	 * @param servers the servers, resolved once all singletons exist
+	 * @param pollerGroup the poller group
+	 * @param dialer the dialer, if any
+	 * @param workerExecutor the worker executor, if it is an {@link ExecutorService}
+	 * @param timeRequests whether to time every {@code OnRequest} call
+	 */
+	public NetpollMetrics(MeterRegistry registry, ObjectProvider<NetpollServers> servers,
+			ObjectProvider<PollerGroup> pollerGroup, ObjectProvider<Dialer> dialer, @Nullable Executor workerExecutor,
+			boolean timeRequests) {
+		this.registry = registry;
+		this.servers = servers;
+		this.pollerGroup = pollerGroup;
+		this.dialer = dialer;
+		this.workerExecutor = workerExecutor;
+		this.timeRequests = timeRequests;
+	}
+
+	@Override
+	public OnRequest decorate(String serverName, OnRequest handler) {
+		ConcurrentMap<Class<?>, Counter> errors = this.errorCounters.computeIfAbsent(serverName,
+				(name) -> new ConcurrentHashMap<>());
+		if (!this.timeRequests) {
+			return (context, connection) -> {
+				try {
+					handler.onRequest(context, connection);
+				}
+				catch (Throwable ex) {
+					countError(serverName, errors, ex, connection);
+					throw ex;
+				}
+			};
+		}
+		Timer success = timer(serverName, "success", NONE);
+		return (context, connection) -> {
+			long start = System.nanoTime();
+			try {
+				handler.onRequest(context, connection);
+			}
+			catch (Throwable ex) {
+				if (countError(serverName, errors, ex, connection)) {
+					timer(serverName, "error", ex.getClass().getSimpleName()).record(System.nanoTime() - start,
+							TimeUnit.NANOSECONDS);
+				}
+				throw ex;
+			}
+			success.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+		};
+	}
+
+	private Timer timer(String serverName, String outcome, String exception) {
+		Timer timer = NetpollMeters.SERVER_REQUESTS.timer(serverName, outcome, exception)
+			.publishPercentileHistogram(false)
+			.register(this.registry);
+		this.timers.add(timer);
+		return timer;
+	}
+
+	private boolean countError(String serverName, ConcurrentMap<Class<?>, Counter> errors, Throwable ex,
+			Connection connection) {
+		if (ex instanceof ConnectionClosedException && !connection.isActive()) {
+			// netpoll-core does not count this either: the handler only saw the peer leave.
+			return false;
+		}
+		errors.computeIfAbsent(ex.getClass(),
+				(type) -> Counter.builder(NetpollMeters.SERVER_ERRORS.getName())
+					.description("Exceptions thrown by the OnRequest handler; each closed its connection")
+					.tags(Tags.of("server", serverName, "exception", type.getSimpleName()))
+					.register(this.registry))
+			.increment();
+		return true;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		NetpollServers servers = this.servers.getIfAvailable();
+		if (servers != null) {
+			servers.all().forEach(this::bindServer);
+		}
+		PollerGroup group = this.pollerGroup.getIfAvailable();
+		if (group != null) {
+			bindPollers(group);
+		}
+		bindBuffers(BufferPool.defaultPool());
+		Dialer dialer = this.dialer.getIfAvailable();
+		if (dialer != null) {
+			bindDialer(dialer.stats());
+		}
+		if (this.workerExecutor instanceof ExecutorService executorService) {
+			int before = this.registry.getMeters().size();
+			new ExecutorServiceMetrics(executorService, "netpoll.worker", Tags.empty()).bindTo(this.registry);
+			if (this.registry.getMeters().size() > before) {
+				this.registry.getMeters()
+					.stream()
+					.filter((meter) -> meter.getId().getName().startsWith("executor")
+							&& "netpoll.worker".equals(meter.getId().getTag("name")))
+					.forEach(this.meters::add);
+			}
+		}
+	}
+
+	private void bindServer(NetpollServer server) {
+		NetStats stats = server.getEventLoop().stats();
+		Tags tags = Tags.of("server", server.getName());
+		gauge(NetpollMeters.SERVER_CONNECTIONS_ACTIVE, tags, stats, NetStats::connectionsActive);
+		if (server.getMaxConnections() > 0) {
+			gauge(NetpollMeters.SERVER_CONNECTIONS_MAX, tags, server, NetpollServer::getMaxConnections);
+		}
+		counter(NetpollMeters.SERVER_CONNECTIONS_ACCEPTED, tags, stats, NetStats::connectionsAccepted);
+		counter(NetpollMeters.SERVER_CONNECTIONS_REJECTED, tags, stats, NetStats::connectionsRejected);
+		counter(NetpollMeters.SERVER_BYTES_RECEIVED, tags, stats, NetStats::bytesIn);
+		counter(NetpollMeters.SERVER_BYTES_SENT, tags, stats, NetStats::bytesOut);
+		gauge(NetpollMeters.SERVER_REQUESTS_ACTIVE, tags, stats, NetStats::requestsActive);
+		counter(NetpollMeters.SERVER_HANDLER_CALLS, tags, stats, NetStats::requestsTotal);
+		counter(NetpollMeters.SERVER_HANDLER_ERRORS, tags, stats, NetStats::handlerErrors);
+	}
+
+	private void bindPollers(PollerGroup group) {
+		gauge(NetpollMeters.POLLER_COUNT, Tags.empty(), group, (g) -> g.stats().pollers());
+		gauge(NetpollMeters.POLLER_TASKS_PENDING, Tags.empty(), group, (g) -> g.stats().pendingTasks());
+		gauge(NetpollMeters.POLLER_REGISTRATIONS, Tags.empty(), group, (g) -> g.stats().registrations());
+		counter(NetpollMeters.POLLER_SELECTOR_REBUILDS, Tags.empty(), group, (g) -> g.stats().selectorRebuilds());
+	}
+
+	private void bindBuffers(BufferPool pool) {
+		Tags tags = Tags.of("memory.type", "direct");
+		gauge(NetpollMeters.BUFFER_MEMORY_USED, tags, pool, (p) -> p.stats().usedBytes());
+		gauge(NetpollMeters.BUFFER_MEMORY_POOLED, tags, pool, (p) -> p.stats().pooledBytes());
+		gauge(NetpollMeters.BUFFER_MEMORY_MAX, tags, pool, (p) -> p.stats().maxPooledBytes());
+	}
+
+	private void bindDialer(NetStats stats) {
+		gauge(NetpollMeters.DIALER_CONNECTIONS_ACTIVE, Tags.empty(), stats, NetStats::connectionsActive);
+		counter(NetpollMeters.DIALER_CONNECTIONS_OPENED, Tags.empty(), stats, NetStats::connectionsAccepted);
+		counter(NetpollMeters.DIALER_BYTES_RECEIVED, Tags.empty(), stats, NetStats::bytesIn);
+		counter(NetpollMeters.DIALER_BYTES_SENT, Tags.empty(), stats, NetStats::bytesOut);
+	}
+
+	private <T> void gauge(NetpollMeters meter, Tags tags, T object, ToDoubleFunction<T> value) {
+		this.meters.add(Gauge.builder(meter.getName(), object, value)
+			.description(meter.description())
+			.baseUnit(meter.getBaseUnit())
+			.tags(tags)
+			.strongReference(true)
+			.register(this.registry));
+	}
+
+	private <T> void counter(NetpollMeters meter, Tags tags, T object, ToDoubleFunction<T> value) {
+		this.meters.add(FunctionCounter.builder(meter.getName(), object, value)
+			.description(meter.description())
+			.baseUnit(meter.getBaseUnit())
+			.tags(tags)
+			.register(this.registry));
+	}
+
+	@Override
+	public void destroy() {
+		this.meters.forEach(this.registry::remove);
+		this.meters.clear();
+		this.errorCounters.values().forEach((counters) -> counters.values().forEach(this.registry::remove));
+		this.errorCounters.clear();
+		this.timers.forEach(this.registry::remove);
+		this.timers.clear();
+	}
+
+}

@@ -1,0 +1,73 @@
+package io.netpoll.sample.proxy;
+
+import io.netpoll.Connection;
+import io.netpoll.Dialer;
+import io.netpoll.OnConnect;
+import io.netpoll.OnRequest;
+import io.netpoll.buffer.Reader;
+import io.netpoll.sample.SampleProperties;
+import io.netpoll.spring.annotation.NetpollHandler;
+import io.netpoll.spring.server.NetpollServer;
+import io.netpoll.spring.server.NetpollServers;
+import org.springframework.beans.factory.ObjectProvider;
+
+/**
+ * A TCP proxy: each client connection gets its own upstream connection, made with the
+ * starter's {@link Dialer} (by default to the kv server). Bytes move both ways without being
+ * copied: what arrived is {@code slice}d off the input (its memory nodes, not its bytes) and
+ * {@code append}ed to the other side's output. When either side closes, the other is closed.
+ *
+ * <p>Threading: the client's handler is the only writer of the upstream connection and the
+ * upstream's handler the only writer of the client connection, so each writer has one thread.
+ */
+@NetpollHandler("proxy")
+public class ProxyHandler implements OnRequest, OnConnect {
+
+    private final Dialer dialer;
+    private final SampleProperties.Proxy settings;
+    private final ObjectProvider<NetpollServers> servers;
+
+    public ProxyHandler(Dialer dialer, SampleProperties properties, ObjectProvider<NetpollServers> servers) {
+        this.dialer = dialer;
+        this.settings = properties.getProxy();
+        this.servers = servers;
+    }
+
+    /** Connects upstream; runs on a worker (it may block), before the first {@link #onRequest}. */
+    @Override
+    public Object onConnect(Object context, Connection client) throws Exception {
+        Connection upstream = dialer.dialConnection("tcp", settings.getUpstreamHost() + ":" + upstreamPort(),
+                settings.getConnectTimeout());
+        upstream.setOnRequest((ctx, up) -> forward(up, client));
+        upstream.addCloseCallback(c -> client.close());
+        client.addCloseCallback(c -> upstream.close());
+        return upstream;
+    }
+
+    @Override
+    public void onRequest(Object context, Connection client) throws Exception {
+        forward(client, (Connection) context);
+    }
+
+    private static void forward(Connection from, Connection to) throws Exception {
+        Reader in = from.reader();
+        int n = in.len();
+        if (n == 0) {
+            return;
+        }
+        to.writer().append(in.slice(n));
+        to.writer().flush();
+    }
+
+    private int upstreamPort() {
+        if (settings.getUpstreamPort() > 0) {
+            return settings.getUpstreamPort();
+        }
+        NetpollServers all = servers.getIfAvailable();
+        NetpollServer kv = all == null ? null : all.get("kv");
+        if (kv == null || kv.getPort() <= 0) {
+            throw new IllegalStateException("sample.proxy.upstream-port is not set and the kv server is not listening");
+        }
+        return kv.getPort();
+    }
+}
