@@ -14,7 +14,7 @@ public enum LeakDetection {
     /** No tracking, no cost. */
     DISABLED,
     /**
-     * One node in {@value #SAMPLING_INTERVAL} is tracked with the stack where it was taken: cheap
+     * One node in {@value #SAMPLING_INTERVAL}, chosen at random, is tracked with the stack where it was taken: cheap
      * enough for production, and a real leak is still reported after a while.
      */
     SAMPLE,

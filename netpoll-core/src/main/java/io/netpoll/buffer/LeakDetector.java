@@ -4,7 +4,7 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * Tracks a sample of taken owner nodes with weak references. A tracked node released normally
  * drops its record; a tracked node that becomes unreachable while taken is enqueued by the
  * garbage collector and reported the next time a node is tracked. Untracked nodes cost one
- * counter increment at {@link LeakDetection#SAMPLE} and nothing at {@link LeakDetection#DISABLED}.
+ * thread-local random draw at {@link LeakDetection#SAMPLE} and nothing at {@link LeakDetection#DISABLED}.
  */
 final class LeakDetector {
 
@@ -20,7 +20,6 @@ final class LeakDetector {
     private final Consumer<? super LeakReport> onLeak;
     private final ReferenceQueue<Node> collected = new ReferenceQueue<>();
     private final Set<Record> live = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger sampler = new AtomicInteger();
     private final LongAdder leaks = new LongAdder();
 
     LeakDetector(LeakDetection level, Consumer<? super LeakReport> onLeak) {
@@ -34,7 +33,7 @@ final class LeakDetector {
             return;
         }
         if (level == LeakDetection.SAMPLE
-                && (sampler.incrementAndGet() & (LeakDetection.SAMPLING_INTERVAL - 1)) != 0) {
+                && ThreadLocalRandom.current().nextInt(LeakDetection.SAMPLING_INTERVAL) != 0) {
             return;
         }
         reportCollected(pool);
