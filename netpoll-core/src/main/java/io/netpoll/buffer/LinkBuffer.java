@@ -31,8 +31,10 @@ import java.util.Objects;
  *   <li>{@code head}, {@code read} and {@code scratch} belong to the reader thread; {@code write},
  *       {@code mallocLen()} and every node after {@code flush} belong to the writer thread;</li>
  *   <li>nodes before {@code flush} never change again except for the reader's offset; the writer
- *       publishes new bytes by moving {@code flush} and then adding to the volatile length, so a
- *       reader that sees the length sees the bytes;</li>
+ *       publishes new bytes by moving {@code flush} and then raising its {@code flushed} count
+ *       (a release store); the reader counts what it takes in {@code taken}; {@code len()} is
+ *       {@code flushed - taken}, each counter written by one thread only, so a reader that sees
+ *       the count sees the bytes and neither side needs an atomic read-modify-write;</li>
  *   <li>a node's memory is reused only when no chain refers to it (reference counts), so views
  *       stay intact until the release that invalidates them;</li>
  *   <li>an empty buffer (all bytes taken and released, nothing written) holds no node: the reader
@@ -70,13 +72,15 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     /** What zero-byte reads and mallocs return; zero capacity, so nothing can change it. */
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
 
-    private static final VarHandle LENGTH;
+    private static final VarHandle FLUSHED;
+    private static final VarHandle TAKEN;
     private static final VarHandle STATE;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            LENGTH = lookup.findVarHandle(LinkBuffer.class, "length", int.class);
+            FLUSHED = lookup.findVarHandle(LinkBuffer.class, "flushed", long.class);
+            TAKEN = lookup.findVarHandle(LinkBuffer.class, "taken", long.class);
             STATE = lookup.findVarHandle(LinkBuffer.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -104,8 +108,12 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
 
     // Shared.
     private volatile Node flush;
-    @SuppressWarnings("unused") // accessed through LENGTH
-    private volatile int length;
+    // The readable length is flushed - taken: each counter has one writing thread, so neither
+    // side needs an atomic read-modify-write per message.
+    @SuppressWarnings("unused") // accessed through FLUSHED; written by the writer only
+    private volatile long flushed;
+    @SuppressWarnings("unused") // accessed through TAKEN; written by the reader only
+    private volatile long taken;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
@@ -139,7 +147,8 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
 
     @Override
     public int len() {
-        return (int) LENGTH.getVolatile(this);
+        // Acquire on flushed: a reader that sees the bytes counted sees the bytes themselves.
+        return (int) ((long) FLUSHED.getAcquire(this) - (long) TAKEN.getOpaque(this));
     }
 
     @Override
@@ -148,7 +157,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         if (n == 0) {
             return EMPTY;
         }
-        LENGTH.getAndAdd(this, -n);
+        advanceTaken(n);
         Node node = readNode();
         if (node.readable() >= n) {
             int from = node.off;
@@ -175,7 +184,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     public void skip(int n) {
         checkReadable("skip", n);
         if (n > 0) {
-            LENGTH.getAndAdd(this, -n);
+            advanceTaken(n);
             take(n);
         }
     }
@@ -216,7 +225,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     @Override
     public byte readByte() {
         checkReadable("readByte", 1);
-        LENGTH.getAndAdd(this, -1);
+        advanceTaken(1);
         Node node = readNode();
         return node.memory.get(node.off++);
     }
@@ -230,7 +239,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         checkReadable(op, n);
         byte[] out = new byte[n];
         if (n > 0) {
-            LENGTH.getAndAdd(this, -n);
+            advanceTaken(n);
             Node node = readNode();
             int copied = 0;
             while (true) {
@@ -258,7 +267,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         checkReadable("slice", n);
         LinkBuffer slice = new LinkBuffer(pool, nodeSize);
         if (n > 0) {
-            LENGTH.getAndAdd(this, -n);
+            advanceTaken(n);
             Node node = readNode();
             Node sliceHead = null;
             Node sliceTail = null;
@@ -345,7 +354,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         }
         long written = channel.write(views, 0, count);
         if (written > 0) {
-            LENGTH.getAndAdd(this, (int) -written);
+            advanceTaken(written);
             take((int) written);
         }
         release();
@@ -603,7 +612,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
                 x.end = x.malloc;
             }
             flush = write;
-            LENGTH.getAndAdd(this, n);
+            FLUSHED.setRelease(this, (long) FLUSHED.getOpaque(this) + n);
         }
         mallocSize = 0;
         writeEpoch++;
@@ -677,7 +686,8 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         pinned = false;
         readEpoch++;
         writeEpoch++;
-        LENGTH.setVolatile(this, 0);
+        FLUSHED.setVolatile(this, 0L);
+        TAKEN.setVolatile(this, 0L);
         STATE.setRelease(this, 0);
     }
 
@@ -688,7 +698,8 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         first = h;
         write = t;
         flush = t;
-        LENGTH.setVolatile(this, n);
+        TAKEN.setVolatile(this, 0L);
+        FLUSHED.setVolatile(this, (long) n);
     }
 
     /**
@@ -708,7 +719,12 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         return node;
     }
 
-    /** Advances past {@code n} readable bytes (already subtracted from the length). */
+    /** Reader side: counts {@code n} more bytes as taken. */
+    private void advanceTaken(long n) {
+        TAKEN.setRelease(this, (long) TAKEN.getOpaque(this) + n);
+    }
+
+    /** Advances past {@code n} readable bytes (already counted as taken). */
     private void take(int n) {
         Node node = readNode();
         while (true) {

@@ -24,7 +24,7 @@ import java.nio.ByteOrder;
  *
  * <p>{@code off} belongs to the reader thread, {@code malloc} and {@code next} (while the node is
  * past the buffer's flush point) to the writer thread; {@code end} is written by the writer at
- * flush and read by the reader, published by the buffer's volatile length. View caches are
+ * flush and read by the reader, published by the buffer's flushed count. View caches are
  * per side: {@link #readView} only on the reader thread, {@link #writeView} only on the writer.
  */
 final class Node {
