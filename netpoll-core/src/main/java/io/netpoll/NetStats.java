@@ -12,7 +12,7 @@ public interface NetStats {
     /** Connections accepted (server) or dialed (client) since creation. */
     long connectionsAccepted();
 
-    /** Accepted connections closed at once (shutdown in progress, {@link OnPrepare} failed, setup failed). */
+    /** Accepted connections closed at once ({@link Option#maxConnections} reached, shutdown in progress, {@link OnPrepare} failed, setup failed). */
     long connectionsRejected();
 
     /** Bytes read from sockets. */

@@ -58,6 +58,24 @@ public final class Option {
         return new Option(s -> s.maxInputBytes = bytes);
     }
 
+    /**
+     * Limits the connections an {@link EventLoop} keeps open at once, over all its listeners
+     * (default: no limit; dialers ignore it). A connection accepted while {@code max} are open
+     * (counted until a closed connection has finished closing) is closed right after accept,
+     * before {@link OnPrepare}, and counted in {@link NetStats#connectionsRejected()}; each
+     * rejection is logged at DEBUG only, so a flood cannot flood the log. The client sees the
+     * connection established, then closed (EOF).
+     *
+     * <p>Threading: the check runs on the acceptor's poller thread. Errors:
+     * {@link IllegalArgumentException} if {@code max < 1}.
+     */
+    public static Option maxConnections(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxConnections must be positive");
+        }
+        return new Option(s -> s.maxConnections = max);
+    }
+
     /** The pool connection buffers take memory from (default: {@link io.netpoll.buffer.BufferPool#defaultPool()}). */
     public static Option bufferPool(io.netpoll.buffer.BufferPool pool) {
         Objects.requireNonNull(pool, "pool");
