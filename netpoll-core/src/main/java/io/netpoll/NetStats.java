@@ -24,6 +24,12 @@ public interface NetStats {
     /** Exceptions thrown by {@link OnRequest} or {@link OnConnect}; each closed its connection. */
     long handlerErrors();
 
+    /**
+     * Connections closed because their unsent output exceeded {@link Option#maxOutputBuffer}
+     * (a flush on the poller thread, which cannot wait, to a peer that does not read).
+     */
+    long outputLimitCloses();
+
     /** {@link OnRequest} calls running now. */
     long requestsActive();
 

@@ -76,6 +76,26 @@ public final class Option {
         return new Option(s -> s.maxConnections = max);
     }
 
+    /**
+     * Bounds the unsent output of each connection where {@code flush()} cannot wait (default
+     * 64 MiB). A {@code flush()} from a worker or any other thread sends everything before it
+     * returns, waiting while the socket is full (up to the write timeout), so there the output
+     * never grows beyond what the caller wrote since its last flush. A flush on the poller thread
+     * (an {@link #inlineHandlers() inline} handler) never waits: the poller sends the rest when
+     * the socket becomes writable. If the bytes still unsent after such a flush exceed this
+     * limit, the peer is not reading: the connection is closed, the flush throws
+     * {@link ConnectionClosedException}, and {@link NetStats#outputLimitCloses()} counts it.
+     *
+     * <p>Threading: read once per connection at creation. Errors: {@link IllegalArgumentException}
+     * if {@code bytes < 1}.
+     */
+    public static Option maxOutputBuffer(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxOutputBuffer must be positive");
+        }
+        return new Option(s -> s.maxOutputBytes = bytes);
+    }
+
     /** The pool connection buffers take memory from (default: {@link io.netpoll.buffer.BufferPool#defaultPool()}). */
     public static Option bufferPool(io.netpoll.buffer.BufferPool pool) {
         Objects.requireNonNull(pool, "pool");

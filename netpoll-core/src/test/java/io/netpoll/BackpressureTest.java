@@ -126,4 +126,47 @@ class BackpressureTest extends NetTestSupport {
         assertThat(maxUsed.get()).isLessThanOrEqualTo(4L * chunk);
         await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().outstandingNodes() == 0);
     }
+
+    @Test
+    void inlineHandlerAnsweringAPeerThatNeverReadsIsClosedAtTheOutputLimit() throws Exception {
+        // Inline handlers' flush cannot wait; the output limit bounds what queues up instead.
+        io.netpoll.buffer.BufferPool pool = io.netpoll.buffer.BufferPool.create(4 << 20);
+        int limit = 1 << 20;
+        int chunk = 128 << 10;
+        java.util.concurrent.atomic.AtomicLong maxUsed = new java.util.concurrent.atomic.AtomicLong();
+        byte[] reply = new byte[chunk];
+        Server server = startServer((ctx, c) -> {
+            c.reader().skip(c.reader().len());
+            c.writer().writeBinary(reply, 0, reply.length);
+            maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
+            c.writer().flush();
+        }, Option.inlineHandlers(), Option.bufferPool(pool), Option.maxOutputBuffer(limit));
+        Socket s = socket(server.port());
+        s.setReceiveBufferSize(64 << 10);
+        OutputStream out = s.getOutputStream();
+        // Requests without reading the replies, one at a time, until the server gives up on us
+        // (bounded: socket buffers hold a few MiB at most, each request queues 128 KiB).
+        for (int i = 0; i < 2000 && server.loop().stats().outputLimitCloses() == 0; i++) {
+            try {
+                out.write(1);
+            } catch (IOException reset) {
+                break;
+            }
+            long sent = i + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().requestsTotal() >= sent
+                    || server.loop().stats().outputLimitCloses() > 0);
+        }
+        assertThat(server.loop().stats().outputLimitCloses()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);
+        assertThat(server.loop().stats().handlerErrors()).isZero();
+        // The limit, one reply beyond it, and the input node: never the 250 MiB the loop could ask for.
+        assertThat(maxUsed.get()).isLessThanOrEqualTo(limit + 2L * chunk + (64 << 10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().outstandingNodes() == 0);
+    }
+
+    @Test
+    void nonPositiveOutputLimitIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Option.maxOutputBuffer(0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -115,14 +115,15 @@ public final class Acceptor implements Poller.Handler {
                 }
                 return;
             }
-            if (ch == null) {
-                return;
-            }
             if (backoffNanos != 0) {
-                LOG.log(System.Logger.Level.INFO, "accepting again on " + server + " after "
+                // accept() works again (a connection, or none pending any more): end the episode.
+                LOG.log(System.Logger.Level.INFO, "accept works again on " + server + " after "
                         + episodeFailures + " failure(s)");
                 backoffNanos = 0;
                 episodeFailures = 0;
+            }
+            if (ch == null) {
+                return;
             }
             sink.accepted(ch);
         }
