@@ -68,6 +68,29 @@ class ConnectionLimitTest extends NetTestSupport {
     }
 
     @Test
+    void theLimitCountsConnectionsOfAllListenersOfTheEventLoop() throws Exception {
+        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.maxConnections(2), Option.pollerGroup(group));
+        Listener a = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        Listener b = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        try {
+            for (Listener l : List.of(a, b)) {
+                exec.submit(() -> {
+                    loop.serve(l);
+                    return null;
+                });
+            }
+            assertThat(echoOnce(socket(a.port()), 1)).isTrue();
+            assertThat(echoOnce(socket(b.port()), 2)).isTrue();
+            assertThat(socket(a.port()).getInputStream().read()).isEqualTo(-1);
+            assertThat(socket(b.port()).getInputStream().read()).isEqualTo(-1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> loop.stats().connectionsRejected() == 2);
+            assertThat(loop.stats().connectionsAccepted()).isEqualTo(2);
+        } finally {
+            loop.shutdown(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
     void nonPositiveLimitIsRefused() {
         assertThatThrownBy(() -> Option.maxConnections(0)).isInstanceOf(IllegalArgumentException.class);
     }
