@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A server (netpoll's {@code EventLoop}): accepts connections from one or more {@link Listener}s,
@@ -42,6 +43,8 @@ public final class EventLoop {
     private final Executor executor;
     private final Counters counters = new Counters();
     private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Connections admitted and not yet finished (the size of {@code connections}, kept exactly for the limit). */
+    private final AtomicInteger admitted = new AtomicInteger();
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
     private final Object shutdownLock = new Object();
     private volatile boolean draining;
@@ -55,7 +58,9 @@ public final class EventLoop {
 
         @Override
         public void onFinished(NioConnection c) {
-            connections.remove(c);
+            if (connections.remove(c)) {
+                admitted.decrementAndGet();
+            }
             if (shutdown) {
                 synchronized (shutdownLock) {
                     shutdownLock.notifyAll();
@@ -105,8 +110,14 @@ public final class EventLoop {
     /** Acceptor's poller thread. */
     private void accepted(SocketChannel ch) {
         if (draining) {
+            counters.rejected(); // before the close, so a client that saw EOF also sees the count
             closeQuietly(ch);
-            counters.rejected();
+            return;
+        }
+        if (!admit()) {
+            counters.rejected(); // before the close, so a client that saw EOF also sees the count
+            closeQuietly(ch);
+            LOG.log(System.Logger.Level.DEBUG, "maxConnections reached, rejecting an accepted connection");
             return;
         }
         NioConnection c;
@@ -119,8 +130,9 @@ public final class EventLoop {
             c = new NioConnection(ch, group.next(), owner, settings, executor, onRequest);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not set up an accepted connection", e);
+            admitted.decrementAndGet();
+            counters.rejected(); // before the close, so a client that saw EOF also sees the count
             closeQuietly(ch);
-            counters.rejected();
             return;
         }
         connections.add(c);
@@ -136,6 +148,20 @@ public final class EventLoop {
             }
         }
         c.register();
+    }
+
+    /** Takes a slot under {@code maxConnections}; false when all are taken. */
+    private boolean admit() {
+        int max = settings.maxConnections;
+        for (;;) {
+            int n = admitted.get();
+            if (max > 0 && n >= max) {
+                return false;
+            }
+            if (admitted.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
     }
 
     private static void closeQuietly(SocketChannel ch) {

@@ -12,7 +12,7 @@ public interface NetStats {
     /** Connections accepted (server) or dialed (client) since creation. */
     long connectionsAccepted();
 
-    /** Accepted connections closed at once (shutdown in progress, {@link OnPrepare} failed, setup failed). */
+    /** Accepted connections closed at once ({@link Option#maxConnections} reached, shutdown in progress, {@link OnPrepare} failed, setup failed). */
     long connectionsRejected();
 
     /** Bytes read from sockets. */
@@ -23,6 +23,12 @@ public interface NetStats {
 
     /** Exceptions thrown by {@link OnRequest} or {@link OnConnect}; each closed its connection. */
     long handlerErrors();
+
+    /**
+     * Connections closed because their unsent output exceeded {@link Option#maxOutputBuffer}
+     * (a flush on the poller thread, which cannot wait, to a peer that does not read).
+     */
+    long outputLimitCloses();
 
     /** {@link OnRequest} calls running now. */
     long requestsActive();

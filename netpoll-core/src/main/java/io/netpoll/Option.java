@@ -58,6 +58,44 @@ public final class Option {
         return new Option(s -> s.maxInputBytes = bytes);
     }
 
+    /**
+     * Limits the connections an {@link EventLoop} keeps open at once, over all its listeners
+     * (default: no limit; dialers ignore it). A connection accepted while {@code max} are open
+     * (counted until a closed connection has finished closing) is closed right after accept,
+     * before {@link OnPrepare}, and counted in {@link NetStats#connectionsRejected()}; each
+     * rejection is logged at DEBUG only, so a flood cannot flood the log. The client sees the
+     * connection established, then closed (EOF).
+     *
+     * <p>Threading: the check runs on the acceptor's poller thread. Errors:
+     * {@link IllegalArgumentException} if {@code max < 1}.
+     */
+    public static Option maxConnections(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxConnections must be positive");
+        }
+        return new Option(s -> s.maxConnections = max);
+    }
+
+    /**
+     * Bounds the unsent output of each connection where {@code flush()} cannot wait (default
+     * 64 MiB). A {@code flush()} from a worker or any other thread sends everything before it
+     * returns, waiting while the socket is full (up to the write timeout), so there the output
+     * never grows beyond what the caller wrote since its last flush. A flush on the poller thread
+     * (an {@link #inlineHandlers() inline} handler) never waits: the poller sends the rest when
+     * the socket becomes writable. If the bytes still unsent after such a flush exceed this
+     * limit, the peer is not reading: the connection is closed, the flush throws
+     * {@link ConnectionClosedException}, and {@link NetStats#outputLimitCloses()} counts it.
+     *
+     * <p>Threading: read once per connection at creation. Errors: {@link IllegalArgumentException}
+     * if {@code bytes < 1}.
+     */
+    public static Option maxOutputBuffer(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxOutputBuffer must be positive");
+        }
+        return new Option(s -> s.maxOutputBytes = bytes);
+    }
+
     /** The pool connection buffers take memory from (default: {@link io.netpoll.buffer.BufferPool#defaultPool()}). */
     public static Option bufferPool(io.netpoll.buffer.BufferPool pool) {
         Objects.requireNonNull(pool, "pool");

@@ -86,4 +86,87 @@ class BackpressureTest extends NetTestSupport {
         assertThat(readFully(s.getInputStream(), 4)).isEqualTo(java.util.Arrays.copyOf(pattern(3 * LIMIT, 9), 4));
         writing.get(10, TimeUnit.SECONDS);
     }
+
+    @Test
+    void handlerWritingToAPeerThatNeverReadsIsBoundedAndClosedAfterTheWriteTimeout() throws Exception {
+        // Output backpressure: a flush from a handler (worker mode) sends from the calling thread
+        // and waits while the socket is full, up to the write timeout; the handler lets the
+        // WriteTimeoutException escape, which closes the connection. Memory stays at about one
+        // chunk however much the handler tries to send.
+        io.netpoll.buffer.BufferPool pool = io.netpoll.buffer.BufferPool.create(4 << 20);
+        int chunk = 256 << 10;
+        java.util.concurrent.atomic.AtomicLong maxUsed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.BlockingQueue<Throwable> failure = new java.util.concurrent.ArrayBlockingQueue<>(1);
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Server server = startServer((ctx, c) -> {
+            c.addCloseCallback(x -> closed.countDown());
+            c.reader().skip(c.reader().len());
+            byte[] data = new byte[chunk];
+            try {
+                for (int i = 0; i < 4096; i++) { // bounded: 1 GiB, far beyond any socket buffer
+                    c.writer().writeBinary(data, 0, data.length);
+                    maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
+                    c.writer().flush();
+                }
+            } catch (IOException e) {
+                failure.add(e);
+                throw e;
+            }
+        }, Option.bufferPool(pool), Option.writeTimeout(Duration.ofMillis(300)));
+        Socket s = socket(server.port());
+        s.setReceiveBufferSize(64 << 10);
+        long start = System.nanoTime();
+        s.getOutputStream().write(1); // start the handler; never read
+        assertThat(failure.poll(20, TimeUnit.SECONDS)).isInstanceOf(WriteTimeoutException.class);
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
+        assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);
+        assertThat(server.loop().stats().handlerErrors()).isEqualTo(1);
+        // One chunk queued (plus the input node and slack of the size classes), never the gigabyte.
+        assertThat(maxUsed.get()).isLessThanOrEqualTo(4L * chunk);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().outstandingNodes() == 0);
+    }
+
+    @Test
+    void inlineHandlerAnsweringAPeerThatNeverReadsIsClosedAtTheOutputLimit() throws Exception {
+        // Inline handlers' flush cannot wait; the output limit bounds what queues up instead.
+        io.netpoll.buffer.BufferPool pool = io.netpoll.buffer.BufferPool.create(4 << 20);
+        int limit = 1 << 20;
+        int chunk = 128 << 10;
+        java.util.concurrent.atomic.AtomicLong maxUsed = new java.util.concurrent.atomic.AtomicLong();
+        byte[] reply = new byte[chunk];
+        Server server = startServer((ctx, c) -> {
+            c.reader().skip(c.reader().len());
+            c.writer().writeBinary(reply, 0, reply.length);
+            maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
+            c.writer().flush();
+        }, Option.inlineHandlers(), Option.bufferPool(pool), Option.maxOutputBuffer(limit));
+        Socket s = socket(server.port());
+        s.setReceiveBufferSize(64 << 10);
+        OutputStream out = s.getOutputStream();
+        // Requests without reading the replies, one at a time, until the server gives up on us
+        // (bounded: socket buffers hold a few MiB at most, each request queues 128 KiB).
+        for (int i = 0; i < 2000 && server.loop().stats().outputLimitCloses() == 0; i++) {
+            try {
+                out.write(1);
+            } catch (IOException reset) {
+                break;
+            }
+            long sent = i + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().requestsTotal() >= sent
+                    || server.loop().stats().outputLimitCloses() > 0);
+        }
+        assertThat(server.loop().stats().outputLimitCloses()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);
+        assertThat(server.loop().stats().handlerErrors()).isZero();
+        // The limit, one reply beyond it, and the input node: never the 250 MiB the loop could ask for.
+        assertThat(maxUsed.get()).isLessThanOrEqualTo(limit + 2L * chunk + (64 << 10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().outstandingNodes() == 0);
+    }
+
+    @Test
+    void nonPositiveOutputLimitIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Option.maxOutputBuffer(0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

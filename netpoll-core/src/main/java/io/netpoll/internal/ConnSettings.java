@@ -19,6 +19,10 @@ public final class ConnSettings {
     public boolean noDelay = true;
     /** Unconsumed input bytes above which the poller stops reading from the socket. */
     public int maxInputBytes = 64 << 20;
+    /** Unsent output bytes above which a flush that cannot wait (on the poller) closes the connection. */
+    public int maxOutputBytes = 64 << 20;
+    /** Open connections per event loop above which accepted sockets are closed at once; 0 = no limit. */
+    public int maxConnections;
     public OnPrepare onPrepare;
     public OnConnect onConnect;
     public OnDisconnect onDisconnect;

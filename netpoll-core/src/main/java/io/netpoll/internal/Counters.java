@@ -12,6 +12,7 @@ public final class Counters implements NetStats {
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
     final LongAdder handlerErrors = new LongAdder();
+    final LongAdder outputLimitCloses = new LongAdder();
     final LongAdder requestsActive = new LongAdder();
     final LongAdder requestsTotal = new LongAdder();
 
@@ -29,6 +30,7 @@ public final class Counters implements NetStats {
     @Override public long bytesIn() { return bytesIn.sum(); }
     @Override public long bytesOut() { return bytesOut.sum(); }
     @Override public long handlerErrors() { return handlerErrors.sum(); }
+    @Override public long outputLimitCloses() { return outputLimitCloses.sum(); }
     @Override public long requestsActive() { return requestsActive.sum(); }
     @Override public long requestsTotal() { return requestsTotal.sum(); }
 
@@ -36,7 +38,7 @@ public final class Counters implements NetStats {
     public String toString() {
         return "NetStats[active=" + connectionsActive() + ", accepted=" + connectionsAccepted()
                 + ", rejected=" + connectionsRejected() + ", in=" + bytesIn() + ", out=" + bytesOut()
-                + ", handlerErrors=" + handlerErrors() + ", requestsActive=" + requestsActive()
+                + ", handlerErrors=" + handlerErrors() + ", outputLimitCloses=" + outputLimitCloses() + ", requestsActive=" + requestsActive()
                 + ", requestsTotal=" + requestsTotal() + "]";
     }
 }

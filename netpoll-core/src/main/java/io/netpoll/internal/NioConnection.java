@@ -59,6 +59,7 @@ public final class NioConnection implements Connection {
     static final int REASON_ERROR = 5;
     static final int REASON_SHUTDOWN = 6;
     static final int REASON_HANDLER = 7;
+    static final int REASON_OUTPUT_LIMIT = 8;
 
     private static final int MIN_READ = 1024;
     private static final int INITIAL_READ = 4096;
@@ -109,6 +110,7 @@ public final class NioConnection implements Connection {
     private final Runnable armWrite = this::armWriteOnPoller;
     private final Runnable resumeRead = this::resumeReadOnPoller;
     private final int maxInput;
+    private final int maxOutput;
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
 
@@ -158,6 +160,7 @@ public final class NioConnection implements Connection {
         this.executor = executor;
         this.inline = settings.inline;
         this.maxInput = settings.maxInputBytes;
+        this.maxOutput = settings.maxOutputBytes;
         this.onConnect = settings.onConnect;
         this.onDisconnect = settings.onDisconnect;
         this.onRequest = onRequest;
@@ -698,7 +701,17 @@ public final class NioConnection implements Connection {
         if (output.len() == 0) {
             return;
         }
-        drain(poller.inPoller());
+        boolean onPoller = poller.inPoller();
+        drain(onPoller);
+        // A flush on the poller (inline handlers) cannot wait for a full socket: what is left is
+        // sent when it becomes writable. Bound it, or a peer that sends requests without reading
+        // the replies would grow the output without limit. (Elsewhere flush waits until all is sent.)
+        if (onPoller && closed == 0 && output.len() > maxOutput) {
+            counters.outputLimitCloses.increment();
+            LOG.log(System.Logger.Level.DEBUG, () -> "closing " + remoteAddress + ": unsent output above " + maxOutput);
+            closeWith(REASON_OUTPUT_LIMIT, null);
+            throw closedException();
+        }
     }
 
     /** Writes the output buffer out; on the poller, never waits (the poller finishes when writable). */
@@ -862,6 +875,7 @@ public final class NioConnection implements Connection {
             case REASON_SHUTDOWN -> "connection closed by shutdown";
             case REASON_HANDLER -> "connection closed after a handler error";
             case REASON_ERROR -> "connection closed after an error";
+            case REASON_OUTPUT_LIMIT -> "connection closed: unsent output above the output limit (the peer does not read)";
             default -> "connection closed";
         });
     }

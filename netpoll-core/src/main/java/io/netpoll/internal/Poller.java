@@ -8,6 +8,7 @@ import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,9 @@ public final class Poller implements Runnable {
     private final AtomicBoolean awake = new AtomicBoolean(true);
     private final ArrayDeque<NioConnection> continuations = new ArrayDeque<>();
     private final IdleWheel wheel = new IdleWheel();
+    /** Delayed tasks (rare: an acceptor's back-off); poller thread only. */
+    private final PriorityQueue<Delayed> timers = new PriorityQueue<>();
+    private long timerSeq;
     private final Consumer<SelectionKey> onKey = this::onKey;
     private final AtomicLong rebuilds;
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -111,6 +115,50 @@ public final class Poller implements Runnable {
         return execute(task);
     }
 
+    /**
+     * Poller thread only: runs {@code task} on this poller after about {@code delayNanos} (not
+     * before). For rare events such as an acceptor's back-off; tasks still pending when the poller
+     * stops are dropped (handlers are told through {@link Handler#onPollerClose()} instead).
+     */
+    public void schedule(Runnable task, long delayNanos) {
+        timers.add(new Delayed(System.nanoTime() + Math.max(0, delayNanos), timerSeq++, task));
+    }
+
+    private record Delayed(long deadline, long seq, Runnable task) implements Comparable<Delayed> {
+        @Override
+        public int compareTo(Delayed o) {
+            long d = deadline - o.deadline;
+            return d != 0 ? Long.signum(d) : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** Select timeout in ms (0 = forever) from the idle wheel and the earliest delayed task. */
+    private long selectTimeoutMillis(long now) {
+        long timeoutMs = wheel.timeoutMillis(now);
+        Delayed first = timers.peek();
+        if (first != null) {
+            long t = Math.max(1, TimeUnit.NANOSECONDS.toMillis(first.deadline - now + 999_999));
+            timeoutMs = timeoutMs == 0 ? t : Math.min(timeoutMs, t);
+        }
+        return timeoutMs;
+    }
+
+    private void runTimers() {
+        if (timers.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        Delayed d;
+        while ((d = timers.peek()) != null && d.deadline - now <= 0) {
+            timers.poll();
+            try {
+                d.task.run();
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, name + ": delayed task failed", t);
+            }
+        }
+    }
+
     /** Poller thread only: a connection used up its turn and has more to do after the others. */
     void continueLater(NioConnection c) {
         continuations.add(c);
@@ -150,7 +198,7 @@ public final class Poller implements Runnable {
             try {
                 int selected;
                 if (tasks.isEmpty() && continuations.isEmpty()) {
-                    long timeoutMs = wheel.timeoutMillis(System.nanoTime());
+                    long timeoutMs = selectTimeoutMillis(System.nanoTime());
                     long before = System.nanoTime();
                     awake.set(false);
                     if (tasks.isEmpty()) {
@@ -181,6 +229,7 @@ public final class Poller implements Runnable {
                     Thread.interrupted(); // see above
                 }
                 runTasks();
+                runTimers();
                 runContinuations();
                 if (wheel.size() > 0) {
                     wheel.advance(System.nanoTime());

@@ -25,6 +25,7 @@ final class NetpollOptions {
 			options.add(Option.idleTimeout(connection.getIdleTimeout()));
 		}
 		options.add(Option.maxInputBuffer((int) connection.getMaxInputBuffer().toBytes()));
+		options.add(Option.maxOutputBuffer((int) connection.getMaxOutputBuffer().toBytes()));
 		options.add(Option.tcpKeepAlive(connection.isTcpKeepAlive()));
 		options.add(Option.tcpNoDelay(connection.isTcpNoDelay()));
 	}

@@ -510,6 +510,13 @@ public class NetpollProperties implements Validator {
 		private DataSize maxInputBuffer = DataSize.ofMegabytes(64);
 
 		/**
+		 * Most unsent output per connection where a flush cannot wait (inline handlers); above
+		 * it the peer is not reading and the connection is closed. Elsewhere a flush waits
+		 * until everything is sent (up to 'write-timeout'). Up to 2GB.
+		 */
+		private DataSize maxOutputBuffer = DataSize.ofMegabytes(64);
+
+		/**
 		 * Whether to enable TCP keep-alive probes (SO_KEEPALIVE).
 		 */
 		private boolean tcpKeepAlive = true;
@@ -551,6 +558,14 @@ public class NetpollProperties implements Validator {
 			this.maxInputBuffer = maxInputBuffer;
 		}
 
+		public DataSize getMaxOutputBuffer() {
+			return this.maxOutputBuffer;
+		}
+
+		public void setMaxOutputBuffer(DataSize maxOutputBuffer) {
+			this.maxOutputBuffer = maxOutputBuffer;
+		}
+
 		public boolean isTcpKeepAlive() {
 			return this.tcpKeepAlive;
 		}
@@ -573,6 +588,9 @@ public class NetpollProperties implements Validator {
 			nonNegative(errors, path + ".idle-timeout", this.idleTimeout);
 			if (this.maxInputBuffer.toBytes() < 1 || this.maxInputBuffer.toBytes() > Integer.MAX_VALUE) {
 				errors.rejectValue(path + ".max-input-buffer", "netpoll.range", "must be between 1B and 2GB");
+			}
+			if (this.maxOutputBuffer.toBytes() < 1 || this.maxOutputBuffer.toBytes() > Integer.MAX_VALUE) {
+				errors.rejectValue(path + ".max-output-buffer", "netpoll.range", "must be between 1B and 2GB");
 			}
 		}
 

@@ -6,9 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import io.netpoll.Connection;
 import io.netpoll.EventLoop;
 import io.netpoll.Netpoll;
 import io.netpoll.OnConnect;
@@ -24,7 +22,6 @@ import io.netpoll.spring.server.NetpollServerCustomizer;
 import io.netpoll.spring.server.NetpollStartupException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
@@ -193,11 +190,11 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 					beanFactory.getBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME, Executor.class)));
 		}
 		NetpollOptions.addConnectionOptions(options, server.getConnection());
-		OnPrepare onPrepare = (handlerBean instanceof OnPrepare prepare) ? prepare : null;
 		if (server.getMaxConnections() > 0) {
-			onPrepare = new MaxConnectionsGate(server.getMaxConnections(), onPrepare);
+			// Enforced by the event loop right after accept, before OnPrepare, logged at DEBUG only.
+			options.add(Option.maxConnections(server.getMaxConnections()));
 		}
-		if (onPrepare != null) {
+		if (handlerBean instanceof OnPrepare onPrepare) {
 			options.add(Option.onPrepare(onPrepare));
 		}
 		if (handlerBean instanceof OnConnect onConnect) {
@@ -241,49 +238,6 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 
 	@Override
 	public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) throws BeansException {
-	}
-
-	/**
-	 * Rejects connections beyond {@code netpoll.server.max-connections}, before the
-	 * application's own {@link OnPrepare}. netpoll-core counts a rejection and closes the
-	 * connection when {@code OnPrepare} throws.
-	 */
-	static final class MaxConnectionsGate implements OnPrepare {
-
-		private final int max;
-
-		private final @Nullable OnPrepare next;
-
-		private final AtomicInteger open = new AtomicInteger();
-
-		MaxConnectionsGate(int max, @Nullable OnPrepare next) {
-			this.max = max;
-			this.next = next;
-		}
-
-		@Override
-		public @Nullable Object prepare(Connection connection) throws Exception {
-			if (this.open.incrementAndGet() > this.max) {
-				this.open.decrementAndGet();
-				throw new MaxConnectionsExceededException(this.max);
-			}
-			connection.addCloseCallback((closed) -> this.open.decrementAndGet());
-			return (this.next != null) ? this.next.prepare(connection) : null;
-		}
-
-	}
-
-	/**
-	 * Thrown (without a stack trace) to reject a connection beyond the maximum.
-	 */
-	static final class MaxConnectionsExceededException extends Exception {
-
-		private static final long serialVersionUID = 1L;
-
-		MaxConnectionsExceededException(int max) {
-			super("max-connections (" + max + ") reached", null, false, false);
-		}
-
 	}
 
 }

@@ -44,6 +44,14 @@ public enum NetpollMeters implements MeterDocumentation {
 			"Accepted connections closed at once (max-connections, OnPrepare failure, shutdown)", ServerTags.SERVER),
 
 	/**
+	 * Connections closed because their unsent output exceeded netpoll-core's
+	 * {@code Option.maxOutputBuffer} (an inline handler answering a peer that does not read).
+	 */
+	SERVER_CONNECTIONS_OUTPUT_LIMIT("netpoll.server.connections.output.limit", Meter.Type.COUNTER,
+			BaseUnits.CONNECTIONS, "Connections closed because unsent output exceeded the output limit",
+			ServerTags.SERVER),
+
+	/**
 	 * Bytes read from the server's connections.
 	 */
 	SERVER_BYTES_RECEIVED("netpoll.server.bytes.received", Meter.Type.COUNTER, BaseUnits.BYTES,

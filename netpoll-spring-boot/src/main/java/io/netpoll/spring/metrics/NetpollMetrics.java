@@ -182,6 +182,7 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		}
 		counter(NetpollMeters.SERVER_CONNECTIONS_ACCEPTED, tags, stats, NetStats::connectionsAccepted);
 		counter(NetpollMeters.SERVER_CONNECTIONS_REJECTED, tags, stats, NetStats::connectionsRejected);
+		counter(NetpollMeters.SERVER_CONNECTIONS_OUTPUT_LIMIT, tags, stats, NetStats::outputLimitCloses);
 		counter(NetpollMeters.SERVER_BYTES_RECEIVED, tags, stats, NetStats::bytesIn);
 		counter(NetpollMeters.SERVER_BYTES_SENT, tags, stats, NetStats::bytesOut);
 		gauge(NetpollMeters.SERVER_REQUESTS_ACTIVE, tags, stats, NetStats::requestsActive);

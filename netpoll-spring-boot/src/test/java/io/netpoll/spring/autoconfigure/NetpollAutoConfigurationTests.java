@@ -108,6 +108,7 @@ class NetpollAutoConfigurationTests {
 					"netpoll.server.connection.idle-timeout=3m", "netpoll.server.connection.tcp-keep-alive=false",
 					"netpoll.server.connection.tcp-no-delay=false", "netpoll.server.shutdown.grace-period=7s",
 					"netpoll.server.connection.max-input-buffer=1MB", "netpoll.dialer.connection.max-input-buffer=2MB",
+					"netpoll.server.connection.max-output-buffer=3MB",
 					"netpoll.servers.admin.enabled=false", "netpoll.servers.admin.network=unix",
 					"netpoll.servers.admin.path=/tmp/admin.sock", "netpoll.dialer.connection.read-timeout=4s",
 					"netpoll.dialer.connection.write-timeout=5s", "netpoll.dialer.connection.idle-timeout=6s",
@@ -130,6 +131,9 @@ class NetpollAutoConfigurationTests {
 				assertThat(server.getConnection().isTcpNoDelay()).isFalse();
 				assertThat(server.getShutdown().getGracePeriod()).isEqualTo(Duration.ofSeconds(7));
 				assertThat(server.getConnection().getMaxInputBuffer()).isEqualTo(DataSize.ofMegabytes(1));
+				assertThat(server.getConnection().getMaxOutputBuffer()).isEqualTo(DataSize.ofMegabytes(3));
+				assertThat(properties.getDialer().getConnection().getMaxOutputBuffer())
+					.isEqualTo(DataSize.ofMegabytes(64));
 				NetpollProperties.Server admin = properties.getServers().get("admin");
 				assertThat(admin.getNetwork().name()).isEqualTo("UNIX");
 				assertThat(admin.getPath()).hasToString("/tmp/admin.sock");
@@ -209,6 +213,12 @@ class NetpollAutoConfigurationTests {
 	void invalidWorkerSizesFail() {
 		assertFailure("netpoll.worker.core-size=8,netpoll.worker.max-size=4", "netpoll.worker.max-size",
 				"must be at least");
+	}
+
+	@Test
+	void maxOutputBufferAboveTwoGigabytesFails() {
+		assertFailure("netpoll.server.connection.max-output-buffer=3GB", "netpoll.server.connection.max-output-buffer",
+				"between 1B and 2GB");
 	}
 
 	@Test
