@@ -269,10 +269,34 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         if (n > 0) {
             advanceTaken(n);
             Node node = readNode();
+            // The exhausted nodes before the slice are dead after the release() below anyway;
+            // freeing them first makes the slice's first node the head of the chain.
+            while (head != node) {
+                Node h = head;
+                head = h.next;
+                free(h);
+            }
+            Node f = flush;
             Node sliceHead = null;
             Node sliceTail = null;
             int remaining = n;
-            while (true) {
+            // A node before the flush point is final; one the slice takes whole is dead to this
+            // buffer, so it moves into the slice with its reference count unchanged. Only a node
+            // the slice takes in part, or the flush node the writer may still fill, is referenced.
+            while (remaining > 0 && node != f && node.readable() <= remaining) {
+                Node next = node.next;
+                remaining -= node.readable();
+                node.writable = false;
+                if (sliceTail == null) {
+                    sliceHead = node;
+                } else {
+                    sliceTail.next = node;
+                }
+                sliceTail = node;
+                node = next;
+            }
+            head = node;
+            while (remaining > 0) {
                 int k = Math.min(remaining, node.readable());
                 if (k > 0) {
                     Node ref = pool.takeReference().bindReference(node, node.off, node.off + k);
@@ -285,11 +309,11 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
                     sliceTail = ref;
                     remaining -= k;
                 }
-                if (remaining == 0) {
-                    break;
+                if (remaining > 0) {
+                    node = node.next;
                 }
-                node = node.next;
             }
+            sliceTail.next = null;
             read = node;
             slice.adoptReadable(sliceHead, sliceTail, n);
         }

@@ -87,6 +87,32 @@ class BufferPoolAndReferenceCountTests {
     }
 
     @Test
+    void aSliceTakingWholeNodesAndPartOfAnotherCopiesNothingAndOutlivesTheParentThatWritesOn() throws Exception {
+        BufferPool pool = BufferPool.create(1 << 20);
+        byte[] data = pattern(4 * 1024, 3);
+        // Four nodes of 1 KiB each, then a flushed write into the last one (the flush node).
+        LinkBuffer parent = BufferLayout.appended(pool, data, BufferLayout.fixed(1024), true);
+        parent.writeString("tail");
+        parent.flush();
+        long before = pool.stats().outstandingNodes();
+
+        LinkBuffer slice = parent.slice(2 * 1024 + 100);
+
+        assertThat(pool.stats().outstandingNodes())
+                .as("no memory taken: two nodes move into the slice, the third is shared")
+                .isEqualTo(before);
+        parent.writeString("more");
+        parent.flush();
+        assertThat(parent.readBinary(parent.len() - 8)).isEqualTo(Arrays.copyOfRange(data, 2 * 1024 + 100, 4 * 1024));
+        assertThat(parent.readString(8)).isEqualTo("tailmore");
+        parent.close();
+        scribbleOverFreeMemory(pool, 4096, 32 * 1024);
+        assertThat(slice.readBinary(2 * 1024 + 100)).isEqualTo(Arrays.copyOf(data, 2 * 1024 + 100));
+        slice.close();
+        assertThat(pool.stats().outstandingNodes()).isZero();
+    }
+
+    @Test
     void aSliceOfASliceOutlivesBoth() throws Exception {
         BufferPool pool = BufferPool.create(1 << 20);
         byte[] data = pattern(3_000, 2);
