@@ -23,16 +23,23 @@ class AllocationTest extends NetTestSupport {
         c.writer().flush();
     }
 
+    /** Echo without copies: the input's nodes move to the output. */
+    private static void zeroCopyEcho(Object ctx, Connection c) throws java.io.IOException {
+        c.writer().append(c.reader(), c.reader().len());
+        c.writer().flush();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"inline", "worker"})
+    @ValueSource(strings = {"inline", "worker", "inline zero-copy", "worker zero-copy"})
     void steadyStateEchoAllocatesNothingPerRequest(String mode) throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // The default pool tracks every node in tests (paranoid leak detection), which allocates.
         io.netpoll.buffer.BufferPool pool = io.netpoll.buffer.BufferPool.create(64 << 20,
                 io.netpoll.buffer.LeakDetection.DISABLED, leak -> { });
-        Server server = mode.equals("inline")
-                ? startServer(AllocationTest::copyEcho, Option.inlineHandlers(), Option.bufferPool(pool))
-                : startServer(AllocationTest::copyEcho, Option.bufferPool(pool));
+        OnRequest echo = mode.endsWith("zero-copy") ? AllocationTest::zeroCopyEcho : AllocationTest::copyEcho;
+        Server server = mode.startsWith("inline")
+                ? startServer(echo, Option.inlineHandlers(), Option.bufferPool(pool))
+                : startServer(echo, Option.bufferPool(pool));
         Socket s = socket(server.port());
         byte[] msg = new byte[256];
         for (int i = 0; i < 20_000; i++) { // warm-up: JIT, pools, LongAdder cells, thread-locals

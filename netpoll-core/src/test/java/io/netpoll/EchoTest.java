@@ -50,6 +50,30 @@ class EchoTest extends NetTestSupport {
         assertThat(server.loop().stats().bytesIn()).isEqualTo(size);
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4097, 1 << 20})
+    void aHandlerMovesWholeFramesToTheOutputWithAppendWaitingForBytesStillToCome(int size) throws Exception {
+        Server server = startServer((ctx, c) -> {
+            c.writer().append(c.reader(), size); // waits until the whole frame has arrived
+            c.writer().flush();
+        });
+        Socket s = socket(server.port());
+        byte[] payload = pattern(2 * size, size + 1);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                OutputStream out = s.getOutputStream();
+                for (int at = 0; at < payload.length; at += 777) {
+                    out.write(payload, at, Math.min(777, payload.length - at));
+                    out.flush();
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, exec);
+        assertThat(readFully(s.getInputStream(), payload.length)).isEqualTo(payload);
+        writing.get(20, TimeUnit.SECONDS);
+    }
+
     @Test
     void echoesInInlineMode() throws Exception {
         Server server = startServer(NetTestSupport::echo, Option.inlineHandlers());

@@ -46,6 +46,8 @@ import java.util.concurrent.TimeUnit;
  *       retained slice of it is alive, which is why Netty's own decoders only discard when the
  *       cumulation's refCnt is 1).</li>
  * </ul>
+ * {@code netpollAppendReader} does the same with {@code out.append(in, 64 KiB)}, netpoll-java's
+ * one-step form of slice + append, which creates no slice object.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -153,6 +155,23 @@ public class SliceAppendBenchmark {
         i.flush();
         LinkBuffer s = i.slice(SIZE);
         o.append(s);
+        o.flush();
+        bh.consume(o.readByte());
+        o.skip(SIZE - 1);
+        o.release();
+    }
+
+    /** The same work with {@code append(reader, n)}: slice and append without the slice object. */
+    @Benchmark
+    public void netpollAppendReader(Netpoll st, Blackhole bh) throws IOException {
+        LinkBuffer i = st.in;
+        LinkBuffer o = st.out;
+        int c = chunk;
+        for (int off = 0; off < SIZE; off += c) {
+            i.malloc(c);
+        }
+        i.flush();
+        o.append(i, SIZE);
         o.flush();
         bh.consume(o.readByte());
         o.skip(SIZE - 1);

@@ -156,6 +156,9 @@ public final class BufferPool {
 
     /** Takes back a reference node that left its chain. */
     void recycleReference(Node reference) {
+        if (reference.owner.kind < 0) {
+            reference.forgetMemory();
+        }
         reference.owner = reference;
         reference.next = null;
         reference.resetViews();

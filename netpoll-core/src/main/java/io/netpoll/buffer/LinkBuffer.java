@@ -267,58 +267,72 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         checkReadable("slice", n);
         LinkBuffer slice = new LinkBuffer(pool, nodeSize);
         if (n > 0) {
-            advanceTaken(n);
-            Node node = readNode();
-            // The exhausted nodes before the slice are dead after the release() below anyway;
-            // freeing them first makes the slice's first node the head of the chain.
-            while (head != node) {
-                Node h = head;
-                head = h.next;
-                free(h);
+            Node h = cut(n);
+            Node t = h;
+            while (t.next != null) {
+                t = t.next;
             }
-            Node f = flush;
-            Node sliceHead = null;
-            Node sliceTail = null;
-            int remaining = n;
-            // A node before the flush point is final; one the slice takes whole is dead to this
-            // buffer, so it moves into the slice with its reference count unchanged. Only a node
-            // the slice takes in part, or the flush node the writer may still fill, is referenced.
-            while (remaining > 0 && node != f && node.readable() <= remaining) {
-                Node next = node.next;
-                remaining -= node.readable();
-                node.writable = false;
-                if (sliceTail == null) {
-                    sliceHead = node;
-                } else {
-                    sliceTail.next = node;
-                }
-                sliceTail = node;
-                node = next;
-            }
-            head = node;
-            while (remaining > 0) {
-                int k = Math.min(remaining, node.readable());
-                if (k > 0) {
-                    Node ref = pool.takeReference().bindReference(node, node.off, node.off + k);
-                    node.off += k;
-                    if (sliceTail == null) {
-                        sliceHead = ref;
-                    } else {
-                        sliceTail.next = ref;
-                    }
-                    sliceTail = ref;
-                    remaining -= k;
-                }
-                if (remaining > 0) {
-                    node = node.next;
-                }
-            }
-            sliceTail.next = null;
-            read = node;
-            slice.adoptReadable(sliceHead, sliceTail, n);
+            slice.adoptReadable(h, t, n);
         }
         release();
         return slice;
+    }
+
+    /**
+     * Takes the next {@code n > 0} readable bytes (already checked) out of this buffer as a
+     * chain of nodes ending in {@code null}, without copying: the nodes taken whole move, a node
+     * taken in part is referenced. Reader side.
+     */
+    private Node cut(int n) {
+        advanceTaken(n);
+        Node node = readNode();
+        // The exhausted nodes before the cut are dead after the caller's release() anyway;
+        // freeing them first makes the cut's first node the head of the chain.
+        while (head != node) {
+            Node h = head;
+            head = h.next;
+            free(h);
+        }
+        Node f = flush;
+        Node cutHead = null;
+        Node cutTail = null;
+        int remaining = n;
+        // A node before the flush point is final; one taken whole is dead to this buffer, so it
+        // moves with its reference count unchanged. Only a node taken in part, or the flush node
+        // that the writer may still fill, is referenced.
+        while (remaining > 0 && node != f && node.readable() <= remaining) {
+            Node next = node.next;
+            remaining -= node.readable();
+            node.writable = false;
+            if (cutTail == null) {
+                cutHead = node;
+            } else {
+                cutTail.next = node;
+            }
+            cutTail = node;
+            node = next;
+        }
+        head = node;
+        while (remaining > 0) {
+            int k = Math.min(remaining, node.readable());
+            if (k > 0) {
+                Node ref = pool.takeReference().bindReference(node, node.off, node.off + k);
+                node.off += k;
+                if (cutTail == null) {
+                    cutHead = ref;
+                } else {
+                    cutTail.next = ref;
+                }
+                cutTail = ref;
+                remaining -= k;
+            }
+            if (remaining > 0) {
+                node = node.next;
+            }
+        }
+        cutTail.next = null;
+        read = node;
+        return cutHead;
     }
 
     @Override
@@ -583,7 +597,52 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
                 h = next;
             }
         }
-        for (Node x = moved; x != null; ) {
+        appendChain(moved, otherWrite);
+        mallocSize += n;
+        other.head = null;
+        other.first = null;
+        other.forgetAll();
+    }
+
+    /**
+     * Moves the next {@code n} readable bytes of {@code source} to the end of this buffer's
+     * written bytes without copying them, then performs {@code source.release()}: the same as
+     * {@code append(source.slice(n))}, without creating the intermediate buffer when
+     * {@code source} is a {@link LinkBuffer} (any other {@link Reader} goes through
+     * {@link Reader#slice}). Called by the writer thread of this buffer, which must also be the
+     * reader thread of {@code source}.
+     */
+    @Override
+    public void append(Reader source, int n) throws IOException {
+        Objects.requireNonNull(source, "source");
+        if (source == this) {
+            throw new IllegalArgumentException("append: a buffer cannot be appended to itself");
+        }
+        if (!(source instanceof LinkBuffer)) {
+            append(source.slice(n));
+            return;
+        }
+        LinkBuffer src = (LinkBuffer) source;
+        checkOpen();
+        src.checkReadable("append", n);
+        if (n > 0) {
+            if (n > Integer.MAX_VALUE - mallocSize) {
+                throw new IllegalStateException("append: more than Integer.MAX_VALUE unflushed bytes");
+            }
+            pin();
+            appendChain(src.cut(n), null);
+            mallocSize += n;
+        }
+        src.release();
+    }
+
+    /**
+     * Links the readable nodes of a chain that nobody else uses after this buffer's written
+     * bytes, as unflushed bytes; empty nodes are freed. Only {@code writableTail} may keep its
+     * spare room writable, and only if nobody else can see its memory. Writer side, pinned.
+     */
+    private void appendChain(Node chain, Node writableTail) {
+        for (Node x = chain; x != null; ) {
             Node next = x.next;
             x.next = null;
             if (x.readable() == 0) {
@@ -593,7 +652,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
                 // nobody else can see this memory.
                 x.malloc = x.end;
                 x.end = x.off;
-                x.writable = x == otherWrite && x.isOwner() && x.writable && x.refCnt() == 1;
+                x.writable = x == writableTail && x.isOwner() && x.writable && x.refCnt() == 1;
                 if (write == null) {
                     first = x;
                 } else {
@@ -603,10 +662,6 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
             }
             x = next;
         }
-        mallocSize += n;
-        other.head = null;
-        other.first = null;
-        other.forgetAll();
     }
 
     @Override

@@ -68,6 +68,14 @@ final class Node {
     private ByteBuffer[] writeViews = NO_VIEWS;
     private int writeViewsUsed;
     private long writeViewEpoch;
+    /**
+     * A reference node's previous memory and its views: a pooled reference is rebound often,
+     * typically alternating between two blocks (a connection's input fills one node while the
+     * last one drains), and re-creating its views each time would allocate per message.
+     */
+    private ByteBuffer spareMemory;
+    private ByteBuffer[] spareReadViews = NO_VIEWS;
+    private ByteBuffer[] spareWriteViews = NO_VIEWS;
 
     /** Slot used by the pool for its free lists. */
     Node poolNext;
@@ -115,9 +123,20 @@ final class Node {
         Node o = target.owner;
         o.retain();
         if (memory != o.memory) {
+            ByteBuffer previous = memory;
+            ByteBuffer[] previousReads = readViews;
+            ByteBuffer[] previousWrites = writeViews;
+            if (spareMemory == o.memory) {
+                readViews = spareReadViews;
+                writeViews = spareWriteViews;
+            } else {
+                readViews = NO_VIEWS;
+                writeViews = NO_VIEWS;
+            }
             memory = o.memory;
-            readViews = NO_VIEWS;
-            writeViews = NO_VIEWS;
+            spareMemory = previous;
+            spareReadViews = previousReads;
+            spareWriteViews = previousWrites;
             readViewsUsed = 0;
             writeViewsUsed = 0;
         }
@@ -200,6 +219,21 @@ final class Node {
             }
         }
         return position(v, from, to);
+    }
+
+    /**
+     * Drops a returned reference node's hold on memory that does not stay in the pool (unpooled
+     * large blocks, callers' buffers), so a pooled reference node never keeps it reachable.
+     */
+    void forgetMemory() {
+        memory = null;
+        readViews = NO_VIEWS;
+        writeViews = NO_VIEWS;
+        spareMemory = null;
+        spareReadViews = NO_VIEWS;
+        spareWriteViews = NO_VIEWS;
+        readViewsUsed = 0;
+        writeViewsUsed = 0;
     }
 
     /** Forgets handed-out views: called when the node goes back to the pool. */

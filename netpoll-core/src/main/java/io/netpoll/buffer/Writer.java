@@ -85,6 +85,20 @@ public interface Writer {
      */
     void append(LinkBuffer other);
 
+    /**
+     * Moves the next {@code n} bytes of {@code source} to the end of this writer's unflushed
+     * bytes without copying them, then performs {@code source.release()}: the same stream as
+     * {@code append(source.slice(n))}, but when {@code source} is a {@link LinkBuffer} or a
+     * connection's reader, no intermediate buffer is created (an echo or a proxy allocates
+     * nothing per message). A connection's reader waits for {@code n} bytes as
+     * {@link Reader#slice} does. The caller must be the writing thread of this writer and the
+     * reading thread of {@code source}; views taken from {@code source} become invalid.
+     *
+     * @throws IndexOutOfBoundsException when a standalone {@code source} holds fewer than {@code n} bytes
+     * @throws IOException as {@link Reader#slice} on a connection's reader (closed, read timeout)
+     */
+    void append(Reader source, int n) throws IOException;
+
     /** Makes every written byte readable (standalone buffer) or sends it (connection). */
     void flush() throws IOException;
 }

@@ -114,7 +114,21 @@ final class ConnReader implements Reader {
         boolean entered = c.enter();
         try {
             c.awaitLen(n);
-            return in.slice(n);
+            LinkBuffer slice = in.slice(n);
+            c.maybeResumeRead(false);
+            return slice;
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    /** {@code out.append(this, n)} for a connection's reader: waits for the bytes, then moves them. */
+    void appendTo(LinkBuffer out, int n) throws IOException {
+        boolean entered = c.enter();
+        try {
+            c.awaitLen(n);
+            out.append(in, n);
+            c.maybeResumeRead(false);
         } finally {
             c.exit(entered);
         }

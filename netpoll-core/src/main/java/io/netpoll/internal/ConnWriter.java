@@ -1,6 +1,7 @@
 package io.netpoll.internal;
 
 import io.netpoll.buffer.LinkBuffer;
+import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
 
 import java.io.IOException;
@@ -107,6 +108,20 @@ final class ConnWriter implements Writer {
         boolean entered = c.enterUnchecked();
         try {
             out.append(other);
+        } finally {
+            c.exit(entered);
+        }
+    }
+
+    @Override
+    public void append(Reader source, int n) throws IOException {
+        boolean entered = c.enterUnchecked();
+        try {
+            if (source instanceof ConnReader) {
+                ((ConnReader) source).appendTo(out, n);
+            } else {
+                out.append(source, n);
+            }
         } finally {
             c.exit(entered);
         }

@@ -113,6 +113,23 @@ class BufferPoolAndReferenceCountTests {
     }
 
     @Test
+    void aPooledReferenceNodeDoesNotKeepUnpooledMemoryReachable() throws Exception {
+        BufferPool pool = BufferPool.create(1 << 20);
+        LinkBuffer big = new LinkBuffer(pool);
+        big.malloc(BufferPool.MAX_NODE_SIZE + 1); // contiguous, so one unpooled node
+        big.flush();
+        big.skip(1);
+        LinkBuffer slice = big.slice(10); // a reference into the unpooled node
+        slice.close();
+        big.close();
+
+        Node reference = pool.takeReference(); // the one just returned: free lists are LIFO
+        assertThat(reference.memory).as("memory of a returned reference to an unpooled block").isNull();
+        pool.recycleReference(reference);
+        assertThat(pool.stats().outstandingNodes()).isZero();
+    }
+
+    @Test
     void aSliceOfASliceOutlivesBoth() throws Exception {
         BufferPool pool = BufferPool.create(1 << 20);
         byte[] data = pattern(3_000, 2);

@@ -26,6 +26,7 @@ class LinkBufferErrorTests {
         ops.put("readString", b -> b.readString(-1));
         ops.put("readBinary", b -> b.readBinary(-1));
         ops.put("slice", b -> b.slice(-1));
+        ops.put("append", b -> new LinkBuffer().append(b, -1));
         ops.put("malloc", b -> b.malloc(-1));
         ops.put("mallocAck", b -> b.mallocAck(-1));
         ops.put("writeDirect", b -> b.writeDirect(ByteBuffer.wrap(new byte[] {1}), -1));
@@ -58,6 +59,7 @@ class LinkBufferErrorTests {
         ops.put("readString", b -> b.readString(5));
         ops.put("readBinary", b -> b.readBinary(5));
         ops.put("slice", b -> b.slice(5));
+        ops.put("append", b -> new LinkBuffer().append(b, 5));
         for (Map.Entry<String, ThrowingConsumer<LinkBuffer>> op : ops.entrySet()) {
             try (LinkBuffer b = BufferLayout.appended(new byte[] {'a', 'b', 'c'}, BufferLayout.fixed(1), true)) {
                 b.writeString("unflushed");
@@ -217,7 +219,10 @@ class LinkBufferErrorTests {
             b.writeString("abc");
             assertThatThrownBy(() -> b.append(b)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("itself");
-            assertThat(b.mallocLen()).isEqualTo(3);
+            b.flush();
+            assertThatThrownBy(() -> b.append(b, 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("itself");
+            assertThat(b.len()).isEqualTo(3);
         }
     }
 

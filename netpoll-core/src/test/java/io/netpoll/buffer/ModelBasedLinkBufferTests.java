@@ -87,9 +87,11 @@ class ModelBasedLinkBufferTests {
             int size = large && r.nextInt(4) == 0 ? r.nextInt(20_000) : r.nextInt(r.nextBoolean() ? 8 : 80);
             int p = r.nextInt(Integer.MAX_VALUE);
             int q = r.nextInt(Integer.MAX_VALUE);
-            ops.add(switch (r.nextInt(26)) {
+            ops.add(switch (r.nextInt(28)) {
                 case 24 -> new FillFrom(size, 1 + q % 8192);
                 case 25 -> new DrainTo(1 + p % 200);
+                case 26 -> new AppendTo(p, q % 2);
+                case 27 -> new AppendPartOfSlice(p);
                 case 0, 1, 2 -> new Write(size, p, q % 4);
                 case 3 -> new WriteByte(p);
                 case 4 -> new WriteString(size, p);
@@ -203,7 +205,7 @@ class ModelBasedLinkBufferTests {
             for (Op op : sequence) {
                 if (op instanceof Write || op instanceof WriteByte || op instanceof WriteString || op instanceof Malloc
                         || op instanceof MallocAck || op instanceof WriteDirect || op instanceof AppendFresh
-                        || op instanceof UseSlice || op instanceof FillFrom) {
+                        || op instanceof UseSlice || op instanceof FillFrom || op instanceof AppendPartOfSlice) {
                     writerIdle = false;
                 }
                 op.apply(this);
@@ -577,6 +579,43 @@ class ModelBasedLinkBufferTests {
                     run.slices.remove(s);
                 }
             }
+        }
+    }
+
+    /**
+     * {@code target.append(buffer, n)}: moves readable bytes of the buffer under test to a new
+     * buffer or to the end of an existing slice, which then flushes them.
+     */
+    record AppendTo(int p, int existing) implements Op {
+        public void apply(Run run) throws Exception {
+            int n = run.bounded(p, run.readable.size());
+            run.releaseViews();
+            SliceModel target;
+            if (existing == 1 && !run.slices.isEmpty()) {
+                target = run.slices.get(p % run.slices.size());
+            } else {
+                target = new SliceModel(new LinkBuffer(run.pool, run.nodeSize), new Bytes());
+                run.slices.add(target);
+            }
+            target.buffer.append(run.buffer, n);
+            assertThat(target.buffer.mallocLen()).as("append(buffer, %d) leaves the bytes unflushed", n).isEqualTo(n);
+            target.buffer.flush();
+            target.bytes.add(run.readable.take(n));
+            assertThat(target.buffer.len()).as("target len after append(buffer, %d)", n).isEqualTo(target.bytes.size());
+        }
+    }
+
+    /** {@code buffer.append(slice, n)}: moves part of a slice to the end of the buffer under test. */
+    record AppendPartOfSlice(int p) implements Op {
+        public void apply(Run run) throws Exception {
+            if (run.slices.isEmpty()) {
+                return;
+            }
+            SliceModel s = run.slices.get(p % run.slices.size());
+            int n = run.bounded(p, s.bytes.size());
+            run.buffer.append(s.buffer, n);
+            run.unflushed.add(s.bytes.take(n));
+            assertThat(s.buffer.len()).as("slice len after giving away %d bytes", n).isEqualTo(s.bytes.size());
         }
     }
 

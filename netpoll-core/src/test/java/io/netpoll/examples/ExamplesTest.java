@@ -134,6 +134,21 @@ class ExamplesTest {
     }
 
     @Test
+    void appendReaderEchoes() throws Exception {
+        Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
+        EventLoop server = Netpoll.newEventLoop((ctx, c) -> GuideExamples.appendReader(c), Option.pollerGroup(group));
+        Thread t = serveInBackground(server, listener);
+        try (Connection conn = Netpoll.newDialer(Option.pollerGroup(group))
+                .dialConnection("tcp", "127.0.0.1:" + listener.port(), Duration.ofSeconds(1))) {
+            conn.writer().writeString("hello world");
+            conn.writer().flush();
+            assertThat(conn.reader().readString(11)).isEqualTo("hello world");
+        }
+        server.shutdown(Duration.ofSeconds(1));
+        t.join(5_000);
+    }
+
+    @Test
     void prepareContextAndPollerSettings() throws Exception {
         PollerGroup own = GuideExamples.pollers();
         try {

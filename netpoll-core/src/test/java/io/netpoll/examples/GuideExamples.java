@@ -56,6 +56,15 @@ public final class GuideExamples {
         // [/guide:slice-append]
     }
 
+    /** Echoes what arrived: the input's nodes move to the output, nothing is allocated. */
+    public static void appendReader(Connection conn) throws IOException {
+        // [guide:append-reader]
+        Reader in = conn.reader();
+        conn.writer().append(in, in.len()); // the input's nodes move to the output
+        conn.writer().flush();
+        // [/guide:append-reader]
+    }
+
     public static PollerGroup pollers() {
         // [guide:pollers]
         Netpoll.setNumLoops(2);                        // the default group: 2 pollers

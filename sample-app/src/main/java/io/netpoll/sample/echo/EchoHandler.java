@@ -7,7 +7,8 @@ import io.netpoll.spring.annotation.NetpollHandler;
 
 /**
  * The seed's echo server, done right: writes back what arrived without copying it (the input's
- * memory nodes move to the output with {@code slice}/{@code append}), and consumes everything it
+ * memory nodes move to the output with {@code append(reader, n)}, slice and append in one step),
+ * and consumes everything it
  * was given, so it never spins.
  */
 @NetpollHandler("echo")
@@ -20,7 +21,7 @@ public class EchoHandler implements OnRequest {
         if (n == 0) {
             return;
         }
-        connection.writer().append(reader.slice(n));
+        connection.writer().append(reader, n);
         connection.writer().flush();
     }
 }

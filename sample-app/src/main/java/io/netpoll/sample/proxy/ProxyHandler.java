@@ -14,8 +14,8 @@ import org.springframework.beans.factory.ObjectProvider;
 /**
  * A TCP proxy: each client connection gets its own upstream connection, made with the
  * starter's {@link Dialer} (by default to the kv server). Bytes move both ways without being
- * copied: what arrived is {@code slice}d off the input (its memory nodes, not its bytes) and
- * {@code append}ed to the other side's output. When either side closes, the other is closed.
+ * copied: what arrived moves from the input to the other side's output with
+ * {@code append(reader, n)} (a slice and an append in one step: memory nodes move, not bytes). When either side closes, the other is closed.
  *
  * <p>Threading: the client's handler is the only writer of the upstream connection and the
  * upstream's handler the only writer of the client connection, so each writer has one thread.
@@ -55,7 +55,7 @@ public class ProxyHandler implements OnRequest, OnConnect {
         if (n == 0) {
             return;
         }
-        to.writer().append(in.slice(n));
+        to.writer().append(in, n);
         to.writer().flush();
     }
 
