@@ -166,6 +166,11 @@ public final class EventLoop {
             if (settings.sendBufferSize > 0) {
                 ch.setOption(StandardSocketOptions.SO_SNDBUF, settings.sendBufferSize);
             }
+            if (settings.receiveBufferSize > 0) {
+                // Also here: a connection the kernel accepted before serve() set it on the
+                // listener did not inherit it.
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferSize);
+            }
             c = new NioConnection(ch, group.next(), owner, settings, executor, onRequest);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not set up an accepted connection", e);

@@ -101,7 +101,7 @@ public final class Option {
      * hands to the socket before it has to wait for the peer (default: the OS's, tuned by
      * {@code net.ipv4.tcp_wmem} on Linux, which also disables the kernel's auto-tuning once set).
      * Event loops set it on each accepted socket, dialers before connecting. The OS may round or
-     * cap the value (Linux doubles it for bookkeeping and caps it at {@code net.core.wmem_max}).
+     * cap the value ({@code net.core.wmem_max} on Linux).
      *
      * <p>Errors: {@link IllegalArgumentException} if {@code bytes < 1}.
      */
@@ -117,7 +117,8 @@ public final class Option {
      * advertised to the peer (default: the OS's, auto-tuned on Linux; setting it turns the
      * auto-tuning off for that socket). An event loop sets it on
      * each listener it serves, before accepting, so accepted sockets inherit it from the handshake
-     * on (where the window scale is fixed); a dialer sets it before connecting. The OS may round
+     * on (where the window scale is fixed), and again on each accepted socket (for connections
+     * the kernel completed before {@code serve} began); a dialer sets it before connecting. The OS may round
      * or cap it ({@code net.core.rmem_max} on Linux).
      *
      * <p>Errors: {@link IllegalArgumentException} if {@code bytes < 1}.

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * {@link Option#sendBufferSize} and {@link Option#receiveBufferSize} reach the sockets of both
  * sides, read back from the sockets themselves. The expected values are what the OS reports for
- * a plain socket given the same size (Linux doubles it and caps it), and differ from what it
+ * a plain socket given the same size (the OS may round or cap it), and differ from what it
  * reports without one, so the test cannot pass by accident.
  */
 class SocketOptionsTest extends NetTestSupport {
