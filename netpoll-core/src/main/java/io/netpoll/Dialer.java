@@ -26,7 +26,9 @@ import java.util.concurrent.Executor;
  *
  * <p>Threading: thread-safe and reusable; dialing blocks the caller until connected or the dial
  * timeout passes. Ownership: the caller owns each returned connection and closes it; closing the
- * poller group closes them too. Errors: {@link DialTimeoutException} after the timeout,
+ * poller group closes them too. The connect timeout is either an argument of the call or, for
+ * the calls without one, the dialer's {@link Option#connectTimeout}. Errors:
+ * {@link DialTimeoutException} after the timeout,
  * {@link java.net.ConnectException} when refused (at once for a closed local port),
  * {@link IllegalArgumentException} for a malformed address.
  */
@@ -54,13 +56,29 @@ public final class Dialer {
         this.settings = Option.settings(options);
     }
 
-    /** Connects to {@code address} on {@code network} ({@code tcp}, {@code tcp4}, {@code tcp6}, {@code unix}). */
+    /**
+     * Connects to {@code address} on {@code network} ({@code tcp}, {@code tcp4}, {@code tcp6},
+     * {@code unix}) within this dialer's {@link #connectTimeout() connect timeout}.
+     */
+    public Connection dialConnection(String network, String address) throws IOException {
+        return dialConnection(network, address, settings.connectTimeout);
+    }
+
+    /**
+     * Connects to {@code address} on {@code network} ({@code tcp}, {@code tcp4}, {@code tcp6},
+     * {@code unix}) within {@code timeout} ({@code null}, zero or negative: no limit but the OS's).
+     */
     public Connection dialConnection(String network, String address, Duration timeout) throws IOException {
         SocketAddress remote = Addresses.resolve(network, address, false);
         return dial(Addresses.familyFor(network, remote), null, remote, timeout);
     }
 
-    /** Connects over TCP, optionally from {@code local} (null: any). */
+    /** Connects over TCP, optionally from {@code local} (null: any), within this dialer's connect timeout. */
+    public Connection dialTCP(String network, InetSocketAddress local, InetSocketAddress remote) throws IOException {
+        return dialTCP(network, local, remote, settings.connectTimeout);
+    }
+
+    /** Connects over TCP, optionally from {@code local} (null: any), within {@code timeout} (as in {@link #dialConnection(String, String, Duration)}). */
     public Connection dialTCP(String network, InetSocketAddress local, InetSocketAddress remote, Duration timeout)
             throws IOException {
         Objects.requireNonNull(remote, "remote");
@@ -83,6 +101,13 @@ public final class Dialer {
         Executor executor = settings.inline ? null : settings.executor != null ? settings.executor : group.workers();
         SocketChannel ch = SocketChannel.open(family);
         try {
+            // Before connecting: SO_RCVBUF decides the window scale offered in the SYN.
+            if (settings.receiveBufferSize > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferSize);
+            }
+            if (settings.sendBufferSize > 0) {
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, settings.sendBufferSize);
+            }
             if (local != null) {
                 ch.bind(local);
             }
@@ -109,6 +134,14 @@ public final class Dialer {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * The connect timeout of the calls that take none ({@link Option#connectTimeout}), or
+     * {@code null} when they wait as long as the OS does.
+     */
+    public Duration connectTimeout() {
+        return settings.connectTimeout;
     }
 
     /** Read-only counters of the connections this dialer created. */

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (several listeners need several serving threads); {@link #shutdown} may be called from any
  * thread. Ownership: the event loop closes the listeners it serves when it shuts down; it does not
  * own the poller group. Errors: {@link #serve} throws the listener's failure as an
- * {@link IOException}, and {@link IllegalStateException} after shutdown.
+ * {@link IOException}, and {@link IllegalStateException} (closing the listener) once shutdown has
+ * begun.
  */
 public final class EventLoop {
     private static final System.Logger LOG = System.getLogger("io.netpoll.eventloop");
@@ -47,6 +48,8 @@ public final class EventLoop {
     private final AtomicInteger admitted = new AtomicInteger();
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
     private final Object shutdownLock = new Object();
+    /** Orders {@link #serve}'s acceptor registration against {@link #shutdown}'s flag. */
+    private final Object serveLock = new Object();
     private volatile boolean draining;
     private volatile boolean shutdown;
 
@@ -84,13 +87,36 @@ public final class EventLoop {
     /**
      * Accepts connections from {@code listener} until {@link #shutdown} (or until the listener is
      * closed), blocking the calling thread. Interrupting the caller stops this listener only.
+     *
+     * <p>After {@link #shutdown} has begun, including a shutdown that races with this call before
+     * the listener is registered, it closes {@code listener} and throws
+     * {@link IllegalStateException} at once (Go netpoll's {@code Serve} would block; this follows
+     * {@code net/http}'s {@code ErrServerClosed} instead), so a serving thread never outlives its
+     * event loop.
+     *
+     * @throws IllegalStateException if this event loop is shut down
+     * @throws IOException if the listener fails
      */
     public void serve(Listener listener) throws IOException {
         if (shutdown) {
-            throw new IllegalStateException("the event loop is shut down");
+            throw refuse(listener);
+        }
+        if (settings.receiveBufferSize > 0 && listener.isOpen()
+                && listener.channel().supportedOptions().contains(StandardSocketOptions.SO_RCVBUF)) {
+            // On the listening socket, so that accepted sockets inherit it from the handshake on
+            // (the TCP window scale is fixed there).
+            listener.channel().setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferSize);
         }
         Acceptor acceptor = new Acceptor(listener.channel(), group.next(), this::accepted, true);
-        acceptors.add(acceptor);
+        // Registration and the shutdown flag change under one lock: either shutdown() sees this
+        // acceptor and stops it, or this call sees the flag. Without it a shutdown() between the
+        // check above and the add below left serve() blocked forever on an open listener.
+        synchronized (serveLock) {
+            if (shutdown) {
+                throw refuse(listener);
+            }
+            acceptors.add(acceptor);
+        }
         listener.attach(acceptor);
         acceptor.start();
         try {
@@ -105,6 +131,16 @@ public final class EventLoop {
         } finally {
             acceptors.remove(acceptor);
         }
+    }
+
+    /**
+     * {@code serve} after (or racing with) {@code shutdown}: like Go's {@code http.ErrServerClosed},
+     * an error at once rather than a call that blocks forever; the listener handed over is closed,
+     * as the listeners this loop serves are at shutdown.
+     */
+    private static IllegalStateException refuse(Listener listener) {
+        listener.close();
+        return new IllegalStateException("the event loop is shut down; it cannot serve " + listener);
     }
 
     /** Acceptor's poller thread. */
@@ -126,6 +162,14 @@ public final class EventLoop {
             if (!(ch.getLocalAddress() instanceof java.net.UnixDomainSocketAddress)) {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, settings.noDelay);
                 ch.setOption(StandardSocketOptions.SO_KEEPALIVE, settings.keepAlive);
+            }
+            if (settings.sendBufferSize > 0) {
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, settings.sendBufferSize);
+            }
+            if (settings.receiveBufferSize > 0) {
+                // Also here: a connection the kernel accepted before serve() set it on the
+                // listener did not inherit it.
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferSize);
             }
             c = new NioConnection(ch, group.next(), owner, settings, executor, onRequest);
         } catch (IOException | RuntimeException e) {
@@ -179,8 +223,10 @@ public final class EventLoop {
      */
     public ShutdownResult shutdown(Duration timeout) {
         long deadline = System.nanoTime() + Math.max(0, ConnSettings.nanos(timeout));
-        shutdown = true;
-        draining = true;
+        synchronized (serveLock) {
+            shutdown = true;
+            draining = true;
+        }
         for (Acceptor a : acceptors) {
             a.stop();
             try {

@@ -96,6 +96,57 @@ public final class Option {
         return new Option(s -> s.maxOutputBytes = bytes);
     }
 
+    /**
+     * SO_SNDBUF of each connection: the kernel's send buffer, which bounds what a {@code flush()}
+     * hands to the socket before it has to wait for the peer (default: the OS's, tuned by
+     * {@code net.ipv4.tcp_wmem} on Linux, which also disables the kernel's auto-tuning once set).
+     * Event loops set it on each accepted socket, dialers before connecting. The OS may round or
+     * cap the value ({@code net.core.wmem_max} on Linux).
+     *
+     * <p>Errors: {@link IllegalArgumentException} if {@code bytes < 1}.
+     */
+    public static Option sendBufferSize(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("sendBufferSize must be positive");
+        }
+        return new Option(s -> s.sendBufferSize = bytes);
+    }
+
+    /**
+     * SO_RCVBUF of each connection: the kernel's receive buffer, which bounds the TCP window
+     * advertised to the peer (default: the OS's, auto-tuned on Linux; setting it turns the
+     * auto-tuning off for that socket). An event loop sets it on
+     * each listener it serves, before accepting, so accepted sockets inherit it from the handshake
+     * on (where the window scale is fixed), and again on each accepted socket (for connections
+     * the kernel completed before {@code serve} began); a dialer sets it before connecting. The OS may round
+     * or cap it ({@code net.core.rmem_max} on Linux).
+     *
+     * <p>Errors: {@link IllegalArgumentException} if {@code bytes < 1}.
+     */
+    public static Option receiveBufferSize(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("receiveBufferSize must be positive");
+        }
+        return new Option(s -> s.receiveBufferSize = bytes);
+    }
+
+    /**
+     * A {@link Dialer}'s connect timeout for the calls that take none
+     * ({@link Dialer#dialConnection(String, String)}, {@link Dialer#dialTCP(String,
+     * java.net.InetSocketAddress, java.net.InetSocketAddress)}); a timeout passed to a call wins.
+     * Default: none, the OS's own (about two minutes on Linux, after six SYN retransmissions).
+     * {@code null} or zero also means none. Event loops ignore it.
+     *
+     * <p>Errors: {@link IllegalArgumentException} if {@code timeout} is negative.
+     */
+    public static Option connectTimeout(Duration timeout) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("connectTimeout must not be negative: " + timeout);
+        }
+        Duration t = timeout == null || timeout.isZero() ? null : timeout;
+        return new Option(s -> s.connectTimeout = t);
+    }
+
     /** The pool connection buffers take memory from (default: {@link io.netpoll.buffer.BufferPool#defaultPool()}). */
     public static Option bufferPool(io.netpoll.buffer.BufferPool pool) {
         Objects.requireNonNull(pool, "pool");

@@ -132,6 +132,14 @@ public final class PollerGroup implements AutoCloseable {
         return bigger;
     }
 
+    /**
+     * Read-only gauges of this group's default worker pool (the executor of event loops and
+     * dialers given neither {@link Option#executor} nor {@link Option#inlineHandlers}).
+     */
+    public WorkerPoolStats workerStats() {
+        return workers.stats();
+    }
+
     /** Read-only gauges of this group. */
     public PollerGroupStats stats() {
         return new PollerGroupStats() {

@@ -3,10 +3,15 @@ package io.netpoll;
 import io.netpoll.buffer.BufferPool;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.LockInfo;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,6 +64,58 @@ class LifecycleTest extends NetTestSupport {
         assertThat(server.loop().servingListeners()).isZero();
         assertThat(server.listener().isOpen()).isFalse();
         assertThatThrownBy(() -> server.loop().serve(server.listener())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void serveAfterShutdownFailsAtOnceAndClosesTheListener() throws Exception {
+        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(group));
+        loop.shutdown(Duration.ZERO);
+        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        assertThatThrownBy(() -> loop.serve(listener)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("shut down");
+        assertThat(listener.isOpen()).isFalse();
+    }
+
+    /**
+     * The race: {@code shutdown} runs after {@code serve} passed its first check but before it
+     * registered its acceptor. Made deterministic by holding the poller group's monitor, which
+     * {@code serve} needs to start the group's first poller (between the two): the serving
+     * thread is parked right inside the window while {@code shutdown} runs. Before the fix,
+     * {@code serve} then registered anyway and blocked forever on an open listener.
+     */
+    @Test
+    void shutdownWhileServeIsRegisteringMakesServeReturnAtOnce() throws Exception {
+        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(group));
+        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        AtomicReference<Thread> serving = new AtomicReference<>();
+        CompletableFuture<Throwable> served;
+        synchronized (group) {
+            served = CompletableFuture.supplyAsync(() -> {
+                serving.set(Thread.currentThread());
+                try {
+                    loop.serve(listener);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            }, exec);
+            await().atMost(Duration.ofSeconds(10)).until(() -> blockedOn(serving.get(), group));
+            ShutdownResult result = loop.shutdown(Duration.ofSeconds(1));
+            assertThat(result.graceful()).isTrue();
+        }
+        assertThat(served.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+        assertThat(listener.isOpen()).isFalse();
+        assertThat(loop.servingListeners()).isZero();
+    }
+
+    private static boolean blockedOn(Thread thread, Object monitor) {
+        if (thread == null) {
+            return false;
+        }
+        ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(thread.getId());
+        LockInfo lock = info == null ? null : info.getLockInfo();
+        return info != null && info.getThreadState() == Thread.State.BLOCKED && lock != null
+                && lock.getIdentityHashCode() == System.identityHashCode(monitor);
     }
 
     @Test

@@ -29,9 +29,16 @@ import java.util.function.Consumer;
  *
  * <p>The default pool's ceiling is the system property {@code netpoll.buffer.maxPooledBytes}, or
  * an eighth of the maximum heap (which is also the JDK's default direct-memory limit), at most
- * 256 MiB.
+ * 256 MiB ({@link #defaultMaxPooledBytes()}).
+ *
+ * <p>Ownership: whoever {@link #create(long) creates} a pool owns it and may {@link #close()} it
+ * (a Spring context closes its own with the context): the free memory is dropped at once and from
+ * then on returned memory is dropped instead of pooled, so it goes back to the JVM as soon as the
+ * garbage collector reclaims it. A closed pool still serves buffers (unpooled), so a buffer that
+ * outlives it keeps working. The {@link #defaultPool() default pool} belongs to the JVM: closing
+ * it does nothing.
  */
-public final class BufferPool {
+public final class BufferPool implements AutoCloseable {
 
     static final int MIN_SHIFT = 6;
     static final int MAX_SHIFT = 20;
@@ -58,6 +65,8 @@ public final class BufferPool {
     private final LongAdder droppedBytes = new LongAdder();
     private final LongAdder droppedNodes = new LongAdder();
     private final LeakDetector leakDetector;
+    /** Read when allocating only (a slow path): a closed pool carves no slabs. */
+    private volatile boolean closed;
 
     private BufferPool(long maxPooledBytes, LeakDetection leakDetection, Consumer<? super LeakReport> onLeak) {
         this.leakDetector = new LeakDetector(Objects.requireNonNull(leakDetection, "leakDetection"),
@@ -81,17 +90,81 @@ public final class BufferPool {
     }
 
     /**
+     * The ceiling of the default pool: the system property {@code netpoll.buffer.maxPooledBytes},
+     * or an eighth of the maximum heap, at most 256 MiB. A sensible ceiling for a pool of one's own.
+     *
+     * <p>Errors: {@link NumberFormatException} if the system property is not a number.
+     */
+    public static long defaultMaxPooledBytes() {
+        return defaultCeiling();
+    }
+
+    /**
      * A new pool that keeps at most {@code maxPooledBytes} bytes of free memory, with the leak
      * detection level of the system property {@code netpoll.leakDetection.level}, logging leaks.
+     * Errors: {@link IllegalArgumentException} if {@code maxPooledBytes} is negative.
      */
     public static BufferPool create(long maxPooledBytes) {
         return new BufferPool(maxPooledBytes, LeakDetection.fromSystemProperty(), LOG_LEAK);
+    }
+
+    /**
+     * A new pool with its own leak detection level, logging leaks through {@link System.Logger}
+     * {@code io.netpoll.buffer.leak} at WARNING.
+     * Errors: {@link IllegalArgumentException} if {@code maxPooledBytes} is negative.
+     */
+    public static BufferPool create(long maxPooledBytes, LeakDetection leakDetection) {
+        return new BufferPool(maxPooledBytes, leakDetection, LOG_LEAK);
     }
 
     /** A new pool with its own leak detection level; {@code onLeak} gets each leak found. */
     public static BufferPool create(long maxPooledBytes, LeakDetection leakDetection,
             Consumer<? super LeakReport> onLeak) {
         return new BufferPool(maxPooledBytes, leakDetection, onLeak);
+    }
+
+    /**
+     * Drops the free memory and pools nothing from now on: memory given back later is dropped
+     * too. Buffers still in use keep working (new memory is then allocated unpooled), and the
+     * statistics keep counting, so a leak check can still run after close. Idempotent; any
+     * thread. Closing the {@link #defaultPool() default pool} does nothing: it is shared by the
+     * whole JVM.
+     */
+    @Override
+    public void close() {
+        if (this == DEFAULT) {
+            return;
+        }
+        closed = true;
+        for (Stripe s : stripes) {
+            // Stripe locks are held for a few instructions and never while blocking: spin.
+            while (!s.tryLock()) {
+                Thread.onSpinWait();
+            }
+            try {
+                s.closed = true;
+                for (int c = 0; c < CLASSES; c++) {
+                    for (Node n = s.free[c]; n != null; n = n.poolNext) {
+                        forget(n.capacity());
+                    }
+                }
+                java.util.Arrays.fill(s.free, null);
+                java.util.Arrays.fill(s.count, 0);
+                s.addBytes(-s.bytes());
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    /** How closely this pool watches for leaked nodes. */
+    public LeakDetection leakDetection() {
+        return leakDetector.level();
+    }
+
+    /** Whether {@link #close()} was called (never true for the default pool). */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** A snapshot of the pool's memory; also reports leaks found since the last look. */
@@ -188,7 +261,7 @@ public final class BufferPool {
 
     private Node allocate(int cls) {
         int size = 1 << (cls + MIN_SHIFT);
-        if (size >= SLAB_SIZE || stripeLimit < SLAB_SIZE) {
+        if (size >= SLAB_SIZE || stripeLimit < SLAB_SIZE || closed) {
             return counted(new Node(this, cls, ByteBuffer.allocateDirect(size)));
         }
         ByteBuffer slab = ByteBuffer.allocateDirect(SLAB_SIZE);
@@ -229,9 +302,11 @@ public final class BufferPool {
         for (int i = 0; i <= mask; i++) {
             Stripe s = stripes[(start + i) & mask];
             if (s.tryLock()) {
-                boolean room = cls == REFERENCES
+                // The closed flag is read under the stripe's lock, which push holds anyway: a
+                // closed pool costs the hot path nothing.
+                boolean room = !s.closed && (cls == REFERENCES
                         ? s.count[cls] < MAX_POOLED_REFERENCES
-                        : s.bytes() + bytes <= stripeLimit;
+                        : s.bytes() + bytes <= stripeLimit);
                 if (room) {
                     node.poolNext = s.free[cls];
                     s.free[cls] = node;
@@ -287,6 +362,8 @@ public final class BufferPool {
 
         final Node[] free = new Node[CLASSES + 1];
         final int[] count = new int[CLASSES + 1];
+        /** Guarded by the lock: the pool was closed, take nothing back. */
+        boolean closed;
         @SuppressWarnings("unused") // accessed through LOCK
         private int lock;
         @SuppressWarnings("unused") // accessed through BYTES

@@ -52,6 +52,10 @@ final class LeakDetector {
         }
     }
 
+    LeakDetection level() {
+        return level;
+    }
+
     long leaksDetected() {
         return leaks.sum();
     }

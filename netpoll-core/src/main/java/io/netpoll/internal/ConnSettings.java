@@ -21,6 +21,12 @@ public final class ConnSettings {
     public int maxInputBytes = 64 << 20;
     /** Unsent output bytes above which a flush that cannot wait (on the poller) closes the connection. */
     public int maxOutputBytes = 64 << 20;
+    /** SO_SNDBUF of each connection; 0 = the OS default. */
+    public int sendBufferSize;
+    /** SO_RCVBUF of each connection (an event loop sets it on its listeners); 0 = the OS default. */
+    public int receiveBufferSize;
+    /** A dialer's connect timeout for calls without one; null = none (the OS's). */
+    public Duration connectTimeout;
     /** Open connections per event loop above which accepted sockets are closed at once; 0 = no limit. */
     public int maxConnections;
     public OnPrepare onPrepare;

@@ -1,5 +1,7 @@
 package io.netpoll.internal;
 
+import io.netpoll.WorkerPoolStats;
+
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,7 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  *     their own ({@code Option.executor}).</li>
  * <li>Idle workers exit after 60 s.</li>
  * </ul>
- * Thread-safe; one monitor guards the queue and the counters (short critical sections).
+ * Thread-safe; one monitor guards the queue and the counters (short critical sections). The
+ * {@link WorkerPoolStats} read the same counters under that monitor; the completed-task count is
+ * kept where a worker already holds it to take its next task, so statistics cost no atomic
+ * operation per task.
  */
 public final class WorkerPool implements Executor {
     private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -41,7 +46,10 @@ public final class WorkerPool implements Executor {
     private int threads;
     private int running;
     private int ids;
+    /** Tasks finished; counted under the lock a worker takes anyway to poll its next task. */
+    private long completed;
     private volatile boolean shutdown;
+    private final WorkerPoolStats stats = new Stats();
 
     public WorkerPool(String prefix, int parallelism) {
         if (parallelism < 1) {
@@ -136,9 +144,14 @@ public final class WorkerPool implements Executor {
     }
 
     private void work(Worker me) {
+        boolean finishedOne = false;
         for (;;) {
             Object task;
             synchronized (lock) {
+                if (finishedOne) {
+                    completed++;
+                    finishedOne = false;
+                }
                 task = pollLocked();
                 if (task == null) {
                     running--;
@@ -165,6 +178,7 @@ public final class WorkerPool implements Executor {
             } catch (Throwable t) {
                 System.getLogger("io.netpoll.worker").log(System.Logger.Level.WARNING, "worker task failed", t);
             }
+            finishedOne = true;
         }
     }
 
@@ -226,6 +240,58 @@ public final class WorkerPool implements Executor {
     public int threads() {
         synchronized (lock) {
             return threads;
+        }
+    }
+
+    /** A read-only view for metrics (not the pool itself, so it cannot be used to submit work). */
+    public WorkerPoolStats stats() {
+        return stats;
+    }
+
+    private final class Stats implements WorkerPoolStats {
+        @Override
+        public int poolSize() {
+            return threads();
+        }
+
+        @Override
+        public int activeThreads() {
+            synchronized (lock) {
+                return Math.max(0, threads - idle.size());
+            }
+        }
+
+        @Override
+        public int runningThreads() {
+            synchronized (lock) {
+                return Math.max(0, running);
+            }
+        }
+
+        @Override
+        public int parallelism() {
+            return parallelism;
+        }
+
+        @Override
+        public long queuedTasks() {
+            synchronized (lock) {
+                return queued;
+            }
+        }
+
+        @Override
+        public long completedTasks() {
+            synchronized (lock) {
+                return completed;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "WorkerPoolStats[poolSize=" + poolSize() + ", active=" + activeThreads() + ", running="
+                    + runningThreads() + ", parallelism=" + parallelism + ", queued=" + queuedTasks()
+                    + ", completed=" + completedTasks() + "]";
         }
     }
 }

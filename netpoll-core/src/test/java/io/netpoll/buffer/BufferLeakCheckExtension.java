@@ -1,6 +1,10 @@
 package io.netpoll.buffer;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
@@ -19,6 +23,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>A leak is blamed on the test that made it, not on every test after it: if nodes were already
  * outstanding when a test started (an earlier test leaked), that test only fails if it adds more.
+ *
+ * <h2>Pools of one's own</h2>
+ * A test that makes connections on a pool other than the default one (a Spring context owns its
+ * pool, for instance) hands it to {@link #watch(BufferPool)}: after the test that pool is checked
+ * too (with no node allowed outstanding, since it was new), then forgotten. The starter's tests
+ * watch every context's pool this way.
  *
  * <h2>Registration</h2>
  * netpoll-core registers it for every test through JUnit's extension auto-detection
@@ -42,6 +52,18 @@ public final class BufferLeakCheckExtension implements BeforeEachCallback, After
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(BufferLeakCheckExtension.class);
     private static final String BASELINE = "outstandingNodesBefore";
+    /** Pools to check after the current test; identity-based (a pool does not override equals). */
+    private static final Set<BufferPool> WATCHED = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Checks {@code pool} as well after the current test, then forgets it. For pools the test
+     * creates indirectly (a Spring context's). Any thread.
+     */
+    public static void watch(BufferPool pool) {
+        if (pool != BufferPool.defaultPool()) {
+            WATCHED.add(pool);
+        }
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -53,8 +75,25 @@ public final class BufferLeakCheckExtension implements BeforeEachCallback, After
         Long before = context.getStore(NAMESPACE).get(BASELINE, Long.class);
         long baseline = before == null ? 0 : Math.max(0, before);
         Duration timeout = timeout(context);
+        List<BufferPool> watched = new ArrayList<>(WATCHED);
+        WATCHED.removeAll(watched);
+        AssertionError failure = null;
+        for (BufferPool pool : watched) {
+            try {
+                assertNoOutstandingNodes(pool, 0, timeout, context.getDisplayName());
+            } catch (AssertionError e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
         assertNoOutstandingNodes(BufferPool.defaultPool(), baseline, timeout,
                 context.getDisplayName());
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /**

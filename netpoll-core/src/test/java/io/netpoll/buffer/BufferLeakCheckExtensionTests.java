@@ -106,6 +106,17 @@ class BufferLeakCheckExtensionTests {
         assertThat(pool.stats().outstandingNodes()).isZero();
     }
 
+    @Test
+    void aWatchedPoolIsCheckedAfterTheTestThenForgotten() {
+        Events events = run(WatchedPoolFixture.class).testEvents();
+
+        events.assertThatEvents()
+                .haveExactly(1, event(test("aLeaksFromAWatchedPool"), finishedWithFailure(
+                        instanceOf(AssertionError.class), message(m -> m.contains("Buffer leak")))))
+                .haveExactly(1, event(test("bIsCleanAlthoughThePoolStillLeaks"), finishedSuccessfully()))
+                .haveExactly(1, event(test("cReleasesWhatItTookFromAWatchedPool"), finishedSuccessfully()));
+    }
+
     private static org.junit.platform.testkit.engine.EngineExecutionResults run(Class<?> fixture) {
         return EngineTestKit.engine("junit-jupiter")
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
@@ -167,6 +178,36 @@ class BufferLeakCheckExtensionTests {
             buffer.writeString("closed later");
             CompletableFuture.runAsync(buffer::close,
                     CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    static class WatchedPoolFixture {
+        static final BufferPool POOL = BufferPool.create(1 << 20);
+
+        @Test
+        void aLeaksFromAWatchedPool() {
+            BufferLeakCheckExtension.watch(POOL);
+            LinkBuffer buffer = new LinkBuffer(POOL);
+            buffer.writeString("leaked");
+            synchronized (LEAKED) {
+                LEAKED.add(buffer);
+            }
+        }
+
+        @Test
+        void bIsCleanAlthoughThePoolStillLeaks() {
+            assertThat(POOL.stats().outstandingNodes()).isPositive(); // not watched any more
+        }
+
+        @Test
+        void cReleasesWhatItTookFromAWatchedPool() throws Exception {
+            BufferPool pool = BufferPool.create(1 << 20);
+            BufferLeakCheckExtension.watch(pool);
+            try (LinkBuffer buffer = new LinkBuffer(pool)) {
+                buffer.writeString("ok");
+                buffer.flush();
+                assertThat(buffer.readString(2)).isEqualTo("ok");
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import io.netpoll.Dialer;
 import io.netpoll.Netpoll;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
+import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollDialerCustomizer;
 import io.netpoll.spring.server.NetpollPollerGroupCustomizer;
 
@@ -38,7 +39,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for netpoll's engine: the
- * {@link PollerGroup} (pollers, and netpoll-core's worker pool that runs handlers), a worker
+ * {@link PollerGroup} (pollers, and netpoll-core's worker pool that runs handlers), the
+ * context's {@link BufferPool} (connection buffer memory, freed with the context), a worker
  * executor of the context when {@code netpoll.worker.*} asks for one, and the {@link Dialer}
  * for client connections. Each backs off when the application defines its own.
  *
@@ -71,6 +73,22 @@ public final class NetpollAutoConfiguration {
 		return group;
 	}
 
+	/**
+	 * The context's buffer memory, rather than netpoll-core's JVM-wide default pool: its ceiling
+	 * and leak detection come from {@code netpoll.buffer.*}, its meters show this context's
+	 * memory only, and closing the context frees what it pooled (another context in the same
+	 * JVM, a test's or a restarted one's, starts from its own).
+	 */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	BufferPool netpollBufferPool(NetpollProperties properties) {
+		NetpollProperties.Buffer buffer = properties.getBuffer();
+		long maxPooled = (buffer.getMaxPooledMemory() != null) ? buffer.getMaxPooledMemory().toBytes()
+				: BufferPool.defaultMaxPooledBytes();
+		return (buffer.getLeakDetection() != null) ? BufferPool.create(maxPooled, buffer.getLeakDetection())
+				: BufferPool.create(maxPooled);
+	}
+
 	@Bean(name = WORKER_EXECUTOR_BEAN_NAME, destroyMethod = "")
 	@ConditionalOnMissingBean(name = WORKER_EXECUTOR_BEAN_NAME)
 	@Conditional(OnWorkerExecutorCondition.class)
@@ -95,12 +113,17 @@ public final class NetpollAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	Dialer netpollDialer(NetpollProperties properties, PollerGroup pollerGroup,
+			ObjectProvider<BufferPool> bufferPool,
 			@Qualifier(WORKER_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> workerExecutor,
 			ObjectProvider<NetpollDialerCustomizer> customizers) {
+		NetpollProperties.Dialer dialer = properties.getDialer();
 		List<Option> options = new ArrayList<>();
 		options.add(Option.pollerGroup(pollerGroup));
+		NetpollOptions.addBufferPool(options, bufferPool);
 		workerExecutor.ifAvailable((executor) -> options.add(Option.executor(executor)));
-		NetpollOptions.addConnectionOptions(options, properties.getDialer().getConnection());
+		options.add(Option.connectTimeout(dialer.getConnectTimeout()));
+		NetpollOptions.addSocketBuffers(options, dialer.getSendBufferSize(), dialer.getReceiveBufferSize());
+		NetpollOptions.addConnectionOptions(options, dialer.getConnection());
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(options));
 		return Netpoll.newDialer(options.toArray(Option[]::new));
 	}

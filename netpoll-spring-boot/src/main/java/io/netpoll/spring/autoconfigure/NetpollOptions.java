@@ -3,6 +3,11 @@ package io.netpoll.spring.autoconfigure;
 import java.util.List;
 
 import io.netpoll.Option;
+import io.netpoll.buffer.BufferPool;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Maps {@code netpoll.*} connection properties to netpoll-core {@link Option}s.
@@ -28,6 +33,23 @@ final class NetpollOptions {
 		options.add(Option.maxOutputBuffer((int) connection.getMaxOutputBuffer().toBytes()));
 		options.add(Option.tcpKeepAlive(connection.isTcpKeepAlive()));
 		options.add(Option.tcpNoDelay(connection.isTcpNoDelay()));
+	}
+
+	/**
+	 * Adds the context's buffer pool, if there is one (the auto-configured or the
+	 * application's {@link BufferPool} bean).
+	 */
+	static void addBufferPool(List<Option> options, ObjectProvider<BufferPool> bufferPool) {
+		bufferPool.ifAvailable((pool) -> options.add(Option.bufferPool(pool)));
+	}
+
+	static void addSocketBuffers(List<Option> options, @Nullable DataSize send, @Nullable DataSize receive) {
+		if (send != null) {
+			options.add(Option.sendBufferSize((int) send.toBytes()));
+		}
+		if (receive != null) {
+			options.add(Option.receiveBufferSize((int) receive.toBytes()));
+		}
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import io.netpoll.LoadBalance;
+import io.netpoll.buffer.LeakDetection;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.server.NetpollServer.Endpoint.Network;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +44,8 @@ public class NetpollProperties implements Validator {
 
 	private final Poller poller = new Poller();
 
+	private final Buffer buffer = new Buffer();
+
 	private final Worker worker = new Worker();
 
 	/**
@@ -62,6 +65,10 @@ public class NetpollProperties implements Validator {
 
 	public Poller getPoller() {
 		return this.poller;
+	}
+
+	public Buffer getBuffer() {
+		return this.buffer;
 	}
 
 	public Worker getWorker() {
@@ -104,6 +111,7 @@ public class NetpollProperties implements Validator {
 	public void validate(Object target, Errors errors) {
 		NetpollProperties properties = (NetpollProperties) target;
 		properties.poller.validate(errors, "poller");
+		properties.buffer.validate(errors, "buffer");
 		properties.worker.validate(errors, "worker");
 		properties.server.validate(errors, "server");
 		properties.servers.forEach((name, server) -> {
@@ -131,9 +139,57 @@ public class NetpollProperties implements Validator {
 	}
 
 	static void positive(Errors errors, String path, @Nullable DataSize value) {
-		if (value != null && value.toBytes() <= 0) {
-			errors.rejectValue(path, "netpoll.size", "must be a positive size such as 64KB, or unset for the OS default");
+		if (value != null && (value.toBytes() <= 0 || value.toBytes() > Integer.MAX_VALUE)) {
+			errors.rejectValue(path, "netpoll.size",
+					"must be a positive size up to 2GB such as 64KB, or unset for the OS default");
 		}
+	}
+
+	/**
+	 * Buffer memory: the context's own pool of direct memory for connection buffers, used by
+	 * every server and the dialer of the context, and freed when the context closes.
+	 */
+	public static class Buffer {
+
+		/**
+		 * Most free buffer memory kept for reuse; memory given back beyond it is freed. 0 pools
+		 * nothing. Default: the system property 'netpoll.buffer.maxPooledBytes', or an eighth of
+		 * the maximum heap, at most 256MB (netpoll-core's default).
+		 */
+		private @Nullable DataSize maxPooledMemory;
+
+		/**
+		 * How closely to watch for buffer memory dropped without being released: 'disabled',
+		 * 'sample' (one node in 1024, with the stack where it was taken) or 'paranoid' (every
+		 * node: for tests). Default: the system property 'netpoll.leakDetection.level', or
+		 * 'sample'.
+		 */
+		private @Nullable LeakDetection leakDetection;
+
+		public @Nullable DataSize getMaxPooledMemory() {
+			return this.maxPooledMemory;
+		}
+
+		public void setMaxPooledMemory(@Nullable DataSize maxPooledMemory) {
+			this.maxPooledMemory = maxPooledMemory;
+		}
+
+		public @Nullable LeakDetection getLeakDetection() {
+			return this.leakDetection;
+		}
+
+		public void setLeakDetection(@Nullable LeakDetection leakDetection) {
+			this.leakDetection = leakDetection;
+		}
+
+		void validate(Errors errors, String path) {
+			if (this.maxPooledMemory != null && this.maxPooledMemory.isNegative()) {
+				errors.rejectValue(path + ".max-pooled-memory", "netpoll.negative",
+						"must not be negative; use a size such as 64MB, 0 to pool nothing, or leave it unset for "
+								+ "netpoll-core's default");
+			}
+		}
+
 	}
 
 	/**
@@ -348,6 +404,12 @@ public class NetpollProperties implements Validator {
 		 */
 		private @Nullable DataSize receiveBufferSize;
 
+		/**
+		 * Socket send buffer size (SO_SNDBUF) of accepted connections: how much a flush hands
+		 * to the kernel before waiting for the peer. Default: the OS default (auto-tuned).
+		 */
+		private @Nullable DataSize sendBufferSize;
+
 		@NestedConfigurationProperty
 		private final Connection connection = new Connection();
 
@@ -417,6 +479,14 @@ public class NetpollProperties implements Validator {
 			this.receiveBufferSize = receiveBufferSize;
 		}
 
+		public @Nullable DataSize getSendBufferSize() {
+			return this.sendBufferSize;
+		}
+
+		public void setSendBufferSize(@Nullable DataSize sendBufferSize) {
+			this.sendBufferSize = sendBufferSize;
+		}
+
 		public Connection getConnection() {
 			return this.connection;
 		}
@@ -452,6 +522,7 @@ public class NetpollProperties implements Validator {
 				errors.rejectValue(path + ".address", "netpoll.network", "is an IPv4 address but the network is 'tcp6'");
 			}
 			positive(errors, path + ".receive-buffer-size", this.receiveBufferSize);
+			positive(errors, path + ".send-buffer-size", this.sendBufferSize);
 			this.connection.validate(errors, path + ".connection");
 			nonNegative(errors, path + ".shutdown.grace-period", this.shutdown.gracePeriod);
 		}
@@ -597,19 +668,67 @@ public class NetpollProperties implements Validator {
 	}
 
 	/**
-	 * Client side: the Dialer bean. The connect timeout is an argument of each dial call
-	 * (netpoll-core has no dialer-wide default yet).
+	 * Client side: the Dialer bean.
 	 */
 	public static class Dialer {
 
+		/**
+		 * Longest wait for a connection to be established, for dial calls without a timeout
+		 * argument (a timeout passed to a call wins). 0 waits as long as the OS does (about two
+		 * minutes on Linux).
+		 */
+		private Duration connectTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Socket send buffer size (SO_SNDBUF) of client connections. Default: the OS default
+		 * (auto-tuned).
+		 */
+		private @Nullable DataSize sendBufferSize;
+
+		/**
+		 * Socket receive buffer size (SO_RCVBUF) of client connections, set before connecting
+		 * so that it applies from the TCP handshake on. Default: the OS default (auto-tuned).
+		 */
+		private @Nullable DataSize receiveBufferSize;
+
 		@NestedConfigurationProperty
 		private final Connection connection = new Connection();
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public @Nullable DataSize getSendBufferSize() {
+			return this.sendBufferSize;
+		}
+
+		public void setSendBufferSize(@Nullable DataSize sendBufferSize) {
+			this.sendBufferSize = sendBufferSize;
+		}
+
+		public @Nullable DataSize getReceiveBufferSize() {
+			return this.receiveBufferSize;
+		}
+
+		public void setReceiveBufferSize(@Nullable DataSize receiveBufferSize) {
+			this.receiveBufferSize = receiveBufferSize;
+		}
 
 		public Connection getConnection() {
 			return this.connection;
 		}
 
 		void validate(Errors errors, String path) {
+			if (this.connectTimeout.isNegative()) {
+				errors.rejectValue(path + ".connect-timeout", "netpoll.negative",
+						"must not be negative; use a positive duration such as 5s, or 0 to wait as long as the OS does");
+			}
+			positive(errors, path + ".send-buffer-size", this.sendBufferSize);
+			positive(errors, path + ".receive-buffer-size", this.receiveBufferSize);
 			this.connection.validate(errors, path + ".connection");
 		}
 

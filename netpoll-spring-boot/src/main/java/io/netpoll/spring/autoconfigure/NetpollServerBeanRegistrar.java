@@ -15,6 +15,7 @@ import io.netpoll.OnPrepare;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
+import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.annotation.NetpollHandler;
 import io.netpoll.spring.server.NetpollHandlerDecorator;
 import io.netpoll.spring.server.NetpollServer;
@@ -185,11 +186,15 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		OnRequest handler = (OnRequest) handlerBean;
 		List<Option> options = new ArrayList<>();
 		options.add(Option.pollerGroup(beanFactory.getBean(PollerGroup.class)));
+		NetpollOptions.addBufferPool(options, beanFactory.getBeanProvider(BufferPool.class));
 		if (beanFactory.containsBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME)) {
 			options.add(Option.executor(
 					beanFactory.getBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME, Executor.class)));
 		}
 		NetpollOptions.addConnectionOptions(options, server.getConnection());
+		// SO_RCVBUF is set on the listening socket by NetpollServer (so that it applies to
+		// event loops of the application too); SO_SNDBUF on each accepted socket by the loop.
+		NetpollOptions.addSocketBuffers(options, server.getSendBufferSize(), null);
 		if (server.getMaxConnections() > 0) {
 			// Enforced by the event loop right after accept, before OnPrepare, logged at DEBUG only.
 			options.add(Option.maxConnections(server.getMaxConnections()));

@@ -138,6 +138,13 @@ public enum NetpollMeters implements MeterDocumentation {
 			"Ceiling of the free buffer memory kept for reuse", BufferTags.MEMORY_TYPE),
 
 	/**
+	 * Buffer nodes the garbage collector reclaimed while still taken (dropped without being
+	 * released), among those watched by {@code netpoll.buffer.leak-detection}.
+	 */
+	BUFFER_LEAKS("netpoll.buffer.leaks", Meter.Type.COUNTER, null,
+			"Buffer nodes dropped without being released (among those leak detection watches)"),
+
+	/**
 	 * Client connections of the Dialer open now.
 	 */
 	DIALER_CONNECTIONS_ACTIVE("netpoll.dialer.connections.active", Meter.Type.GAUGE, BaseUnits.CONNECTIONS,

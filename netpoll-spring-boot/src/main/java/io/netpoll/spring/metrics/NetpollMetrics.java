@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
@@ -52,6 +53,8 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 
 	private static final String NONE = "none";
 
+	private static final String WORKER_NAME = "netpoll.worker";
+
 	private final MeterRegistry registry;
 
 	private final ObjectProvider<NetpollServers> servers;
@@ -59,6 +62,8 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 	private final ObjectProvider<PollerGroup> pollerGroup;
 
 	private final ObjectProvider<Dialer> dialer;
+
+	private final ObjectProvider<BufferPool> bufferPool;
 
 	private final @Nullable Executor workerExecutor;
 
@@ -76,16 +81,20 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 	 * @param servers the servers, resolved once all singletons exist
 	 * @param pollerGroup the poller group
 	 * @param dialer the dialer, if any
-	 * @param workerExecutor the worker executor, if it is an {@link ExecutorService}
+	 * @param bufferPool the context's buffer pool; without one the buffer meters read
+	 * netpoll-core's default pool
+	 * @param workerExecutor the context's worker executor, or null when handlers run on
+	 * netpoll-core's worker pool (whose meters then come from the poller group)
 	 * @param timeRequests whether to time every {@code OnRequest} call
 	 */
 	public NetpollMetrics(MeterRegistry registry, ObjectProvider<NetpollServers> servers,
-			ObjectProvider<PollerGroup> pollerGroup, ObjectProvider<Dialer> dialer, @Nullable Executor workerExecutor,
-			boolean timeRequests) {
+			ObjectProvider<PollerGroup> pollerGroup, ObjectProvider<Dialer> dialer,
+			ObjectProvider<BufferPool> bufferPool, @Nullable Executor workerExecutor, boolean timeRequests) {
 		this.registry = registry;
 		this.servers = servers;
 		this.pollerGroup = pollerGroup;
 		this.dialer = dialer;
+		this.bufferPool = bufferPool;
 		this.workerExecutor = workerExecutor;
 		this.timeRequests = timeRequests;
 	}
@@ -155,22 +164,30 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		if (group != null) {
 			bindPollers(group);
 		}
-		bindBuffers(BufferPool.defaultPool());
+		bindBuffers(this.bufferPool.getIfAvailable(BufferPool::defaultPool));
 		Dialer dialer = this.dialer.getIfAvailable();
 		if (dialer != null) {
 			bindDialer(dialer.stats());
 		}
-		if (this.workerExecutor instanceof ExecutorService executorService) {
-			int before = this.registry.getMeters().size();
-			new ExecutorServiceMetrics(executorService, "netpoll.worker", Tags.empty()).bindTo(this.registry);
-			if (this.registry.getMeters().size() > before) {
-				this.registry.getMeters()
-					.stream()
-					.filter((meter) -> meter.getId().getName().startsWith("executor")
-							&& "netpoll.worker".equals(meter.getId().getTag("name")))
-					.forEach(this.meters::add);
-			}
+		if (this.workerExecutor == null && group != null) {
+			bindWorkerMeters(new NetpollWorkerPoolMetrics(group.workerStats(), WORKER_NAME, Tags.empty()));
 		}
+		else if (this.workerExecutor instanceof ExecutorService executorService) {
+			bindWorkerMeters(new ExecutorServiceMetrics(executorService, WORKER_NAME, Tags.empty()));
+		}
+	}
+
+	/**
+	 * The standard {@code executor.*} meters, tagged {@code name=netpoll.worker}, whichever
+	 * executor runs the handlers; remembered so that they are removed with the context.
+	 */
+	private void bindWorkerMeters(MeterBinder binder) {
+		binder.bindTo(this.registry);
+		this.registry.getMeters()
+			.stream()
+			.filter((meter) -> meter.getId().getName().startsWith("executor.")
+					&& WORKER_NAME.equals(meter.getId().getTag("name")))
+			.forEach(this.meters::add);
 	}
 
 	private void bindServer(NetpollServer server) {
@@ -202,6 +219,7 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		gauge(NetpollMeters.BUFFER_MEMORY_USED, tags, pool, (p) -> p.stats().usedBytes());
 		gauge(NetpollMeters.BUFFER_MEMORY_POOLED, tags, pool, (p) -> p.stats().pooledBytes());
 		gauge(NetpollMeters.BUFFER_MEMORY_MAX, tags, pool, (p) -> p.stats().maxPooledBytes());
+		counter(NetpollMeters.BUFFER_LEAKS, Tags.empty(), pool, (p) -> p.stats().leaksDetected());
 	}
 
 	private void bindDialer(NetStats stats) {

@@ -1,5 +1,8 @@
 package io.netpoll.spring.autoconfigure;
 
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -11,11 +14,12 @@ import io.netpoll.Dialer;
 import io.netpoll.LoadBalance;
 import io.netpoll.Netpoll;
 import io.netpoll.PollerGroup;
-import io.netpoll.spring.test.NoOutstandingBuffers;
+import io.netpoll.buffer.BufferPool;
+import io.netpoll.buffer.LeakDetection;
 import io.netpoll.spring.server.NetpollDialerCustomizer;
 import io.netpoll.spring.server.NetpollPollerGroupCustomizer;
+import io.netpoll.spring.test.WatchBufferPools;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 
@@ -30,14 +34,15 @@ import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests for {@link NetpollAutoConfiguration} and {@link NetpollProperties}.
  */
-@ExtendWith(NoOutstandingBuffers.class)
 class NetpollAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withInitializer(new WatchBufferPools())
 		.withConfiguration(AutoConfigurations.of(NetpollAutoConfiguration.class, NetpollServerAutoConfiguration.class));
 
 	@Test
@@ -56,7 +61,78 @@ class NetpollAutoConfigurationTests {
 			assertThat(properties.getServer().getConnection().isTcpKeepAlive()).isTrue();
 			assertThat(properties.getServer().getConnection().isTcpNoDelay()).isTrue();
 			assertThat(properties.getServer().getConnection().getReadTimeout()).isNull();
+			assertThat(properties.getServer().getSendBufferSize()).isNull();
+			assertThat(properties.getDialer().getSendBufferSize()).isNull();
+			assertThat(properties.getDialer().getReceiveBufferSize()).isNull();
 		});
+	}
+
+	@Test
+	void theContextOwnsABufferPoolWithNetpollCoresDefaults() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(BufferPool.class).hasBean("netpollBufferPool");
+			BufferPool pool = context.getBean(BufferPool.class);
+			assertThat(pool).isNotSameAs(BufferPool.defaultPool());
+			assertThat(pool.stats().maxPooledBytes()).isEqualTo(BufferPool.defaultMaxPooledBytes());
+			assertThat(pool.leakDetection()).as("the system property's level, as the default pool")
+				.isEqualTo(BufferPool.defaultPool().leakDetection());
+			assertThat(pool.isClosed()).isFalse();
+		});
+	}
+
+	@Test
+	void bufferPropertiesAreApplied() {
+		this.contextRunner
+			.withPropertyValues("netpoll.buffer.max-pooled-memory=4MB", "netpoll.buffer.leak-detection=disabled")
+			.run((context) -> {
+				BufferPool pool = context.getBean(BufferPool.class);
+				assertThat(pool.stats().maxPooledBytes()).isEqualTo(DataSize.ofMegabytes(4).toBytes());
+				assertThat(pool.leakDetection()).isEqualTo(LeakDetection.DISABLED);
+			});
+	}
+
+	@Test
+	void bufferPoolIsClosedWithTheContext() {
+		BufferPool[] pool = new BufferPool[1];
+		this.contextRunner.run((context) -> pool[0] = context.getBean(BufferPool.class));
+		assertThat(pool[0].isClosed()).isTrue();
+		assertThat(pool[0].stats().pooledBytes()).isZero();
+	}
+
+	@Test
+	void applicationsBufferPoolReplacesTheContexts() {
+		this.contextRunner.withUserConfiguration(UserBufferPool.class).run((context) -> {
+			assertThat(context).hasSingleBean(BufferPool.class).doesNotHaveBean("netpollBufferPool");
+			assertThat(context.getBean(BufferPool.class)).isSameAs(UserBufferPool.POOL);
+		});
+	}
+
+	@Test
+	void dialerHasATenSecondConnectTimeoutByDefault() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(Dialer.class).connectTimeout())
+			.isEqualTo(Duration.ofSeconds(10)));
+	}
+
+	@Test
+	void dialerConnectTimeoutIsApplied() {
+		this.contextRunner.withPropertyValues("netpoll.dialer.connect-timeout=2s")
+			.run((context) -> assertThat(context.getBean(Dialer.class).connectTimeout())
+				.isEqualTo(Duration.ofSeconds(2)));
+		this.contextRunner.withPropertyValues("netpoll.dialer.connect-timeout=0")
+			.run((context) -> assertThat(context.getBean(Dialer.class).connectTimeout())
+				.as("0 waits as long as the OS does")
+				.isNull());
+	}
+
+	@Test
+	void dialerBeanRefusesAClosedLoopbackPortAtOnce() throws Exception {
+		int port;
+		try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+			probe.bind(new InetSocketAddress("127.0.0.1", 0));
+			port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+		}
+		this.contextRunner.run((context) -> assertThatExceptionOfType(ConnectException.class)
+			.isThrownBy(() -> context.getBean(Dialer.class).dialConnection("tcp", "127.0.0.1:" + port)));
 	}
 
 	@Test
@@ -113,7 +189,10 @@ class NetpollAutoConfigurationTests {
 					"netpoll.servers.admin.path=/tmp/admin.sock", "netpoll.dialer.connection.read-timeout=4s",
 					"netpoll.dialer.connection.write-timeout=5s", "netpoll.dialer.connection.idle-timeout=6s",
 					"netpoll.dialer.connection.tcp-keep-alive=false", "netpoll.dialer.connection.tcp-no-delay=false",
-					"netpoll.metrics.requests.enabled=true")
+					"netpoll.metrics.requests.enabled=true", "netpoll.server.send-buffer-size=32KB",
+					"netpoll.servers.admin.send-buffer-size=16KB", "netpoll.dialer.connect-timeout=750ms",
+					"netpoll.dialer.send-buffer-size=8KB", "netpoll.dialer.receive-buffer-size=24KB",
+					"netpoll.buffer.max-pooled-memory=16MB", "netpoll.buffer.leak-detection=paranoid")
 			.run((context) -> {
 				NetpollProperties properties = context.getBean(NetpollProperties.class);
 				NetpollProperties.Server server = properties.getServer();
@@ -145,6 +224,13 @@ class NetpollAutoConfigurationTests {
 				assertThat(dialer.isTcpNoDelay()).isFalse();
 				assertThat(dialer.getMaxInputBuffer()).isEqualTo(DataSize.ofMegabytes(2));
 				assertThat(properties.getMetrics().getRequests().isEnabled()).isTrue();
+				assertThat(server.getSendBufferSize()).isEqualTo(DataSize.ofKilobytes(32));
+				assertThat(admin.getSendBufferSize()).isEqualTo(DataSize.ofKilobytes(16));
+				assertThat(properties.getDialer().getConnectTimeout()).isEqualTo(Duration.ofMillis(750));
+				assertThat(properties.getDialer().getSendBufferSize()).isEqualTo(DataSize.ofKilobytes(8));
+				assertThat(properties.getDialer().getReceiveBufferSize()).isEqualTo(DataSize.ofKilobytes(24));
+				assertThat(properties.getBuffer().getMaxPooledMemory()).isEqualTo(DataSize.ofMegabytes(16));
+				assertThat(properties.getBuffer().getLeakDetection()).isEqualTo(LeakDetection.PARANOID);
 			});
 	}
 
@@ -228,6 +314,30 @@ class NetpollAutoConfigurationTests {
 	}
 
 	@Test
+	void negativeConnectTimeoutFails() {
+		assertFailure("netpoll.dialer.connect-timeout=-1s", "netpoll.dialer.connect-timeout",
+				"0 to wait as long as the OS does");
+	}
+
+	@Test
+	void negativeBufferCeilingFails() {
+		assertFailure("netpoll.buffer.max-pooled-memory=-1MB", "netpoll.buffer.max-pooled-memory", "0 to pool nothing");
+	}
+
+	@Test
+	void unknownLeakDetectionLevelFailsListingTheValidOnes() {
+		assertFailure("netpoll.buffer.leak-detection=always", "netpoll.buffer.leak-detection", "PARANOID");
+	}
+
+	@Test
+	void nonPositiveSocketBufferSizesFail() {
+		assertFailure("netpoll.server.send-buffer-size=0", "netpoll.server.send-buffer-size", "positive size");
+		assertFailure("netpoll.dialer.receive-buffer-size=-4KB", "netpoll.dialer.receive-buffer-size",
+				"positive size");
+		assertFailure("netpoll.dialer.send-buffer-size=3GB", "netpoll.dialer.send-buffer-size", "up to 2GB");
+	}
+
+	@Test
 	void invalidPollerCountFails() {
 		assertFailure("netpoll.poller.count=0", "netpoll.poller.count", "between 1 and 1024");
 	}
@@ -278,6 +388,18 @@ class NetpollAutoConfigurationTests {
 		@Bean
 		Executor netpollWorkerExecutor() {
 			return EXECUTOR;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBufferPool {
+
+		static final BufferPool POOL = BufferPool.create(1 << 20);
+
+		@Bean(destroyMethod = "")
+		BufferPool myBufferPool() {
+			return POOL;
 		}
 
 	}

@@ -19,7 +19,6 @@ import io.netpoll.OnRequest;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.spring.annotation.NetpollHandler;
-import io.netpoll.spring.test.NoOutstandingBuffers;
 import io.netpoll.spring.server.NetpollPortInUseException;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.server.NetpollServerCustomizer;
@@ -30,8 +29,8 @@ import io.netpoll.spring.server.NetpollServers;
 import io.netpoll.spring.server.NetpollStartupException;
 import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.NetpollTestClient;
+import io.netpoll.spring.test.WatchBufferPools;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,11 +52,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link NetpollServerAutoConfiguration}.
  */
-@ExtendWith(NoOutstandingBuffers.class)
 @Timeout(60)
 class NetpollServerAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withInitializer(new WatchBufferPools())
 		.withConfiguration(AutoConfigurations.of(NetpollAutoConfiguration.class, NetpollServerAutoConfiguration.class))
 		.withPropertyValues("netpoll.server.address=127.0.0.1", "netpoll.server.port=0");
 

@@ -14,11 +14,9 @@ import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.NetpollTestClient;
-import io.netpoll.spring.test.NoOutstandingBuffers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -26,7 +24,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Tests for {@link NetpollServer}, without Spring.
  */
-@ExtendWith(NoOutstandingBuffers.class)
 @Timeout(60)
 class NetpollServerTests {
 

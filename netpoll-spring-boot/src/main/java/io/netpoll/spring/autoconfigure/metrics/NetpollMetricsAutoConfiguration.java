@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netpoll.Dialer;
 import io.netpoll.PollerGroup;
+import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.autoconfigure.NetpollAutoConfiguration;
 import io.netpoll.spring.autoconfigure.NetpollProperties;
 import io.netpoll.spring.autoconfigure.NetpollServerAutoConfiguration;
@@ -38,9 +39,9 @@ public final class NetpollMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	NetpollMetrics netpollMetrics(MeterRegistry registry, NetpollProperties properties,
 			ObjectProvider<NetpollServers> servers, ObjectProvider<PollerGroup> pollerGroup,
-			ObjectProvider<Dialer> dialer,
+			ObjectProvider<Dialer> dialer, ObjectProvider<BufferPool> bufferPool,
 			@Qualifier(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> workerExecutor) {
-		return new NetpollMetrics(registry, servers, pollerGroup, dialer, workerExecutor.getIfAvailable(),
+		return new NetpollMetrics(registry, servers, pollerGroup, dialer, bufferPool, workerExecutor.getIfAvailable(),
 				properties.getMetrics().getRequests().isEnabled());
 	}
 

@@ -15,12 +15,11 @@ import io.netpoll.spring.autoconfigure.NetpollAutoConfiguration;
 import io.netpoll.spring.autoconfigure.NetpollServerAutoConfiguration;
 import io.netpoll.spring.health.NetpollPollerHealthIndicator;
 import io.netpoll.spring.health.NetpollServerHealthIndicator;
-import io.netpoll.spring.test.NoOutstandingBuffers;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.NetpollTestClient;
+import io.netpoll.spring.test.WatchBufferPools;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -42,11 +41,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link NetpollHealthContributorAutoConfiguration}.
  */
-@ExtendWith(NoOutstandingBuffers.class)
 @Timeout(60)
 class NetpollHealthContributorAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withInitializer(new WatchBufferPools())
 		.withConfiguration(AutoConfigurations.of(NetpollAutoConfiguration.class, NetpollServerAutoConfiguration.class,
 				NetpollHealthContributorAutoConfiguration.class, HealthContributorAutoConfiguration.class))
 		.withPropertyValues("netpoll.server.address=127.0.0.1", "netpoll.server.port=0");

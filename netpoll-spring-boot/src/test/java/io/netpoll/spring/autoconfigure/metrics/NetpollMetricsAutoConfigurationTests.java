@@ -7,17 +7,17 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netpoll.Connection;
 import io.netpoll.Dialer;
+import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.annotation.NetpollHandler;
 import io.netpoll.spring.autoconfigure.NetpollAutoConfiguration;
 import io.netpoll.spring.autoconfigure.NetpollServerAutoConfiguration;
 import io.netpoll.spring.metrics.NetpollMeters;
 import io.netpoll.spring.metrics.NetpollMetrics;
-import io.netpoll.spring.test.NoOutstandingBuffers;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.NetpollTestClient;
+import io.netpoll.spring.test.WatchBufferPools;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -34,11 +34,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link NetpollMetricsAutoConfiguration}.
  */
-@ExtendWith(NoOutstandingBuffers.class)
 @Timeout(60)
 class NetpollMetricsAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withInitializer(new WatchBufferPools())
 		.withConfiguration(AutoConfigurations.of(NetpollAutoConfiguration.class, NetpollServerAutoConfiguration.class,
 				NetpollMetricsAutoConfiguration.class))
 		.withPropertyValues("netpoll.server.address=127.0.0.1", "netpoll.server.port=0");
@@ -57,8 +57,8 @@ class NetpollMetricsAutoConfigurationTests {
 			assertThat(registry.get("netpoll.server.connections.active").tag("server", "default").gauge().value())
 				.isZero();
 			assertThat(registry.get("netpoll.buffer.memory.used").tag("memory.type", "direct").gauge()).isNotNull();
-			assertThat(registry.find("executor.pool.size").tag("name", "netpoll.worker").gauge())
-				.as("netpoll-core's own worker pool has no executor meters").isNull();
+			assertThat(registry.get("executor.pool.size").tag("name", "netpoll.worker").gauge())
+				.as("netpoll-core's own worker pool has the standard executor meters").isNotNull();
 			assertThat(registry.find("netpoll.server.requests").timer()).isNull();
 		});
 	}
@@ -72,6 +72,51 @@ class NetpollMetricsAutoConfigurationTests {
 				assertThat(registry.get("executor.pool.max").tag("name", "netpoll.worker").gauge().value()).isEqualTo(4);
 				assertThat(registry.get("executor.completed").tag("name", "netpoll.worker").functionCounter())
 					.isNotNull();
+				assertThat(registry.find("executor.parallelism").meters())
+					.as("only the context's executor is measured, not netpoll-core's unused pool")
+					.isEmpty();
+			});
+	}
+
+	@Test
+	void netpollCoresWorkerPoolGetsTheStandardExecutorMeters() {
+		this.contextRunner.withUserConfiguration(Registry.class, DefaultHandler.class).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("executor.parallelism").tag("name", "netpoll.worker").gauge().value())
+				.isEqualTo(Runtime.getRuntime().availableProcessors());
+			int port = context.getBean(NetpollServer.class).getPort();
+			assertThat(NetpollTestClient.echo(context.getBean(Dialer.class), port, "w")).isEqualTo("w");
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(
+						registry.get("executor.completed").tag("name", "netpoll.worker").functionCounter().count())
+					.isGreaterThanOrEqualTo(1));
+			assertThat(registry.get("executor.pool.size").tag("name", "netpoll.worker").gauge().value())
+				.isGreaterThanOrEqualTo(1);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> registry.get("executor.active").tag("name", "netpoll.worker").gauge().value() == 0);
+			assertThat(registry.get("executor.queued").tag("name", "netpoll.worker").gauge().value()).isZero();
+			assertThat(registry.get("executor.running").tag("name", "netpoll.worker").gauge()).isNotNull();
+			assertThat(registry.find("executor.pool.max").meters()).as("the pool has no maximum").isEmpty();
+		});
+	}
+
+	@Test
+	void bufferMetersReadTheContextsPool() {
+		this.contextRunner.withUserConfiguration(Registry.class, DefaultHandler.class)
+			.withPropertyValues("netpoll.buffer.max-pooled-memory=3MB")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				BufferPool pool = context.getBean(BufferPool.class);
+				assertThat(registry.get("netpoll.buffer.memory.max").tag("memory.type", "direct").gauge().value())
+					.isEqualTo(3 * 1024 * 1024);
+				int port = context.getBean(NetpollServer.class).getPort();
+				assertThat(NetpollTestClient.echo(context.getBean(Dialer.class), port, "memory")).isEqualTo("memory");
+				await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().outstandingNodes() == 0);
+				assertThat(registry.get("netpoll.buffer.memory.pooled").gauge().value())
+					.isEqualTo(pool.stats().pooledBytes())
+					.isPositive();
+				assertThat(registry.get("netpoll.buffer.memory.used").gauge().value()).isZero();
+				assertThat(registry.get("netpoll.buffer.leaks").functionCounter().count()).isZero();
 			});
 	}
 
@@ -163,6 +208,7 @@ class NetpollMetricsAutoConfigurationTests {
 	@Test
 	void bootsEnableSwitchTurnsNetpollMetersOff() {
 		new ApplicationContextRunner()
+			.withInitializer(new WatchBufferPools())
 			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
 					SimpleMetricsExportAutoConfiguration.class, NetpollAutoConfiguration.class,
 					NetpollServerAutoConfiguration.class, NetpollMetricsAutoConfiguration.class))
@@ -215,7 +261,9 @@ class NetpollMetricsAutoConfigurationTests {
 		NetpollMetrics myMetrics(MeterRegistry registry, org.springframework.beans.factory.ObjectProvider<io.netpoll.spring.server.NetpollServers> servers,
 				org.springframework.beans.factory.ObjectProvider<io.netpoll.PollerGroup> group,
 				org.springframework.beans.factory.ObjectProvider<Dialer> dialer) {
-			return new NetpollMetrics(registry, servers, group, dialer, null, false);
+			return new NetpollMetrics(registry, servers, group, dialer,
+					new org.springframework.beans.factory.support.StaticListableBeanFactory().getBeanProvider(BufferPool.class),
+					null, false);
 		}
 
 	}

@@ -1,0 +1,21 @@
+package io.netpoll.internal;
+
+import java.io.IOException;
+import java.net.SocketOption;
+
+import io.netpoll.Connection;
+
+/**
+ * Test helper (shipped in netpoll-core's test-jar): reads a socket option of a connection's
+ * socket, so tests can check what an {@code Option} or a starter property set, without the public
+ * API exposing the channel. Any thread; the connection must be open.
+ */
+public final class SocketOptionProbe {
+
+    private SocketOptionProbe() {
+    }
+
+    public static <T> T get(Connection connection, SocketOption<T> option) throws IOException {
+        return ((NioConnection) connection).channel.getOption(option);
+    }
+}

@@ -1,0 +1,58 @@
+package io.netpoll.spring;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.jayway.jsonpath.JsonPath;
+import io.netpoll.spring.metrics.NetpollMeters;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * docs/properties.md names every key of the generated configuration metadata, and
+ * docs/metrics.md every meter, so the reference cannot silently fall behind the code.
+ */
+class DocumentationTests {
+
+	private static final Path DOCS = Path.of("..", "docs");
+
+	@Test
+	void everyPropertyIsInPropertiesMd() throws Exception {
+		String doc = Files.readString(DOCS.resolve("properties.md"));
+		List<String> missing = new ArrayList<>();
+		try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			assertThat(in).as("generated metadata").isNotNull();
+			List<String> names = JsonPath.read(in, "$.properties[*].name");
+			for (String name : names) {
+				// Named servers have the default server's keys, documented once as netpoll.server.*.
+				if (!name.startsWith("netpoll.servers") && !doc.contains("`" + name + "`")) {
+					missing.add(name);
+				}
+			}
+		}
+		assertThat(missing).as("keys missing from docs/properties.md").isEmpty();
+	}
+
+	@Test
+	void everyMeterIsInMetricsMd() throws Exception {
+		String doc = Files.readString(DOCS.resolve("metrics.md"));
+		List<String> missing = new ArrayList<>();
+		for (NetpollMeters meter : NetpollMeters.values()) {
+			if (!doc.contains("`" + meter.getName() + "`")) {
+				missing.add(meter.getName());
+			}
+		}
+		for (String executor : List.of("executor.completed", "executor.active", "executor.running", "executor.queued",
+				"executor.pool.size", "executor.parallelism")) {
+			if (!doc.contains("`" + executor + "`")) {
+				missing.add(executor);
+			}
+		}
+		assertThat(missing).as("meters missing from docs/metrics.md").isEmpty();
+	}
+
+}
