@@ -31,7 +31,7 @@ final class RssPlot {
     static final int HEIGHT = 450;
     private static final int LEFT = 70;
     private static final int RIGHT = 20;
-    private static final int TOP = 40;
+    private static final int TOP = 64;
     private static final int BOTTOM = 50;
     private static final double MIB = 1024.0 * 1024.0;
 
@@ -109,7 +109,7 @@ final class RssPlot {
             rotated.drawString("MiB", -(TOP + (HEIGHT - TOP - BOTTOM) / 2), 18);
             rotated.dispose();
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-            g.drawString(title, LEFT, TOP - 14);
+            g.drawString(title, LEFT, 22);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             // phase markers
             g.setStroke(dashed(1f));
@@ -140,15 +140,16 @@ final class RssPlot {
                 }
                 g.draw(path);
             }
-            // legend
-            int ly = TOP + 18;
+            // legend: one row between the title and the plot, clear of the lines
+            int lx = LEFT;
+            int ly = TOP - 14;
             for (Line l : lines) {
                 g.setColor(l.color);
                 g.setStroke(l.stroke);
-                g.drawLine(LEFT + 12, ly - 4, LEFT + 40, ly - 4);
+                g.drawLine(lx, ly - 4, lx + 28, ly - 4);
                 g.setColor(Color.BLACK);
-                g.drawString(l.label, LEFT + 46, ly);
-                ly += 16;
+                g.drawString(l.label, lx + 34, ly);
+                lx += 34 + fm.stringWidth(l.label) + 24;
             }
         } finally {
             g.dispose();
@@ -162,7 +163,9 @@ final class RssPlot {
         }
         int px = f.px(x);
         g.drawLine(px, TOP, px, HEIGHT - BOTTOM);
-        g.drawString(label, px + 4, HEIGHT - BOTTOM - 6);
+        int width = g.getFontMetrics().stringWidth(label);
+        boolean fitsRight = px + 4 + width <= WIDTH - RIGHT;
+        g.drawString(label, fitsRight ? px + 4 : px - 4 - width, HEIGHT - BOTTOM - 6);
     }
 
     /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
