@@ -1,5 +1,7 @@
 package io.netpoll;
 
+import io.netpoll.buffer.BufferPool;
+import io.netpoll.buffer.LinkBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,6 +47,37 @@ class PeerBehaviourTest extends NetTestSupport {
         assertThat(closed.poll(5, TimeUnit.SECONDS)).isEqualTo("closed");
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);
         assertThat(server.loop().stats().handlerErrors()).isZero();
+    }
+
+    @Test
+    void appendingASliceToAConnectionThatHasClosedHandsTheSliceOverAndFreesIt() throws Exception {
+        // A proxy's race, found by the soak test: the upstream closes while the client's handler
+        // forwards a slice of its input to it.
+        ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
+        plain.bind(new InetSocketAddress("127.0.0.1", 0));
+        Connection upstream = dialer().dialConnection("tcp",
+                "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1));
+        upstream.close();
+        BlockingQueue<Throwable> outcome = new ArrayBlockingQueue<>(1);
+        AtomicReference<LinkBuffer> forwarded = new AtomicReference<>();
+        Server server = startServer((ctx, c) -> {
+            LinkBuffer slice = c.reader().slice(c.reader().len());
+            forwarded.set(slice); // still reachable: a slice left open would hold its nodes
+            try {
+                upstream.writer().append(slice);
+                outcome.add(new AssertionError("append to a closed connection succeeded"));
+            } catch (IllegalStateException expected) {
+                outcome.add(expected);
+            }
+        });
+        Socket s = socket(server.port());
+        s.getOutputStream().write(pattern(5000, 9));
+        assertThat(outcome.poll(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+        s.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);
+        assertThat(forwarded.get()).isNotNull();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
     }
 
     @Test

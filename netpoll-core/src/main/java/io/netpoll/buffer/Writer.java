@@ -81,7 +81,9 @@ public interface Writer {
      * Moves all of {@code other}'s bytes (readable and written) to the end of this writer's
      * unflushed bytes, by moving node references, not bytes. {@code other} is left empty and may
      * be reused; views taken from it become invalid. {@code other} must not be in use by another
-     * thread.
+     * thread. A connection's writer that fails because the connection has closed
+     * ({@link IllegalStateException}) closes {@code other}: its bytes were handed over either way,
+     * so a slice appended to a connection that just closed cannot leak.
      */
     void append(LinkBuffer other);
 

@@ -12,7 +12,8 @@ import java.nio.charset.Charset;
  * A connection's {@link Writer}: fills the output {@link LinkBuffer}; {@link #flush()} sends it
  * from the calling thread. Calls from a thread other than the running handler hold a reference on
  * the connection so that a concurrent close cannot free the buffer under them; a closed
- * connection gets {@link IllegalStateException} (and {@code ConnectionClosedException} from flush).
+ * connection gets {@link IllegalStateException} (and {@code ConnectionClosedException} from flush);
+ * {@link #append} then closes the buffer it was given, whose bytes it was meant to take over.
  */
 final class ConnWriter implements Writer {
     private final NioConnection c;
@@ -105,7 +106,16 @@ final class ConnWriter implements Writer {
 
     @Override
     public void append(LinkBuffer other) {
-        boolean entered = c.enterUnchecked();
+        boolean entered;
+        try {
+            entered = c.enterUnchecked();
+        } catch (IllegalStateException closed) {
+            // The bytes were handed over with the call, so they are dropped here: the caller (a
+            // proxy forwarding a slice to a peer that just left) cannot prevent this race, and
+            // leaving the slice to it would leak its nodes on every such race.
+            other.close();
+            throw closed;
+        }
         try {
             out.append(other);
         } finally {
