@@ -98,6 +98,8 @@ public interface Writer {
      *
      * @throws IndexOutOfBoundsException when a standalone {@code source} holds fewer than {@code n} bytes
      * @throws IOException as {@link Reader#slice} on a connection's reader (closed, read timeout)
+     * @throws IllegalStateException when this writer's connection has closed; nothing moved, so
+     *         {@code source} keeps its bytes (and a connection's input is freed with it)
      */
     void append(Reader source, int n) throws IOException;
 

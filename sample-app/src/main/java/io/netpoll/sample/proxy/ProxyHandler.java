@@ -11,11 +11,15 @@ import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.server.NetpollServers;
 import org.springframework.beans.factory.ObjectProvider;
 
+import java.io.IOException;
+
 /**
  * A TCP proxy: each client connection gets its own upstream connection, made with the
  * starter's {@link Dialer} (by default to the kv server). Bytes move both ways without being
  * copied: what arrived moves from the input to the other side's output with
- * {@code append(reader, n)} (a slice and an append in one step: memory nodes move, not bytes). When either side closes, the other is closed.
+ * {@code append(reader, n)} (a slice and an append in one step: memory nodes move, not bytes).
+ * When either side closes, the other is closed; a forward that races with the other side's close
+ * closes this side quietly (it is a normal end of a proxied session, not a handler error).
  *
  * <p>Threading: the client's handler is the only writer of the upstream connection and the
  * upstream's handler the only writer of the client connection, so each writer has one thread.
@@ -55,8 +59,15 @@ public class ProxyHandler implements OnRequest, OnConnect {
         if (n == 0) {
             return;
         }
-        to.writer().append(in, n);
-        to.writer().flush();
+        try {
+            to.writer().append(in, n);
+            to.writer().flush();
+        } catch (RuntimeException | IOException e) {
+            if (to.isActive()) {
+                throw e;
+            }
+            from.close();
+        }
     }
 
     private int upstreamPort() {
