@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.Socket;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,13 +21,14 @@ class ScenarioCheckTest {
     void reportsAServerThatStillHasAConnectionUntilThePeerLeaves() throws Exception {
         try (PollerGroup group = PollerGroup.create(1); Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0")) {
             EventLoop loop = Netpoll.newEventLoop((ctx, c) -> { }, Option.pollerGroup(group));
-            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> {
+            Thread serving = new Thread(() -> {
                 try {
                     loop.serve(listener);
                 } catch (java.io.IOException e) {
-                    throw new RuntimeException(e);
+                    throw new java.io.UncheckedIOException(e);
                 }
-            });
+            }, "scenario-check-test-serve");
+            serving.start();
             try (Socket s = new Socket("127.0.0.1", listener.port())) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> loop.connectionCount() == 1);
                 assertThatThrownBy(() -> ScenarioCheck.after("a test").eventLoop("echo", loop).pollers(group, 1)
@@ -40,7 +40,8 @@ class ScenarioCheckTest {
             }
             ScenarioCheck.after("a test").eventLoop("echo", loop).pollers(group, 1).verify(Duration.ofSeconds(10));
             loop.shutdown(Duration.ofSeconds(1));
-            serving.join();
+            serving.join(5_000);
+            assertThat(serving.isAlive()).isFalse();
         }
     }
 
