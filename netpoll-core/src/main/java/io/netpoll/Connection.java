@@ -25,7 +25,8 @@ import java.time.Duration;
  * <h2>Writing</h2>
  * {@link #writer()} is for one thread at a time (normally the handler). {@code flush()} writes
  * from the calling thread; only when the socket is full does it wait for the poller to report it
- * writable, bounded by the write timeout ({@link WriteTimeoutException}). To write from several
+ * writable, bounded by the write timeout: then the connection is closed (the peer is not reading,
+ * and part of a message may have gone out) and the flush throws {@link WriteTimeoutException}. To write from several
  * threads, every writer uses {@link #send(WriteAction)}, which fills and flushes under a
  * per-connection lock.
  *
@@ -67,7 +68,10 @@ public interface Connection extends ByteChannel {
      */
     void setReadTimeout(Duration timeout);
 
-    /** Bounds a blocked {@code flush()}; {@code null}, zero or negative waits forever (the default). */
+    /**
+     * Bounds a blocked {@code flush()}; {@code null}, zero or negative waits forever (the default).
+     * A flush that times out closes the connection and throws {@link WriteTimeoutException}.
+     */
     void setWriteTimeout(Duration timeout);
 
     /**

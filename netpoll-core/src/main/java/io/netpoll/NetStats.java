@@ -30,6 +30,13 @@ public interface NetStats {
      */
     long outputLimitCloses();
 
+    /**
+     * Connections closed because a {@code flush()} waited longer than the write timeout
+     * ({@link Option#writeTimeout}) for a peer that does not read; the flush threw
+     * {@link WriteTimeoutException}.
+     */
+    long writeTimeoutCloses();
+
     /** {@link OnRequest} calls running now. */
     long requestsActive();
 

@@ -24,7 +24,13 @@ public final class Option {
         return new Option(s -> s.readTimeout = d);
     }
 
-    /** Bounds a blocked {@code flush()} of each connection (default: wait forever). */
+    /**
+     * Bounds a blocked {@code flush()} of each connection (default: wait forever). When a flush
+     * has waited this long for a peer that does not read, the connection is closed, the flush
+     * throws {@link WriteTimeoutException}, and {@link NetStats#writeTimeoutCloses()} counts it.
+     * Does not apply to an {@link #inlineHandlers() inline} handler's flush, which never waits
+     * (see {@link #maxOutputBuffer}).
+     */
     public static Option writeTimeout(Duration d) {
         return new Option(s -> s.writeTimeout = d);
     }

@@ -108,11 +108,13 @@ class PeerBehaviourTest extends NetTestSupport {
     }
 
     @Test
-    void peerThatStopsReadingBlocksFlushUntilTheWriteTimeout() throws Exception {
+    void peerThatStopsReadingBlocksFlushUntilTheWriteTimeoutWhichClosesTheConnection() throws Exception {
         ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
         plain.bind(new InetSocketAddress("127.0.0.1", 0));
-        Connection c = dialer(Option.writeTimeout(Duration.ofMillis(300)))
-                .dialConnection("tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1));
+        Dialer dialer = dialer(Option.writeTimeout(Duration.ofMillis(300)));
+        Connection c = dialer.dialConnection("tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1));
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        c.addCloseCallback(x -> closed.complete("closed"));
         try (var peer = plain.accept()) { // accepted, never read
             byte[] chunk = new byte[1 << 20];
             long start = System.nanoTime();
@@ -121,11 +123,34 @@ class PeerBehaviourTest extends NetTestSupport {
                     c.writer().writeBinary(chunk);
                     c.writer().flush();
                 }
-            }).isInstanceOf(WriteTimeoutException.class);
+            }).isInstanceOf(WriteTimeoutException.class).hasMessageContaining("closed");
             assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
-            assertThat(c.isOpen()).as("a write timeout does not close by itself").isTrue();
-            c.close();
-            assertThat(peer.isOpen()).isTrue();
+            // Part of a chunk may have gone out: the stream is broken, so the connection is closed and counted.
+            assertThat(c.isOpen()).as("a write timeout closes the connection").isFalse();
+            assertThat(dialer.stats().writeTimeoutCloses()).isEqualTo(1);
+            assertThatThrownBy(() -> c.reader().next(1)).isInstanceOf(ConnectionClosedException.class)
+                    .hasMessageContaining("write timeout");
+            assertThat(closed.get(5, TimeUnit.SECONDS)).isEqualTo("closed");
+            // The peer gets what was sent, then EOF.
+            peer.socket().setSoTimeout(20_000);
+            long received = peer.socket().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            assertThat(received).isPositive();
+            await().atMost(Duration.ofSeconds(5)).until(() -> dialer.stats().connectionsActive() == 0);
+        }
+    }
+
+    @Test
+    void readTimeoutLeavesTheConnectionOpen() throws Exception {
+        ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
+        plain.bind(new InetSocketAddress("127.0.0.1", 0));
+        Dialer dialer = dialer(Option.readTimeout(Duration.ofMillis(100)));
+        Connection c = closeLater(dialer.dialConnection("tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1)));
+        try (var peer = plain.accept()) {
+            assertThatThrownBy(() -> c.reader().next(1)).isInstanceOf(ReadTimeoutException.class);
+            assertThat(c.isOpen()).isTrue();
+            peer.write(ByteBuffer.wrap(new byte[] {42}));
+            assertThat(c.reader().readByte()).isEqualTo((byte) 42);
+            assertThat(dialer.stats().writeTimeoutCloses()).isZero();
         }
     }
 

@@ -13,6 +13,7 @@ public final class Counters implements NetStats {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder handlerErrors = new LongAdder();
     final LongAdder outputLimitCloses = new LongAdder();
+    final LongAdder writeTimeoutCloses = new LongAdder();
     final LongAdder requestsActive = new LongAdder();
     final LongAdder requestsTotal = new LongAdder();
 
@@ -31,6 +32,7 @@ public final class Counters implements NetStats {
     @Override public long bytesOut() { return bytesOut.sum(); }
     @Override public long handlerErrors() { return handlerErrors.sum(); }
     @Override public long outputLimitCloses() { return outputLimitCloses.sum(); }
+    @Override public long writeTimeoutCloses() { return writeTimeoutCloses.sum(); }
     @Override public long requestsActive() { return requestsActive.sum(); }
     @Override public long requestsTotal() { return requestsTotal.sum(); }
 
@@ -38,7 +40,8 @@ public final class Counters implements NetStats {
     public String toString() {
         return "NetStats[active=" + connectionsActive() + ", accepted=" + connectionsAccepted()
                 + ", rejected=" + connectionsRejected() + ", in=" + bytesIn() + ", out=" + bytesOut()
-                + ", handlerErrors=" + handlerErrors() + ", outputLimitCloses=" + outputLimitCloses() + ", requestsActive=" + requestsActive()
+                + ", handlerErrors=" + handlerErrors() + ", outputLimitCloses=" + outputLimitCloses()
+                + ", writeTimeoutCloses=" + writeTimeoutCloses() + ", requestsActive=" + requestsActive()
                 + ", requestsTotal=" + requestsTotal() + "]";
     }
 }

@@ -60,6 +60,7 @@ public final class NioConnection implements Connection {
     static final int REASON_SHUTDOWN = 6;
     static final int REASON_HANDLER = 7;
     static final int REASON_OUTPUT_LIMIT = 8;
+    static final int REASON_WRITE_TIMEOUT = 9;
 
     private static final int MIN_READ = 1024;
     private static final int INITIAL_READ = 4096;
@@ -552,6 +553,11 @@ public final class NioConnection implements Connection {
     }
 
     private void handlerFailed(Throwable t) {
+        if (t instanceof WriteTimeoutException && closed != 0 && reason == REASON_WRITE_TIMEOUT) {
+            // The flush already closed the connection and counted it (writeTimeoutCloses): the
+            // peer stopped reading, the handler did nothing wrong.
+            return;
+        }
         if (t instanceof ConnectionClosedException && (closed != 0 || eof)) {
             // The handler only noticed that the connection is going away: not its fault.
             closeWith(REASON_PEER, null);
@@ -750,7 +756,7 @@ public final class NioConnection implements Connection {
             deadline = System.nanoTime() + timeout;
         }
         if (timeout > 0 && deadline - System.nanoTime() <= 0) {
-            throw new WriteTimeoutException("flush timed out after " + Duration.ofNanos(timeout));
+            throw writeTimedOut(timeout);
         }
         Thread me = Thread.currentThread();
         flushWaiter = me;
@@ -778,6 +784,20 @@ public final class NioConnection implements Connection {
         return deadline;
     }
 
+    /**
+     * A flush waited out the write timeout. Part of a message may have been sent, so the byte
+     * stream is in an unknown state: close the connection (counted) and tell the caller.
+     */
+    private IOException writeTimedOut(long timeout) {
+        if (!closeWith(REASON_WRITE_TIMEOUT, null)) {
+            return closedException(); // closed by someone else first: that is what the caller sees
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "closed " + remoteAddress + ": flush timed out after "
+                + Duration.ofNanos(timeout) + " (the peer does not read)");
+        return new WriteTimeoutException("flush timed out after " + Duration.ofNanos(timeout)
+                + "; the connection is closed");
+    }
+
     // ---------------------------------------------------------------- close
 
     @Override
@@ -785,12 +805,15 @@ public final class NioConnection implements Connection {
         closeWith(REASON_LOCAL, null);
     }
 
-    /** Starts closing. Idempotent; the first reason wins. */
-    void closeWith(int why, Throwable cause) {
+    /** Starts closing. Idempotent; the first reason wins. True if this call closed the connection. */
+    boolean closeWith(int why, Throwable cause) {
         if (!CLOSED.compareAndSet(this, 0, 1)) {
-            return;
+            return false;
         }
         reason = why;
+        if (why == REASON_WRITE_TIMEOUT) {
+            counters.writeTimeoutCloses.increment(); // before the close, so a peer that saw EOF also sees the count
+        }
         if (cause != null && why != REASON_HANDLER) {
             LOG.log(System.Logger.Level.DEBUG, () -> "closing " + remoteAddress + ": " + cause);
         }
@@ -805,6 +828,7 @@ public final class NioConnection implements Connection {
         if (!poller.run(closeTask)) {
             closeTask.run();
         }
+        return true;
     }
 
     private void closeOnPoller() {
@@ -876,6 +900,7 @@ public final class NioConnection implements Connection {
             case REASON_HANDLER -> "connection closed after a handler error";
             case REASON_ERROR -> "connection closed after an error";
             case REASON_OUTPUT_LIMIT -> "connection closed: unsent output above the output limit (the peer does not read)";
+            case REASON_WRITE_TIMEOUT -> "connection closed after a write timeout (the peer does not read)";
             default -> "connection closed";
         });
     }

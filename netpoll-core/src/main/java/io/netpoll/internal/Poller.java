@@ -76,8 +76,9 @@ public final class Poller implements Runnable {
         return Thread.currentThread() == thread;
     }
 
+    /** True while the poller has not been stopped and its thread is alive (a dead thread counts as stopped). */
     public boolean isRunning() {
-        return running;
+        return running && thread.isAlive();
     }
 
     public int pendingTasks() {

@@ -116,7 +116,7 @@ public final class GuideExamples {
         // or per connection
         connection.setReadTimeout(Duration.ofSeconds(1));   // next(n) throws ReadTimeoutException
         connection.setIdleTimeout(Duration.ofMinutes(10));  // closed after 10 min without traffic
-        connection.setWriteTimeout(Duration.ofSeconds(5));  // a blocked flush throws WriteTimeoutException
+        connection.setWriteTimeout(Duration.ofSeconds(5));  // a blocked flush closes, throws WriteTimeoutException
         // [/guide:timeouts]
         if (read == null || idle == null || write == null) {
             throw new AssertionError();

@@ -39,9 +39,11 @@ public class SampleProperties {
          * Run the kv handler on the poller threads (netpoll's inline mode) instead of the worker
          * pool: no hand-off per request. Possible because the handler never waits for input, and
          * in this mode its flush never waits either: what the socket does not take is queued and
-         * sent when the socket is writable. Off by default because that queue has no bound: a
-         * client that pipelines requests and never reads the replies makes it grow (in worker
-         * mode the flush waits instead, holding a worker thread).
+         * sent when the socket is writable. Off by default because that queue only ends at the
+         * output limit ({@code netpoll.servers.kv.connection.max-output-buffer}, 64MB): a client
+         * that pipelines requests and never reads the replies makes it grow that far before its
+         * connection is closed (in worker mode the flush waits instead, holding a worker thread,
+         * up to the write timeout).
          */
         private boolean inlineHandlers = false;
 

@@ -562,7 +562,9 @@ public class NetpollProperties implements Validator {
 		private @Nullable Duration readTimeout;
 
 		/**
-		 * Longest wait of a flush for the peer to accept data. Default: wait forever.
+		 * Longest wait of a flush for the peer to accept data; then the connection is closed
+		 * (the peer is not reading) and the flush throws WriteTimeoutException. Default: wait
+		 * forever.
 		 */
 		private @Nullable Duration writeTimeout;
 

@@ -52,6 +52,13 @@ public enum NetpollMeters implements MeterDocumentation {
 			ServerTags.SERVER),
 
 	/**
+	 * Connections closed because a flush waited longer than the write timeout
+	 * ({@code connection.write-timeout}) for a peer that does not read.
+	 */
+	SERVER_CONNECTIONS_WRITE_TIMEOUT("netpoll.server.connections.write.timeout", Meter.Type.COUNTER,
+			BaseUnits.CONNECTIONS, "Connections closed because a flush exceeded the write timeout", ServerTags.SERVER),
+
+	/**
 	 * Bytes read from the server's connections.
 	 */
 	SERVER_BYTES_RECEIVED("netpoll.server.bytes.received", Meter.Type.COUNTER, BaseUnits.BYTES,

@@ -25,6 +25,7 @@ import io.netpoll.Dialer;
 import io.netpoll.NetStats;
 import io.netpoll.OnRequest;
 import io.netpoll.PollerGroup;
+import io.netpoll.WriteTimeoutException;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollHandlerDecorator;
 import io.netpoll.spring.server.NetpollServer;
@@ -141,8 +142,10 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 
 	private boolean countError(String serverName, ConcurrentMap<Class<?>, Counter> errors, Throwable ex,
 			Connection connection) {
-		if (ex instanceof ConnectionClosedException && !connection.isActive()) {
-			// netpoll-core does not count this either: the handler only saw the peer leave.
+		if ((ex instanceof ConnectionClosedException || ex instanceof WriteTimeoutException)
+				&& !connection.isActive()) {
+			// netpoll-core does not count these either: the handler only saw the peer leave, or
+			// the peer stopped reading (a write timeout closed the connection and is counted).
 			return false;
 		}
 		errors.computeIfAbsent(ex.getClass(),
@@ -200,6 +203,7 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		counter(NetpollMeters.SERVER_CONNECTIONS_ACCEPTED, tags, stats, NetStats::connectionsAccepted);
 		counter(NetpollMeters.SERVER_CONNECTIONS_REJECTED, tags, stats, NetStats::connectionsRejected);
 		counter(NetpollMeters.SERVER_CONNECTIONS_OUTPUT_LIMIT, tags, stats, NetStats::outputLimitCloses);
+		counter(NetpollMeters.SERVER_CONNECTIONS_WRITE_TIMEOUT, tags, stats, NetStats::writeTimeoutCloses);
 		counter(NetpollMeters.SERVER_BYTES_RECEIVED, tags, stats, NetStats::bytesIn);
 		counter(NetpollMeters.SERVER_BYTES_SENT, tags, stats, NetStats::bytesOut);
 		gauge(NetpollMeters.SERVER_REQUESTS_ACTIVE, tags, stats, NetStats::requestsActive);

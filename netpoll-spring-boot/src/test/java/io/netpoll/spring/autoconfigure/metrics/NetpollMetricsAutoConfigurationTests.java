@@ -1,5 +1,7 @@
 package io.netpoll.spring.autoconfigure.metrics;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netpoll.Connection;
 import io.netpoll.Dialer;
+import io.netpoll.OnRequest;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.annotation.NetpollHandler;
 import io.netpoll.spring.autoconfigure.NetpollAutoConfiguration;
@@ -167,6 +170,30 @@ class NetpollMetricsAutoConfigurationTests {
 	}
 
 	@Test
+	void writeTimeoutClosesAreCountedAndAreNotHandlerErrors() {
+		this.contextRunner.withUserConfiguration(Registry.class, FloodingHandler.class)
+			.withPropertyValues("netpoll.server.connection.write-timeout=200ms")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				int port = context.getBean(NetpollServer.class).getPort();
+				try (Socket peer = new Socket()) {
+					peer.setReceiveBufferSize(64 * 1024);
+					peer.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+					peer.getOutputStream().write(1); // starts the flood; never reads
+					await().atMost(Duration.ofSeconds(20))
+						.untilAsserted(() -> assertThat(registry.get("netpoll.server.connections.write.timeout")
+							.tag("server", "default")
+							.functionCounter()
+							.count()).isEqualTo(1));
+				}
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> registry.get("netpoll.server.connections.active").gauge().value() == 0);
+				assertThat(registry.get("netpoll.server.handler.errors").functionCounter().count()).isZero();
+				assertThat(registry.find("netpoll.server.errors").meters()).isEmpty();
+			});
+	}
+
+	@Test
 	void requestTimerIsOptIn() {
 		this.contextRunner.withUserConfiguration(Registry.class, DefaultHandler.class)
 			.withPropertyValues("netpoll.metrics.requests.enabled=true")
@@ -270,6 +297,25 @@ class NetpollMetricsAutoConfigurationTests {
 
 	@NetpollHandler
 	static class DefaultHandler extends EchoHandler {
+
+	}
+
+	/**
+	 * Answers any byte with up to 1 GiB, far more than socket buffers hold: against a peer that
+	 * does not read, a flush must time out.
+	 */
+	@NetpollHandler
+	static class FloodingHandler implements OnRequest {
+
+		@Override
+		public void onRequest(Object context, Connection connection) throws Exception {
+			connection.reader().skip(connection.reader().len());
+			byte[] chunk = new byte[256 * 1024];
+			for (int i = 0; i < 4096; i++) {
+				connection.writer().writeBinary(chunk, 0, chunk.length);
+				connection.writer().flush();
+			}
+		}
 
 	}
 
