@@ -63,7 +63,10 @@ public final class NioConnection implements Connection {
     static final int REASON_WRITE_TIMEOUT = 9;
 
     private static final int MIN_READ = 1024;
-    private static final int INITIAL_READ = 4096;
+    // Small first reads, into nodes of the read's size: a burst of new connections holds one input
+    // node each until their handlers run, and the pool keeps what a burst took. Reads (and their
+    // nodes) double for connections that fill them.
+    private static final int INITIAL_READ = MIN_READ;
     private static final int MAX_READ = 64 * 1024;
     /** Bytes read per connection per poller turn, so one streaming peer cannot starve the others. */
     private static final int READ_BUDGET = 256 * 1024;
@@ -173,7 +176,7 @@ public final class NioConnection implements Connection {
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
         BufferPool pool = settings.bufferPool != null ? settings.bufferPool : BufferPool.defaultPool();
-        this.input = new LinkBuffer(pool);
+        this.input = new LinkBuffer(pool, MIN_READ);
         this.output = new LinkBuffer(pool);
         this.reader = new ConnReader(this, input);
         this.writer = new ConnWriter(this, output);
