@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * Thousands of mutated request streams, fed in random pieces: the session never throws, never
  * holds more unread input than the limits allow, and every reply it writes is well-formed RESP.
- * A failure prints the seed; rerun one seed with {@code -Dkv.fuzz.seed=<seed>}.
+ * The seeds are fixed; a failure prints its seed; rerun one with {@code -Dkv.fuzz.seed=<seed>}.
  */
 class RespFuzzTest {
 
@@ -18,7 +19,9 @@ class RespFuzzTest {
 
     @Test
     void mutatedStreams() {
-        long base = Long.getLong("kv.fuzz.seed", System.nanoTime());
+        // A fixed base: every run checks the same 3,000 streams (a random base once failed CI on a
+        // stream the test itself mis-classified). -Dkv.fuzz.seed=<seed> reruns one stream.
+        long base = Long.getLong("kv.fuzz.seed", 20261126L);
         int runs = Long.getLong("kv.fuzz.seed") != null ? 1 : 3000;
         for (int i = 0; i < runs; i++) {
             long seed = base + i;
@@ -53,9 +56,11 @@ class RespFuzzTest {
             RespStreams.assertWellFormed(replies.toString());
         }
         // However the stream is cut, the replies are the same (the whole-command fast path and the
-        // incremental path agree). Client ids differ between connections: skip streams that ask.
+        // incremental path agree). Client ids differ between connections: skip streams that ask
+        // (commands are case-insensitive, and the mutator changes case).
         String text = new String(stream, StandardCharsets.ISO_8859_1);
-        if (!text.contains("HELLO") && !text.contains("CLIENT")) {
+        String upper = text.toUpperCase(Locale.ROOT);
+        if (!upper.contains("HELLO") && !upper.contains("CLIENT")) {
             assertThat(feed(stream, random, 1)).as("replies to %s", RespStreams.printable(text))
                     .isEqualTo(feed(stream, random, Integer.MAX_VALUE));
         }
