@@ -2,6 +2,7 @@ package io.netpoll.faults;
 
 import io.netpoll.Option;
 import io.netpoll.faults.Frames.Mode;
+import io.netpoll.testing.PeerIo;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -145,15 +146,15 @@ class ConnectStormFaultTest extends FaultScenario {
                         assertThat(s.getInputStream().readNBytes(f.length)).isEqualTo(f);
                         return true;
                     }
-                    Frames.writeQuietly(s.getOutputStream(), f);
-                    byte[] back = Frames.readUpTo(s.getInputStream(), f.length);
+                    PeerIo.writeQuietly(s.getOutputStream(), f);
+                    byte[] back = PeerIo.readUpTo(s.getInputStream(), f.length);
                     if (back.length == 0) {
                         return false; // rejected: EOF or reset, nothing else
                     }
                     assertThat(back).isEqualTo(f);
                     return true;
                 }
-                default -> Frames.writeQuietly(s.getOutputStream(), new byte[] {0, 100, 1, 2, 3}); // mid-frame, close
+                default -> PeerIo.writeQuietly(s.getOutputStream(), new byte[] {0, 100, 1, 2, 3}); // mid-frame, close
             }
             return false;
         }

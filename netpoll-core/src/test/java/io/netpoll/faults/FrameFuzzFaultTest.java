@@ -2,6 +2,7 @@ package io.netpoll.faults;
 
 import io.netpoll.faults.Frames.Expected;
 import io.netpoll.faults.Frames.Mode;
+import io.netpoll.testing.PeerIo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -77,13 +78,13 @@ class FrameFuzzFaultTest extends FaultScenario {
             boolean sentAll = true;
             for (int pos = 0; pos < stream.length && sentAll; ) {
                 int n = Math.min(stream.length - pos, 1 + random.nextInt(random.nextBoolean() ? 8 : 512));
-                sentAll = Frames.writeQuietly(out, Arrays.copyOfRange(stream, pos, pos + n));
+                sentAll = PeerIo.writeQuietly(out, Arrays.copyOfRange(stream, pos, pos + n));
                 pos += n;
             }
             if (sentAll) {
                 s.shutdownOutput();
             }
-            Frames.Ending end = Frames.readToEnd(s.getInputStream());
+            PeerIo.Ending end = PeerIo.readToEnd(s.getInputStream());
             assertThat(end.bytes()).as("replies").isEqualTo(expected.replies());
             if (!expected.protocolError()) {
                 // Only a server that closes with unread input resets; otherwise it is a clean EOF.

@@ -8,10 +8,7 @@ import io.netpoll.buffer.Writer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
@@ -152,55 +149,6 @@ final class Frames {
             byte[] body = new byte[1 + Math.floorMod(seed, MAX_FRAME)];
             new Random(seed).nextBytes(body);
             return roundTrip(s, body);
-        }
-    }
-
-    /** How a connection ended for the client: the bytes it got, and whether the end was a reset rather than EOF. */
-    record Ending(byte[] bytes, boolean reset) {
-    }
-
-    /**
-     * Reads until the server ends the connection: EOF, or a reset (the server closed with unread
-     * input, which TCP reports as a reset after the bytes that were already sent).
-     */
-    static Ending readToEnd(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        try {
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                out.write(buf, 0, n);
-            }
-        } catch (SocketException reset) {
-            return new Ending(out.toByteArray(), true);
-        }
-        return new Ending(out.toByteArray(), false);
-    }
-
-    /** Reads {@code n} bytes, or fewer if the server ends the connection first (EOF or reset). */
-    static byte[] readUpTo(InputStream in, int n) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[Math.min(n, 8192)];
-        try {
-            while (out.size() < n) {
-                int r = in.read(buf, 0, Math.min(buf.length, n - out.size()));
-                if (r < 0) {
-                    break;
-                }
-                out.write(buf, 0, r);
-            }
-        } catch (SocketException reset) {
-            // ended by a reset
-        }
-        return out.toByteArray();
-    }
-
-    /** Writes, ignoring a reset or broken pipe: the server may close first (a protocol error). */
-    static boolean writeQuietly(OutputStream out, byte[] bytes) {
-        try {
-            out.write(bytes);
-            return true;
-        } catch (IOException closedByServer) {
-            return false;
         }
     }
 }

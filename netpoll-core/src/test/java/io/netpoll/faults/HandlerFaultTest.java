@@ -1,11 +1,11 @@
 package io.netpoll.faults;
 
-import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
 import io.netpoll.ShutdownResult;
 import io.netpoll.faults.Frames.Mode;
+import io.netpoll.testing.PeerIo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -72,7 +72,7 @@ class HandlerFaultTest extends FaultScenario {
                 try (Socket s = new Socket("127.0.0.1", server.port())) {
                     s.setSoTimeout(10_000);
                     s.getOutputStream().write(kind);
-                    Frames.Ending end = Frames.readToEnd(s.getInputStream());
+                    PeerIo.Ending end = PeerIo.readToEnd(s.getInputStream());
                     assertThat(new String(end.bytes())).as("kind %s", kind).isEqualTo(kind == 'F' ? "partial" : "");
                 }
                 bad++;
@@ -118,8 +118,8 @@ class HandlerFaultTest extends FaultScenario {
             try (Socket s = new Socket("127.0.0.1", server.port())) {
                 s.setSoTimeout(10_000);
                 byte[] f = Frames.frame(new byte[] {(byte) i});
-                boolean wrote = Frames.writeQuietly(s.getOutputStream(), f);
-                byte[] back = Frames.readUpTo(s.getInputStream(), f.length);
+                boolean wrote = PeerIo.writeQuietly(s.getOutputStream(), f);
+                byte[] back = PeerIo.readUpTo(s.getInputStream(), f.length);
                 if (i % 5 <= 1) {
                     assertThat(back).as("connection %d is closed by its failing callback", i).isEmpty();
                 } else {
@@ -237,7 +237,7 @@ class HandlerFaultTest extends FaultScenario {
         }
         for (Socket s : sockets) { // every peer sees the end
             s.setSoTimeout(10_000);
-            Frames.readToEnd(s.getInputStream());
+            PeerIo.readToEnd(s.getInputStream());
         }
         // Only the handlers blocked outside netpoll still hold their connections (and buffers).
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().connectionsActive() == 3);

@@ -1,6 +1,7 @@
 package io.netpoll.faults;
 
 import io.netpoll.faults.Frames.Mode;
+import io.netpoll.testing.PeerIo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -95,7 +96,7 @@ class PeerResetFaultTest extends FaultScenario {
         for (int i = 0; i < 50; i++) {
             Socket s = socket(server.port(), 4096);
             sockets.add(s);
-            exec.submit(() -> Frames.writeQuietly(s.getOutputStream(), requests));
+            exec.submit(() -> PeerIo.writeQuietly(s.getOutputStream(), requests));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> server.loop().stats().bytesOut() > 50L * 4096);
         for (Socket s : sockets) {

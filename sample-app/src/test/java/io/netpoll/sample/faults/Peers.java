@@ -3,10 +3,8 @@ package io.netpoll.sample.faults;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 /** What the fault scenarios' peers do with plain sockets: RESP requests, reads to the end, fresh clients. */
@@ -34,37 +32,6 @@ final class Peers {
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** How a connection ended for the client: the bytes it got, and whether the end was a reset rather than EOF. */
-    record Ending(byte[] bytes, boolean reset) {
-    }
-
-    /**
-     * Reads until the server ends the connection: EOF, or a reset (a server that closes with
-     * unread input makes TCP send a reset, after the bytes it had already sent).
-     */
-    static Ending readToEnd(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        try {
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                out.write(buf, 0, n);
-            }
-        } catch (SocketException reset) {
-            return new Ending(out.toByteArray(), true);
-        }
-        return new Ending(out.toByteArray(), false);
-    }
-
-    /** Writes, ignoring a reset or broken pipe (the server may close first); false if it failed. */
-    static boolean writeQuietly(OutputStream out, byte[] bytes) {
-        try {
-            out.write(bytes);
-            return true;
-        } catch (IOException closedByServer) {
-            return false;
-        }
     }
 
     /** Exactly {@code n} bytes, or an exception. */

@@ -3,6 +3,7 @@ package io.netpoll.sample.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netpoll.NetStats;
+import io.netpoll.testing.PeerIo;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ class SampleConnectStormFaultTests extends SampleFaultScenario {
                     assertThat(Peers.text(Peers.read(s.getInputStream(), reply.length()))).isEqualTo(reply);
                     return true;
                 }
-                default -> Peers.writeQuietly(s.getOutputStream(), // mid-request, close
+                default -> PeerIo.writeQuietly(s.getOutputStream(), // mid-request, close
                         echo ? new byte[100] : Peers.bytes("*2\r\n$4\r\nECHO\r\n$100\r\nabc"));
             }
             return false;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.netpoll.NetStats;
 import io.netpoll.sample.kv.RespLimits;
 import io.netpoll.sample.kv.RespStreams;
+import io.netpoll.testing.PeerIo;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -83,13 +84,13 @@ class SampleRespFuzzFaultTests extends SampleFaultScenario {
             boolean sentAll = true;
             for (int pos = 0; pos < stream.length && sentAll; ) {
                 int n = Math.min(stream.length - pos, 1 + random.nextInt(random.nextBoolean() ? 8 : 512));
-                sentAll = Peers.writeQuietly(out, Arrays.copyOfRange(stream, pos, pos + n));
+                sentAll = PeerIo.writeQuietly(out, Arrays.copyOfRange(stream, pos, pos + n));
                 pos += n;
             }
             if (sentAll) {
                 s.shutdownOutput();
             }
-            Peers.Ending end = Peers.readToEnd(s.getInputStream());
+            PeerIo.Ending end = PeerIo.readToEnd(s.getInputStream());
             String replies = Peers.text(end.bytes());
             RespStreams.assertWellFormed(replies);
             String upper = text.toUpperCase(Locale.ROOT);

@@ -3,6 +3,7 @@ package io.netpoll.sample.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netpoll.buffer.BufferLeakCheckExtension;
+import io.netpoll.testing.PeerIo;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ class SampleSlowlorisFaultTests extends SampleFaultScenario {
         assertThat(Peers.kvServes(port("proxy"))).isTrue();
         assertThat(Peers.echoServes(port("echo"))).isTrue();
         for (Socket s : loris) {
-            assertThat(Peers.readToEnd(s.getInputStream()).bytes()).as("evicted").isEmpty();
+            assertThat(PeerIo.readToEnd(s.getInputStream()).bytes()).as("evicted").isEmpty();
         }
         assertThat(System.nanoTime() - sentAt).as("not before the idle timeout")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(900).toNanos()); // the wheel's resolution: about 50 ms
