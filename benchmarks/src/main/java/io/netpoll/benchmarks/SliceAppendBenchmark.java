@@ -146,36 +146,35 @@ public class SliceAppendBenchmark {
 
     @Benchmark
     public void netpoll(Netpoll st, Blackhole bh) throws IOException {
-        LinkBuffer i = st.in;
-        LinkBuffer o = st.out;
-        int c = chunk;
-        for (int off = 0; off < SIZE; off += c) {
-            i.malloc(c);
-        }
-        i.flush();
-        LinkBuffer s = i.slice(SIZE);
-        o.append(s);
-        o.flush();
-        bh.consume(o.readByte());
-        o.skip(SIZE - 1);
-        o.release();
+        arrive(st.in);
+        LinkBuffer s = st.in.slice(SIZE);
+        st.out.append(s);
+        consume(st.out, bh);
     }
 
     /** The same work with {@code append(reader, n)}: slice and append without the slice object. */
     @Benchmark
     public void netpollAppendReader(Netpoll st, Blackhole bh) throws IOException {
-        LinkBuffer i = st.in;
-        LinkBuffer o = st.out;
+        arrive(st.in);
+        st.out.append(st.in, SIZE);
+        consume(st.out, bh);
+    }
+
+    /** 64 KiB arrive in {@code chunks} reserved blocks, as after a socket read. */
+    private void arrive(LinkBuffer in) {
         int c = chunk;
         for (int off = 0; off < SIZE; off += c) {
-            i.malloc(c);
+            in.malloc(c);
         }
-        i.flush();
-        o.append(i, SIZE);
-        o.flush();
-        bh.consume(o.readByte());
-        o.skip(SIZE - 1);
-        o.release();
+        in.flush();
+    }
+
+    /** Publishes the appended bytes, reads one, skips the rest and gives everything back. */
+    private static void consume(LinkBuffer out, Blackhole bh) {
+        out.flush();
+        bh.consume(out.readByte());
+        out.skip(SIZE - 1);
+        out.release();
     }
 
     @Benchmark
