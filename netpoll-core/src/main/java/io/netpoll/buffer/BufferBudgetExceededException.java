@@ -63,8 +63,8 @@ public final class BufferBudgetExceededException extends RuntimeException {
 
     /**
      * Runs {@code callback} once, on the thread that gives memory back, when the pool may serve
-     * this request again (for a reserve refusal: once the memory in use is below seven eighths of
-     * the budget). Registering the same callback object twice runs it once. The callback must be
+     * this request again (for a reserve refusal: once the memory in use is below thirteen
+     * sixteenths of the budget, so that a hoarder is not woken for every block given back). Registering the same callback object twice runs it once. The callback must be
      * quick and must not block nor allocate from the pool: hand off to your own thread (a poller
      * queues a task). It may run at once, on the calling thread, if memory came back already.
      */

@@ -127,6 +127,11 @@ public final class BufferPool implements AutoCloseable {
     private final long maxDirectBytes;
     /** Seven eighths of the budget: what heavy readers may fill. */
     private final long heavyLimit;
+    /**
+     * Thirteen sixteenths: heavy readers are woken below it, not as soon as one block is back
+     * (hysteresis: otherwise every block returned wakes every paused hoarder for one read).
+     */
+    private final long heavyResume;
     /** Direct memory allocated and not dropped; changed on slow paths only (allocate, drop). */
     private final AtomicLong reserved = new AtomicLong();
     /** Bits LIGHT_WAITING / HEAVY_WAITING: someone waits for memory; read on every recycle. */
@@ -154,6 +159,7 @@ public final class BufferPool implements AutoCloseable {
         }
         this.maxDirectBytes = b.maxDirectBytes > 0 ? b.maxDirectBytes : defaultMaxDirectBytes();
         this.heavyLimit = maxDirectBytes - maxDirectBytes / 8;
+        this.heavyResume = heavyLimit - maxDirectBytes / 16;
         this.decayNanos = (b.decay != null ? b.decay : defaultDecay()).toNanos();
         this.ticker = b.ticker;
         this.lastDecay = ticker.getAsLong();
@@ -508,7 +514,7 @@ public final class BufferPool implements AutoCloseable {
     /**
      * Memory went back to the free lists or was dropped: wake whoever waits for it and may now be
      * served (light: room for a read of 64 KiB, free or allocatable; heavy: the memory in use is
-     * below seven eighths of the budget). Runs only while someone waits.
+     * below thirteen sixteenths of the budget). Runs only while someone waits.
      */
     private void memoryReturned() {
         int w = (int) WAITING.getVolatile(this);
@@ -517,7 +523,7 @@ public final class BufferPool implements AutoCloseable {
             WAITING.getAndBitwiseAnd(this, ~LIGHT_WAITING);
             wake(lightWaiters);
         }
-        if ((w & HEAVY_WAITING) != 0 && usedBytes() < heavyLimit) {
+        if ((w & HEAVY_WAITING) != 0 && usedBytes() < heavyResume) {
             WAITING.getAndBitwiseAnd(this, ~HEAVY_WAITING);
             wake(heavyWaiters);
         }

@@ -148,11 +148,14 @@ class BufferBudgetTests {
         light.skip(light.len());
         light.release();
 
-        // The hoarder is told once memory in use is back under seven eighths of the budget.
+        // The hoarder is told once memory in use is back under thirteen sixteenths of the budget.
         AtomicInteger told = new AtomicInteger();
         refusal.onMemoryAvailable(told::incrementAndGet);
         refusal.onMemoryAvailable(told::incrementAndGet); // another callback object: told too
         assertThat(told).as("still above seven eighths").hasValue(0);
+        hoarder.skip(64 * 1024);
+        hoarder.release();
+        assertThat(told).as("one block back is not enough to wake a hoarder").hasValue(0);
         hoarder.skip(hoarder.len() / 2);
         hoarder.release();
         assertThat(told).as("memory came back").hasValue(2);
