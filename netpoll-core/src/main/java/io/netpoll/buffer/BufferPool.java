@@ -403,6 +403,11 @@ public final class BufferPool implements AutoCloseable {
         return closed;
     }
 
+    /** The decay interval: free memory unused this long is dropped ({@link Duration#ZERO}: never). */
+    public Duration decay() {
+        return Duration.ofNanos(decayNanos);
+    }
+
     /** The budget on direct memory this pool holds (in use and free). */
     public long maxDirectBytes() {
         return maxDirectBytes;
