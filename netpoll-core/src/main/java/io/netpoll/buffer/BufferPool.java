@@ -2,8 +2,8 @@ package io.netpoll.buffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -56,7 +56,8 @@ import java.util.function.LongSupplier;
  * ({@link BufferBudgetExceededException#onMemoryAvailable}), a writer (handler) gets the exception
  * at once (it does not wait). The last eighth of the budget is kept for readers holding less than
  * {@link #HEAVY_READER_BYTES} unread bytes, so that connections that do not consume their input
- * are paused before the connections that do are.
+ * are paused before the connections that do are. The default pool's budget is the system property
+ * {@code netpoll.buffer.maxDirectBytes}, if set.
  *
  * <h2>Decay</h2>
  * Free memory that stayed unused for a whole {@link Builder#decay(Duration) decay interval} is
@@ -64,7 +65,8 @@ import java.util.function.LongSupplier;
  * the interval; that many blocks were not needed). A daemon thread, {@code netpoll-buffer-decay},
  * shared by all pools, drives it; the hot path pays one comparison per pop. Dropped memory goes
  * back to the operating system when the garbage collector frees its {@code ByteBuffer} (a 64 KiB
- * slab once all its carved blocks are dropped).
+ * slab once all its carved blocks are dropped). The default pool's interval is the system
+ * property {@code netpoll.buffer.decayMillis} ({@link #defaultDecay()}), 30 s if unset.
  *
  * <p>Ownership: whoever {@link #create(long) creates} a pool owns it and may {@link #close()} it
  * (a Spring context closes its own with the context): the free memory is dropped at once and from
