@@ -1,11 +1,15 @@
 package io.netpoll;
 
+import io.netpoll.buffer.BufferBudgetExceededException;
 import io.netpoll.buffer.BufferPool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,33 +28,46 @@ import static org.awaitility.Awaitility.await;
 /**
  * The worst neighbours for memory: 20 peers flood a server whose handler never reads. The
  * process-wide buffer budget stops them (their reads pause) while an echo client on the same
- * poller, sharing the same pool, keeps being served; when the floods' input is consumed, memory
- * comes back and the paused connections resume without losing a byte.
+ * poller, sharing the same pool, keeps being served; when memory comes back (half of the floods
+ * closed) the paused connections resume without losing a byte. And the worst handler: one that
+ * writes more than the whole budget fails alone.
  */
 class BufferBudgetTest extends NetTestSupport {
     private static final long BUDGET = 16L << 20;
     private static final int FLOODS = 20;
     private static final int FLOOD_BYTES = 4 << 20;
 
-    @Test
-    void floodingPeersThatAreNeverReadHitTheBudgetWhileAnEchoClientOnTheSamePollerIsServed() throws Exception {
+    @ParameterizedTest(name = "inline handlers: {0}")
+    @ValueSource(booleans = {false, true})
+    void floodingPeersThatAreNeverReadHitTheBudgetWhileAnEchoClientOnTheSamePollerIsServed(boolean inline)
+            throws Exception {
         BufferPool pool = BufferPool.builder().maxDirectBytes(BUDGET).maxPooledBytes(4L << 20)
                 .decay(Duration.ZERO).build();
         PollerGroup onePoller = PollerGroup.create(1);
         Map<Connection, AtomicLong> floods = new ConcurrentHashMap<>();
-        // The flood server's handler never reads: its input grows until something stops it.
-        Server floodServer = serve(onePoller, (ctx, c) -> floods.computeIfAbsent(c, k -> new AtomicLong()),
-                Option.bufferPool(pool), Option.maxInputBuffer(8 << 20),
+        AtomicBoolean drain = new AtomicBoolean();
+        // The flood server's handler reads nothing until told to: its input grows until something
+        // stops it. Then it consumes whatever is there.
+        OnRequest flood = (ctx, c) -> {
+            AtomicLong consumed = floods.computeIfAbsent(c, k -> new AtomicLong());
+            if (drain.get()) {
+                int n = c.reader().len();
+                c.reader().skip(n);
+                consumed.addAndGet(n);
+            }
+        };
+        Option mode = inline ? Option.inlineHandlers() : Option.bufferPool(pool);
+        Server floodServer = serve(onePoller, flood, Option.bufferPool(pool), Option.maxInputBuffer(8 << 20), mode,
                 Option.receiveBufferSize(64 << 10)); // small kernel buffers: the flood waits on us, not on them
-        Server echoServer = serve(onePoller, NetTestSupport::echo, Option.bufferPool(pool));
+        Server echoServer = serve(onePoller, NetTestSupport::echo, Option.bufferPool(pool), mode);
         closeLater(onePoller);
         closeLater(pool);
 
-        List<CompletableFuture<Void>> sending = new ArrayList<>();
+        Map<Integer, CompletableFuture<Void>> sending = new ConcurrentHashMap<>(); // by the client's port
         for (int i = 0; i < FLOODS; i++) {
             Socket s = socket(floodServer.port());
             s.setSendBufferSize(64 << 10);
-            sending.add(CompletableFuture.runAsync(() -> {
+            sending.put(s.getLocalPort(), CompletableFuture.runAsync(() -> {
                 try {
                     OutputStream out = s.getOutputStream();
                     byte[] chunk = new byte[64 << 10];
@@ -61,7 +79,8 @@ class BufferBudgetTest extends NetTestSupport {
                 }
             }, exec));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> pool.stats().budgetRefusals() > 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> pool.stats().budgetRefusals() > 0 && floods.size() == FLOODS);
 
         // The echo client, on the same poller and pool, while the floods are held at the budget.
         Socket echo = socket(echoServer.port());
@@ -85,28 +104,63 @@ class BufferBudgetTest extends NetTestSupport {
         assertThat(maxReserved).as("direct memory held by the pool").isLessThanOrEqualTo(BUDGET);
         // Each flood is paused about once, not woken for every block the echo gives back.
         assertThat(pool.stats().budgetRefusals()).as("refused reads").isBetween(1L, 4L * FLOODS);
-        assertThat(floodServer.loop().stats().bytesIn()).as("the floods were stopped short")
-                .isLessThan((long) FLOODS * FLOOD_BYTES);
+        long heldIn = floodServer.loop().stats().bytesIn();
+        assertThat(heldIn).as("the floods were stopped short").isLessThan((long) FLOODS * FLOOD_BYTES);
         assertThat(floodServer.loop().stats().connectionsActive()).as("paused, not closed").isEqualTo(FLOODS);
-        assertThat(sending).as("the floods' writes are blocked").anyMatch(f -> !f.isDone());
+        assertThat(sending.values()).as("the floods' writes are blocked").anyMatch(f -> !f.isDone());
 
-        // Memory comes back: the floods' input is consumed (here by the test, as a handler that
-        // catches up would), the paused connections resume, and every byte arrives.
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            for (Map.Entry<Connection, AtomicLong> e : floods.entrySet()) {
-                int n = e.getKey().reader().len();
-                if (n > 0) {
-                    e.getKey().reader().skip(n);
-                    e.getKey().reader().release();
-                    e.getValue().addAndGet(n);
-                }
-            }
-            return floods.size() == FLOODS && floods.values().stream().allMatch(v -> v.get() == FLOOD_BYTES);
-        });
-        CompletableFuture.allOf(sending.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        assertThat(floodServer.loop().stats().bytesIn()).isEqualTo((long) FLOODS * FLOOD_BYTES);
-        assertThat(floodServer.loop().stats().connectionsActive()).isEqualTo(FLOODS);
+        // Memory comes back: half of the floods are closed (their input is freed), the other half
+        // resume reading, now with a handler that consumes, and receive every byte.
+        drain.set(true);
+        List<Connection> all = new ArrayList<>(floods.keySet());
+        assertThat(all).hasSize(FLOODS);
+        List<Connection> kept = all.subList(FLOODS / 2, FLOODS);
+        for (Connection c : all.subList(0, FLOODS / 2)) {
+            c.close();
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> kept.stream().allMatch(c -> floods.get(c).get() == FLOOD_BYTES));
+        for (Connection c : kept) {
+            int clientPort = ((InetSocketAddress) c.remoteAddress()).getPort();
+            sending.get(clientPort).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(floodServer.loop().stats().bytesIn()).isGreaterThan(heldIn);
+        assertThat(floodServer.loop().stats().connectionsActive()).isEqualTo(FLOODS / 2);
         assertThat(pool.stats().reservedBytes()).isLessThanOrEqualTo(BUDGET);
+    }
+
+    @Test
+    void aHandlerWritingPastTheBudgetFailsAndOnlyItsConnectionCloses() throws Exception {
+        BufferPool pool = BufferPool.builder().maxDirectBytes(1 << 20).maxPooledBytes(1 << 20)
+                .decay(Duration.ZERO).build();
+        Map<String, Throwable> failures = new ConcurrentHashMap<>();
+        Server server = startServer((ctx, c) -> {
+            byte kind = c.reader().readByte();
+            c.reader().release();
+            try {
+                // 'b' asks for 4 MiB at once: more than the whole budget.
+                c.writer().writeBinary(new byte[kind == 'b' ? 4 << 20 : 1], 0, kind == 'b' ? 4 << 20 : 1);
+            } catch (BufferBudgetExceededException e) {
+                failures.put("big", e);
+                throw e; // the connection closes, as after any handler error
+            }
+            c.writer().flush();
+        }, Option.bufferPool(pool));
+        closeLater(pool);
+        Socket big = socket(server.port());
+        big.getOutputStream().write('b');
+        assertThat(big.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+        assertThat(failures.get("big")).isInstanceOf(BufferBudgetExceededException.class)
+                .hasMessageContaining("budget of 1048576 bytes exhausted");
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().handlerErrors() == 1);
+        assertThat(pool.stats().budgetRefusals()).isEqualTo(1);
+        // Everyone else is served.
+        for (int i = 0; i < 20; i++) {
+            Socket small = socket(server.port());
+            small.getOutputStream().write('s');
+            assertThat(small.getInputStream().read()).isZero();
+        }
+        assertThat(pool.stats().reservedBytes()).isLessThanOrEqualTo(1 << 20);
     }
 
     /** A server on {@code group} (startServer would put it on the test's two-poller group). */
