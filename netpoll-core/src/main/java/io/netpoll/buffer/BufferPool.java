@@ -337,7 +337,9 @@ public final class BufferPool implements AutoCloseable {
 
     /**
      * A new pool that keeps at most {@code maxPooledBytes} bytes of free memory, with the leak
-     * detection level of the system property {@code netpoll.leakDetection.level}, logging leaks.
+     * detection level of the system property {@code netpoll.leakDetection.level}, logging leaks,
+     * and the default budget and decay ({@link #defaultMaxDirectBytes()}, {@link #defaultDecay()};
+     * {@link #builder()} sets them).
      * Errors: {@link IllegalArgumentException} if {@code maxPooledBytes} is negative.
      */
     public static BufferPool create(long maxPooledBytes) {

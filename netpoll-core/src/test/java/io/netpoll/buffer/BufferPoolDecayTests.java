@@ -91,6 +91,20 @@ class BufferPoolDecayTests {
     }
 
     @Test
+    void theDecayThreadGivesMemoryBackWithoutAnyoneTouchingThePool() {
+        // The real clock and the shared daemon thread: nothing but time passes.
+        BufferPool pool = BufferPool.builder().maxPooledBytes(16L << 20).decay(Duration.ofMillis(100)).build();
+        burst(pool, 8, 1 << 20);
+        assertThat(pool.stats().pooledBytes()).isEqualTo(8L << 20);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> pool.stats().pooledBytes() == 0);
+        assertThat(pool.stats().decayedBytes()).isEqualTo(8L << 20);
+        assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().equals("netpoll-buffer-decay")
+                && t.isDaemon());
+        pool.close();
+    }
+
+    @Test
     void zeroDecayKeepsFreeMemoryUntilClose() {
         BufferPool pool = pool(Duration.ZERO);
         burst(pool, 8, 1 << 20);
