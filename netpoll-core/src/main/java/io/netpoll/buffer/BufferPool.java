@@ -463,7 +463,7 @@ public final class BufferPool implements AutoCloseable {
         }
         if (size > MAX_NODE_SIZE) {
             reserveOrRefuse(size, held);
-            return handOut(counted(new Node(this, Node.UNPOOLED, ByteBuffer.allocateDirect(size)), UNPOOLED_CLASS));
+            return handOut(counted(new Node(this, Node.UNPOOLED, direct(size)), UNPOOLED_CLASS));
         }
         int cls = sizeClass(size);
         Node node = pop(cls);
@@ -629,9 +629,9 @@ public final class BufferPool implements AutoCloseable {
         }
         if (!slab) {
             reserveOrRefuse(size, held);
-            return counted(new Node(this, cls, ByteBuffer.allocateDirect(size)), cls);
+            return counted(new Node(this, cls, direct(size)), cls);
         }
-        ByteBuffer slabMemory = ByteBuffer.allocateDirect(SLAB_SIZE);
+        ByteBuffer slabMemory = direct(SLAB_SIZE);
         for (int at = size; at < SLAB_SIZE; at += size) {
             if (!push(cls, counted(new Node(this, cls, slabMemory.slice(at, size)), cls), size)) {
                 // Not pooled: this block is dropped and the rest is never carved, so neither counts
@@ -643,6 +643,17 @@ public final class BufferPool implements AutoCloseable {
             }
         }
         return counted(new Node(this, cls, slabMemory.slice(0, size)), cls);
+    }
+
+    /** Direct memory already counted against the budget; uncounted again if the JDK refuses it. */
+    private ByteBuffer direct(int size) {
+        try {
+            return ByteBuffer.allocateDirect(size);
+        } catch (OutOfMemoryError e) {
+            // The JDK's own limit (other users of direct memory, garbage not yet collected).
+            reserved.addAndGet(-size);
+            throw e;
+        }
     }
 
     /**
