@@ -121,14 +121,27 @@ final class TlsPair implements AutoCloseable {
 
     /** Turns both sides until {@code condition} holds; fails after {@link #DEADLINE_NANOS}. */
     void driveUntil(BooleanSupplier condition) {
+        drive(selector, condition, client, server);
+    }
+
+    /**
+     * Turns {@code peers} (their sockets registered with {@code selector}) until {@code condition}
+     * holds; when nothing moved, waits in {@code select} (10 ms at most). Fails after {@link #DEADLINE_NANOS}.
+     */
+    static void drive(Selector selector, BooleanSupplier condition, TlsPeer... peers) {
         long deadline = System.nanoTime() + DEADLINE_NANOS;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("TLS pair did not get there in time: client " + state(client)
-                        + ", server " + state(server));
+                StringBuilder sb = new StringBuilder("TLS peers did not get there in time:");
+                for (TlsPeer p : peers) {
+                    sb.append(' ').append(p.name).append(' ').append(state(p));
+                }
+                throw new AssertionError(sb.toString());
             }
-            boolean moved = client.turn();
-            moved |= server.turn();
+            boolean moved = false;
+            for (TlsPeer p : peers) {
+                moved |= p.turn();
+            }
             if (!moved && !condition.getAsBoolean()) {
                 try {
                     selector.select(10);
