@@ -68,7 +68,7 @@ class OpenSslInteropTest {
             ch.configureBlocking(false);
             ch.register(selector, SelectionKey.OP_READ);
             try (TlsPeer server = new TlsPeer("server", ch, config.newEngine(null, 0), config,
-                    BufferPool.defaultPool(), tasks, selector, false, false)) {
+                    BufferPool.defaultPool(), CipherBlocks.shared(), tasks, selector, false, false)) {
                 TlsPair.drive(selector, () -> server.input.indexOf((byte) '\n') >= 0 || server.failure != null, server);
                 assertThat(server.failure).isNull();
                 assertThat(server.input.readString(server.input.len())).isEqualTo("ping\n");
@@ -123,7 +123,7 @@ class OpenSslInteropTest {
             ch.configureBlocking(false);
             ch.register(selector, SelectionKey.OP_READ);
             try (TlsPeer client = new TlsPeer("client", ch, config.newEngine("localhost", port[0]), config,
-                    BufferPool.defaultPool(), tasks, selector, false, false)) {
+                    BufferPool.defaultPool(), CipherBlocks.shared(), tasks, selector, false, false)) {
                 client.output.writeString("GET / HTTP/1.0\r\n\r\n");
                 client.output.flush();
                 List<String> pages = new ArrayList<>();

@@ -32,12 +32,15 @@ final class TlsPair implements AutoCloseable {
     final TlsPeer client;
     final TlsPeer server;
     final ExecutorService tasks;
+    /** The pair's own ciphertext blocks, so that tests can count what the sessions hold. */
+    final CipherBlocks blocks;
     /** The threads the delegated tasks ran on. */
     final java.util.List<Thread> taskThreads;
     private final Selector selector;
 
     private TlsPair(TlsPeer client, TlsPeer server, ExecutorService tasks, java.util.List<Thread> taskThreads,
-            Selector selector) {
+            Selector selector, CipherBlocks blocks) {
+        this.blocks = blocks;
         this.taskThreads = taskThreads;
         this.client = client;
         this.server = server;
@@ -97,11 +100,12 @@ final class TlsPair implements AutoCloseable {
                 s.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 s.register(selector, SelectionKey.OP_READ);
             }
-            TlsPeer c = new TlsPeer("client", pair[0], clientEngine, clientConfig, pool, tasks, selector,
+            CipherBlocks blocks = new CipherBlocks(16);
+            TlsPeer c = new TlsPeer("client", pair[0], clientEngine, clientConfig, pool, blocks, tasks, selector,
                     oneByteReads, choppyWrites);
-            TlsPeer s = new TlsPeer("server", pair[1], serverEngine, serverConfig, pool, tasks, selector,
+            TlsPeer s = new TlsPeer("server", pair[1], serverEngine, serverConfig, pool, blocks, tasks, selector,
                     oneByteReads, choppyWrites);
-            return new TlsPair(c, s, tasks, threads, selector);
+            return new TlsPair(c, s, tasks, threads, selector, blocks);
         }
     }
 

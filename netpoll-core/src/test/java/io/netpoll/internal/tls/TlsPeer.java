@@ -41,8 +41,8 @@ final class TlsPeer implements TlsSession.Host, AutoCloseable {
     /** The input reported -1 (close_notify received). */
     boolean inputEnded;
 
-    TlsPeer(String name, SocketChannel socket, SSLEngine engine, TlsConfig config, BufferPool pool, Executor tasks,
-            Selector selector, boolean oneByteReads, boolean choppyWrites) {
+    TlsPeer(String name, SocketChannel socket, SSLEngine engine, TlsConfig config, BufferPool pool, CipherBlocks blocks,
+            Executor tasks, Selector selector, boolean oneByteReads, boolean choppyWrites) {
         this.name = name;
         this.socket = socket;
         this.selector = selector;
@@ -51,7 +51,7 @@ final class TlsPeer implements TlsSession.Host, AutoCloseable {
         this.output = new LinkBuffer(pool);
         ReadableByteChannel source = oneByteReads ? new OneByteReads(socket) : socket;
         GatheringByteChannel sink = new CountingSink(socket, choppyWrites);
-        this.session = new TlsSession(engine, config.handshakeTimeout(), source, sink, input, pool, tasks, this);
+        this.session = new TlsSession(engine, config.handshakeTimeout(), source, sink, input, blocks, tasks, this);
     }
 
     @Override

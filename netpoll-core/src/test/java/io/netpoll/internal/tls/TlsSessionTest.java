@@ -260,6 +260,7 @@ class TlsSessionTest {
             assertThat(maxUsed[0]).isLessThan(16L << 20);
             assertThat(pair.client.session.holdsStaging()).isFalse();
             assertThat(pair.server.session.holdsStaging()).isFalse();
+            assertThat(pair.blocks.outstanding()).isZero();
         }
     }
 
@@ -273,6 +274,9 @@ class TlsSessionTest {
             transfer(pair, pair.server, pair.client, msg);
             // Let the session tickets and anything else in flight settle.
             pair.driveUntil(() -> !pair.client.session.holdsStaging() && !pair.server.session.holdsStaging());
+            // No ciphertext block (heap) and no plaintext node (direct) is held by idle sessions.
+            assertThat(pair.blocks.outstanding()).isZero();
+            assertThat(pair.blocks.outstandingBytes()).isZero();
             assertThat(pool.stats().outstandingNodes()).isZero();
         }
     }
@@ -309,6 +313,7 @@ class TlsSessionTest {
     void aThousandHalfOpenHandshakesHoldOnlyWhatTheySent() throws IOException {
         byte[] hello = clientHello();
         byte[] half = Arrays.copyOf(hello, 100);
+        CipherBlocks blocks = new CipherBlocks(16);
         try (BufferPool pool = BufferPool.create(16L << 20)) {
             TlsConfig s = server("TLSv1.3");
             java.util.List<TlsSession> sessions = new java.util.ArrayList<>();
@@ -316,17 +321,19 @@ class TlsSessionTest {
                 for (int i = 0; i < 1000; i++) {
                     LinkBuffer input = new LinkBuffer(pool);
                     TlsSession session = new TlsSession(s.newEngine(null, 0), s.handshakeTimeout(),
-                            new BytesThenNothing(half), new NullSink(), input, pool, Runnable::run, new NoHost());
+                            new BytesThenNothing(half), new NullSink(), input, blocks, Runnable::run, new NoHost());
                     sessions.add(session);
                     assertThat(session.handshake()).isEqualTo(TlsSession.Step.NEED_READ);
                     input.close();
                 }
-                // 100 bytes each, in the smallest block they fit: far from a 32 KiB read block each.
-                assertThat(pool.stats().usedBytes()).isLessThan(1000L * 256);
+                // 100 bytes each, kept in the smallest block (1 KiB), not in the 32 KiB read block.
+                assertThat(blocks.outstanding()).isEqualTo(1000);
+                assertThat(blocks.outstandingBytes()).isEqualTo(1000L * 1024);
+                assertThat(pool.stats().outstandingNodes()).isZero();
             } finally {
                 sessions.forEach(TlsSession::free);
             }
-            assertThat(pool.stats().outstandingNodes()).isZero();
+            assertThat(blocks.outstanding()).isZero();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.netpoll.internal.tls;
 
-import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.tls.TlsConfig;
 
@@ -41,7 +40,7 @@ final class TlsLone implements AutoCloseable {
 
     private TlsLone(SocketChannel ch, TlsConfig config) {
         session = new TlsSession(config.newEngine(null, 0), config.handshakeTimeout(), ch, ch, input,
-                BufferPool.defaultPool(), Runnable::run, new NoHost());
+                CipherBlocks.shared(), Runnable::run, new NoHost());
     }
 
     static TlsLone server(SocketChannel ch, TlsConfig config) {
