@@ -150,6 +150,11 @@ class TlsSessionTest {
             assertThat(pair.client.failure).isInstanceOf(SSLHandshakeException.class)
                     .hasMessageContaining("localhost");
             assertThat(pair.client.session.info()).isNull();
+            // Closing sends the alert the engine queued: the server learns why, not just that.
+            pair.client.session.closeOutbound();
+            pair.driveUntil(() -> pair.server.failure != null);
+            assertThat(pair.server.failure).isInstanceOf(SSLHandshakeException.class)
+                    .hasMessageContaining("certificate");
         }
         // Verified against the configured server name instead of the dialed host: accepted.
         TlsConfig named = TlsConfig.client(TestTls.clientContext()).serverName("other.invalid").build();
@@ -362,11 +367,16 @@ class TlsSessionTest {
         }
     }
 
-    @Test
-    void keyUpdatesWorkBothWaysOnTls13() throws IOException {
-        try (TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).open()) {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void keyUpdatesWorkBothWaysOnTls13(boolean choppy) throws IOException {
+        TlsPair.Builder b = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3"));
+        if (choppy) {
+            b.oneByteReadsAndChoppyWrites(); // the replies meet a full socket: Host.writePending
+        }
+        try (TlsPair pair = b.open()) {
             pair.handshake();
-            byte[] msg = pattern(30_000, 5);
+            byte[] msg = pattern(choppy ? 3_000 : 30_000, 5);
             // First a round trip, so that the session tickets are out of the way.
             transfer(pair, pair.client, pair.server, msg);
             transfer(pair, pair.server, pair.client, msg);
@@ -384,6 +394,9 @@ class TlsSessionTest {
             }
             assertThat(pair.client.failure).isNull();
             assertThat(pair.server.failure).isNull();
+            if (choppy) {
+                assertThat(pair.client.writePending.get() + pair.server.writePending.get()).isPositive();
+            }
         }
     }
 
