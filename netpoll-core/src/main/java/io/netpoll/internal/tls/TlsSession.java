@@ -29,6 +29,7 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLProtocolException;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -136,6 +137,12 @@ public final class TlsSession {
     /** TLS record header: type, version (2), length (2). */
     private static final int HEADER = 5;
     private static final byte HANDSHAKE_RECORD = 22;
+    /**
+     * The largest record payload TLS allows (2^14 + 2048, RFC 5246 6.2.3; TLS 1.3 allows less).
+     * A header claiming more is refused before its bytes are buffered: a peer cannot make a
+     * session stage 64 KiB by announcing a record it never finishes.
+     */
+    private static final int MAX_RECORD_PAYLOAD = (1 << 14) + 2048;
     /** The inbound block: a whole maximum record (16709 bytes) and the next one's start. */
     private static final int READ_BLOCK = 32 * 1024;
     /** Compact before reading when the room after the staged bytes falls below this. */
@@ -425,6 +432,10 @@ public final class TlsSession {
                 break;
             }
             if (packet > 0) {
+                if (packet - HEADER > MAX_RECORD_PAYLOAD) {
+                    throw new SSLProtocolException("TLS record of " + (packet - HEADER) + " bytes announced (at most "
+                            + MAX_RECORD_PAYLOAD + " allowed)");
+                }
                 if (handshakeDone && !tls13 && in.get(inRead) == HANDSHAKE_RECORD) {
                     throw renegotiation();
                 }

@@ -297,6 +297,17 @@ class TlsSessionTest {
     }
 
     @Test
+    void aRecordLongerThanTlsAllowsIsRefusedBeforeItIsBuffered() throws IOException {
+        SocketChannelPair raw = SocketChannelPair.open();
+        try (raw; TlsLone server = TlsLone.server(raw.server, server("TLSv1.3"))) {
+            // A handshake record header announcing 65,535 bytes, and only the header.
+            raw.client.write(ByteBuffer.wrap(new byte[] {22, 3, 1, (byte) 0xff, (byte) 0xff}));
+            assertThatThrownBy(() -> server.handshakeUntilNot(TlsSession.Step.NEED_READ))
+                    .isInstanceOf(SSLException.class).hasMessageContaining("65535");
+        }
+    }
+
+    @Test
     void aStalledHandshakeWaitsForReadingUntilItsDeadline() throws IOException {
         SocketChannelPair raw = SocketChannelPair.open();
         TlsConfig s = TlsConfig.server(TestTls.serverContext("localhost")).handshakeTimeout(Duration.ofMillis(300)).build();
