@@ -447,13 +447,17 @@ public final class TlsSession {
             int need = packet > 0 && !grown ? packet - HEADER : engine.getSession().getApplicationBufferSize();
             int k = prepareDsts(Math.max(need, 1));
             in.limit(inWrite).position(inRead);
-            SSLEngineResult r;
+            SSLEngineResult r = null;
             try {
                 r = engine.unwrap(in, dsts, 0, k);
             } finally {
                 dsts[0] = null;
                 dsts[1] = null;
                 inRead = in.position();
+                if (r == null) {
+                    // A bad record: drop the room reserved for it, or the flush would publish it.
+                    input.mallocAck(pendingPlain);
+                }
             }
             consumed += r.bytesConsumed();
             pendingPlain += r.bytesProduced();

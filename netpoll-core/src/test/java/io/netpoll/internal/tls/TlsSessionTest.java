@@ -293,6 +293,25 @@ class TlsSessionTest {
             raw.client.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
             assertThatThrownBy(() -> server.handshakeUntilNot(TlsSession.Step.NEED_READ))
                     .isInstanceOf(SSLException.class);
+            assertThat(server.input.len()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void aForgedRecordIsRefusedAndNothingOfItIsDelivered(String protocol) throws IOException {
+        try (TlsPair pair = TlsPair.builder(server(protocol), client(protocol)).open()) {
+            pair.handshake();
+            byte[] real = "genuine".getBytes(StandardCharsets.US_ASCII);
+            assertThat(transfer(pair, pair.client, pair.server, real)).isEqualTo(real);
+            // An application data record the client's keys never made (an attacker on the path).
+            byte[] forged = pattern(200, 42);
+            ByteBuffer rec = ByteBuffer.allocate(5 + forged.length).put((byte) 23).put((byte) 3).put((byte) 3)
+                    .putShort((short) forged.length).put(forged).flip();
+            pair.client.socket.write(rec);
+            pair.driveUntil(() -> pair.server.failure != null);
+            assertThat(pair.server.failure).isInstanceOf(SSLException.class);
+            assertThat(pair.server.input.len()).isZero();
         }
     }
 
