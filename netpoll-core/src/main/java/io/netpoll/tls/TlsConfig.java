@@ -147,7 +147,9 @@ public final class TlsConfig {
      * A new engine for one connection, configured by this object, from a fresh read of the
      * context supplier. {@code peerHost}/{@code peerPort} name the peer (a client sends SNI for
      * and verifies {@code peerHost} unless a {@link ClientBuilder#serverName server name} is set;
-     * a server only uses them as a session cache hint); {@code peerHost} may be null.
+     * a server only uses them as a session cache hint); {@code peerHost} may be null (a client
+     * that verifies host names and has neither a peer host nor a server name then fails its
+     * handshake: there is nothing to verify against).
      *
      * @throws IllegalArgumentException when the context does not support a configured protocol
      *                                  or cipher suite
