@@ -634,7 +634,7 @@ public final class TlsSession {
      * Flusher (the output buffer's reader): wraps the readable bytes of {@code output} into
      * records (views of its nodes, no copy) and writes them. Returns {@link #FLUSHED} when all of
      * it (and any staged ciphertext) went out, {@link #BLOCKED} when the sink is full (call again
-     * when writable; wrapping runs at most 256 KiB ahead of the socket), {@link #HANDSHAKING}
+     * when writable; wrapping runs at most 64 KiB ahead of the socket), {@link #HANDSHAKING}
      * before the handshake is done (nothing is touched). {@code output} may be null to send only
      * what is staged. Wrapped bytes are taken from {@code output} and released.
      *
