@@ -407,6 +407,19 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         return mallocSize;
     }
 
+    /**
+     * Writer side, for transports: how many bytes {@link #malloc} can return now without taking a
+     * new node (the free room of the current write node; 0 when there is none). Lets a producer
+     * whose output size is only bounded, not known (TLS unwrapping a record), fill the tail node
+     * before taking another. Pins the writer as {@code malloc} does: {@link #flush()} afterwards.
+     */
+    public int mallocAvailable() {
+        checkOpen();
+        pin();
+        Node w = write;
+        return w == null ? 0 : w.writableBytes();
+    }
+
     @Override
     public ByteBuffer malloc(int n) {
         checkSize("malloc", n);
