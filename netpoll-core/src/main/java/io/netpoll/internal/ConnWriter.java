@@ -1,5 +1,6 @@
 package io.netpoll.internal;
 
+import io.netpoll.ConnectionClosedException;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
@@ -12,8 +13,8 @@ import java.nio.charset.Charset;
  * A connection's {@link Writer}: fills the output {@link LinkBuffer}; {@link #flush()} sends it
  * from the calling thread. Calls from a thread other than the running handler hold a reference on
  * the connection so that a concurrent close cannot free the buffer under them; a closed
- * connection gets {@link IllegalStateException} (and {@code ConnectionClosedException} from flush);
- * {@link #append} then closes the buffer it was given, whose bytes it was meant to take over.
+ * connection gets {@code ConnectionClosedException} from every method; {@link #append} then
+ * closes the buffer it was given, whose bytes it was meant to take over.
  */
 final class ConnWriter implements Writer {
     private final NioConnection c;
@@ -25,8 +26,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public ByteBuffer malloc(int n) {
-        boolean entered = c.enterUnchecked();
+    public ByteBuffer malloc(int n) throws IOException {
+        boolean entered = c.enter();
         try {
             return out.malloc(n);
         } finally {
@@ -35,8 +36,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public int mallocLen() {
-        boolean entered = c.enterUnchecked();
+    public int mallocLen() throws IOException {
+        boolean entered = c.enter();
         try {
             return out.mallocLen();
         } finally {
@@ -45,8 +46,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void mallocAck(int n) {
-        boolean entered = c.enterUnchecked();
+    public void mallocAck(int n) throws IOException {
+        boolean entered = c.enter();
         try {
             out.mallocAck(n);
         } finally {
@@ -55,8 +56,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeBinary(byte[] b, int off, int len) {
-        boolean entered = c.enterUnchecked();
+    public void writeBinary(byte[] b, int off, int len) throws IOException {
+        boolean entered = c.enter();
         try {
             out.writeBinary(b, off, len);
         } finally {
@@ -65,8 +66,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeBinary(ByteBuffer src) {
-        boolean entered = c.enterUnchecked();
+    public void writeBinary(ByteBuffer src) throws IOException {
+        boolean entered = c.enter();
         try {
             out.writeBinary(src);
         } finally {
@@ -75,8 +76,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeString(String s, Charset charset) {
-        boolean entered = c.enterUnchecked();
+    public void writeString(String s, Charset charset) throws IOException {
+        boolean entered = c.enter();
         try {
             out.writeString(s, charset);
         } finally {
@@ -85,8 +86,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeByte(byte b) {
-        boolean entered = c.enterUnchecked();
+    public void writeByte(byte b) throws IOException {
+        boolean entered = c.enter();
         try {
             out.writeByte(b);
         } finally {
@@ -95,8 +96,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeDirect(ByteBuffer extra, int remainCap) {
-        boolean entered = c.enterUnchecked();
+    public void writeDirect(ByteBuffer extra, int remainCap) throws IOException {
+        boolean entered = c.enter();
         try {
             out.writeDirect(extra, remainCap);
         } finally {
@@ -105,11 +106,11 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void append(LinkBuffer other) {
+    public void append(LinkBuffer other) throws IOException {
         boolean entered;
         try {
-            entered = c.enterUnchecked();
-        } catch (IllegalStateException closed) {
+            entered = c.enter();
+        } catch (ConnectionClosedException closed) {
             // The bytes were handed over with the call, so they are dropped here: the caller (a
             // proxy forwarding a slice to a peer that just left) cannot prevent this race, and
             // leaving the slice to it would leak its nodes on every such race.
@@ -125,7 +126,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void append(Reader source, int n) throws IOException {
-        boolean entered = c.enterUnchecked();
+        boolean entered = c.enter();
         try {
             if (source instanceof ConnReader) {
                 ((ConnReader) source).appendTo(out, n);
