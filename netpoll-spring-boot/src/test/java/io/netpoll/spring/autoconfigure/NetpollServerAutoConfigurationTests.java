@@ -544,9 +544,9 @@ class NetpollServerAutoConfigurationTests {
 
 		@Bean
 		NetpollServerCustomizer recordingCustomizer() {
-			return (name, options) -> {
+			return (name, config) -> {
 				this.seen.add(name);
-				options.add(Option.readTimeout(Duration.ofSeconds(30)));
+				config.readTimeout(Duration.ofSeconds(30));
 			};
 		}
 
