@@ -6,6 +6,7 @@ import io.netpoll.internal.ConnSettings;
 import io.netpoll.internal.Counters;
 import io.netpoll.internal.ErrorPolicy;
 import io.netpoll.internal.NioConnection;
+import io.netpoll.internal.Poller;
 import io.netpoll.internal.SocketOptions;
 
 import java.io.IOException;
@@ -163,16 +164,27 @@ public final class EventLoop {
         return served;
     }
 
-    /** Registers an acceptor for {@code listener} and starts it; {@link #serve} then waits, {@link #serveAsync} not. */
+    /**
+     * Registers an acceptor for {@code listener} and starts it; {@link #serve} then waits,
+     * {@link #serveAsync} not. A listener handed over belongs to the event loop: if it cannot be
+     * served (shut down, poller group closed, socket option refused), it is closed.
+     */
     private Acceptor start(Listener listener) throws IOException {
         Objects.requireNonNull(listener, "listener");
         if (shutdown) {
             throw refuse(listener);
         }
-        // On the listening socket, so that accepted sockets inherit it from the handshake on
-        // (the TCP window scale is fixed there).
-        SocketOptions.listener(listener.channel(), false, settings.receiveBufferSize, false);
-        Acceptor acceptor = new Acceptor(listener.channel(), group.next(), this::accepted, true);
+        Poller poller;
+        try {
+            // On the listening socket, so that accepted sockets inherit it from the handshake on
+            // (the TCP window scale is fixed there).
+            SocketOptions.listener(listener.channel(), false, settings.receiveBufferSize, false);
+            poller = group.next();
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        Acceptor acceptor = new Acceptor(listener.channel(), poller, this::accepted, true);
         // Registration and the shutdown flag change under one lock: either shutdown() sees this
         // acceptor and stops it, or this call sees the flag. Without it a shutdown() between the
         // check above and the add below left serve() blocked forever on an open listener.

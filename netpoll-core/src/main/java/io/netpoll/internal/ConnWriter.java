@@ -25,9 +25,20 @@ final class ConnWriter implements Writer {
         this.out = out;
     }
 
+    /**
+     * The closed check for every method, the handler's calls included (they take no reference):
+     * one contract, ConnectionClosedException, whatever the method and the thread.
+     */
+    private boolean enter() throws ConnectionClosedException {
+        if (c.isClosedFlag()) {
+            throw c.closedException();
+        }
+        return c.enter();
+    }
+
     @Override
     public ByteBuffer malloc(int n) throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             return out.malloc(n);
         } finally {
@@ -37,7 +48,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public int mallocLen() throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             return out.mallocLen();
         } finally {
@@ -47,7 +58,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void mallocAck(int n) throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             out.mallocAck(n);
         } finally {
@@ -57,7 +68,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void writeBinary(byte[] b, int off, int len) throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             out.writeBinary(b, off, len);
         } finally {
@@ -67,7 +78,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void writeBinary(ByteBuffer src) throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             out.writeBinary(src);
         } finally {
@@ -77,7 +88,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void writeString(String s, Charset charset) throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             out.writeString(s, charset);
         } finally {
@@ -87,7 +98,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void writeByte(byte b) throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             out.writeByte(b);
         } finally {
@@ -97,7 +108,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void writeDirect(ByteBuffer extra, int remainCap) throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             out.writeDirect(extra, remainCap);
         } finally {
@@ -109,7 +120,7 @@ final class ConnWriter implements Writer {
     public void append(LinkBuffer other) throws IOException {
         boolean entered;
         try {
-            entered = c.enter();
+            entered = enter();
         } catch (ConnectionClosedException closed) {
             // The bytes were handed over with the call, so they are dropped here: the caller (a
             // proxy forwarding a slice to a peer that just left) cannot prevent this race, and
@@ -126,7 +137,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void append(Reader source, int n) throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             if (source instanceof ConnReader) {
                 ((ConnReader) source).appendTo(out, n);
@@ -140,7 +151,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void flush() throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             c.flush();
         } finally {
