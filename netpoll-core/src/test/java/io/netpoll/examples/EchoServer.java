@@ -32,7 +32,7 @@ public final class EchoServer {
         Listener listener = Netpoll.createListener(network, address);
 
         // handler: reads the connection's data and handles it
-        OnRequest onRequest = EchoServer::handle;
+        OnRequest<Object> onRequest = EchoServer::handle;
 
         // create the EventLoop with its options
         EventLoop eventLoop = Netpoll.newEventLoop(onRequest,
