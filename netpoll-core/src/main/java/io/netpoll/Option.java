@@ -116,7 +116,7 @@ public final class Option implements ServerOption, DialerOption {
 
     /**
      * Limits the connections an {@link EventLoop} keeps open at once, over all its listeners
-     * (default: no limit; dialers ignore it). A connection accepted while {@code max} are open
+     * (default: no limit). A connection accepted while {@code max} are open
      * (counted until a closed connection has finished closing) is closed right after accept,
      * before {@link OnPrepare}, and counted in {@link NetStats#connectionsRejected()}; each
      * rejection is logged at DEBUG only, so a flood cannot flood the log. The client sees the
