@@ -11,6 +11,7 @@ import io.netpoll.EventLoop;
 import io.netpoll.Netpoll;
 import io.netpoll.OnConnect;
 import io.netpoll.OnDisconnect;
+import io.netpoll.OnError;
 import io.netpoll.OnPrepare;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
@@ -209,6 +210,9 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		}
 		if (handlerBean instanceof OnDisconnect onDisconnect) {
 			options.add(Option.onDisconnect(onDisconnect));
+		}
+		if (handlerBean instanceof OnError onError) {
+			options.add(Option.onError(onError));
 		}
 		for (NetpollHandlerDecorator decorator : beanFactory.getBeanProvider(NetpollHandlerDecorator.class)
 			.orderedStream()
