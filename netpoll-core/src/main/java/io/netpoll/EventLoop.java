@@ -105,9 +105,10 @@ public final class EventLoop {
      * the listener is registered, it closes {@code listener} and throws
      * {@link IllegalStateException} at once (Go netpoll's {@code Serve} would block; this follows
      * {@code net/http}'s {@code ErrServerClosed} instead), so a serving thread never outlives its
-     * event loop.
+     * event loop. A listener handed over belongs to the event loop: one that cannot be served
+     * (the poller group is closed, a socket option is refused) is closed too.
      *
-     * @throws IllegalStateException if this event loop is shut down
+     * @throws IllegalStateException if this event loop is shut down, or its poller group closed
      * @throws IOException if the listener fails
      */
     public void serve(Listener listener) throws IOException {
@@ -140,6 +141,7 @@ public final class EventLoop {
      * on the future (or on something else) to keep the JVM alive.
      */
     public CompletableFuture<Void> serveAsync(Listener listener) {
+        Objects.requireNonNull(listener, "listener");
         Acceptor acceptor;
         try {
             acceptor = start(listener);
