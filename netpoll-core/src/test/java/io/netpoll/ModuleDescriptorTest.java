@@ -34,7 +34,8 @@ class ModuleDescriptorTest {
         assertThat(d.requires()).extracting(ModuleDescriptor.Requires::name)
                 .containsExactlyInAnyOrder("java.base", "org.jspecify");
         assertThat(d.requires()).filteredOn(r -> r.name().equals("org.jspecify")).singleElement()
-                .satisfies(r -> assertThat(r.modifiers()).contains(ModuleDescriptor.Requires.Modifier.STATIC));
+                .satisfies(r -> assertThat(r.modifiers()).containsExactlyInAnyOrder(
+                        ModuleDescriptor.Requires.Modifier.STATIC, ModuleDescriptor.Requires.Modifier.TRANSITIVE));
     }
 
     @Test
