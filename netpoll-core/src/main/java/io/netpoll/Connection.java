@@ -2,6 +2,7 @@ package io.netpoll;
 
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -23,7 +24,8 @@ import java.time.Duration;
  * the thread that calls the reader.
  *
  * <h2>Writing</h2>
- * {@link #writer()} is for one thread at a time (normally the handler). {@code flush()} writes
+ * {@link #writer()} is for one thread at a time (normally the handler). Once the connection is
+ * closed, every writer method throws {@link ConnectionClosedException}. {@code flush()} writes
  * from the calling thread; only when the socket is full does it wait for the poller to report it
  * writable, bounded by the write timeout: then the connection is closed (the peer is not reading,
  * and part of a message may have gone out) and the flush throws {@link WriteTimeoutException}. To write from several
@@ -66,31 +68,43 @@ public interface Connection extends ByteChannel {
      * Bounds blocking reads; {@code null}, zero or negative waits forever (the default).
      * Takes effect for reads that start after the call.
      */
-    void setReadTimeout(Duration timeout);
+    void setReadTimeout(@Nullable Duration timeout);
 
     /**
      * Bounds a blocked {@code flush()}; {@code null}, zero or negative waits forever (the default).
      * A flush that times out closes the connection and throws {@link WriteTimeoutException}.
      */
-    void setWriteTimeout(Duration timeout);
+    void setWriteTimeout(@Nullable Duration timeout);
 
     /**
      * Closes the connection after this long without any bytes read or written; {@code null},
      * zero or negative disables it. Checked by the poller's timer wheel (about 50 ms resolution).
      */
-    void setIdleTimeout(Duration timeout);
+    void setIdleTimeout(@Nullable Duration timeout);
 
     /**
      * Sets (or, with {@code null}, removes) the handler called when data arrives; if unread data
-     * is already buffered, the handler is started for it.
+     * is already buffered, the handler is started for it. The handler receives this connection's
+     * {@link #context()} (on a client connection: null).
      */
-    void setOnRequest(OnRequest onRequest);
+    void setOnRequest(@Nullable OnRequest<?> onRequest);
 
     /** Adds a callback run once when the connection closes; if it is already closed, it still runs. */
     void addCloseCallback(CloseCallback callback);
 
     /** The context returned by {@link OnPrepare}/{@link OnConnect}, or null. */
-    Object context();
+    @Nullable Object context();
+
+    /**
+     * The context as a {@code type}, for code outside the handler (a close callback, a metrics
+     * probe), which the handler's type parameter does not reach.
+     *
+     * @return the context, or null if there is none
+     * @throws ClassCastException if the context is not a {@code type}
+     */
+    default <C> @Nullable C context(Class<C> type) {
+        return type.cast(context());
+    }
 
     SocketAddress localAddress();
 

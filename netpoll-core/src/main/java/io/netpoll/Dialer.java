@@ -4,7 +4,10 @@ import io.netpoll.internal.Addresses;
 import io.netpoll.internal.ConnOwner;
 import io.netpoll.internal.ConnSettings;
 import io.netpoll.internal.Counters;
+import io.netpoll.internal.ErrorPolicy;
 import io.netpoll.internal.NioConnection;
+import io.netpoll.internal.SocketOptions;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +15,6 @@ import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -27,18 +29,27 @@ import java.util.concurrent.Executor;
  * <p>Threading: thread-safe and reusable; dialing blocks the caller until connected or the dial
  * timeout passes. Ownership: the caller owns each returned connection and closes it; closing the
  * poller group closes them too. The connect timeout is either an argument of the call or, for
- * the calls without one, the dialer's {@link Option#connectTimeout}. Errors:
+ * the calls without one, the dialer's {@link Option#connectTimeout}. Settings: a
+ * {@link DialerConfig} (from {@link DialerOption}s), whose server-only settings do not exist.
+ * Errors:
  * {@link DialTimeoutException} after the timeout,
  * {@link java.net.ConnectException} when refused (at once for a closed local port),
  * {@link IllegalArgumentException} for a malformed address.
  */
 public final class Dialer {
+    private final DialerConfig config;
     private final ConnSettings settings;
     private final Counters counters = new Counters();
+    private final ErrorPolicy errors;
     private final ConnOwner owner = new ConnOwner() {
         @Override
         public Counters counters() {
             return counters;
+        }
+
+        @Override
+        public ErrorPolicy errors() {
+            return errors;
         }
 
         @Override
@@ -52,8 +63,10 @@ public final class Dialer {
         }
     };
 
-    Dialer(Option... options) {
-        this.settings = Option.settings(options);
+    Dialer(DialerConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.settings = config.settings();
+        this.errors = new ErrorPolicy(settings.onError, counters);
     }
 
     /**
@@ -68,18 +81,20 @@ public final class Dialer {
      * Connects to {@code address} on {@code network} ({@code tcp}, {@code tcp4}, {@code tcp6},
      * {@code unix}) within {@code timeout} ({@code null}, zero or negative: no limit but the OS's).
      */
-    public Connection dialConnection(String network, String address, Duration timeout) throws IOException {
+    public Connection dialConnection(String network, String address, @Nullable Duration timeout) throws IOException {
         SocketAddress remote = Addresses.resolve(network, address, false);
         return dial(Addresses.familyFor(network, remote), null, remote, timeout);
     }
 
     /** Connects over TCP, optionally from {@code local} (null: any), within this dialer's connect timeout. */
-    public Connection dialTCP(String network, InetSocketAddress local, InetSocketAddress remote) throws IOException {
+    public Connection dialTCP(String network, @Nullable InetSocketAddress local, InetSocketAddress remote)
+            throws IOException {
         return dialTCP(network, local, remote, settings.connectTimeout);
     }
 
     /** Connects over TCP, optionally from {@code local} (null: any), within {@code timeout} (as in {@link #dialConnection(String, String, Duration)}). */
-    public Connection dialTCP(String network, InetSocketAddress local, InetSocketAddress remote, Duration timeout)
+    public Connection dialTCP(String network, @Nullable InetSocketAddress local, InetSocketAddress remote,
+                              @Nullable Duration timeout)
             throws IOException {
         Objects.requireNonNull(remote, "remote");
         ProtocolFamily family = Addresses.familyFor(network, remote);
@@ -90,24 +105,21 @@ public final class Dialer {
     }
 
     /** Connects to a Unix domain socket, optionally bound to {@code local} (null: unnamed). */
-    public Connection dialUnix(UnixDomainSocketAddress local, UnixDomainSocketAddress remote) throws IOException {
+    public Connection dialUnix(@Nullable UnixDomainSocketAddress local, UnixDomainSocketAddress remote)
+            throws IOException {
         Objects.requireNonNull(remote, "remote");
         return dial(StandardProtocolFamily.UNIX, local, remote, null);
     }
 
-    private Connection dial(ProtocolFamily family, SocketAddress local, SocketAddress remote, Duration timeout)
+    private Connection dial(ProtocolFamily family, @Nullable SocketAddress local, SocketAddress remote,
+                            @Nullable Duration timeout)
             throws IOException {
         PollerGroup group = settings.group != null ? (PollerGroup) settings.group : Netpoll.defaultGroup();
         Executor executor = settings.inline ? null : settings.executor != null ? settings.executor : group.workers();
         SocketChannel ch = SocketChannel.open(family);
         try {
             // Before connecting: SO_RCVBUF decides the window scale offered in the SYN.
-            if (settings.receiveBufferSize > 0) {
-                ch.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferSize);
-            }
-            if (settings.sendBufferSize > 0) {
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, settings.sendBufferSize);
-            }
+            SocketOptions.beforeConnect(ch, settings);
             if (local != null) {
                 ch.bind(local);
             }
@@ -121,11 +133,7 @@ public final class Dialer {
                     throw new DialTimeoutException("dial " + remote + " timed out after " + timeout);
                 }
             }
-            ch.configureBlocking(false);
-            if (family != StandardProtocolFamily.UNIX) {
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, settings.noDelay);
-                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, settings.keepAlive);
-            }
+            SocketOptions.connected(ch, settings, false);
             NioConnection c = new NioConnection(ch, group.next(), owner, settings, executor, null);
             counters.accepted();
             c.register();
@@ -140,8 +148,13 @@ public final class Dialer {
      * The connect timeout of the calls that take none ({@link Option#connectTimeout}), or
      * {@code null} when they wait as long as the OS does.
      */
-    public Duration connectTimeout() {
+    public @Nullable Duration connectTimeout() {
         return settings.connectTimeout;
+    }
+
+    /** The settings this dialer was created with. */
+    public DialerConfig config() {
+        return config;
     }
 
     /** Read-only counters of the connections this dialer created. */

@@ -4,17 +4,20 @@ import io.netpoll.internal.Acceptor;
 import io.netpoll.internal.ConnOwner;
 import io.netpoll.internal.ConnSettings;
 import io.netpoll.internal.Counters;
+import io.netpoll.internal.ErrorPolicy;
 import io.netpoll.internal.NioConnection;
+import io.netpoll.internal.Poller;
+import io.netpoll.internal.SocketOptions;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -29,20 +32,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * handler for them.
  *
  * <p>Threading: thread-safe. {@link #serve} blocks its caller until the event loop shuts down
- * (several listeners need several serving threads); {@link #shutdown} may be called from any
- * thread. Ownership: the event loop closes the listeners it serves when it shuts down; it does not
- * own the poller group. Errors: {@link #serve} throws the listener's failure as an
- * {@link IOException}, and {@link IllegalStateException} (closing the listener) once shutdown has
- * begun.
+ * (as Go's {@code Serve}); {@link #serveAsync} returns at once with a future that completes when
+ * serving that listener ends, so several listeners need no thread each; {@link #shutdown} may be
+ * called from any thread. Ownership: the event loop closes the listeners it serves when it shuts
+ * down; it does not own the poller group. Errors: {@link #serve} throws the listener's failure as
+ * an {@link IOException}, and {@link IllegalStateException} (closing the listener) once shutdown
+ * has begun; {@link #serveAsync} completes its future exceptionally with the same exceptions.
  */
 public final class EventLoop {
     private static final System.Logger LOG = System.getLogger("io.netpoll.eventloop");
 
-    private final OnRequest onRequest;
+    private final OnRequest<?> onRequest;
+    private final ServerConfig config;
     private final ConnSettings settings;
     private final PollerGroup group;
     private final Executor executor;
     private final Counters counters = new Counters();
+    private final ErrorPolicy errors;
     private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
     /** Connections admitted and not yet finished (the size of {@code connections}, kept exactly for the limit). */
     private final AtomicInteger admitted = new AtomicInteger();
@@ -57,6 +63,11 @@ public final class EventLoop {
         @Override
         public Counters counters() {
             return counters;
+        }
+
+        @Override
+        public ErrorPolicy errors() {
+            return errors;
         }
 
         @Override
@@ -77,9 +88,11 @@ public final class EventLoop {
         }
     };
 
-    EventLoop(OnRequest onRequest, Option... options) {
+    EventLoop(OnRequest<?> onRequest, ServerConfig config) {
         this.onRequest = Objects.requireNonNull(onRequest, "onRequest");
-        this.settings = Option.settings(options);
+        this.config = Objects.requireNonNull(config, "config");
+        this.settings = config.settings();
+        this.errors = new ErrorPolicy(settings.onError, counters);
         this.group = settings.group != null ? (PollerGroup) settings.group : Netpoll.defaultGroup();
         this.executor = settings.inline ? null : settings.executor != null ? settings.executor : group.workers();
     }
@@ -92,33 +105,14 @@ public final class EventLoop {
      * the listener is registered, it closes {@code listener} and throws
      * {@link IllegalStateException} at once (Go netpoll's {@code Serve} would block; this follows
      * {@code net/http}'s {@code ErrServerClosed} instead), so a serving thread never outlives its
-     * event loop.
+     * event loop. A listener handed over belongs to the event loop: one that cannot be served
+     * (the poller group is closed, a socket option is refused) is closed too.
      *
-     * @throws IllegalStateException if this event loop is shut down
+     * @throws IllegalStateException if this event loop is shut down, or its poller group closed
      * @throws IOException if the listener fails
      */
     public void serve(Listener listener) throws IOException {
-        if (shutdown) {
-            throw refuse(listener);
-        }
-        if (settings.receiveBufferSize > 0 && listener.isOpen()
-                && listener.channel().supportedOptions().contains(StandardSocketOptions.SO_RCVBUF)) {
-            // On the listening socket, so that accepted sockets inherit it from the handshake on
-            // (the TCP window scale is fixed there).
-            listener.channel().setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferSize);
-        }
-        Acceptor acceptor = new Acceptor(listener.channel(), group.next(), this::accepted, true);
-        // Registration and the shutdown flag change under one lock: either shutdown() sees this
-        // acceptor and stops it, or this call sees the flag. Without it a shutdown() between the
-        // check above and the add below left serve() blocked forever on an open listener.
-        synchronized (serveLock) {
-            if (shutdown) {
-                throw refuse(listener);
-            }
-            acceptors.add(acceptor);
-        }
-        listener.attach(acceptor);
-        acceptor.start();
+        Acceptor acceptor = start(listener);
         try {
             acceptor.done().get();
         } catch (ExecutionException e) {
@@ -131,6 +125,80 @@ public final class EventLoop {
         } finally {
             acceptors.remove(acceptor);
         }
+    }
+
+    /**
+     * Starts accepting connections from {@code listener} and returns at once (the non-blocking
+     * {@link #serve}). The future completes normally when serving this listener ends: at
+     * {@link #shutdown}, or when the listener is closed; exceptionally with the listener's
+     * failure ({@link IOException}), or, after {@link #shutdown} has begun, with
+     * {@link IllegalStateException} (the listener is then closed, as by {@code serve}).
+     * Cancelling the future stops serving this listener and closes it.
+     *
+     * <p>Threading: the future completes on a poller thread, so dependent stages must not block
+     * (use the {@code *Async} stages, or {@code join()} from another thread). The acceptor runs
+     * on the pollers' daemon threads: a {@code main} that only calls {@code serveAsync} must wait
+     * on the future (or on something else) to keep the JVM alive.
+     */
+    public CompletableFuture<Void> serveAsync(Listener listener) {
+        Objects.requireNonNull(listener, "listener");
+        Acceptor acceptor;
+        try {
+            acceptor = start(listener);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> served = new CompletableFuture<>();
+        acceptor.done().whenComplete((ignored, error) -> {
+            acceptors.remove(acceptor);
+            if (error == null) {
+                served.complete(null);
+            } else {
+                served.completeExceptionally(error instanceof IOException ? error
+                        : new IOException("listener failed", error));
+            }
+        });
+        served.whenComplete((ignored, error) -> {
+            if (served.isCancelled()) {
+                acceptor.stop();
+            }
+        });
+        return served;
+    }
+
+    /**
+     * Registers an acceptor for {@code listener} and starts it; {@link #serve} then waits,
+     * {@link #serveAsync} not. A listener handed over belongs to the event loop: if it cannot be
+     * served (shut down, poller group closed, socket option refused), it is closed.
+     */
+    private Acceptor start(Listener listener) throws IOException {
+        Objects.requireNonNull(listener, "listener");
+        if (shutdown) {
+            throw refuse(listener);
+        }
+        Poller poller;
+        try {
+            // On the listening socket, so that accepted sockets inherit it from the handshake on
+            // (the TCP window scale is fixed there).
+            SocketOptions.listener(listener.channel(), false, settings.receiveBufferSize, false);
+            poller = group.next();
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        Acceptor acceptor = new Acceptor(listener.channel(), poller, this::accepted, true);
+        // Registration and the shutdown flag change under one lock: either shutdown() sees this
+        // acceptor and stops it, or this call sees the flag. Without it a shutdown() between the
+        // check above and the add below left serve() blocked forever on an open listener.
+        synchronized (serveLock) {
+            if (shutdown) {
+                throw refuse(listener);
+            }
+            acceptors.add(acceptor);
+        }
+        listener.attach(acceptor);
+        acceptor.start();
+        return acceptor;
     }
 
     /**
@@ -158,19 +226,7 @@ public final class EventLoop {
         }
         NioConnection c;
         try {
-            ch.configureBlocking(false);
-            if (!(ch.getLocalAddress() instanceof java.net.UnixDomainSocketAddress)) {
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, settings.noDelay);
-                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, settings.keepAlive);
-            }
-            if (settings.sendBufferSize > 0) {
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, settings.sendBufferSize);
-            }
-            if (settings.receiveBufferSize > 0) {
-                // Also here: a connection the kernel accepted before serve() set it on the
-                // listener did not inherit it.
-                ch.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferSize);
-            }
+            SocketOptions.connected(ch, settings, true);
             c = new NioConnection(ch, group.next(), owner, settings, executor, onRequest);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not set up an accepted connection", e);
@@ -308,6 +364,11 @@ public final class EventLoop {
 
     public PollerGroup pollerGroup() {
         return group;
+    }
+
+    /** The settings this event loop was created with. */
+    public ServerConfig config() {
+        return config;
     }
 
     /** Read-only counters of this event loop's connections. */

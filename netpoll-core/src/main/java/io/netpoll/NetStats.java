@@ -21,8 +21,18 @@ public interface NetStats {
     /** Bytes written to sockets. */
     long bytesOut();
 
-    /** Exceptions thrown by {@link OnRequest} or {@link OnConnect}; each closed its connection. */
+    /**
+     * Exceptions thrown by {@link OnRequest} or {@link OnConnect} that were not the peer's doing;
+     * each closed its connection unless an {@link Option#onError} hook kept it open.
+     */
     long handlerErrors();
+
+    /**
+     * Exceptions thrown by {@link OnRequest} or {@link OnConnect} that the peer caused (a read
+     * timeout, a reset, a failed dial upstream: {@link ErrorAction#isPeerError}); logged as one
+     * rate-limited line each, not counted in {@link #handlerErrors()}.
+     */
+    long peerErrors();
 
     /**
      * Connections closed because their unsent output exceeded {@link Option#maxOutputBuffer}

@@ -1,5 +1,7 @@
 package io.netpoll;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -66,7 +68,20 @@ public final class Netpoll {
      * {@code unix}, a socket file path.
      */
     public static Listener createListener(String network, String address) throws IOException {
-        return Listener.create(network, address);
+        return Listener.create(network, address, 0, 0);
+    }
+
+    /**
+     * Binds a listener as {@link #createListener(String, String)} does, with an accept queue
+     * length ({@code backlog}; 0 for {@link Listener#DEFAULT_BACKLOG}) and SO_RCVBUF
+     * ({@code receiveBufferSize}; 0 for the OS's, set before binding so that accepted sockets
+     * inherit it). See {@link Listener#bind} for a socket address instead of a string.
+     *
+     * @throws IllegalArgumentException for a negative backlog or buffer size
+     */
+    public static Listener createListener(String network, String address, int backlog, int receiveBufferSize)
+            throws IOException {
+        return Listener.create(network, address, backlog, receiveBufferSize);
     }
 
     /** Wraps a bound server channel (netpoll's {@code ConvertListener}). */
@@ -74,14 +89,35 @@ public final class Netpoll {
         return Listener.of(channel);
     }
 
-    /** Creates a server running {@code onRequest} for every connection (netpoll's {@code NewEventLoop}). */
-    public static EventLoop newEventLoop(OnRequest onRequest, Option... options) {
-        return new EventLoop(onRequest, options);
+    /**
+     * Creates a server running {@code onRequest} for every connection (netpoll's
+     * {@code NewEventLoop}). Only {@link ServerOption}s compile here: the {@link Option}s every
+     * connection has, and the server-only {@link Option#maxConnections}, {@link Option#onPrepare},
+     * {@link Option#onConnect}.
+     *
+     * @param <C> the handler's context type (see {@link OnRequest})
+     */
+    public static <C extends @Nullable Object> EventLoop newEventLoop(OnRequest<C> onRequest, ServerOption... options) {
+        return new EventLoop(onRequest, ServerConfig.of(options));
     }
 
-    /** Creates a reusable dialer (netpoll's {@code NewDialer}). */
-    public static Dialer newDialer(Option... options) {
-        return new Dialer(options);
+    /** Creates a server running {@code onRequest} with the settings of {@code config}. */
+    public static <C extends @Nullable Object> EventLoop newEventLoop(OnRequest<C> onRequest, ServerConfig config) {
+        return new EventLoop(onRequest, config);
+    }
+
+    /**
+     * Creates a reusable dialer (netpoll's {@code NewDialer}). Only {@link DialerOption}s compile
+     * here: the {@link Option}s every connection has, and the dialer-only
+     * {@link Option#connectTimeout}.
+     */
+    public static Dialer newDialer(DialerOption... options) {
+        return new Dialer(DialerConfig.of(options));
+    }
+
+    /** Creates a reusable dialer with the settings of {@code config}. */
+    public static Dialer newDialer(DialerConfig config) {
+        return new Dialer(config);
     }
 
     private static Dialer dialer() {
@@ -90,7 +126,7 @@ public final class Netpoll {
             synchronized (Netpoll.class) {
                 d = defaultDialer;
                 if (d == null) {
-                    d = defaultDialer = new Dialer();
+                    d = defaultDialer = new Dialer(DialerConfig.defaults());
                 }
             }
         }
@@ -98,18 +134,21 @@ public final class Netpoll {
     }
 
     /** Dials with default options (netpoll's {@code DialConnection}). */
-    public static Connection dialConnection(String network, String address, Duration timeout) throws IOException {
+    public static Connection dialConnection(String network, String address, @Nullable Duration timeout)
+            throws IOException {
         return dialer().dialConnection(network, address, timeout);
     }
 
     /** netpoll's {@code DialTCP}. */
-    public static Connection dialTCP(String network, InetSocketAddress local, InetSocketAddress remote, Duration timeout)
+    public static Connection dialTCP(String network, @Nullable InetSocketAddress local, InetSocketAddress remote,
+                                     @Nullable Duration timeout)
             throws IOException {
         return dialer().dialTCP(network, local, remote, timeout);
     }
 
     /** netpoll's {@code DialUnix}. */
-    public static Connection dialUnix(UnixDomainSocketAddress local, UnixDomainSocketAddress remote) throws IOException {
+    public static Connection dialUnix(@Nullable UnixDomainSocketAddress local, UnixDomainSocketAddress remote)
+            throws IOException {
         return dialer().dialUnix(local, remote);
     }
 }

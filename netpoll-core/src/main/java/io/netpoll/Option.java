@@ -1,6 +1,7 @@
 package io.netpoll;
 
 import io.netpoll.internal.ConnSettings;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -10,18 +11,55 @@ import java.util.function.Consumer;
 /**
  * A setting for {@link Netpoll#newEventLoop} or {@link Netpoll#newDialer} (netpoll's
  * {@code Option}s: {@code WithReadTimeout} is {@code Option.readTimeout}, and so on).
- * Immutable and thread-safe; options apply in order, the last one of a kind wins.
+ *
+ * <p>The factories are all here, typed by where they apply: an {@code Option} (the type of this
+ * class) is a setting of every connection and is both a {@link ServerOption} and a
+ * {@link DialerOption}; {@link #maxConnections}, {@link #onPrepare} and {@link #onConnect} return
+ * a {@link ServerOption} only, {@link #connectTimeout} a {@link DialerOption} only, so handing one
+ * to the wrong side does not compile:
+ * <pre>{@code
+ * Netpoll.newEventLoop(handler, Option.readTimeout(d), Option.maxConnections(1000)); // fine
+ * Netpoll.newDialer(Option.maxConnections(1000));  // does not compile: not a DialerOption
+ * }</pre>
+ * The same settings are available as typed builders ({@link ServerConfig#builder()},
+ * {@link DialerConfig#builder()}), which apply these very factories.
+ *
+ * <p>Immutable and thread-safe; options apply in order, the last one of a kind wins. Errors: a
+ * factory rejects a value outside its range at once with {@link IllegalArgumentException} (naming
+ * the setting and the value), and a missing required object with {@link NullPointerException}.
  */
-public final class Option {
+public final class Option implements ServerOption, DialerOption {
     final Consumer<ConnSettings> apply;
 
     private Option(Consumer<ConnSettings> apply) {
         this.apply = apply;
     }
 
-    /** Bounds blocking reads of each connection (default: wait forever). */
-    public static Option readTimeout(Duration d) {
-        return new Option(s -> s.readTimeout = d);
+    /** A server-only setting (see {@link ServerOption}). */
+    static final class ServerOnly implements ServerOption {
+        final Consumer<ConnSettings> apply;
+
+        ServerOnly(Consumer<ConnSettings> apply) {
+            this.apply = apply;
+        }
+    }
+
+    /** A dialer-only setting (see {@link DialerOption}). */
+    static final class DialerOnly implements DialerOption {
+        final Consumer<ConnSettings> apply;
+
+        DialerOnly(Consumer<ConnSettings> apply) {
+            this.apply = apply;
+        }
+    }
+
+    /**
+     * Bounds blocking reads of each connection (default: wait forever). {@code null} or zero also
+     * means wait forever. Errors: {@link IllegalArgumentException} if negative.
+     */
+    public static Option readTimeout(@Nullable Duration d) {
+        Duration t = timeout("readTimeout", d);
+        return new Option(s -> s.readTimeout = t);
     }
 
     /**
@@ -31,13 +69,25 @@ public final class Option {
      * Does not apply to an {@link #inlineHandlers() inline} handler's flush, which never waits
      * (see {@link #maxOutputBuffer}).
      */
-    public static Option writeTimeout(Duration d) {
-        return new Option(s -> s.writeTimeout = d);
+    public static Option writeTimeout(@Nullable Duration d) {
+        Duration t = timeout("writeTimeout", d);
+        return new Option(s -> s.writeTimeout = t);
     }
 
-    /** Closes connections without traffic for this long (default: never). */
-    public static Option idleTimeout(Duration d) {
-        return new Option(s -> s.idleTimeout = d);
+    /**
+     * Closes connections without traffic for this long (default: never; {@code null} or zero:
+     * never). Errors: {@link IllegalArgumentException} if negative.
+     */
+    public static Option idleTimeout(@Nullable Duration d) {
+        Duration t = timeout("idleTimeout", d);
+        return new Option(s -> s.idleTimeout = t);
+    }
+
+    private static @Nullable Duration timeout(String name, @Nullable Duration d) {
+        if (d != null && d.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative: " + d);
+        }
+        return d == null || d.isZero() ? null : d;
     }
 
     /** TCP keep-alive on each connection (default: on). */
@@ -59,27 +109,27 @@ public final class Option {
      */
     public static Option maxInputBuffer(int bytes) {
         if (bytes < 1) {
-            throw new IllegalArgumentException("maxInputBuffer must be positive");
+            throw new IllegalArgumentException("maxInputBuffer must be positive: " + bytes);
         }
         return new Option(s -> s.maxInputBytes = bytes);
     }
 
     /**
      * Limits the connections an {@link EventLoop} keeps open at once, over all its listeners
-     * (default: no limit; dialers ignore it). A connection accepted while {@code max} are open
+     * (default: no limit). A connection accepted while {@code max} are open
      * (counted until a closed connection has finished closing) is closed right after accept,
      * before {@link OnPrepare}, and counted in {@link NetStats#connectionsRejected()}; each
      * rejection is logged at DEBUG only, so a flood cannot flood the log. The client sees the
      * connection established, then closed (EOF).
      *
      * <p>Threading: the check runs on the acceptor's poller thread. Errors:
-     * {@link IllegalArgumentException} if {@code max < 1}.
+     * {@link IllegalArgumentException} if {@code max < 1}. Server-only.
      */
-    public static Option maxConnections(int max) {
+    public static ServerOption maxConnections(int max) {
         if (max < 1) {
-            throw new IllegalArgumentException("maxConnections must be positive");
+            throw new IllegalArgumentException("maxConnections must be positive: " + max);
         }
-        return new Option(s -> s.maxConnections = max);
+        return new ServerOnly(s -> s.maxConnections = max);
     }
 
     /**
@@ -97,7 +147,7 @@ public final class Option {
      */
     public static Option maxOutputBuffer(int bytes) {
         if (bytes < 1) {
-            throw new IllegalArgumentException("maxOutputBuffer must be positive");
+            throw new IllegalArgumentException("maxOutputBuffer must be positive: " + bytes);
         }
         return new Option(s -> s.maxOutputBytes = bytes);
     }
@@ -113,7 +163,7 @@ public final class Option {
      */
     public static Option sendBufferSize(int bytes) {
         if (bytes < 1) {
-            throw new IllegalArgumentException("sendBufferSize must be positive");
+            throw new IllegalArgumentException("sendBufferSize must be positive: " + bytes);
         }
         return new Option(s -> s.sendBufferSize = bytes);
     }
@@ -131,7 +181,7 @@ public final class Option {
      */
     public static Option receiveBufferSize(int bytes) {
         if (bytes < 1) {
-            throw new IllegalArgumentException("receiveBufferSize must be positive");
+            throw new IllegalArgumentException("receiveBufferSize must be positive: " + bytes);
         }
         return new Option(s -> s.receiveBufferSize = bytes);
     }
@@ -141,16 +191,13 @@ public final class Option {
      * ({@link Dialer#dialConnection(String, String)}, {@link Dialer#dialTCP(String,
      * java.net.InetSocketAddress, java.net.InetSocketAddress)}); a timeout passed to a call wins.
      * Default: none, the OS's own (about two minutes on Linux, after six SYN retransmissions).
-     * {@code null} or zero also means none. Event loops ignore it.
+     * {@code null} or zero also means none. Dialer-only.
      *
      * <p>Errors: {@link IllegalArgumentException} if {@code timeout} is negative.
      */
-    public static Option connectTimeout(Duration timeout) {
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("connectTimeout must not be negative: " + timeout);
-        }
-        Duration t = timeout == null || timeout.isZero() ? null : timeout;
-        return new Option(s -> s.connectTimeout = t);
+    public static DialerOption connectTimeout(@Nullable Duration timeout) {
+        Duration t = timeout("connectTimeout", timeout);
+        return new DialerOnly(s -> s.connectTimeout = t);
     }
 
     /** The pool connection buffers take memory from (default: {@link io.netpoll.buffer.BufferPool#defaultPool()}). */
@@ -159,16 +206,34 @@ public final class Option {
         return new Option(s -> s.bufferPool = pool);
     }
 
-    public static Option onPrepare(OnPrepare onPrepare) {
-        return new Option(s -> s.onPrepare = onPrepare);
+    /**
+     * Makes each accepted connection's context ({@link OnPrepare}); {@code null} removes it.
+     * Server-only. The type {@code C} is not checked against the handler's: see {@link OnRequest}.
+     */
+    public static <C extends @Nullable Object> ServerOption onPrepare(@Nullable OnPrepare<C> onPrepare) {
+        return new ServerOnly(s -> s.onPrepare = onPrepare);
     }
 
-    public static Option onConnect(OnConnect onConnect) {
-        return new Option(s -> s.onConnect = onConnect);
+    /** Runs once per accepted connection before its first request ({@link OnConnect}); {@code null} removes it. Server-only. */
+    public static <C extends @Nullable Object> ServerOption onConnect(@Nullable OnConnect<C> onConnect) {
+        return new ServerOnly(s -> s.onConnect = onConnect);
     }
 
-    public static Option onDisconnect(OnDisconnect onDisconnect) {
+    /** Is told when the peer closed or reset a connection ({@link OnDisconnect}); {@code null} removes it. */
+    public static <C extends @Nullable Object> Option onDisconnect(@Nullable OnDisconnect<C> onDisconnect) {
         return new Option(s -> s.onDisconnect = onDisconnect);
+    }
+
+    /**
+     * Decides what an exception thrown by {@link OnRequest} or {@link OnConnect} does: a reply, a
+     * quiet close, a log level, or keeping the connection open ({@link OnError},
+     * {@link ErrorAction}); {@code null} removes it. Without a hook, an error the peer caused is
+     * logged as one rate-limited line and counted in {@link NetStats#peerErrors()}, any other is
+     * logged at WARNING with its stack trace and counted in {@link NetStats#handlerErrors()}; the
+     * connection is closed either way.
+     */
+    public static <C extends @Nullable Object> Option onError(@Nullable OnError<C> onError) {
+        return new Option(s -> s.onError = onError);
     }
 
     /**
@@ -203,11 +268,23 @@ public final class Option {
         return new Option(s -> s.group = group);
     }
 
-    static ConnSettings settings(Option... options) {
-        ConnSettings s = new ConnSettings();
-        for (Option o : options) {
+    /** Applies one server setting (the sealed hierarchy has exactly these two kinds). */
+    static void apply(ServerOption option, ConnSettings s) {
+        Objects.requireNonNull(option, "option");
+        if (option instanceof Option o) {
             o.apply.accept(s);
+        } else {
+            ((ServerOnly) option).apply.accept(s);
         }
-        return s;
+    }
+
+    /** Applies one dialer setting. */
+    static void apply(DialerOption option, ConnSettings s) {
+        Objects.requireNonNull(option, "option");
+        if (option instanceof Option o) {
+            o.apply.accept(s);
+        } else {
+            ((DialerOnly) option).apply.accept(s);
+        }
     }
 }

@@ -75,33 +75,23 @@ abstract class NetTestSupport {
         }
     }
 
-    protected Server startServer(OnRequest onRequest, Option... options) throws IOException {
+    protected Server startServer(OnRequest<?> onRequest, ServerOption... options) throws IOException {
         return startServer("tcp", "127.0.0.1:0", onRequest, options);
     }
 
-    protected Server startServer(String network, String address, OnRequest onRequest, Option... options) throws IOException {
+    protected Server startServer(String network, String address, OnRequest<?> onRequest, ServerOption... options)
+            throws IOException {
         Listener listener = Netpoll.createListener(network, address);
-        Option[] all = new Option[options.length + 1];
-        System.arraycopy(options, 0, all, 0, options.length);
-        all[options.length] = Option.pollerGroup(group);
-        EventLoop loop = Netpoll.newEventLoop(onRequest, all);
+        EventLoop loop = Netpoll.newEventLoop(onRequest,
+                ServerConfig.builder().apply(options).pollerGroup(group).build());
         loops.add(loop);
         closeables.add(listener);
-        CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> {
-            try {
-                loop.serve(listener);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> serving = loop.serveAsync(listener);
         return new Server(loop, listener, serving);
     }
 
-    protected Dialer dialer(Option... options) {
-        Option[] all = new Option[options.length + 1];
-        System.arraycopy(options, 0, all, 0, options.length);
-        all[options.length] = Option.pollerGroup(group);
-        return Netpoll.newDialer(all);
+    protected Dialer dialer(DialerOption... options) {
+        return Netpoll.newDialer(DialerConfig.builder().apply(options).pollerGroup(group).build());
     }
 
     protected Socket socket(int port) throws IOException {

@@ -66,13 +66,13 @@ class PeerBehaviourTest extends NetTestSupport {
             try {
                 upstream.writer().append(slice);
                 outcome.add(new AssertionError("append to a closed connection succeeded"));
-            } catch (IllegalStateException expected) {
+            } catch (ConnectionClosedException expected) {
                 outcome.add(expected);
             }
         });
         Socket s = socket(server.port());
         s.getOutputStream().write(pattern(5000, 9));
-        assertThat(outcome.poll(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+        assertThat(outcome.poll(5, TimeUnit.SECONDS)).isInstanceOf(ConnectionClosedException.class);
         s.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);
         assertThat(forwarded.get()).isNotNull();

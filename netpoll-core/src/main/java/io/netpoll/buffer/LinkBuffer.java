@@ -1,5 +1,7 @@
 package io.netpoll.buffer;
 
+import io.netpoll.buffer.internal.LinkBufferAccess;
+
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -44,8 +46,8 @@ import java.util.Objects;
  *
  * <h2>Threading</h2>
  * One reader thread and one writer thread may use a buffer at the same time, without locks.
- * Reader methods ({@link Reader}, {@link #drainTo}) must not be called by two threads at once,
- * nor writer methods ({@link Writer}, {@link #fillFrom}). {@link #slice} creates a buffer owned
+ * Reader methods ({@link Reader}, and the transport's {@code drainTo}) must not be called by two
+ * threads at once, nor writer methods ({@link Writer}, the transport's {@code fillFrom}). {@link #slice} creates a buffer owned
  * by the caller; {@link #append} consumes a buffer that nobody else uses; {@link #close()} must
  * not race with either side.
  *
@@ -86,6 +88,18 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        // The transport's way in to fillFrom/drainTo, which are not public API.
+        LinkBufferAccess.install(new LinkBufferAccess.Transport() {
+            @Override
+            public int fillFrom(LinkBuffer buffer, ReadableByteChannel channel, int sizeHint) throws IOException {
+                return buffer.fillFrom(channel, sizeHint);
+            }
+
+            @Override
+            public long drainTo(LinkBuffer buffer, GatheringByteChannel channel) throws IOException {
+                return buffer.drainTo(channel);
+            }
+        });
     }
 
     private final BufferPool pool;
@@ -258,6 +272,12 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         return out;
     }
 
+    /** Takes {@code n} bytes as UTF-8 (narrows {@link Reader#readString(int)}: no checked exception). */
+    @Override
+    public String readString(int n) {
+        return readString(n, StandardCharsets.UTF_8);
+    }
+
     @Override
     public String readString(int n, Charset charset) {
         return new String(readBinary("readString", n), charset);
@@ -365,9 +385,10 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     /**
      * Reader side, for transports: one gathering {@code write} of the readable bytes to
      * {@code channel}; the bytes written are taken and released. Returns the bytes written
-     * (0 when the channel accepts nothing now).
+     * (0 when the channel accepts nothing now). Not API: the transport reaches it through
+     * {@link LinkBufferAccess}.
      */
-    public long drainTo(GatheringByteChannel channel) throws IOException {
+    long drainTo(GatheringByteChannel channel) throws IOException {
         checkOpen();
         int len = len();
         if (len == 0) {
@@ -459,6 +480,18 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         x.next = null;
         write = x;
         mallocSize = n;
+    }
+
+    /** Copies {@code b} in (narrows {@link Writer#writeBinary(byte[])}: no checked exception). */
+    @Override
+    public void writeBinary(byte[] b) {
+        writeBinary(b, 0, b.length);
+    }
+
+    /** Copies {@code s} in as UTF-8 (narrows {@link Writer#writeString(String)}: no checked exception). */
+    @Override
+    public void writeString(String s) {
+        writeString(s, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -717,14 +750,15 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
      * Writer side, for transports: one {@code read} from {@code channel} into this buffer's tail
      * (into the free space of the current tail node when it has at least half of
      * {@code sizeHint}, otherwise into a new node of {@code sizeHint} bytes), then
-     * {@link #flush()}. Returns the bytes read, or -1 at end of stream.
+     * {@link #flush()}. Returns the bytes read, or -1 at end of stream. Not API: the transport
+     * reaches it through {@link LinkBufferAccess}.
      *
      * <p>Errors: {@link BufferBudgetExceededException} when the pool's memory budget refuses the
      * node (nothing was read; stop reading the channel and resume when
      * {@link BufferBudgetExceededException#onMemoryAvailable} says so); the pool tells a reader
      * that holds many unread bytes no earlier than one that holds few.
      */
-    public int fillFrom(ReadableByteChannel channel, int sizeHint) throws IOException {
+    int fillFrom(ReadableByteChannel channel, int sizeHint) throws IOException {
         checkSize("fillFrom", sizeHint);
         Node w;
         try {

@@ -24,10 +24,13 @@ import java.nio.charset.StandardCharsets;
  * threads to write (see {@code Connection}).
  *
  * <h2>Errors</h2>
- * A negative size gets {@link IllegalArgumentException}; {@code mallocAck(n)} with {@code n}
- * larger than {@link #mallocLen()} gets {@link IllegalArgumentException}; use after close gets
- * {@link IllegalStateException}. {@link #flush()} on a connection throws the connection's
- * {@link IOException}s (closed, write timeout).
+ * One contract for every method, as for {@link Reader}: each declares {@link IOException}. A
+ * connection's writer throws {@code ConnectionClosedException} from every method once the
+ * connection is closed (and {@code WriteTimeoutException} from a flush that waited too long); a
+ * standalone {@link LinkBuffer} narrows the declarations and throws no checked exception. A
+ * negative size gets {@link IllegalArgumentException}; {@code mallocAck(n)} with {@code n}
+ * larger than {@link #mallocLen()} gets {@link IllegalArgumentException}; using a closed
+ * {@link LinkBuffer} gets {@link IllegalStateException}.
  *
  * <p>The name follows netpoll, not {@link java.io.Writer}: this type writes bytes, not chars.
  */
@@ -38,35 +41,35 @@ public interface Writer {
      * {@code [position, limit)} are those bytes ({@code remaining() == n}; the position is not
      * necessarily 0). The bytes count as written at once.
      */
-    ByteBuffer malloc(int n);
+    ByteBuffer malloc(int n) throws IOException;
 
     /** The number of bytes written (malloc'd or copied in) and not yet flushed. */
-    int mallocLen();
+    int mallocLen() throws IOException;
 
     /** Keeps the first {@code n} unflushed bytes and drops the rest. */
-    void mallocAck(int n);
+    void mallocAck(int n) throws IOException;
 
     /** Copies {@code b} in. */
-    default void writeBinary(byte[] b) {
+    default void writeBinary(byte[] b) throws IOException {
         writeBinary(b, 0, b.length);
     }
 
     /** Copies {@code len} bytes of {@code b} from {@code off} in. */
-    void writeBinary(byte[] b, int off, int len);
+    void writeBinary(byte[] b, int off, int len) throws IOException;
 
     /** Copies the remaining bytes of {@code src} in, advancing its position. */
-    void writeBinary(ByteBuffer src);
+    void writeBinary(ByteBuffer src) throws IOException;
 
     /** Copies {@code s} in, encoded as UTF-8. */
-    default void writeString(String s) {
+    default void writeString(String s) throws IOException {
         writeString(s, StandardCharsets.UTF_8);
     }
 
     /** Copies {@code s} in, encoded with {@code charset}. */
-    void writeString(String s, Charset charset);
+    void writeString(String s, Charset charset) throws IOException;
 
     /** Writes one byte. */
-    void writeByte(byte b);
+    void writeByte(byte b) throws IOException;
 
     /**
      * Inserts the remaining bytes of {@code extra} into the written stream without copying them,
@@ -75,17 +78,17 @@ public interface Writer {
      * {@code malloc(a); writeBinary(data); malloc(b)}. The buffer keeps a reference to
      * {@code extra}'s memory until the bytes are released: do not change it meanwhile.
      */
-    void writeDirect(ByteBuffer extra, int remainCap);
+    void writeDirect(ByteBuffer extra, int remainCap) throws IOException;
 
     /**
      * Moves all of {@code other}'s bytes (readable and written) to the end of this writer's
      * unflushed bytes, by moving node references, not bytes. {@code other} is left empty and may
      * be reused; views taken from it become invalid. {@code other} must not be in use by another
      * thread. A connection's writer that fails because the connection has closed
-     * ({@link IllegalStateException}) closes {@code other}: its bytes were handed over either way,
-     * so a slice appended to a connection that just closed cannot leak.
+     * ({@code ConnectionClosedException}) closes {@code other}: its bytes were handed over either
+     * way, so a slice appended to a connection that just closed cannot leak.
      */
-    void append(LinkBuffer other);
+    void append(LinkBuffer other) throws IOException;
 
     /**
      * Moves the next {@code n} bytes of {@code source} to the end of this writer's unflushed
@@ -97,9 +100,10 @@ public interface Writer {
      * reading thread of {@code source}; views taken from {@code source} become invalid.
      *
      * @throws IndexOutOfBoundsException when a standalone {@code source} holds fewer than {@code n} bytes
-     * @throws IOException as {@link Reader#slice} on a connection's reader (closed, read timeout)
-     * @throws IllegalStateException when this writer's connection has closed; nothing moved, so
-     *         {@code source} keeps its bytes (and a connection's input is freed with it)
+     * @throws IOException as {@link Reader#slice} on a connection's reader (closed, read timeout),
+     *         and {@code ConnectionClosedException} when this writer's connection has closed;
+     *         then nothing moved, so {@code source} keeps its bytes (and a connection's input is
+     *         freed with it)
      */
     void append(Reader source, int n) throws IOException;
 

@@ -4,6 +4,9 @@ package io.netpoll.internal;
 public interface ConnOwner {
     Counters counters();
 
+    /** What a handler exception does (the owner's hook, counting, rate-limited logging). */
+    ErrorPolicy errors();
+
     /** The connection has finished closing (callbacks ran, memory returned). */
     void onFinished(NioConnection connection);
 

@@ -2,6 +2,7 @@ package io.netpoll.internal;
 
 import io.netpoll.OnConnect;
 import io.netpoll.OnDisconnect;
+import io.netpoll.OnError;
 import io.netpoll.OnPrepare;
 
 import java.time.Duration;
@@ -9,7 +10,8 @@ import java.util.concurrent.Executor;
 
 /**
  * Options shared by the connections of one event loop or dialer. Filled by {@code Option}s
- * before use, then only read: not thread-safe for writing.
+ * (through a config builder) before use, then only read: not thread-safe for writing. A built
+ * {@code ServerConfig}/{@code DialerConfig} holds its own {@link #copy()}, never changed again.
  */
 public final class ConnSettings {
     public Duration readTimeout;
@@ -29,9 +31,11 @@ public final class ConnSettings {
     public Duration connectTimeout;
     /** Open connections per event loop above which accepted sockets are closed at once; 0 = no limit. */
     public int maxConnections;
-    public OnPrepare onPrepare;
-    public OnConnect onConnect;
-    public OnDisconnect onDisconnect;
+    public OnPrepare<?> onPrepare;
+    public OnConnect<?> onConnect;
+    public OnDisconnect<?> onDisconnect;
+    /** The application's error hook; null = the default handling (see ErrorPolicy). */
+    public OnError<?> onError;
     /** Where connection buffers take memory from; null means {@code BufferPool.defaultPool()}. */
     public io.netpoll.buffer.BufferPool bufferPool;
     /** Null means the poller group's worker pool. */
@@ -40,6 +44,31 @@ public final class ConnSettings {
     public boolean inline;
     /** Null means the default group. Typed as Object to keep this class free of the public group type. */
     public Object group;
+
+    /** An independent copy (a config's snapshot of a builder). */
+    public ConnSettings copy() {
+        ConnSettings c = new ConnSettings();
+        c.readTimeout = readTimeout;
+        c.writeTimeout = writeTimeout;
+        c.idleTimeout = idleTimeout;
+        c.keepAlive = keepAlive;
+        c.noDelay = noDelay;
+        c.maxInputBytes = maxInputBytes;
+        c.maxOutputBytes = maxOutputBytes;
+        c.sendBufferSize = sendBufferSize;
+        c.receiveBufferSize = receiveBufferSize;
+        c.connectTimeout = connectTimeout;
+        c.maxConnections = maxConnections;
+        c.onPrepare = onPrepare;
+        c.onConnect = onConnect;
+        c.onDisconnect = onDisconnect;
+        c.onError = onError;
+        c.bufferPool = bufferPool;
+        c.executor = executor;
+        c.inline = inline;
+        c.group = group;
+        return c;
+    }
 
     public static long nanos(Duration d) {
         if (d == null || d.isZero() || d.isNegative()) {

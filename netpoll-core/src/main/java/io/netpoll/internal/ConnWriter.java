@@ -1,5 +1,6 @@
 package io.netpoll.internal;
 
+import io.netpoll.ConnectionClosedException;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
@@ -12,8 +13,8 @@ import java.nio.charset.Charset;
  * A connection's {@link Writer}: fills the output {@link LinkBuffer}; {@link #flush()} sends it
  * from the calling thread. Calls from a thread other than the running handler hold a reference on
  * the connection so that a concurrent close cannot free the buffer under them; a closed
- * connection gets {@link IllegalStateException} (and {@code ConnectionClosedException} from flush);
- * {@link #append} then closes the buffer it was given, whose bytes it was meant to take over.
+ * connection gets {@code ConnectionClosedException} from every method; {@link #append} then
+ * closes the buffer it was given, whose bytes it was meant to take over.
  */
 final class ConnWriter implements Writer {
     private final NioConnection c;
@@ -24,9 +25,20 @@ final class ConnWriter implements Writer {
         this.out = out;
     }
 
+    /**
+     * The closed check for every method, the handler's calls included (they take no reference):
+     * one contract, ConnectionClosedException, whatever the method and the thread.
+     */
+    private boolean enter() throws ConnectionClosedException {
+        if (c.isClosedFlag()) {
+            throw c.closedException();
+        }
+        return c.enter();
+    }
+
     @Override
-    public ByteBuffer malloc(int n) {
-        boolean entered = c.enterUnchecked();
+    public ByteBuffer malloc(int n) throws IOException {
+        boolean entered = enter();
         try {
             return out.malloc(n);
         } finally {
@@ -35,8 +47,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public int mallocLen() {
-        boolean entered = c.enterUnchecked();
+    public int mallocLen() throws IOException {
+        boolean entered = enter();
         try {
             return out.mallocLen();
         } finally {
@@ -45,8 +57,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void mallocAck(int n) {
-        boolean entered = c.enterUnchecked();
+    public void mallocAck(int n) throws IOException {
+        boolean entered = enter();
         try {
             out.mallocAck(n);
         } finally {
@@ -55,8 +67,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeBinary(byte[] b, int off, int len) {
-        boolean entered = c.enterUnchecked();
+    public void writeBinary(byte[] b, int off, int len) throws IOException {
+        boolean entered = enter();
         try {
             out.writeBinary(b, off, len);
         } finally {
@@ -65,8 +77,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeBinary(ByteBuffer src) {
-        boolean entered = c.enterUnchecked();
+    public void writeBinary(ByteBuffer src) throws IOException {
+        boolean entered = enter();
         try {
             out.writeBinary(src);
         } finally {
@@ -75,8 +87,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeString(String s, Charset charset) {
-        boolean entered = c.enterUnchecked();
+    public void writeString(String s, Charset charset) throws IOException {
+        boolean entered = enter();
         try {
             out.writeString(s, charset);
         } finally {
@@ -85,8 +97,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeByte(byte b) {
-        boolean entered = c.enterUnchecked();
+    public void writeByte(byte b) throws IOException {
+        boolean entered = enter();
         try {
             out.writeByte(b);
         } finally {
@@ -95,8 +107,8 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void writeDirect(ByteBuffer extra, int remainCap) {
-        boolean entered = c.enterUnchecked();
+    public void writeDirect(ByteBuffer extra, int remainCap) throws IOException {
+        boolean entered = enter();
         try {
             out.writeDirect(extra, remainCap);
         } finally {
@@ -105,11 +117,11 @@ final class ConnWriter implements Writer {
     }
 
     @Override
-    public void append(LinkBuffer other) {
+    public void append(LinkBuffer other) throws IOException {
         boolean entered;
         try {
-            entered = c.enterUnchecked();
-        } catch (IllegalStateException closed) {
+            entered = enter();
+        } catch (ConnectionClosedException closed) {
             // The bytes were handed over with the call, so they are dropped here: the caller (a
             // proxy forwarding a slice to a peer that just left) cannot prevent this race, and
             // leaving the slice to it would leak its nodes on every such race.
@@ -125,7 +137,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void append(Reader source, int n) throws IOException {
-        boolean entered = c.enterUnchecked();
+        boolean entered = enter();
         try {
             if (source instanceof ConnReader) {
                 ((ConnReader) source).appendTo(out, n);
@@ -139,7 +151,7 @@ final class ConnWriter implements Writer {
 
     @Override
     public void flush() throws IOException {
-        boolean entered = c.enter();
+        boolean entered = enter();
         try {
             c.flush();
         } finally {

@@ -12,6 +12,7 @@ public final class Counters implements NetStats {
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
     final LongAdder handlerErrors = new LongAdder();
+    final LongAdder peerErrors = new LongAdder();
     final LongAdder outputLimitCloses = new LongAdder();
     final LongAdder writeTimeoutCloses = new LongAdder();
     final LongAdder requestsActive = new LongAdder();
@@ -31,6 +32,7 @@ public final class Counters implements NetStats {
     @Override public long bytesIn() { return bytesIn.sum(); }
     @Override public long bytesOut() { return bytesOut.sum(); }
     @Override public long handlerErrors() { return handlerErrors.sum(); }
+    @Override public long peerErrors() { return peerErrors.sum(); }
     @Override public long outputLimitCloses() { return outputLimitCloses.sum(); }
     @Override public long writeTimeoutCloses() { return writeTimeoutCloses.sum(); }
     @Override public long requestsActive() { return requestsActive.sum(); }
@@ -40,7 +42,7 @@ public final class Counters implements NetStats {
     public String toString() {
         return "NetStats[active=" + connectionsActive() + ", accepted=" + connectionsAccepted()
                 + ", rejected=" + connectionsRejected() + ", in=" + bytesIn() + ", out=" + bytesOut()
-                + ", handlerErrors=" + handlerErrors() + ", outputLimitCloses=" + outputLimitCloses()
+                + ", handlerErrors=" + handlerErrors() + ", peerErrors=" + peerErrors() + ", outputLimitCloses=" + outputLimitCloses()
                 + ", writeTimeoutCloses=" + writeTimeoutCloses() + ", requestsActive=" + requestsActive()
                 + ", requestsTotal=" + requestsTotal() + "]";
     }

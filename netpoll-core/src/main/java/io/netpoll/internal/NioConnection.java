@@ -14,6 +14,7 @@ import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
+import io.netpoll.buffer.internal.LinkBufferAccess;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -80,6 +81,8 @@ public final class NioConnection implements Connection {
     private static final VarHandle CALLBACKS;
     private static final VarHandle SEND_LOCK;
     private static final CallbackNode DONE = new CallbackNode(null, null);
+    /** fillFrom/drainTo, which are not LinkBuffer's public API. */
+    private static final LinkBufferAccess.Transport BUFFERS = LinkBufferAccess.transport();
 
     static {
         try {
@@ -247,7 +250,7 @@ public final class NioConnection implements Connection {
         for (;;) {
             int n;
             try {
-                n = input.fillFrom(channel, readSize);
+                n = BUFFERS.fillFrom(input, channel, readSize);
             } catch (BufferBudgetExceededException e) {
                 pauseForMemory(e); // buffer memory budget: stop reading until memory is back
                 break;
@@ -590,9 +593,10 @@ public final class NioConnection implements Connection {
             closeWith(REASON_PEER, null);
             return;
         }
-        counters.handlerErrors.increment();
-        LOG.log(System.Logger.Level.WARNING, () -> "handler failed, closing connection " + remoteAddress, t);
-        closeWith(REASON_HANDLER, t);
+        // Counting, logging and the application's onError hook: in one place (ErrorPolicy).
+        if (owner.errors().handlerFailed(this, context, t)) {
+            closeWith(REASON_HANDLER, t);
+        }
     }
 
     /** Closes the connection if no handler is running (and keeps one from starting). */
@@ -753,7 +757,7 @@ public final class NioConnection implements Connection {
         for (;;) {
             long w;
             try {
-                w = output.drainTo(channel);
+                w = BUFFERS.drainTo(output, channel);
             } catch (IOException e) {
                 closeWith(REASON_RESET, e);
                 throw new ConnectionClosedException("write failed: " + e.getMessage(), e);

@@ -6,6 +6,7 @@ import io.netpoll.Listener;
 import io.netpoll.Netpoll;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
+import io.netpoll.ServerOption;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
@@ -31,7 +32,7 @@ public final class EchoServer {
         Listener listener = Netpoll.createListener(network, address);
 
         // handler: reads the connection's data and handles it
-        OnRequest onRequest = EchoServer::handle;
+        OnRequest<Object> onRequest = EchoServer::handle;
 
         // create the EventLoop with its options
         EventLoop eventLoop = Netpoll.newEventLoop(onRequest,
@@ -55,8 +56,8 @@ public final class EchoServer {
     // [/guide:handler]
 
     /** The same server, for tests and other examples: created but not yet serving. */
-    public static EventLoop newEventLoop(Option... extra) {
-        Option[] options = new Option[extra.length + 2];
+    public static EventLoop newEventLoop(ServerOption... extra) {
+        ServerOption[] options = new ServerOption[extra.length + 2];
         options[0] = Option.readTimeout(Duration.ofSeconds(1));
         options[1] = Option.idleTimeout(Duration.ofMinutes(10));
         System.arraycopy(extra, 0, options, 2, extra.length);

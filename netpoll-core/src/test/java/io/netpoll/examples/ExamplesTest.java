@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -40,26 +41,18 @@ class ExamplesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
     }
 
-    private Thread serveInBackground(EventLoop loop, Listener listener) {
-        Thread t = new Thread(() -> {
-            try {
-                loop.serve(listener);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        t.start();
-        return t;
+    private CompletableFuture<Void> serveInBackground(EventLoop loop, Listener listener) {
+        return loop.serveAsync(listener);
     }
 
     @Test
     void seedServerAndClient() throws Exception {
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
         EventLoop server = EchoServer.newEventLoop(Option.pollerGroup(group));
-        Thread t = serveInBackground(server, listener);
+        CompletableFuture<Void> t = serveInBackground(server, listener);
         assertThat(HelloClient.run("127.0.0.1:" + listener.port(), group)).isEqualTo("hello world");
         assertThat(server.shutdown(Duration.ofSeconds(1)).graceful()).isTrue();
-        t.join(5_000);
+        t.get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -92,7 +85,7 @@ class ExamplesTest {
             frames.add(text);
             GuideExamples.zeroCopyWrite(c, text.toUpperCase());
         }, Option.pollerGroup(group));
-        Thread t = serveInBackground(server, listener);
+        CompletableFuture<Void> t = serveInBackground(server, listener);
         Connection conn = Netpoll.newDialer(Option.pollerGroup(group))
                 .dialConnection("tcp", "127.0.0.1:" + listener.port(), Duration.ofSeconds(1));
         GuideExamples.timeouts(conn);
@@ -115,14 +108,14 @@ class ExamplesTest {
         conn.close();
         assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
         server.shutdown(Duration.ofSeconds(1));
-        t.join(5_000);
+        t.get(5, TimeUnit.SECONDS);
     }
 
     @Test
     void sliceAndAppendReassembles() throws Exception {
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
         EventLoop server = Netpoll.newEventLoop((ctx, c) -> GuideExamples.sliceAndAppend(c, 10, 4), Option.pollerGroup(group));
-        Thread t = serveInBackground(server, listener);
+        CompletableFuture<Void> t = serveInBackground(server, listener);
         try (Connection conn = Netpoll.newDialer(Option.pollerGroup(group))
                 .dialConnection("tcp", "127.0.0.1:" + listener.port(), Duration.ofSeconds(1))) {
             conn.writer().writeString("0123456789");
@@ -130,14 +123,14 @@ class ExamplesTest {
             assertThat(conn.reader().readString(10)).isEqualTo("4567890123");
         }
         server.shutdown(Duration.ofSeconds(1));
-        t.join(5_000);
+        t.get(5, TimeUnit.SECONDS);
     }
 
     @Test
     void appendReaderEchoes() throws Exception {
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
         EventLoop server = Netpoll.newEventLoop((ctx, c) -> GuideExamples.appendReader(c), Option.pollerGroup(group));
-        Thread t = serveInBackground(server, listener);
+        CompletableFuture<Void> t = serveInBackground(server, listener);
         try (Connection conn = Netpoll.newDialer(Option.pollerGroup(group))
                 .dialConnection("tcp", "127.0.0.1:" + listener.port(), Duration.ofSeconds(1))) {
             conn.writer().writeString("hello world");
@@ -145,7 +138,7 @@ class ExamplesTest {
             assertThat(conn.reader().readString(11)).isEqualTo("hello world");
         }
         server.shutdown(Duration.ofSeconds(1));
-        t.join(5_000);
+        t.get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -155,7 +148,7 @@ class ExamplesTest {
             assertThat(own.numLoops()).isEqualTo(2);
             Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
             EventLoop server = GuideExamples.prepare(own);
-            Thread t = serveInBackground(server, listener);
+            CompletableFuture<Void> t = serveInBackground(server, listener);
             try (Connection conn = Netpoll.newDialer(Option.pollerGroup(group))
                     .dialConnection("tcp", "127.0.0.1:" + listener.port(), Duration.ofSeconds(1))) {
                 conn.send(w -> w.writeString("a"));
@@ -164,7 +157,7 @@ class ExamplesTest {
                 assertThat(conn.reader().readString(10)).isEqualTo("session-ab");
             }
             server.shutdown(Duration.ofSeconds(1));
-            t.join(5_000);
+            t.get(5, TimeUnit.SECONDS);
             EventLoop inline = GuideExamples.workerPool(own, (ctx, c) -> c.reader().skip(c.reader().len()));
             assertThat(inline).isNotNull();
         } finally {
@@ -172,5 +165,45 @@ class ExamplesTest {
             Netpoll.closeDefaultGroup();
         }
         assertThat(ByteBuffer.allocate(0)).isNotNull();
+    }
+
+    @Test
+    void serveAsyncConfigsClosedConnectionsAndTheErrorHook() throws Exception {
+        GuideExamples.serveAsync(group, listener -> {
+            try {
+                assertThat(HelloClient.run("127.0.0.1:" + listener.port(), group)).isEqualTo("hello world");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        EventLoop[] loops = GuideExamples.configs(group, (ctx, c) -> c.reader().skip(c.reader().len()));
+        assertThat(loops[0].config().maxConnections()).isEqualTo(10_000);
+        assertThat(loops[1].config().readTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(loops[2].config().inlineHandlers()).isTrue();
+        assertThat(loops[2].config().maxConnections()).isEqualTo(10_000);
+
+        Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
+        EventLoop server = GuideExamples.errorHook(group, (session, c) -> {
+            String line = c.reader().readString(c.reader().len()).strip();
+            session.append(line);
+            if (line.startsWith("bad")) {
+                throw new IllegalArgumentException("unknown command '" + line + "'");
+            }
+            GuideExamples.reply(c, "+OK " + session + "\r\n");
+        });
+        CompletableFuture<Void> t = serveInBackground(server, listener);
+        try (Connection conn = Netpoll.newDialer(Option.pollerGroup(group))
+                .dialConnection("tcp", "127.0.0.1:" + listener.port(), Duration.ofSeconds(1))) {
+            conn.send(w -> w.writeString("bad\n"));
+            assertThat(conn.reader().readString(28)).isEqualTo("-ERR unknown command 'bad'\r\n");
+            conn.send(w -> w.writeString("ok\n"));
+            assertThat(conn.reader().readString(11)).as("still open, same session").isEqualTo("+OK badok\r\n");
+            conn.close();
+            GuideExamples.reply(conn, "gone"); // swallowed: ConnectionClosedException
+        }
+        assertThat(server.stats().handlerErrors()).isEqualTo(1);
+        server.shutdown(Duration.ofSeconds(1));
+        t.get(5, TimeUnit.SECONDS);
     }
 }

@@ -2,20 +2,28 @@ package io.netpoll.examples;
 
 import io.netpoll.CloseCallback;
 import io.netpoll.Connection;
+import io.netpoll.ConnectionClosedException;
+import io.netpoll.Dialer;
+import io.netpoll.ErrorAction;
 import io.netpoll.EventLoop;
+import io.netpoll.Listener;
 import io.netpoll.LoadBalance;
 import io.netpoll.Netpoll;
+import io.netpoll.OnError;
 import io.netpoll.OnPrepare;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
+import io.netpoll.ServerConfig;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /** The snippets of docs/guide.md, each a compiled method that {@code GuideExamplesTest} runs. */
 public final class GuideExamples {
@@ -77,7 +85,7 @@ public final class GuideExamples {
         return group;
     }
 
-    public static EventLoop workerPool(PollerGroup group, OnRequest onRequest) {
+    public static EventLoop workerPool(PollerGroup group, OnRequest<Object> onRequest) {
         // [guide:worker-pool]
         // default: the group's worker pool (threads grow as needed, so handlers may block in next(n))
         EventLoop pooled = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group));
@@ -94,9 +102,8 @@ public final class GuideExamples {
 
     public static EventLoop prepare(PollerGroup group) {
         // [guide:prepare]
-        OnPrepare prepare = connection -> new StringBuilder("session-"); // becomes the context
-        OnRequest handler = (ctx, connection) -> {
-            StringBuilder session = (StringBuilder) ctx;                 // the same object every call
+        OnPrepare<StringBuilder> prepare = connection -> new StringBuilder("session-"); // the context
+        OnRequest<StringBuilder> handler = (session, connection) -> { // typed: the same object every call, no cast
             session.append(connection.reader().readString(connection.reader().len()));
             connection.writer().writeString(session.toString());
             connection.writer().flush();
@@ -123,7 +130,7 @@ public final class GuideExamples {
         }
     }
 
-    public static void callbacks(Connection connection, OnRequest onRequest, Runnable onClosed) {
+    public static void callbacks(Connection connection, OnRequest<Object> onRequest, Runnable onClosed) {
         // [guide:callbacks]
         // client side: switch from blocking reads to a read callback
         connection.setOnRequest(onRequest);
@@ -132,5 +139,77 @@ public final class GuideExamples {
         CloseCallback callback = conn -> onClosed.run();
         connection.addCloseCallback(callback);
         // [/guide:callbacks]
+    }
+
+    /** Serves without a thread of its own; {@code app} stands for the application running meanwhile. */
+    public static void serveAsync(PollerGroup group, Consumer<Listener> app) throws IOException {
+        // [guide:serve-async]
+        Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
+        EventLoop eventLoop = Netpoll.newEventLoop(EchoServer::handle, Option.pollerGroup(group));
+        CompletableFuture<Void> serving = eventLoop.serveAsync(listener); // returns at once
+
+        app.accept(listener);                                             // the application runs
+
+        eventLoop.shutdown(Duration.ofSeconds(5));
+        serving.join();                                                   // serving has ended
+        // [/guide:serve-async]
+    }
+
+    /** Options typed by where they apply, and the same settings as immutable configs. */
+    public static EventLoop[] configs(PollerGroup group, OnRequest<Object> handler) {
+        // [guide:configs]
+        // Go style: options, each typed by where it applies
+        EventLoop server = Netpoll.newEventLoop(handler,
+                Option.readTimeout(Duration.ofSeconds(1)),    // any connection: an Option
+                Option.maxConnections(10_000),                // server-only: a ServerOption
+                Option.pollerGroup(group));
+        Dialer dialer = Netpoll.newDialer(
+                Option.connectTimeout(Duration.ofSeconds(2)), // client-only: a DialerOption
+                Option.pollerGroup(group));
+
+        // or typed builders: immutable configs to keep, share and derive from
+        ServerConfig config = ServerConfig.builder()
+                .readTimeout(Duration.ofSeconds(1))
+                .maxConnections(10_000)
+                .pollerGroup(group)
+                .build();
+        EventLoop same = Netpoll.newEventLoop(handler, config);
+        EventLoop inline = Netpoll.newEventLoop(handler, config.toBuilder().inlineHandlers().build());
+        // [/guide:configs]
+        if (dialer.connectTimeout() == null) {
+            throw new AssertionError();
+        }
+        return new EventLoop[] {server, same, inline};
+    }
+
+    /** One exception type for a connection that has gone, whatever the call. */
+    public static void reply(Connection connection, String text) throws IOException {
+        // [guide:closed]
+        try {
+            connection.writer().writeString(text); // write* and flush alike
+            connection.writer().flush();
+        } catch (ConnectionClosedException gone) {
+            // the peer left (or the connection was closed): nothing to send it any more
+        }
+        // [/guide:closed]
+    }
+
+    /** A line protocol whose handler throws on a bad command; the hook answers instead of closing. */
+    public static EventLoop errorHook(PollerGroup group, OnRequest<StringBuilder> handler) {
+        // [guide:error-hook]
+        OnError<StringBuilder> onError = (session, connection, error) -> {
+            if (error instanceof IllegalArgumentException) {            // a bad request: answer it
+                connection.writer().writeString("-ERR " + error.getMessage() + "\r\n");
+                connection.writer().flush();
+                return ErrorAction.keepOpen();
+            }
+            return ErrorAction.close();                                 // anything else: the default
+        };
+        EventLoop eventLoop = Netpoll.newEventLoop(handler,
+                Option.onPrepare(connection -> new StringBuilder()),
+                Option.onError(onError),
+                Option.pollerGroup(group));
+        // [/guide:error-hook]
+        return eventLoop;
     }
 }

@@ -5,7 +5,10 @@ import io.netpoll.EventLoop;
 import io.netpoll.Listener;
 import io.netpoll.Netpoll;
 import io.netpoll.OnRequest;
-import io.netpoll.Option;
+import io.netpoll.DialerConfig;
+import io.netpoll.DialerOption;
+import io.netpoll.ServerConfig;
+import io.netpoll.ServerOption;
 import io.netpoll.PollerGroup;
 import io.netpoll.buffer.BufferPool;
 import org.awaitility.Awaitility;
@@ -97,23 +100,18 @@ abstract class FaultScenario {
         return Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
     }
 
-    protected Server startServer(OnRequest onRequest, Option... options) throws IOException {
+    protected Server startServer(OnRequest<?> onRequest, ServerOption... options) throws IOException {
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
-        EventLoop loop = Netpoll.newEventLoop(onRequest, with(options, Option.pollerGroup(group)));
-        CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> {
-            try {
-                loop.serve(listener);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        EventLoop loop = Netpoll.newEventLoop(onRequest,
+                ServerConfig.builder().apply(options).pollerGroup(group).build());
+        CompletableFuture<Void> serving = loop.serveAsync(listener);
         Server server = new Server(loop, listener, serving);
         servers.add(server);
         return server;
     }
 
-    protected Dialer dialer(Option... options) {
-        Dialer d = Netpoll.newDialer(with(options, Option.pollerGroup(group)));
+    protected Dialer dialer(DialerOption... options) {
+        Dialer d = Netpoll.newDialer(DialerConfig.builder().apply(options).pollerGroup(group).build());
         dialers.add(d);
         return d;
     }
@@ -153,10 +151,4 @@ abstract class FaultScenario {
         return s;
     }
 
-    private static Option[] with(Option[] options, Option extra) {
-        Option[] all = new Option[options.length + 1];
-        System.arraycopy(options, 0, all, 0, options.length);
-        all[options.length] = extra;
-        return all;
-    }
 }

@@ -3,6 +3,7 @@ package io.netpoll.faults;
 import io.netpoll.Connection;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
+import io.netpoll.ServerOption;
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
 
@@ -39,8 +40,8 @@ final class Frames {
             return this == BLOCKING_WORKER ? Frames::blockingEcho : Frames::nonBlockingEcho;
         }
 
-        Option[] options(Option... more) {
-            Option[] all = Arrays.copyOf(more, more.length + 1);
+        ServerOption[] options(ServerOption... more) {
+            ServerOption[] all = Arrays.copyOf(more, more.length + 1);
             if (this == NON_BLOCKING_INLINE) {
                 all[more.length] = Option.inlineHandlers();
                 return all;

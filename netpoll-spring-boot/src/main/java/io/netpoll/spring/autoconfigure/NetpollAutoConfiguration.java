@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.netpoll.Dialer;
 import io.netpoll.Netpoll;
+import io.netpoll.DialerConfig;
+import io.netpoll.DialerOption;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.buffer.BufferPool;
@@ -127,15 +129,16 @@ public final class NetpollAutoConfiguration {
 			@Qualifier(WORKER_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> workerExecutor,
 			ObjectProvider<NetpollDialerCustomizer> customizers) {
 		NetpollProperties.Dialer dialer = properties.getDialer();
-		List<Option> options = new ArrayList<>();
+		List<DialerOption> options = new ArrayList<>();
 		options.add(Option.pollerGroup(pollerGroup));
 		NetpollOptions.addBufferPool(options, bufferPool);
 		workerExecutor.ifAvailable((executor) -> options.add(Option.executor(executor)));
 		options.add(Option.connectTimeout(dialer.getConnectTimeout()));
 		NetpollOptions.addSocketBuffers(options, dialer.getSendBufferSize(), dialer.getReceiveBufferSize());
 		NetpollOptions.addConnectionOptions(options, dialer.getConnection());
-		customizers.orderedStream().forEach((customizer) -> customizer.customize(options));
-		return Netpoll.newDialer(options.toArray(Option[]::new));
+		DialerConfig.Builder config = DialerConfig.builder().apply(options.toArray(DialerOption[]::new));
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(config));
+		return Netpoll.newDialer(config.build());
 	}
 
 	static boolean useVirtualThreads(Environment environment) {

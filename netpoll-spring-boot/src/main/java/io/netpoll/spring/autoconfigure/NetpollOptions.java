@@ -19,7 +19,7 @@ final class NetpollOptions {
 	private NetpollOptions() {
 	}
 
-	static void addConnectionOptions(List<Option> options, NetpollProperties.Connection connection) {
+	static void addConnectionOptions(List<? super Option> options, NetpollProperties.Connection connection) {
 		if (connection.getReadTimeout() != null) {
 			options.add(Option.readTimeout(connection.getReadTimeout()));
 		}
@@ -39,11 +39,11 @@ final class NetpollOptions {
 	 * Adds the context's buffer pool, if there is one (the auto-configured or the
 	 * application's {@link BufferPool} bean).
 	 */
-	static void addBufferPool(List<Option> options, ObjectProvider<BufferPool> bufferPool) {
+	static void addBufferPool(List<? super Option> options, ObjectProvider<BufferPool> bufferPool) {
 		bufferPool.ifAvailable((pool) -> options.add(Option.bufferPool(pool)));
 	}
 
-	static void addSocketBuffers(List<Option> options, @Nullable DataSize send, @Nullable DataSize receive) {
+	static void addSocketBuffers(List<? super Option> options, @Nullable DataSize send, @Nullable DataSize receive) {
 		if (send != null) {
 			options.add(Option.sendBufferSize((int) send.toBytes()));
 		}

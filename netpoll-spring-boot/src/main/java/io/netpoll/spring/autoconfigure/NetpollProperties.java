@@ -429,7 +429,7 @@ public class NetpollProperties implements Validator {
 		private @Nullable Path path;
 
 		/**
-		 * Maximum number of connections waiting to be accepted. 0 uses the OS default.
+		 * Maximum number of connections waiting to be accepted. 0 uses netpoll-core's default (4096; the OS may cap it).
 		 */
 		private int backlog = 1024;
 
@@ -542,7 +542,7 @@ public class NetpollProperties implements Validator {
 						"must be between 0 and 65535; use 0 for a free port chosen by the OS");
 			}
 			if (this.backlog < 0) {
-				errors.rejectValue(path + ".backlog", "netpoll.negative", "must not be negative; 0 uses the OS default");
+				errors.rejectValue(path + ".backlog", "netpoll.negative", "must not be negative; 0 uses netpoll-core's default");
 			}
 			if (this.maxConnections == 0 || this.maxConnections < -1) {
 				errors.rejectValue(path + ".max-connections", "netpoll.range",

@@ -11,10 +11,13 @@ import io.netpoll.EventLoop;
 import io.netpoll.Netpoll;
 import io.netpoll.OnConnect;
 import io.netpoll.OnDisconnect;
+import io.netpoll.OnError;
 import io.netpoll.OnPrepare;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
+import io.netpoll.ServerConfig;
+import io.netpoll.ServerOption;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.annotation.NetpollHandler;
 import io.netpoll.spring.server.NetpollHandlerDecorator;
@@ -184,7 +187,7 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		NetpollProperties.Server server = beanFactory.getBean(NetpollProperties.class).serversByName().get(name);
 		Object handlerBean = beanFactory.getBean(handlerName);
 		OnRequest handler = (OnRequest) handlerBean;
-		List<Option> options = new ArrayList<>();
+		List<ServerOption> options = new ArrayList<>();
 		options.add(Option.pollerGroup(beanFactory.getBean(PollerGroup.class)));
 		NetpollOptions.addBufferPool(options, beanFactory.getBeanProvider(BufferPool.class));
 		if (beanFactory.containsBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME)) {
@@ -208,16 +211,19 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		if (handlerBean instanceof OnDisconnect onDisconnect) {
 			options.add(Option.onDisconnect(onDisconnect));
 		}
+		if (handlerBean instanceof OnError onError) {
+			options.add(Option.onError(onError));
+		}
 		for (NetpollHandlerDecorator decorator : beanFactory.getBeanProvider(NetpollHandlerDecorator.class)
 			.orderedStream()
 			.toList()) {
 			handler = decorator.decorate(name, handler);
 		}
-		List<Option> customized = options;
+		ServerConfig.Builder config = ServerConfig.builder().apply(options.toArray(ServerOption[]::new));
 		beanFactory.getBeanProvider(NetpollServerCustomizer.class)
 			.orderedStream()
-			.forEach((customizer) -> customizer.customize(name, customized));
-		return Netpoll.newEventLoop(handler, options.toArray(Option[]::new));
+			.forEach((customizer) -> customizer.customize(name, config));
+		return Netpoll.newEventLoop(handler, config.build());
 	}
 
 	private NetpollServer createServer(BeanFactory beanFactory, String name, boolean ownEventLoop) {

@@ -1,12 +1,11 @@
 package io.netpoll.spring.server;
 
-import java.util.List;
-
-import io.netpoll.Option;
+import io.netpoll.DialerConfig;
 
 /**
- * Adjusts the {@link Option options} of the auto-configured {@link io.netpoll.Dialer} before it
- * is created, after the options from {@code netpoll.dialer.*}. Applied in
+ * Adjusts the {@link DialerConfig settings} of the auto-configured {@link io.netpoll.Dialer}
+ * before it is created, through the typed builder (only dialer settings exist there), after the
+ * settings from {@code netpoll.dialer.*}. Applied in
  * {@link org.springframework.core.annotation.Order order}.
  *
  * @author netpoll-java
@@ -16,9 +15,9 @@ import io.netpoll.Option;
 public interface NetpollDialerCustomizer {
 
 	/**
-	 * Customize the dialer's options.
-	 * @param options the options, mutable; add to it
+	 * Customize the dialer's settings.
+	 * @param config the builder, holding the settings from properties so far
 	 */
-	void customize(List<Option> options);
+	void customize(DialerConfig.Builder config);
 
 }

@@ -5,11 +5,9 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -166,23 +164,10 @@ public final class NetpollServer {
 				Assert.state(this.endpoint.path() != null, "no socket path");
 				return Netpoll.createListener("unix", this.endpoint.path().toString());
 			}
-			ServerSocketChannel channel = switch (this.endpoint.network()) {
-				case TCP4 -> ServerSocketChannel.open(StandardProtocolFamily.INET);
-				case TCP6 -> ServerSocketChannel.open(StandardProtocolFamily.INET6);
-				default -> ServerSocketChannel.open();
-			};
-			try {
-				channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-				if (this.endpoint.receiveBufferSize() > 0) {
-					channel.setOption(StandardSocketOptions.SO_RCVBUF, this.endpoint.receiveBufferSize());
-				}
-				channel.bind(this.endpoint.socketAddress(), this.endpoint.backlog());
-				return Listener.of(channel);
-			}
-			catch (IOException | RuntimeException ex) {
-				channel.close();
-				throw ex;
-			}
+			// netpoll-core binds (SO_REUSEADDR, SO_RCVBUF before bind, the backlog).
+			return Listener.bind(this.endpoint.network().name().toLowerCase(Locale.ROOT),
+					this.endpoint.socketAddress(), Math.max(0, this.endpoint.backlog()),
+					this.endpoint.receiveBufferSize());
 		}
 		catch (BindException ex) {
 			throw new NetpollPortInUseException(this.name, this.endpoint.describe(), this.endpoint.property(), ex);
@@ -394,7 +379,7 @@ public final class NetpollServer {
 	 * @param address the address to bind to, null for all interfaces
 	 * @param port the port, 0 for a free one
 	 * @param path the socket file of a Unix domain socket
-	 * @param backlog the accept backlog, 0 for the OS default
+	 * @param backlog the accept backlog, 0 for netpoll-core's default ({@link Listener#DEFAULT_BACKLOG})
 	 * @param receiveBufferSize SO_RCVBUF for accepted connections, 0 for the OS default
 	 */
 	public record Endpoint(String serverName, Network network, @Nullable InetAddress address, int port,

@@ -1,14 +1,13 @@
 package io.netpoll.spring.server;
 
-import java.util.List;
-
-import io.netpoll.Option;
+import io.netpoll.ServerConfig;
 
 /**
- * Adjusts the {@link Option options} of each auto-configured server's
- * {@link io.netpoll.EventLoop} before it is created. Beans of this type are applied in
- * {@link org.springframework.core.annotation.Order order}, after the options from
- * {@code netpoll.*} properties, so a customizer can override them (the last option of a kind
+ * Adjusts the {@link ServerConfig settings} of each auto-configured server's
+ * {@link io.netpoll.EventLoop} before it is created, through the typed builder (only server
+ * settings exist there). Beans of this type are applied in
+ * {@link org.springframework.core.annotation.Order order}, after the settings from
+ * {@code netpoll.*} properties, so a customizer can override them (the last setting of a kind
  * wins).
  *
  * @author netpoll-java
@@ -18,10 +17,10 @@ import io.netpoll.Option;
 public interface NetpollServerCustomizer {
 
 	/**
-	 * Customize the options of one server.
+	 * Customize the settings of one server.
 	 * @param serverName the server name ({@code default} or a key of {@code netpoll.servers})
-	 * @param options the options, mutable; add to it
+	 * @param config the builder, holding the settings from properties so far
 	 */
-	void customize(String serverName, List<Option> options);
+	void customize(String serverName, ServerConfig.Builder config);
 
 }

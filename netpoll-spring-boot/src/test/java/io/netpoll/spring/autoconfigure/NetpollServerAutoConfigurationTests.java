@@ -175,6 +175,16 @@ class NetpollServerAutoConfigurationTests {
 	}
 
 	@Test
+	void aHandlerImplementingOnErrorAnswersItsOwnExceptions() {
+		this.contextRunner.withUserConfiguration(AnsweringHandler.class).run((context) -> {
+			int port = context.getBean(NetpollServer.class).getPort();
+			assertThat(NetpollTestClient.exchange(context.getBean(Dialer.class), port, "x", 15))
+				.isEqualTo("ERR bad request");
+			assertThat(context.getBean(io.netpoll.EventLoop.class).stats().handlerErrors()).isEqualTo(1);
+		});
+	}
+
+	@Test
 	void handlerCallbacksAreRegistered() {
 		this.contextRunner.withUserConfiguration(ConnectingHandler.class).run((context) -> {
 			int port = context.getBean(NetpollServer.class).getPort();
@@ -459,6 +469,25 @@ class NetpollServerAutoConfigurationTests {
 	}
 
 	@NetpollHandler
+	static class AnsweringHandler implements OnRequest<Object>, io.netpoll.OnError<Object> {
+
+		@Override
+		public void onRequest(Object context, Connection connection) throws Exception {
+			connection.reader().skip(connection.reader().len());
+			throw new IllegalArgumentException("bad request");
+		}
+
+		@Override
+		public io.netpoll.ErrorAction onError(Object context, Connection connection, Throwable error)
+				throws Exception {
+			connection.writer().writeString("ERR " + error.getMessage());
+			connection.writer().flush();
+			return io.netpoll.ErrorAction.keepOpen();
+		}
+
+	}
+
+	@NetpollHandler
 	static class ConnectingHandler implements OnRequest, OnConnect {
 
 		@Override
@@ -544,9 +573,9 @@ class NetpollServerAutoConfigurationTests {
 
 		@Bean
 		NetpollServerCustomizer recordingCustomizer() {
-			return (name, options) -> {
+			return (name, config) -> {
 				this.seen.add(name);
-				options.add(Option.readTimeout(Duration.ofSeconds(30)));
+				config.readTimeout(Duration.ofSeconds(30));
 			};
 		}
 

@@ -1,5 +1,6 @@
 package io.netpoll.sample.kv;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -32,7 +33,7 @@ public final class CommandExecutor {
     }
 
     /** Executes {@code request} and writes exactly one reply to {@code request.out}. */
-    public void execute(Request request) {
+    public void execute(Request request) throws IOException {
         store.reclaimExpired(RECLAIM_BUDGET);
         int mark = request.out.mallocLen();
         try {

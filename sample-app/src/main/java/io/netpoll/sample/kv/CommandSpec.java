@@ -1,5 +1,6 @@
 package io.netpoll.sample.kv;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -12,7 +13,7 @@ public record CommandSpec(String name, int arity, List<String> flags, int firstK
     /** Executes a command whose arity has been checked, writing exactly one reply. */
     @FunctionalInterface
     public interface Handler {
-        void execute(Request request);
+        void execute(Request request) throws IOException;
     }
 
     boolean arityOk(int argc) {

@@ -2,6 +2,8 @@ package io.netpoll.sample.kv;
 
 import static io.netpoll.sample.kv.Specs.spec;
 
+import java.io.IOException;
+
 /**
  * Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT. This server speaks RESP2
  * only: {@code HELLO 3} gets {@code -NOPROTO}, which clients (Lettuce, Jedis, redis-cli) take as
@@ -28,7 +30,7 @@ final class ConnectionCommands {
         table.add(spec("client", -2, "", 0, 0, 0, "@slow", ConnectionCommands::client));
     }
 
-    private static void ping(Request r) {
+    private static void ping(Request r) throws IOException {
         if (r.argc > 2) {
             throw CommandExecutor.arityError("ping");
         }
@@ -39,12 +41,12 @@ final class ConnectionCommands {
         }
     }
 
-    private static void quit(Request r) {
+    private static void quit(Request r) throws IOException {
         Resp.ok(r.out);
         r.closeAfterReply = true;
     }
 
-    private static void select(Request r) {
+    private static void select(Request r) throws IOException {
         long db = r.integer(1);
         if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
             throw KvException.NOT_INTEGER;
@@ -55,7 +57,7 @@ final class ConnectionCommands {
         Resp.ok(r.out);
     }
 
-    private static void auth(Request r) {
+    private static void auth(Request r) throws IOException {
         if (r.argc > 3) {
             throw KvException.SYNTAX;
         }
@@ -68,13 +70,13 @@ final class ConnectionCommands {
     }
 
     /** The only user is {@code default}, without a password (Redis's default): any password works. */
-    private static void checkUser(Request r, int i) {
+    private static void checkUser(Request r, int i) throws IOException {
         if (!r.text(i).equals("default")) {
             throw new KvException("WRONGPASS invalid username-password pair or user is disabled.");
         }
     }
 
-    private static void hello(Request r) {
+    private static void hello(Request r) throws IOException {
         int next = 1;
         if (r.argc >= 2) {
             long version;
@@ -120,7 +122,7 @@ final class ConnectionCommands {
         Resp.arrayHeader(r.out, 0);
     }
 
-    private static void client(Request r) {
+    private static void client(Request r) throws IOException {
         if (r.is(1, "ID")) {
             subArity(r, 2, "id");
             Resp.integer(r.out, r.client.id());
@@ -159,7 +161,7 @@ final class ConnectionCommands {
                 + " lib-ver=" + (c.libVersion() == null ? "" : c.libVersion());
     }
 
-    private static void setName(Request r, String name) {
+    private static void setName(Request r, String name) throws IOException {
         for (int i = 0; i < name.length(); i++) {
             char ch = name.charAt(i);
             if (ch < '!' || ch > '~') {

@@ -2,6 +2,8 @@ package io.netpoll.sample.kv;
 
 import static io.netpoll.sample.kv.Specs.spec;
 
+import java.io.IOException;
+
 /** The keyspace commands: DEL, EXISTS, TYPE, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL, PERSIST. */
 final class KeyCommands {
 
@@ -29,7 +31,7 @@ final class KeyCommands {
         table.add(spec("persist", 2, "write fast", 1, 1, 1, "@keyspace @write @fast", c::persist));
     }
 
-    private void del(Request r) {
+    private void del(Request r) throws IOException {
         long n = 0;
         for (int i = 1; i < r.argc; i++) {
             if (store.delete(r.key(i))) {
@@ -39,7 +41,7 @@ final class KeyCommands {
         Resp.integer(r.out, n);
     }
 
-    private void exists(Request r) {
+    private void exists(Request r) throws IOException {
         long n = 0;
         for (int i = 1; i < r.argc; i++) {
             if (store.exists(r.key(i))) {
@@ -49,12 +51,12 @@ final class KeyCommands {
         Resp.integer(r.out, n);
     }
 
-    private void type(Request r) {
+    private void type(Request r) throws IOException {
         Resp.simple(r.out, store.exists(r.key(1)) ? "string" : "none");
     }
 
     /** Redis's expireGenericCommand: flags first, then the time, then overflow checks. */
-    private void expire(Request r, String name, boolean seconds, boolean absolute) {
+    private void expire(Request r, String name, boolean seconds, boolean absolute) throws IOException {
         int flags = 0;
         for (int j = 3; j < r.argc; j++) {
             if (r.is(j, "NX")) {
@@ -89,12 +91,12 @@ final class KeyCommands {
         Resp.integer(r.out, store.expire(r.key(1), when + base, flags));
     }
 
-    private void ttl(Request r, boolean millis) {
+    private void ttl(Request r, boolean millis) throws IOException {
         long ttl = store.pttl(r.key(1));
         Resp.integer(r.out, ttl < 0 || millis ? ttl : (ttl + 500) / 1000);
     }
 
-    private void persist(Request r) {
+    private void persist(Request r) throws IOException {
         Resp.integer(r.out, store.persist(r.key(1)) ? 1 : 0);
     }
 }

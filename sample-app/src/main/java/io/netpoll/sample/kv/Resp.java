@@ -1,6 +1,7 @@
 package io.netpoll.sample.kv;
 
 import io.netpoll.buffer.Writer;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -31,16 +32,16 @@ public final class Resp {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    static void ok(Writer out) {
+    static void ok(Writer out) throws IOException {
         out.writeBinary(OK);
     }
 
-    static void raw(Writer out, byte[] encoded) {
+    static void raw(Writer out, byte[] encoded) throws IOException {
         out.writeBinary(encoded);
     }
 
     /** {@code +text\r\n}; {@code text} must not contain CR or LF. */
-    static void simple(Writer out, String text) {
+    static void simple(Writer out, String text) throws IOException {
         out.writeByte((byte) '+');
         out.writeString(text, StandardCharsets.ISO_8859_1);
         out.writeBinary(CRLF);
@@ -51,7 +52,7 @@ public final class Resp {
      * stays one line whatever a client put in it. The text is one char per byte (ISO-8859-1), so
      * client bytes quoted in it come back unchanged.
      */
-    static void error(Writer out, String text) {
+    static void error(Writer out, String text) throws IOException {
         out.writeByte((byte) '-');
         byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 0; i < b.length; i++) {
@@ -63,7 +64,7 @@ public final class Resp {
         out.writeBinary(CRLF);
     }
 
-    static void integer(Writer out, long v) {
+    static void integer(Writer out, long v) throws IOException {
         if (v >= 0 && v < SMALL_INTEGERS.length) {
             out.writeBinary(SMALL_INTEGERS[(int) v]);
             return;
@@ -71,7 +72,7 @@ public final class Resp {
         header(out, (byte) ':', v);
     }
 
-    static void bulk(Writer out, byte[] value) {
+    static void bulk(Writer out, byte[] value) throws IOException {
         if (value == null) {
             out.writeBinary(NULL_BULK);
             return;
@@ -81,16 +82,16 @@ public final class Resp {
         out.writeBinary(CRLF);
     }
 
-    static void bulk(Writer out, String value) {
+    static void bulk(Writer out, String value) throws IOException {
         bulk(out, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    static void arrayHeader(Writer out, int n) {
+    static void arrayHeader(Writer out, int n) throws IOException {
         header(out, (byte) '*', n);
     }
 
     /** {@code <type><v>\r\n}, formatted in place. */
-    private static void header(Writer out, byte type, long v) {
+    private static void header(Writer out, byte type, long v) throws IOException {
         int digits = Numbers.digits(v);
         ByteBuffer b = out.malloc(digits + 3);
         int p = b.position();

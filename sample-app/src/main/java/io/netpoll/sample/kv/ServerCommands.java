@@ -2,6 +2,7 @@ package io.netpoll.sample.kv;
 
 import static io.netpoll.sample.kv.Specs.spec;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ final class ServerCommands {
         table.add(spec("command", -1, "loading stale sentinel", 0, 0, 0, "@slow @connection", c::command));
     }
 
-    private void flush(Request r) {
+    private void flush(Request r) throws IOException {
         if (r.argc > 2 || (r.argc == 2 && !r.is(1, "ASYNC") && !r.is(1, "SYNC"))) {
             throw KvException.SYNTAX;
         }
@@ -51,7 +52,7 @@ final class ServerCommands {
         Resp.ok(r.out);
     }
 
-    private void info(Request r) {
+    private void info(Request r) throws IOException {
         long keys = store.size();
         StringBuilder s = new StringBuilder();
         s.append("# Server\r\n")
@@ -69,7 +70,7 @@ final class ServerCommands {
         Resp.bulk(r.out, s.toString());
     }
 
-    private void config(Request r) {
+    private void config(Request r) throws IOException {
         if (r.is(1, "GET")) {
             ConnectionCommands.subArity(r, -3, "get");
             List<String> found = new ArrayList<>();
@@ -97,7 +98,7 @@ final class ServerCommands {
         }
     }
 
-    private void command(Request r) {
+    private void command(Request r) throws IOException {
         if (r.argc == 1) {
             List<CommandSpec> all = table.all();
             Resp.arrayHeader(r.out, all.size());
@@ -146,7 +147,7 @@ final class ServerCommands {
     }
 
     /** Redis 7's ten-element command info (no key specs, tips or subcommands). */
-    private static void writeInfo(Request r, CommandSpec spec) {
+    private static void writeInfo(Request r, CommandSpec spec) throws IOException {
         Resp.arrayHeader(r.out, 10);
         Resp.bulk(r.out, spec.name());
         Resp.integer(r.out, spec.arity());

@@ -5,6 +5,8 @@ import static io.netpoll.sample.kv.Specs.spec;
 import io.netpoll.sample.kv.KeyValueStore.Condition;
 import io.netpoll.sample.kv.KeyValueStore.SetOutcome;
 
+import java.io.IOException;
+
 /** The string commands: GET, SET, MGET, MSET, APPEND, STRLEN, INCR, INCRBY, DECR, DECRBY. */
 final class StringCommands {
 
@@ -28,11 +30,11 @@ final class StringCommands {
         table.add(spec("decrby", 3, "write denyoom fast", 1, 1, 1, "@write @string @fast", c::decrby));
     }
 
-    private void get(Request r) {
+    private void get(Request r) throws IOException {
         Resp.bulk(r.out, store.get(r.key(1)));
     }
 
-    private void set(Request r) {
+    private void set(Request r) throws IOException {
         if (r.argc == 3) {
             store.set(r.key(1), r.arg(2));
             Resp.ok(r.out);
@@ -102,14 +104,14 @@ final class StringCommands {
         return false;
     }
 
-    private void mget(Request r) {
+    private void mget(Request r) throws IOException {
         Resp.arrayHeader(r.out, r.argc - 1);
         for (int i = 1; i < r.argc; i++) {
             Resp.bulk(r.out, store.get(r.key(i)));
         }
     }
 
-    private void mset(Request r) {
+    private void mset(Request r) throws IOException {
         if (r.argc % 2 == 0) {
             throw new KvException("ERR wrong number of arguments for 'mset' command");
         }
@@ -119,28 +121,28 @@ final class StringCommands {
         Resp.ok(r.out);
     }
 
-    private void append(Request r) {
+    private void append(Request r) throws IOException {
         Resp.integer(r.out, store.append(r.key(1), r.arg(2)));
     }
 
-    private void strlen(Request r) {
+    private void strlen(Request r) throws IOException {
         byte[] v = store.get(r.key(1));
         Resp.integer(r.out, v == null ? 0 : v.length);
     }
 
-    private void incr(Request r) {
+    private void incr(Request r) throws IOException {
         Resp.integer(r.out, store.incrementBy(r.key(1), 1));
     }
 
-    private void decr(Request r) {
+    private void decr(Request r) throws IOException {
         Resp.integer(r.out, store.incrementBy(r.key(1), -1));
     }
 
-    private void incrby(Request r) {
+    private void incrby(Request r) throws IOException {
         Resp.integer(r.out, store.incrementBy(r.key(1), r.integer(2)));
     }
 
-    private void decrby(Request r) {
+    private void decrby(Request r) throws IOException {
         long by = r.integer(2);
         if (by == Long.MIN_VALUE) {
             throw new KvException("ERR decrement would overflow");

@@ -1,6 +1,5 @@
 package io.netpoll.sample.kvserver;
 
-import io.netpoll.Option;
 import io.netpoll.sample.SampleProperties;
 import io.netpoll.sample.kv.CommandExecutor;
 import io.netpoll.sample.kv.KeyValueStore;
@@ -26,9 +25,9 @@ public class KvConfiguration {
     /** Inline mode for the kv server when {@code sample.kv.inline-handlers=true}. */
     @Bean
     NetpollServerCustomizer kvServerCustomizer(SampleProperties properties) {
-        return (serverName, options) -> {
+        return (serverName, config) -> {
             if ("kv".equals(serverName) && properties.getKv().isInlineHandlers()) {
-                options.add(Option.inlineHandlers());
+                config.inlineHandlers();
             }
         };
     }

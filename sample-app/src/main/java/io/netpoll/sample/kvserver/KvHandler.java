@@ -15,7 +15,7 @@ import io.netpoll.spring.annotation.NetpollHandler;
  * The session never waits for input, so a slow or hostile client holds no worker thread.
  */
 @NetpollHandler("kv")
-public class KvHandler implements OnRequest, OnPrepare {
+public class KvHandler implements OnRequest<RespSession>, OnPrepare<RespSession> {
 
     private final CommandExecutor executor;
     private final RespLimits limits;
@@ -26,13 +26,12 @@ public class KvHandler implements OnRequest, OnPrepare {
     }
 
     @Override
-    public Object prepare(Connection connection) {
+    public RespSession prepare(Connection connection) {
         return new RespSession(executor, limits);
     }
 
     @Override
-    public void onRequest(Object context, Connection connection) throws Exception {
-        RespSession session = (RespSession) context;
+    public void onRequest(RespSession session, Connection connection) throws Exception {
         Writer out = connection.writer();
         boolean keep = session.process(connection.reader(), out);
         if (out.mallocLen() > 0) {

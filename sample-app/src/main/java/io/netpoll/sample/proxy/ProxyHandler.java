@@ -25,7 +25,7 @@ import java.io.IOException;
  * upstream's handler the only writer of the client connection, so each writer has one thread.
  */
 @NetpollHandler("proxy")
-public class ProxyHandler implements OnRequest, OnConnect {
+public class ProxyHandler implements OnRequest<Connection>, OnConnect<Connection> {
 
     private final Dialer dialer;
     private final SampleProperties.Proxy settings;
@@ -37,9 +37,12 @@ public class ProxyHandler implements OnRequest, OnConnect {
         this.servers = servers;
     }
 
-    /** Connects upstream; runs on a worker (it may block), before the first {@link #onRequest}. */
+    /**
+     * Connects upstream; runs on a worker (it may block), before the first {@link #onRequest}.
+     * The upstream connection becomes the client connection's context.
+     */
     @Override
-    public Object onConnect(Object context, Connection client) throws Exception {
+    public Connection onConnect(Connection none, Connection client) throws Exception {
         Connection upstream = dialer.dialConnection("tcp", settings.getUpstreamHost() + ":" + upstreamPort(),
                 settings.getConnectTimeout());
         upstream.setOnRequest((ctx, up) -> forward(up, client));
@@ -49,8 +52,8 @@ public class ProxyHandler implements OnRequest, OnConnect {
     }
 
     @Override
-    public void onRequest(Object context, Connection client) throws Exception {
-        forward(client, (Connection) context);
+    public void onRequest(Connection upstream, Connection client) throws Exception {
+        forward(client, upstream);
     }
 
     private static void forward(Connection from, Connection to) throws Exception {
