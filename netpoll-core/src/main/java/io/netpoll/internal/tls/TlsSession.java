@@ -1,6 +1,7 @@
 package io.netpoll.internal.tls;
 
 import io.netpoll.buffer.LinkBuffer;
+import io.netpoll.buffer.internal.LinkBufferAccess;
 import io.netpoll.tls.TlsConfig;
 import io.netpoll.tls.TlsRenegotiationException;
 import io.netpoll.tls.TlsSessionInfo;
@@ -89,6 +90,8 @@ import javax.net.ssl.SSLSession;
  * {@link #closeOutbound()} and {@link #free()}.
  */
 public final class TlsSession {
+    /** drainTo, which is not LinkBuffer's public API. */
+    private static final LinkBufferAccess.Transport BUFFERS = LinkBufferAccess.transport();
 
     /** What a {@link #handshake()} step waits for. */
     public enum Step {
@@ -659,7 +662,7 @@ public final class TlsSession {
                 if (closeSent) {
                     throw new SSLException("TLS output closed (close_notify sent)");
                 }
-                if (output.drainTo(wrapper) == 0 && outWrite == outRead) {
+                if (BUFFERS.drainTo(output, wrapper) == 0 && outWrite == outRead) {
                     throw new SSLException("TLS engine wrapped nothing (" + engine.getHandshakeStatus() + ")");
                 }
             }
