@@ -98,7 +98,7 @@ public final class Dialer {
     private Connection dial(ProtocolFamily family, SocketAddress local, SocketAddress remote, Duration timeout)
             throws IOException {
         PollerGroup group = settings.group != null ? (PollerGroup) settings.group : Netpoll.defaultGroup();
-        Executor executor = settings.inline ? null : settings.executor != null ? settings.executor : group.workers();
+        Executor executor = settings.executor != null ? settings.executor : group.workers();
         SocketChannel ch = SocketChannel.open(family);
         try {
             // Before connecting: SO_RCVBUF decides the window scale offered in the SYN.

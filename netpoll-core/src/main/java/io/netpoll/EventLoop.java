@@ -81,7 +81,7 @@ public final class EventLoop {
         this.onRequest = Objects.requireNonNull(onRequest, "onRequest");
         this.settings = Option.settings(options);
         this.group = settings.group != null ? (PollerGroup) settings.group : Netpoll.defaultGroup();
-        this.executor = settings.inline ? null : settings.executor != null ? settings.executor : group.workers();
+        this.executor = settings.executor != null ? settings.executor : group.workers();
     }
 
     /**

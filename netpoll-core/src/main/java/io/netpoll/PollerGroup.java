@@ -1,6 +1,7 @@
 package io.netpoll;
 
 import io.netpoll.internal.Poller;
+import io.netpoll.internal.Sysmon;
 import io.netpoll.internal.WorkerPool;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ public final class PollerGroup implements AutoCloseable {
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final AtomicLong rebuilds = new AtomicLong();
     private final WorkerPool workers;
+    private final Sysmon sysmon;
     private volatile Poller[] pollers = new Poller[0];
     private volatile int numLoops;
     private volatile LoadBalance loadBalance;
@@ -41,6 +43,7 @@ public final class PollerGroup implements AutoCloseable {
         this.numLoops = numLoops;
         this.loadBalance = Objects.requireNonNull(loadBalance, "loadBalance");
         this.workers = new WorkerPool("netpoll-" + id + "-worker-", Runtime.getRuntime().availableProcessors());
+        this.sysmon = Sysmon.create("netpoll-" + id + "-");
     }
 
     /** A group with {@link #defaultNumLoops()} pollers and round-robin balancing. */
@@ -122,7 +125,7 @@ public final class PollerGroup implements AutoCloseable {
         Poller[] bigger = Arrays.copyOf(ps, n);
         for (int i = ps.length; i < n; i++) {
             try {
-                bigger[i] = new Poller("netpoll-" + id + "-poller-" + i, rebuilds);
+                bigger[i] = new Poller("netpoll-" + id + "-poller-" + i, rebuilds, sysmon);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open a selector", e);
             }
@@ -176,6 +179,21 @@ public final class PollerGroup implements AutoCloseable {
             public long selectorRebuilds() {
                 return rebuilds.get();
             }
+
+            @Override
+            public long handlersBlocked() {
+                return sysmon.blockedHandlers();
+            }
+
+            @Override
+            public long roleHandOffs() {
+                return sysmon.roleHandOffs();
+            }
+
+            @Override
+            public int spareThreads() {
+                return sysmon.threads();
+            }
         };
     }
 
@@ -199,6 +217,7 @@ public final class PollerGroup implements AutoCloseable {
         for (Poller p : ps) {
             p.shutdown(5_000);
         }
+        sysmon.shutdown();
         workers.shutdown();
     }
 

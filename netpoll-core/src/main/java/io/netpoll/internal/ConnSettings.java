@@ -36,8 +36,8 @@ public final class ConnSettings {
     public io.netpoll.buffer.BufferPool bufferPool;
     /** Null means the poller group's worker pool. */
     public Executor executor;
-    /** Run handlers on the poller thread; they must not block. */
-    public boolean inline;
+    /** Where handlers run. */
+    public io.netpoll.HandlerMode mode = io.netpoll.HandlerMode.ADAPTIVE;
     /** Null means the default group. Typed as Object to keep this class free of the public group type. */
     public Object group;
 

@@ -3,6 +3,7 @@ package io.netpoll.internal;
 import io.netpoll.CloseCallback;
 import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
+import io.netpoll.HandlerMode;
 import io.netpoll.OnConnect;
 import io.netpoll.OnDisconnect;
 import io.netpoll.OnRequest;
@@ -52,16 +53,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class NioConnection implements Connection {
     private static final System.Logger LOG = System.getLogger("io.netpoll.connection");
 
-    static final int REASON_LOCAL = 1;
-    static final int REASON_PEER = 2;
-    static final int REASON_RESET = 3;
-    static final int REASON_IDLE = 4;
-    static final int REASON_ERROR = 5;
-    static final int REASON_SHUTDOWN = 6;
-    static final int REASON_HANDLER = 7;
-    static final int REASON_OUTPUT_LIMIT = 8;
-    static final int REASON_WRITE_TIMEOUT = 9;
-
     private static final int MIN_READ = 1024;
     // Small first reads, into nodes of the read's size: a burst of new connections holds one input
     // node each until their handlers run, and the pool keeps what a burst took. Reads (and their
@@ -72,8 +63,15 @@ public final class NioConnection implements Connection {
     private static final int READ_BUDGET = 256 * 1024;
     /** Handler calls per connection per turn before other connections get theirs, for the same reason. */
     private static final int MAX_ROUNDS = 16;
+    /**
+     * Adaptive: unsent output (bytes) above which a connection is neither read nor served until
+     * the poller has sent it down to half of it (Netty's water marks; 256 KiB, or a quarter of
+     * maxOutputBuffer if that is smaller). See docs/reliability.md.
+     */
+    static final int HIGH_WATER = 256 * 1024;
 
     private static final VarHandle PROCESSING;
+    private static final VarHandle DRAINING;
     private static final VarHandle REFS;
     private static final VarHandle CLOSED;
     private static final VarHandle CALLBACKS;
@@ -84,6 +82,7 @@ public final class NioConnection implements Connection {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             PROCESSING = l.findVarHandle(NioConnection.class, "processing", int.class);
+            DRAINING = l.findVarHandle(NioConnection.class, "draining", int.class);
             REFS = l.findVarHandle(NioConnection.class, "refs", int.class);
             CLOSED = l.findVarHandle(NioConnection.class, "closed", int.class);
             CALLBACKS = l.findVarHandle(NioConnection.class, "callbacks", CallbackNode.class);
@@ -102,7 +101,10 @@ public final class NioConnection implements Connection {
     private final ConnOwner owner;
     private final Counters counters;
     private final Executor executor;
-    private final boolean inline;
+    private final HandlerMode mode;
+    /** INLINE or ADAPTIVE: handlers run on the thread holding the poller's role (from its ready list). */
+    private final boolean onRole;
+    private final boolean adaptive;
     private final OnConnect onConnect;
     private final OnDisconnect onDisconnect;
     final LinkBuffer input;
@@ -113,6 +115,12 @@ public final class NioConnection implements Connection {
     private final Runnable closeTask = this::closeOnPoller;
     private final Runnable armWrite = this::armWriteOnPoller;
     private final Runnable resumeRead = this::resumeReadOnPoller;
+    private final Runnable writePending = this::writePendingOnPoller;
+    private final Runnable writeTimeoutCheck = this::checkWriteTimeoutOnPoller;
+    private final Runnable pauseForOutput = this::pauseForOutputOnPoller;
+    /** Adaptive: unsent output at which a connection stops being read and served; it resumes below lowWater. */
+    private final int highWater;
+    private final int lowWater;
     private final int maxInput;
     private final int maxOutput;
     private final SocketAddress localAddress;
@@ -123,6 +131,10 @@ public final class NioConnection implements Connection {
     private int interest;
     private int readSize = INITIAL_READ;
     private boolean pollerFlushPending;
+    private boolean writeTimerArmed;
+    private long writeProgressMark;
+    /** Adaptive: not read nor dispatched while the unsent output drains below the low-water mark. */
+    private boolean outputPaused;
     NioConnection wheelPrev;
     NioConnection wheelNext;
     int wheelSlot = -1;
@@ -133,9 +145,13 @@ public final class NioConnection implements Connection {
     NioConnection nextQueued;
 
     private volatile int processing;
+    /** 1 while a thread sends from the output buffer (its only reader at a time). */
+    private volatile int draining;
+    /** Bytes sent; written under the draining flag, read by the poller's write timer. */
+    private volatile long sentBytes;
     private volatile int refs = 1;
     private volatile int closed;
-    private volatile int reason;
+    private volatile CloseReason reason;
     private volatile CallbackNode callbacks;
     private volatile ReentrantLock sendLock;
     private volatile Thread readWaiter;
@@ -162,9 +178,13 @@ public final class NioConnection implements Connection {
         this.owner = owner;
         this.counters = owner.counters();
         this.executor = executor;
-        this.inline = settings.inline;
+        this.mode = settings.mode;
+        this.onRole = mode != HandlerMode.WORKER;
+        this.adaptive = mode == HandlerMode.ADAPTIVE;
         this.maxInput = settings.maxInputBytes;
         this.maxOutput = settings.maxOutputBytes;
+        this.highWater = Math.max(1, Math.min(HIGH_WATER, maxOutput / 4));
+        this.lowWater = highWater / 2;
         this.onConnect = settings.onConnect;
         this.onDisconnect = settings.onDisconnect;
         this.onRequest = onRequest;
@@ -191,7 +211,7 @@ public final class NioConnection implements Connection {
     /** Queues the registration with the poller; if the poller has stopped, closes the connection. */
     public void register() {
         if (!poller.execute(this::registerOnPoller)) {
-            closeWith(REASON_SHUTDOWN, null);
+            closeWith(CloseReason.SHUTDOWN, null);
         }
     }
 
@@ -204,7 +224,7 @@ public final class NioConnection implements Connection {
             key = poller.register(channel, interest, this);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "registration failed", e);
-            closeWith(REASON_ERROR, e);
+            closeWith(CloseReason.ERROR, e);
             return;
         }
         if (idleTimeoutNanos > 0) {
@@ -249,7 +269,7 @@ public final class NioConnection implements Connection {
                 if (total > 0) {
                     published(total);
                 }
-                closeWith(REASON_RESET, e);
+                closeWith(CloseReason.RESET, e);
                 return;
             }
             if (n < 0) {
@@ -312,8 +332,10 @@ public final class NioConnection implements Connection {
         resumeQueued = 0;
         if (readPaused && closed == 0 && !eof && key != null && key.isValid()) {
             readPaused = false;
-            interest |= SelectionKey.OP_READ;
-            key.interestOps(interest);
+            if (!outputPaused) {
+                interest |= SelectionKey.OP_READ;
+                key.interestOps(interest);
+            }
         }
     }
 
@@ -347,7 +369,7 @@ public final class NioConnection implements Connection {
         if (onRequest != null) {
             startTask();
         } else if (w == null && input.len() == 0) {
-            closeWith(REASON_PEER, null);
+            closeWith(CloseReason.PEER, null);
         }
     }
 
@@ -373,21 +395,100 @@ public final class NioConnection implements Connection {
         }
     }
 
+    /** Poller: a flush that does not wait left output the socket did not take; send it when writable. */
+    private void writePendingOnPoller() {
+        if (closed != 0 || key == null || !key.isValid()) {
+            return;
+        }
+        pollerFlushPending = true;
+        armWriteOnPoller();
+        if (writeTimeoutNanos > 0 && !writeTimerArmed) {
+            writeTimerArmed = true;
+            writeProgressMark = sentBytes;
+            poller.schedule(writeTimeoutCheck, writeTimeoutNanos);
+        }
+    }
+
+    /**
+     * Poller: the write timer of output queued by flushes that did not wait. No byte sent for a
+     * whole write timeout while output waits: the peer does not read, close (counted).
+     */
+    private void checkWriteTimeoutOnPoller() {
+        writeTimerArmed = false;
+        if (closed != 0 || !pollerFlushPending) {
+            return;
+        }
+        if (sentBytes == writeProgressMark) {
+            long timeout = writeTimeoutNanos;
+            if (closeWith(CloseReason.WRITE_TIMEOUT, null)) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "closed " + remoteAddress + ": no output sent for "
+                        + Duration.ofNanos(timeout) + " (the peer does not read)");
+            }
+            return;
+        }
+        if (writeTimeoutNanos > 0) {
+            writeTimerArmed = true;
+            writeProgressMark = sentBytes;
+            poller.schedule(writeTimeoutCheck, writeTimeoutNanos);
+        }
+    }
+
     private void flushOnPoller() {
         if (closed != 0) {
             return;
         }
         try {
-            drain(true);
+            drainNoWait();
         } catch (IOException e) {
             // drain already closed the connection.
             LOG.log(System.Logger.Level.DEBUG, "flush from the poller failed", e);
+            return;
         }
+        if (outputPaused && output.len() < lowWater && closed == 0) {
+            // The slow reader caught up: read from it and serve it again.
+            outputPaused = false;
+            if (!readPaused && !eof && key != null && key.isValid()) {
+                interest |= SelectionKey.OP_READ;
+                key.interestOps(interest);
+            }
+            epoch = epoch + 1;
+            if (onRequest != null) {
+                startTask();
+            }
+        }
+    }
+
+    /**
+     * Poller (adaptive): a handler loop stopped because the unsent output reached the high-water
+     * mark. Stop reading too, until the poller has sent it below the low-water mark; if that has
+     * already happened, restart the loop instead.
+     */
+    private void pauseForOutputOnPoller() {
+        if (closed != 0) {
+            return;
+        }
+        if (output.len() >= lowWater) {
+            outputPaused = true;
+            if (key != null && key.isValid() && (interest & SelectionKey.OP_READ) != 0) {
+                interest &= ~SelectionKey.OP_READ;
+                key.interestOps(interest);
+            }
+        } else {
+            epoch = epoch + 1;
+            if (onRequest != null) {
+                startTask();
+            }
+        }
+    }
+
+    /** Flushed output not yet sent. */
+    private int unsentOutput() {
+        return output.len();
     }
 
     /** Poller thread: the idle wheel found no traffic for the idle timeout. */
     void idleExpired() {
-        closeWith(REASON_IDLE, null);
+        closeWith(CloseReason.IDLE, null);
     }
 
     // ---------------------------------------------------------------- dispatch
@@ -399,12 +500,14 @@ public final class NioConnection implements Connection {
     }
 
     private void submit() {
-        if (inline) {
+        if (onRole) {
             if (poller.inPoller()) {
-                runHandler();
+                // Never run a handler here: this may be the selector's callback, which holds the
+                // selector's lock. The poller runs its ready list after select returns.
+                poller.continueLater(this);
             } else if (!poller.execute(task)) {
                 PROCESSING.setVolatile(this, 0);
-                closeWith(REASON_SHUTDOWN, null);
+                closeWith(CloseReason.SHUTDOWN, null);
             }
             return;
         }
@@ -416,13 +519,13 @@ public final class NioConnection implements Connection {
             }
         } catch (RejectedExecutionException e) {
             PROCESSING.setVolatile(this, 0);
-            closeWith(REASON_SHUTDOWN, e);
+            closeWith(CloseReason.SHUTDOWN, e);
         }
     }
 
     /** Re-queues the running task (the processing flag stays held); false if it must keep running here. */
     private boolean yieldTurn() {
-        if (inline) {
+        if (onRole) {
             if (!poller.inPoller()) {
                 return false;
             }
@@ -471,23 +574,34 @@ public final class NioConnection implements Connection {
                 }
                 OnRequest h = onRequest;
                 int before = input.len();
+                boolean held = false;
                 if (h != null && before > 0 && closed == 0) {
-                    callHandler(h);
+                    if (adaptive && unsentOutput() >= highWater) {
+                        // A peer that does not read: stop serving it (and reading from it) until the
+                        // poller has sent it down to the low-water mark; no thread waits for it.
+                        held = true;
+                        poller.run(pauseForOutput);
+                    } else {
+                        callHandler(h);
+                    }
                 }
                 if (closed != 0) {
                     break;
                 }
                 int after = input.len();
-                if (readPaused) {
+                if (held) {
+                    // Fall through to "nothing to do": the poller restarts the loop (epoch) when the
+                    // output has drained.
+                } else if (readPaused) {
                     if (h != null && after >= before && after >= maxInput && epoch == seen) {
                         LOG.log(System.Logger.Level.WARNING, () -> "closing " + remoteAddress + ": " + after
                                 + " unread input bytes (the limit) and the handler consumed none");
-                        closeWith(REASON_ERROR, null);
+                        closeWith(CloseReason.ERROR, null);
                         break;
                     }
                     maybeResumeRead(false);
                 }
-                if (h != null && after > 0 && (after < before || epoch != seen)) {
+                if (!held && h != null && after > 0 && (after < before || epoch != seen)) {
                     // Unread data remains and the last call made progress (or more came): call again,
                     // but after a few rounds go to the back of the line, so a peer that streams
                     // without pause cannot keep a poller (inline) or the only worker to itself.
@@ -501,8 +615,8 @@ public final class NioConnection implements Connection {
                     }
                     continue;
                 }
-                if (eof) {
-                    closeWith(REASON_PEER, null);
+                if (eof && !held) {
+                    closeWith(CloseReason.PEER, null);
                     break;
                 }
                 // Nothing to do until new data arrives: give the flag back, then re-check for data
@@ -535,46 +649,83 @@ public final class NioConnection implements Connection {
     private void callHandler(OnRequest h) {
         counters.requestsActive.increment();
         counters.requestsTotal.increment();
+        int stamp = adaptive ? beginCall() : -1;
         try {
             h.onRequest(context, this);
         } catch (Throwable t) {
             handlerFailed(t);
         } finally {
+            if (adaptive) {
+                endCall(stamp);
+            }
             counters.requestsActive.decrement();
             input.release();
         }
     }
 
     private boolean runOnConnect() {
+        int stamp = adaptive ? beginCall() : -1;
         try {
             context = onConnect.onConnect(context, this);
             return true;
         } catch (Throwable t) {
             handlerFailed(t);
             return false;
+        } finally {
+            if (adaptive) {
+                endCall(stamp);
+            }
+        }
+    }
+
+    /**
+     * Adaptive mode, before a handler call: lets the monitor see it (the thread's call counter)
+     * and, on the thread holding the role, marks the role IN_HANDLER so the monitor may take it.
+     */
+    private int beginCall() {
+        if (Thread.currentThread() instanceof RoleThread rt) {
+            // The role's volatile state first: the monitor's last look before it parks reads it.
+            int stamp = poller.enterHandler();
+            rt.beginCall();
+            return stamp;
+        }
+        return -1;
+    }
+
+    /**
+     * After the call: takes the role back unless it was taken (the thread then finishes this
+     * connection's handler loop as a plain worker; {@code yieldTurn} and {@code flush} see that
+     * it no longer holds the role).
+     */
+    private void endCall(int stamp) {
+        if (Thread.currentThread() instanceof RoleThread rt) {
+            rt.endCall();
+            if (stamp != -1) {
+                poller.exitHandler(stamp);
+            }
         }
     }
 
     private void handlerFailed(Throwable t) {
-        if (t instanceof WriteTimeoutException && closed != 0 && reason == REASON_WRITE_TIMEOUT) {
+        if (t instanceof WriteTimeoutException && closed != 0 && reason == CloseReason.WRITE_TIMEOUT) {
             // The flush already closed the connection and counted it (writeTimeoutCloses): the
             // peer stopped reading, the handler did nothing wrong.
             return;
         }
         if (t instanceof ConnectionClosedException && (closed != 0 || eof)) {
             // The handler only noticed that the connection is going away: not its fault.
-            closeWith(REASON_PEER, null);
+            closeWith(CloseReason.PEER, null);
             return;
         }
         counters.handlerErrors.increment();
         LOG.log(System.Logger.Level.WARNING, () -> "handler failed, closing connection " + remoteAddress, t);
-        closeWith(REASON_HANDLER, t);
+        closeWith(CloseReason.HANDLER, t);
     }
 
     /** Closes the connection if no handler is running (and keeps one from starting). */
     public boolean closeIfIdle() {
         if (PROCESSING.compareAndSet(this, 0, 1)) {
-            closeWith(REASON_SHUTDOWN, null);
+            closeWith(CloseReason.SHUTDOWN, null);
             return true;
         }
         return closed != 0;
@@ -648,9 +799,17 @@ public final class NioConnection implements Connection {
     }
 
     private void awaitSlow(int n, byte delim, boolean byDelim) throws IOException {
-        if (poller.inPoller()) {
+        if (poller.inPoller() && !(adaptive && Thread.currentThread() == handlerThread && poller.handOffForWait())) {
+            // Inline mode (or code outside a handler call on the poller): waiting would stall the poller.
             throw new IllegalStateException("a handler running on the poller (inline mode) must not wait for data: "
                     + "check reader().len() first and return to wait for more");
+        }
+        // Adaptive: the role went to a spare thread; this thread waits as a plain worker. A wait in
+        // netpoll is not "blocked" for the monitor's report (the call counter shows no call).
+        RoleThread tracked = adaptive && Thread.currentThread() instanceof RoleThread rt
+                && (rt.calls() & 1) == 1 ? rt : null;
+        if (tracked != null) {
+            tracked.endCall();
         }
         long timeout = readTimeoutNanos;
         long deadline = timeout > 0 ? System.nanoTime() + timeout : 0;
@@ -671,7 +830,7 @@ public final class NioConnection implements Connection {
                         return;
                     }
                     if (onRequest == null) {
-                        closeWith(REASON_PEER, null);
+                        closeWith(CloseReason.PEER, null);
                     }
                     throw new ConnectionClosedException("the peer closed the connection before sending enough data");
                 }
@@ -692,6 +851,9 @@ public final class NioConnection implements Connection {
         } finally {
             readWaiter = null;
             WorkerPool.endBlocking(blocking);
+            if (tracked != null) {
+                tracked.beginCall();
+            }
         }
     }
 
@@ -710,43 +872,106 @@ public final class NioConnection implements Connection {
         if (output.len() == 0) {
             return;
         }
-        boolean onPoller = poller.inPoller();
-        drain(onPoller);
-        // A flush on the poller (inline handlers) cannot wait for a full socket: what is left is
-        // sent when it becomes writable. Bound it, or a peer that sends requests without reading
-        // the replies would grow the output without limit. (Elsewhere flush waits until all is sent.)
-        if (onPoller && closed == 0 && output.len() > maxOutput) {
+        // A flush on the poller (inline handlers) or by an adaptive handler does not wait for a full
+        // socket: what is left is sent by the poller when it becomes writable, so no thread is held
+        // by a peer that does not read.
+        boolean noWait = poller.inPoller() || (adaptive && Thread.currentThread() == handlerThread);
+        if (!noWait) {
+            drain();
+            return;
+        }
+        drainNoWait();
+        // Bound what waits, or a peer that sends requests without reading the replies would grow
+        // the output without limit. (Elsewhere flush waits until all is sent.)
+        if (closed == 0 && output.len() > maxOutput) {
             counters.outputLimitCloses.increment();
             LOG.log(System.Logger.Level.DEBUG, () -> "closing " + remoteAddress + ": unsent output above " + maxOutput);
-            closeWith(REASON_OUTPUT_LIMIT, null);
+            closeWith(CloseReason.OUTPUT_LIMIT, null);
             throw closedException();
         }
     }
 
-    /** Writes the output buffer out; on the poller, never waits (the poller finishes when writable). */
-    private void drain(boolean onPoller) throws IOException {
-        long deadline = 0;
-        for (;;) {
-            long w;
-            try {
-                w = output.drainTo(channel);
-            } catch (IOException e) {
-                closeWith(REASON_RESET, e);
-                throw new ConnectionClosedException("write failed: " + e.getMessage(), e);
+    /**
+     * Sends what the socket takes now without waiting; true if output remains (the socket is
+     * full). The caller holds the draining flag: the output buffer has one reader at a time.
+     */
+    private boolean drainSome() throws IOException {
+        long sent = 0;
+        try {
+            for (;;) {
+                long w;
+                try {
+                    w = output.drainTo(channel);
+                } catch (IOException e) {
+                    closeWith(CloseReason.RESET, e);
+                    throw new ConnectionClosedException("write failed: " + e.getMessage(), e);
+                }
+                if (w <= 0) {
+                    return output.len() > 0;
+                }
+                sent += w;
+                if (output.len() == 0) {
+                    return false;
+                }
             }
-            if (w > 0) {
-                counters.bytesOut.add(w);
+        } finally {
+            if (sent > 0) {
+                sentBytes += sent;
+                counters.bytesOut.add(sent);
                 if (idleTimeoutNanos > 0) {
                     lastActive = System.nanoTime();
                 }
-                if (output.len() == 0) {
-                    return;
+            }
+        }
+    }
+
+    /**
+     * Sends what the socket takes and leaves the rest to the poller (armed for writability), never
+     * waiting. If another thread is sending (the poller, or the handler), that one re-checks for
+     * more after it lets go of the flag, so nothing flushed is left behind.
+     */
+    private void drainNoWait() throws IOException {
+        for (;;) {
+            if (!DRAINING.compareAndSet(this, 0, 1)) {
+                return;
+            }
+            boolean full;
+            try {
+                full = drainSome();
+            } finally {
+                DRAINING.setVolatile(this, 0);
+            }
+            if (full) {
+                if (!poller.run(writePending)) {
+                    throw closedException();
                 }
+                return;
+            }
+            if (output.len() == 0) {
+                return;
+            }
+        }
+    }
+
+    /** Writes the output buffer out, waiting while the socket is full (up to the write timeout). */
+    private void drain() throws IOException {
+        long deadline = 0;
+        for (;;) {
+            if (!DRAINING.compareAndSet(this, 0, 1)) {
+                // The poller or a handler is sending queued output (never for long: it does not wait).
+                if (closed != 0) {
+                    throw closedException();
+                }
+                Thread.onSpinWait();
                 continue;
             }
-            if (onPoller) {
-                pollerFlushPending = true;
-                armWriteOnPoller();
+            boolean full;
+            try {
+                full = drainSome();
+            } finally {
+                DRAINING.setVolatile(this, 0);
+            }
+            if (!full) {
                 return;
             }
             deadline = awaitWritable(deadline);
@@ -792,7 +1017,7 @@ public final class NioConnection implements Connection {
      * stream is in an unknown state: close the connection (counted) and tell the caller.
      */
     private IOException writeTimedOut(long timeout) {
-        if (!closeWith(REASON_WRITE_TIMEOUT, null)) {
+        if (!closeWith(CloseReason.WRITE_TIMEOUT, null)) {
             return closedException(); // closed by someone else first: that is what the caller sees
         }
         LOG.log(System.Logger.Level.DEBUG, () -> "closed " + remoteAddress + ": flush timed out after "
@@ -805,19 +1030,19 @@ public final class NioConnection implements Connection {
 
     @Override
     public void close() {
-        closeWith(REASON_LOCAL, null);
+        closeWith(CloseReason.LOCAL, null);
     }
 
     /** Starts closing. Idempotent; the first reason wins. True if this call closed the connection. */
-    boolean closeWith(int why, Throwable cause) {
+    boolean closeWith(CloseReason why, Throwable cause) {
         if (!CLOSED.compareAndSet(this, 0, 1)) {
             return false;
         }
         reason = why;
-        if (why == REASON_WRITE_TIMEOUT) {
+        if (why == CloseReason.WRITE_TIMEOUT) {
             counters.writeTimeoutCloses.increment(); // before the close, so a peer that saw EOF also sees the count
         }
-        if (cause != null && why != REASON_HANDLER) {
+        if (cause != null && why != CloseReason.HANDLER) {
             LOG.log(System.Logger.Level.DEBUG, () -> "closing " + remoteAddress + ": " + cause);
         }
         Thread w = readWaiter;
@@ -852,7 +1077,7 @@ public final class NioConnection implements Connection {
     }
 
     private void finish() {
-        if (!inline && poller.inPoller()) {
+        if (mode != HandlerMode.INLINE && poller.inPoller()) {
             // Keep user callbacks off the poller thread.
             try {
                 executor.execute(this::doFinish);
@@ -866,8 +1091,8 @@ public final class NioConnection implements Connection {
 
     private void doFinish() {
         try {
-            int why = reason;
-            if ((why == REASON_PEER || why == REASON_RESET) && onDisconnect != null) {
+            CloseReason why = reason;
+            if ((why == CloseReason.PEER || why == CloseReason.RESET) && onDisconnect != null) {
                 try {
                     onDisconnect.onDisconnect(context, this);
                 } catch (Throwable t) {
@@ -895,17 +1120,8 @@ public final class NioConnection implements Connection {
     }
 
     ConnectionClosedException closedException() {
-        return new ConnectionClosedException(switch (reason) {
-            case REASON_PEER -> "connection closed by the peer";
-            case REASON_RESET -> "connection reset";
-            case REASON_IDLE -> "connection closed after the idle timeout";
-            case REASON_SHUTDOWN -> "connection closed by shutdown";
-            case REASON_HANDLER -> "connection closed after a handler error";
-            case REASON_ERROR -> "connection closed after an error";
-            case REASON_OUTPUT_LIMIT -> "connection closed: unsent output above the output limit (the peer does not read)";
-            case REASON_WRITE_TIMEOUT -> "connection closed after a write timeout (the peer does not read)";
-            default -> "connection closed";
-        });
+        CloseReason r = reason;
+        return new ConnectionClosedException(r == null ? CloseReason.LOCAL.message : r.message);
     }
 
     /** Why the connection closed, for logs and shutdown reports. */
@@ -955,7 +1171,7 @@ public final class NioConnection implements Connection {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        if (closed != 0 && reason == REASON_PEER) {
+        if (closed != 0 && reason == CloseReason.PEER) {
             return -1;
         }
         boolean entered = enter();
