@@ -806,11 +806,7 @@ public final class NioConnection implements Connection {
         }
         // Adaptive: the role went to a spare thread; this thread waits as a plain worker. A wait in
         // netpoll is not "blocked" for the monitor's report (the call counter shows no call).
-        RoleThread tracked = adaptive && Thread.currentThread() instanceof RoleThread rt
-                && (rt.calls() & 1) == 1 ? rt : null;
-        if (tracked != null) {
-            tracked.endCall();
-        }
+        RoleThread tracked = pauseCallTracking();
         long timeout = readTimeoutNanos;
         long deadline = timeout > 0 ? System.nanoTime() + timeout : 0;
         Thread me = Thread.currentThread();
@@ -851,9 +847,25 @@ public final class NioConnection implements Connection {
         } finally {
             readWaiter = null;
             WorkerPool.endBlocking(blocking);
-            if (tracked != null) {
-                tracked.beginCall();
-            }
+            resumeCallTracking(tracked);
+        }
+    }
+
+    /**
+     * Adaptive: a handler about to wait in netpoll (for data, or for a peer to take output past
+     * the limit) is not "blocked" for the monitor's report: its call counter shows no call meanwhile.
+     */
+    private RoleThread pauseCallTracking() {
+        if (adaptive && Thread.currentThread() instanceof RoleThread rt && (rt.calls() & 1) == 1) {
+            rt.endCall();
+            return rt;
+        }
+        return null;
+    }
+
+    private static void resumeCallTracking(RoleThread tracked) {
+        if (tracked != null) {
+            tracked.beginCall();
         }
     }
 
@@ -883,6 +895,18 @@ public final class NioConnection implements Connection {
         drainNoWait();
         // Bound what waits, or a peer that sends requests without reading the replies would grow
         // the output without limit. (Elsewhere flush waits until all is sent.)
+        if (closed == 0 && output.len() > maxOutput && adaptive && Thread.currentThread() == handlerThread
+                && (!poller.inPoller() || poller.handOffForWait())) {
+            // Adaptive: one handler call wrote more than the limit (streaming). Wait for the peer
+            // as a worker-mode flush does (the role went to a spare thread), up to the write timeout.
+            RoleThread tracked = pauseCallTracking();
+            try {
+                drain();
+            } finally {
+                resumeCallTracking(tracked);
+            }
+            return;
+        }
         if (closed == 0 && output.len() > maxOutput) {
             counters.outputLimitCloses.increment();
             LOG.log(System.Logger.Level.DEBUG, () -> "closing " + remoteAddress + ": unsent output above " + maxOutput);
