@@ -37,13 +37,17 @@ public final class PollerGroup implements AutoCloseable {
     private volatile boolean closed;
 
     private PollerGroup(int numLoops, LoadBalance loadBalance) {
+        this(numLoops, loadBalance, null);
+    }
+
+    private PollerGroup(int numLoops, LoadBalance loadBalance, Sysmon monitor) {
         if (numLoops < 1) {
             throw new IllegalArgumentException("numLoops must be at least 1, was " + numLoops);
         }
         this.numLoops = numLoops;
         this.loadBalance = Objects.requireNonNull(loadBalance, "loadBalance");
         this.workers = new WorkerPool("netpoll-" + id + "-worker-", Runtime.getRuntime().availableProcessors());
-        this.sysmon = Sysmon.create("netpoll-" + id + "-");
+        this.sysmon = monitor != null ? monitor : Sysmon.create("netpoll-" + id + "-");
     }
 
     /** A group with {@link #defaultNumLoops()} pollers and round-robin balancing. */
@@ -57,6 +61,16 @@ public final class PollerGroup implements AutoCloseable {
 
     public static PollerGroup create(int numLoops, LoadBalance loadBalance) {
         return new PollerGroup(numLoops, loadBalance);
+    }
+
+    /**
+     * For tests: a group whose monitor allows {@code maxSpares} spare role threads and reports
+     * handler calls longer than {@code blockedThreshold}.
+     */
+    static PollerGroup create(int numLoops, int maxSpares, java.time.Duration blockedThreshold) {
+        int id = GROUP_IDS.get() + 1; // the name only; ids stay unique through the constructor
+        return new PollerGroup(numLoops, LoadBalance.ROUND_ROBIN,
+                new Sysmon("netpoll-" + id + "-", maxSpares, blockedThreshold.toNanos()));
     }
 
     /** netpoll's default: one poller per 20 cores, plus one. */

@@ -880,25 +880,18 @@ public final class NioConnection implements Connection {
         if (closed != 0) {
             throw closedException();
         }
+        // Flushed earlier and still unsent: the peer is behind by this much before this flush.
+        int behind = output.len();
         output.flush();
         if (output.len() == 0) {
             return;
         }
-        // A flush on the poller (inline handlers) or by an adaptive handler does not wait for a full
-        // socket: what is left is sent by the poller when it becomes writable, so no thread is held
-        // by a peer that does not read.
-        boolean noWait = poller.inPoller() || (adaptive && Thread.currentThread() == handlerThread);
-        if (!noWait) {
-            drain();
-            return;
-        }
-        drainNoWait();
-        // Bound what waits, or a peer that sends requests without reading the replies would grow
-        // the output without limit. (Elsewhere flush waits until all is sent.)
-        if (closed == 0 && output.len() > maxOutput && adaptive && Thread.currentThread() == handlerThread
-                && (!poller.inPoller() || poller.handOffForWait())) {
-            // Adaptive: one handler call wrote more than the limit (streaming). Wait for the peer
-            // as a worker-mode flush does (the role went to a spare thread), up to the write timeout.
+        boolean adaptiveHandler = adaptive && Thread.currentThread() == handlerThread;
+        if (adaptiveHandler && behind >= highWater && (!poller.inPoller() || poller.handOffForWait())) {
+            // Adaptive, a handler that keeps writing to a peer already a high-water mark behind
+            // (streaming in one call): wait for the peer as a worker-mode flush does, up to the
+            // write timeout, after giving the role to a spare thread. One reply per call never
+            // gets here: the dispatch loop stops calling a connection above the mark.
             RoleThread tracked = pauseCallTracking();
             try {
                 drain();
@@ -907,6 +900,16 @@ public final class NioConnection implements Connection {
             }
             return;
         }
+        // A flush on the poller (inline handlers) or by an adaptive handler does not wait for a full
+        // socket: what is left is sent by the poller when it becomes writable, so no thread is held
+        // by a peer that does not read.
+        if (!poller.inPoller() && !adaptiveHandler) {
+            drain();
+            return;
+        }
+        drainNoWait();
+        // Bound what waits, or a peer that sends requests without reading the replies would grow
+        // the output without limit. (Elsewhere flush waits until all is sent.)
         if (closed == 0 && output.len() > maxOutput) {
             counters.outputLimitCloses.increment();
             LOG.log(System.Logger.Level.DEBUG, () -> "closing " + remoteAddress + ": unsent output above " + maxOutput);
