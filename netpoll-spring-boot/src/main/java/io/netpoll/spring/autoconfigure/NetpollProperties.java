@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.netpoll.HandlerMode;
 import io.netpoll.LoadBalance;
 import io.netpoll.buffer.LeakDetection;
 import io.netpoll.spring.server.NetpollServer;
@@ -410,6 +411,15 @@ public class NetpollProperties implements Validator {
 		 */
 		private @Nullable DataSize sendBufferSize;
 
+		/**
+		 * Where this server's handlers run: 'adaptive' (on the poller's thread; a handler
+		 * that blocks has the poller taken over by a spare thread within about 2 ms), 'worker'
+		 * (on the worker executor) or 'inline' (on the poller; blocking is forbidden). Default:
+		 * 'worker' when 'netpoll.worker.virtual-threads' or 'netpoll.worker.max-size' configure
+		 * a worker executor, else 'adaptive' (netpoll-core's default).
+		 */
+		private @Nullable HandlerMode handlerMode;
+
 		@NestedConfigurationProperty
 		private final Connection connection = new Connection();
 
@@ -485,6 +495,14 @@ public class NetpollProperties implements Validator {
 
 		public void setSendBufferSize(@Nullable DataSize sendBufferSize) {
 			this.sendBufferSize = sendBufferSize;
+		}
+
+		public @Nullable HandlerMode getHandlerMode() {
+			return this.handlerMode;
+		}
+
+		public void setHandlerMode(@Nullable HandlerMode handlerMode) {
+			this.handlerMode = handlerMode;
 		}
 
 		public Connection getConnection() {
