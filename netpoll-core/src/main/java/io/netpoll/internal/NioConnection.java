@@ -501,11 +501,9 @@ public final class NioConnection implements Connection {
 
     private void submit() {
         if (onRole) {
-            if (poller.inPoller()) {
-                // Never run a handler here: this may be the selector's callback, which holds the
-                // selector's lock. The poller runs its ready list after select returns.
-                poller.continueLater(this);
-            } else if (!poller.execute(task)) {
+            // Never run a handler here: this may be the selector's callback, which holds the
+            // selector's lock. The poller runs its ready list after select returns.
+            if (!poller.continueLater(this) && !poller.execute(task)) {
                 PROCESSING.setVolatile(this, 0);
                 closeWith(CloseReason.SHUTDOWN, null);
             }
@@ -526,11 +524,8 @@ public final class NioConnection implements Connection {
     /** Re-queues the running task (the processing flag stays held); false if it must keep running here. */
     private boolean yieldTurn() {
         if (onRole) {
-            if (!poller.inPoller()) {
-                return false;
-            }
-            poller.continueLater(this);
-            return true;
+            // False on a thread that lost the role (adaptive): it keeps running this connection.
+            return poller.continueLater(this);
         }
         try {
             if (executor instanceof WorkerPool pool) {

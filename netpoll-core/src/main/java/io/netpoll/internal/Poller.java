@@ -165,8 +165,11 @@ public final class Poller {
      */
     boolean handOffForWait() {
         int s = state;
-        if ((s & STATUS) == IN_HANDLER && holder == Thread.currentThread()
-                && STATE.compareAndSet(this, s, (s & ~STATUS) | RETAKEN)) {
+        Thread me = Thread.currentThread();
+        if ((s & STATUS) == IN_HANDLER && holder == me && STATE.compareAndSet(this, s, (s & ~STATUS) | RETAKEN)) {
+            if (me instanceof RoleThread rt) {
+                rt.setName(rt.spareName); // no longer this poller's thread
+            }
             sysmon.handOff(this);
             return true;
         }
@@ -292,9 +295,22 @@ public final class Poller {
         }
     }
 
-    /** Poller thread only: a connection's handler is due (ready list), or used up its turn and continues after the others. */
-    void continueLater(NioConnection c) {
-        continuations.add(c);
+    /**
+     * A connection's handler is due (ready list), or used up its turn and continues after the
+     * others. False if the caller does not hold the role (then it must {@link #execute} instead).
+     * Pins the role: an adaptive handler may queue another connection while the monitor looks.
+     */
+    boolean continueLater(NioConnection c) {
+        int pinned = pin();
+        if (pinned == -1) {
+            return false;
+        }
+        try {
+            continuations.add(c);
+        } finally {
+            unpin(pinned);
+        }
+        return true;
     }
 
     /** Poller thread only. */

@@ -224,6 +224,7 @@ public final class Sysmon {
                 long c = rt.calls();
                 if ((c & 1) == 1 && c == rt.seenCalls && canRetake() && p.retake()) {
                     retakes.incrementAndGet();
+                    rt.setName(rt.spareName); // no longer that poller's thread (thread dumps, tests)
                     assign(p);
                 }
             }
