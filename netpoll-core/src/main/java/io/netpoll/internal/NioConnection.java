@@ -31,7 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The connection implementation: the socket, its input and output {@link LinkBuffer}s, handler
- * dispatch, blocking waits and the close protocol.
+ * dispatch (one path for the three handler modes), blocking reads and the close protocol. The
+ * output side (flush, waiting for the socket, the poller's part, write timeout, water marks) is
+ * {@link ConnOutput}; why a connection closed is a {@link CloseReason}.
  *
  * <h2>Who touches what</h2>
  * <ul>
@@ -39,8 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *     key, the interest set and the idle-wheel links.</li>
  * <li>One handler task at a time (the {@code processing} flag, taken by CAS) is the input
  *     buffer's reader; on a connection without a handler, the user's reading thread is.</li>
- * <li>The output buffer is filled and drained ({@code drainTo}) by the flushing thread; the poller
- *     only reports writability (except in inline mode, where the poller is the flushing thread).</li>
+ * <li>The output buffer is filled by the flushing thread and drained ({@code drainTo}) by one
+ *     thread at a time ({@link ConnOutput}'s draining flag): the flushing thread, or the poller
+ *     finishing what a flush that does not wait (inline, adaptive) left.</li>
  * </ul>
  *
  * <h2>Close protocol</h2>
@@ -71,7 +74,6 @@ public final class NioConnection implements Connection {
     static final int HIGH_WATER = 256 * 1024;
 
     private static final VarHandle PROCESSING;
-    private static final VarHandle DRAINING;
     private static final VarHandle REFS;
     private static final VarHandle CLOSED;
     private static final VarHandle CALLBACKS;
@@ -82,7 +84,6 @@ public final class NioConnection implements Connection {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             PROCESSING = l.findVarHandle(NioConnection.class, "processing", int.class);
-            DRAINING = l.findVarHandle(NioConnection.class, "draining", int.class);
             REFS = l.findVarHandle(NioConnection.class, "refs", int.class);
             CLOSED = l.findVarHandle(NioConnection.class, "closed", int.class);
             CALLBACKS = l.findVarHandle(NioConnection.class, "callbacks", CallbackNode.class);
@@ -99,7 +100,7 @@ public final class NioConnection implements Connection {
     final SocketChannel channel;
     final Poller poller;
     private final ConnOwner owner;
-    private final Counters counters;
+    final Counters counters;
     private final Executor executor;
     private final HandlerMode mode;
     /** INLINE or ADAPTIVE: handlers run on the thread holding the poller's role (from its ready list). */
@@ -113,14 +114,9 @@ public final class NioConnection implements Connection {
     private final ConnWriter writer;
     private final Runnable task = this::runHandler;
     private final Runnable closeTask = this::closeOnPoller;
-    private final Runnable armWrite = this::armWriteOnPoller;
     private final Runnable resumeRead = this::resumeReadOnPoller;
-    private final Runnable writePending = this::writePendingOnPoller;
-    private final Runnable writeTimeoutCheck = this::checkWriteTimeoutOnPoller;
-    private final Runnable pauseForOutput = this::pauseForOutputOnPoller;
-    /** Adaptive: unsent output at which a connection stops being read and served; it resumes below lowWater. */
-    private final int highWater;
-    private final int lowWater;
+    /** The output flusher: flush, waiting, the poller's part, write timeout, water marks. */
+    private final ConnOutput out;
     private final int maxInput;
     private final int maxOutput;
     private final SocketAddress localAddress;
@@ -130,11 +126,6 @@ public final class NioConnection implements Connection {
     private SelectionKey key;
     private int interest;
     private int readSize = INITIAL_READ;
-    private boolean pollerFlushPending;
-    private boolean writeTimerArmed;
-    private long writeProgressMark;
-    /** Adaptive: not read nor dispatched while the unsent output drains below the low-water mark. */
-    private boolean outputPaused;
     NioConnection wheelPrev;
     NioConnection wheelNext;
     int wheelSlot = -1;
@@ -145,17 +136,12 @@ public final class NioConnection implements Connection {
     NioConnection nextQueued;
 
     private volatile int processing;
-    /** 1 while a thread sends from the output buffer (its only reader at a time). */
-    private volatile int draining;
-    /** Bytes sent; written under the draining flag, read by the poller's write timer. */
-    private volatile long sentBytes;
     private volatile int refs = 1;
     private volatile int closed;
     private volatile CloseReason reason;
     private volatile CallbackNode callbacks;
     private volatile ReentrantLock sendLock;
     private volatile Thread readWaiter;
-    private volatile Thread flushWaiter;
     private volatile Thread handlerThread;
     private volatile boolean eof;
     /** Reading stopped because the unread input reached maxInput (set by the poller, cleared by it too). */
@@ -167,7 +153,7 @@ public final class NioConnection implements Connection {
     private volatile OnRequest onRequest;
     private volatile Object context;
     private volatile long readTimeoutNanos;
-    private volatile long writeTimeoutNanos;
+    volatile long writeTimeoutNanos;
     volatile long idleTimeoutNanos;
     volatile long lastActive;
 
@@ -183,8 +169,6 @@ public final class NioConnection implements Connection {
         this.adaptive = mode == HandlerMode.ADAPTIVE;
         this.maxInput = settings.maxInputBytes;
         this.maxOutput = settings.maxOutputBytes;
-        this.highWater = Math.max(1, Math.min(HIGH_WATER, maxOutput / 4));
-        this.lowWater = highWater / 2;
         this.onConnect = settings.onConnect;
         this.onDisconnect = settings.onDisconnect;
         this.onRequest = onRequest;
@@ -200,6 +184,7 @@ public final class NioConnection implements Connection {
         this.output = new LinkBuffer(pool);
         this.reader = new ConnReader(this, input);
         this.writer = new ConnWriter(this, output);
+        this.out = new ConnOutput(this, output, adaptive, maxOutput);
         counters.active.increment();
     }
 
@@ -332,7 +317,7 @@ public final class NioConnection implements Connection {
         resumeQueued = 0;
         if (readPaused && closed == 0 && !eof && key != null && key.isValid()) {
             readPaused = false;
-            if (!outputPaused) {
+            if (!out.outputPaused()) {
                 interest |= SelectionKey.OP_READ;
                 key.interestOps(interest);
             }
@@ -378,112 +363,47 @@ public final class NioConnection implements Connection {
             interest &= ~SelectionKey.OP_WRITE;
             key.interestOps(interest);
         }
-        Thread w = flushWaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
-        if (pollerFlushPending) {
-            pollerFlushPending = false;
-            flushOnPoller();
-        }
+        out.onWritable();
     }
 
-    private void armWriteOnPoller() {
+    /** Poller: turns one interest on or off, if the key is still valid and the connection open. */
+    void setInterestOnPoller(int op, boolean on) {
         if (closed == 0 && key != null && key.isValid()) {
-            interest |= SelectionKey.OP_WRITE;
-            key.interestOps(interest);
-        }
-    }
-
-    /** Poller: a flush that does not wait left output the socket did not take; send it when writable. */
-    private void writePendingOnPoller() {
-        if (closed != 0 || key == null || !key.isValid()) {
-            return;
-        }
-        pollerFlushPending = true;
-        armWriteOnPoller();
-        if (writeTimeoutNanos > 0 && !writeTimerArmed) {
-            writeTimerArmed = true;
-            writeProgressMark = sentBytes;
-            poller.schedule(writeTimeoutCheck, writeTimeoutNanos);
-        }
-    }
-
-    /**
-     * Poller: the write timer of output queued by flushes that did not wait. No byte sent for a
-     * whole write timeout while output waits: the peer does not read, close (counted).
-     */
-    private void checkWriteTimeoutOnPoller() {
-        writeTimerArmed = false;
-        if (closed != 0 || !pollerFlushPending) {
-            return;
-        }
-        if (sentBytes == writeProgressMark) {
-            long timeout = writeTimeoutNanos;
-            if (closeWith(CloseReason.WRITE_TIMEOUT, null)) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "closed " + remoteAddress + ": no output sent for "
-                        + Duration.ofNanos(timeout) + " (the peer does not read)");
-            }
-            return;
-        }
-        if (writeTimeoutNanos > 0) {
-            writeTimerArmed = true;
-            writeProgressMark = sentBytes;
-            poller.schedule(writeTimeoutCheck, writeTimeoutNanos);
-        }
-    }
-
-    private void flushOnPoller() {
-        if (closed != 0) {
-            return;
-        }
-        try {
-            drainNoWait();
-        } catch (IOException e) {
-            // drain already closed the connection.
-            LOG.log(System.Logger.Level.DEBUG, "flush from the poller failed", e);
-            return;
-        }
-        if (outputPaused && output.len() < lowWater && closed == 0) {
-            // The slow reader caught up: read from it and serve it again.
-            outputPaused = false;
-            if (!readPaused && !eof && key != null && key.isValid()) {
-                interest |= SelectionKey.OP_READ;
+            int next = on ? interest | op : interest & ~op;
+            if (next != interest) {
+                interest = next;
                 key.interestOps(interest);
             }
-            epoch = epoch + 1;
-            if (onRequest != null) {
-                startTask();
-            }
         }
     }
 
-    /**
-     * Poller (adaptive): a handler loop stopped because the unsent output reached the high-water
-     * mark. Stop reading too, until the poller has sent it below the low-water mark; if that has
-     * already happened, restart the loop instead.
-     */
-    private void pauseForOutputOnPoller() {
-        if (closed != 0) {
-            return;
+    /** Poller: open with a valid key. */
+    boolean isRegisteredOnPoller() {
+        return closed == 0 && key != null && key.isValid();
+    }
+
+    /** Poller (adaptive): the slow reader caught up with its output: read from it and serve it again. */
+    void resumeAfterOutputOnPoller() {
+        if (!readPaused && !eof) {
+            setInterestOnPoller(SelectionKey.OP_READ, true);
         }
-        if (output.len() >= lowWater) {
-            outputPaused = true;
-            if (key != null && key.isValid() && (interest & SelectionKey.OP_READ) != 0) {
-                interest &= ~SelectionKey.OP_READ;
-                key.interestOps(interest);
-            }
-        } else {
-            epoch = epoch + 1;
-            if (onRequest != null) {
-                startTask();
-            }
+        redispatchOnPoller();
+    }
+
+    /** Poller: tells a finishing handler loop that something is new, and starts one if none runs. */
+    void redispatchOnPoller() {
+        epoch = epoch + 1;
+        if (onRequest != null) {
+            startTask();
         }
     }
 
-    /** Flushed output not yet sent. */
-    private int unsentOutput() {
-        return output.len();
+    boolean isHandlerThread() {
+        return Thread.currentThread() == handlerThread;
+    }
+
+    void flush() throws IOException {
+        out.flush();
     }
 
     /** Poller thread: the idle wheel found no traffic for the idle timeout. */
@@ -571,11 +491,11 @@ public final class NioConnection implements Connection {
                 int before = input.len();
                 boolean held = false;
                 if (h != null && before > 0 && closed == 0) {
-                    if (adaptive && unsentOutput() >= highWater) {
+                    if (adaptive && out.aboveHighWater()) {
                         // A peer that does not read: stop serving it (and reading from it) until the
                         // poller has sent it down to the low-water mark; no thread waits for it.
                         held = true;
-                        poller.run(pauseForOutput);
+                        out.holdForOutput();
                     } else {
                         callHandler(h);
                     }
@@ -850,7 +770,7 @@ public final class NioConnection implements Connection {
      * Adaptive: a handler about to wait in netpoll (for data, or for a peer to take output past
      * the limit) is not "blocked" for the monitor's report: its call counter shows no call meanwhile.
      */
-    private RoleThread pauseCallTracking() {
+    RoleThread pauseCallTracking() {
         if (adaptive && Thread.currentThread() instanceof RoleThread rt && (rt.calls() & 1) == 1) {
             rt.endCall();
             return rt;
@@ -858,7 +778,7 @@ public final class NioConnection implements Connection {
         return null;
     }
 
-    private static void resumeCallTracking(RoleThread tracked) {
+    static void resumeCallTracking(RoleThread tracked) {
         if (tracked != null) {
             tracked.beginCall();
         }
@@ -870,183 +790,6 @@ public final class NioConnection implements Connection {
     }
 
     // ---------------------------------------------------------------- flush
-
-    void flush() throws IOException {
-        if (closed != 0) {
-            throw closedException();
-        }
-        // Flushed earlier and still unsent: the peer is behind by this much before this flush.
-        int behind = output.len();
-        output.flush();
-        if (output.len() == 0) {
-            return;
-        }
-        boolean adaptiveHandler = adaptive && Thread.currentThread() == handlerThread;
-        if (adaptiveHandler && behind >= highWater && (!poller.inPoller() || poller.handOffForWait())) {
-            // Adaptive, a handler that keeps writing to a peer already a high-water mark behind
-            // (streaming in one call): wait for the peer as a worker-mode flush does, up to the
-            // write timeout, after giving the role to a spare thread. One reply per call never
-            // gets here: the dispatch loop stops calling a connection above the mark.
-            RoleThread tracked = pauseCallTracking();
-            try {
-                drain();
-            } finally {
-                resumeCallTracking(tracked);
-            }
-            return;
-        }
-        // A flush on the poller (inline handlers) or by an adaptive handler does not wait for a full
-        // socket: what is left is sent by the poller when it becomes writable, so no thread is held
-        // by a peer that does not read.
-        if (!poller.inPoller() && !adaptiveHandler) {
-            drain();
-            return;
-        }
-        drainNoWait();
-        // Bound what waits, or a peer that sends requests without reading the replies would grow
-        // the output without limit. (Elsewhere flush waits until all is sent.)
-        if (closed == 0 && output.len() > maxOutput) {
-            counters.outputLimitCloses.increment();
-            LOG.log(System.Logger.Level.DEBUG, () -> "closing " + remoteAddress + ": unsent output above " + maxOutput);
-            closeWith(CloseReason.OUTPUT_LIMIT, null);
-            throw closedException();
-        }
-    }
-
-    /**
-     * Sends what the socket takes now without waiting; true if output remains (the socket is
-     * full). The caller holds the draining flag: the output buffer has one reader at a time.
-     */
-    private boolean drainSome() throws IOException {
-        long sent = 0;
-        try {
-            for (;;) {
-                long w;
-                try {
-                    w = output.drainTo(channel);
-                } catch (IOException e) {
-                    closeWith(CloseReason.RESET, e);
-                    throw new ConnectionClosedException("write failed: " + e.getMessage(), e);
-                }
-                if (w <= 0) {
-                    return output.len() > 0;
-                }
-                sent += w;
-                if (output.len() == 0) {
-                    return false;
-                }
-            }
-        } finally {
-            if (sent > 0) {
-                sentBytes += sent;
-                counters.bytesOut.add(sent);
-                if (idleTimeoutNanos > 0) {
-                    lastActive = System.nanoTime();
-                }
-            }
-        }
-    }
-
-    /**
-     * Sends what the socket takes and leaves the rest to the poller (armed for writability), never
-     * waiting. If another thread is sending (the poller, or the handler), that one re-checks for
-     * more after it lets go of the flag, so nothing flushed is left behind.
-     */
-    private void drainNoWait() throws IOException {
-        for (;;) {
-            if (!DRAINING.compareAndSet(this, 0, 1)) {
-                return;
-            }
-            boolean full;
-            try {
-                full = drainSome();
-            } finally {
-                DRAINING.setVolatile(this, 0);
-            }
-            if (full) {
-                if (!poller.run(writePending)) {
-                    throw closedException();
-                }
-                return;
-            }
-            if (output.len() == 0) {
-                return;
-            }
-        }
-    }
-
-    /** Writes the output buffer out, waiting while the socket is full (up to the write timeout). */
-    private void drain() throws IOException {
-        long deadline = 0;
-        for (;;) {
-            if (!DRAINING.compareAndSet(this, 0, 1)) {
-                // The poller or a handler is sending queued output (never for long: it does not wait).
-                if (closed != 0) {
-                    throw closedException();
-                }
-                Thread.onSpinWait();
-                continue;
-            }
-            boolean full;
-            try {
-                full = drainSome();
-            } finally {
-                DRAINING.setVolatile(this, 0);
-            }
-            if (!full) {
-                return;
-            }
-            deadline = awaitWritable(deadline);
-        }
-    }
-
-    private long awaitWritable(long deadline) throws IOException {
-        long timeout = writeTimeoutNanos;
-        if (timeout > 0 && deadline == 0) {
-            deadline = System.nanoTime() + timeout;
-        }
-        if (timeout > 0 && deadline - System.nanoTime() <= 0) {
-            throw writeTimedOut(timeout);
-        }
-        Thread me = Thread.currentThread();
-        flushWaiter = me;
-        boolean blocking = WorkerPool.beginBlocking();
-        try {
-            if (!poller.execute(armWrite) || closed != 0) {
-                throw closedException();
-            }
-            if (timeout > 0) {
-                LockSupport.parkNanos(this, deadline - System.nanoTime());
-            } else {
-                LockSupport.park(this);
-            }
-            if (Thread.interrupted()) {
-                me.interrupt();
-                throw new InterruptedIOException("interrupted while waiting to write");
-            }
-            if (closed != 0) {
-                throw closedException();
-            }
-        } finally {
-            flushWaiter = null;
-            WorkerPool.endBlocking(blocking);
-        }
-        return deadline;
-    }
-
-    /**
-     * A flush waited out the write timeout. Part of a message may have been sent, so the byte
-     * stream is in an unknown state: close the connection (counted) and tell the caller.
-     */
-    private IOException writeTimedOut(long timeout) {
-        if (!closeWith(CloseReason.WRITE_TIMEOUT, null)) {
-            return closedException(); // closed by someone else first: that is what the caller sees
-        }
-        LOG.log(System.Logger.Level.DEBUG, () -> "closed " + remoteAddress + ": flush timed out after "
-                + Duration.ofNanos(timeout) + " (the peer does not read)");
-        return new WriteTimeoutException("flush timed out after " + Duration.ofNanos(timeout)
-                + "; the connection is closed");
-    }
 
     // ---------------------------------------------------------------- close
 
@@ -1071,10 +814,7 @@ public final class NioConnection implements Connection {
         if (w != null) {
             LockSupport.unpark(w);
         }
-        w = flushWaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
+        out.wakeWaiter();
         if (!poller.run(closeTask)) {
             closeTask.run();
         }
