@@ -22,7 +22,7 @@ import java.util.concurrent.Executor;
 /**
  * Creates client connections (netpoll's {@code Dialer}) registered with the pollers of a
  * {@link PollerGroup}. A client connection has no handler: its reads block until data arrives,
- * or {@link Connection#setOnRequest} switches it to callbacks (run on this dialer's executor).
+ * or {@link Connection#setOnRequest} switches it to callbacks (run as this dialer's {@link Option#handlerMode} says).
  *
  * <p>Threading: thread-safe and reusable; dialing blocks the caller until connected or the dial
  * timeout passes. Ownership: the caller owns each returned connection and closes it; closing the

@@ -205,7 +205,7 @@ public final class PollerGroup implements AutoCloseable {
             }
 
             @Override
-            public int spareThreads() {
+            public int roleThreads() {
                 return sysmon.threads();
             }
         };

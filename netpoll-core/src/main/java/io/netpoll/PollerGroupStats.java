@@ -31,5 +31,5 @@ public interface PollerGroupStats {
      * Threads that can hold a poller role: one per poller, spares parked for hand-offs, and
      * threads finishing a blocked handler after losing their role.
      */
-    int spareThreads();
+    int roleThreads();
 }

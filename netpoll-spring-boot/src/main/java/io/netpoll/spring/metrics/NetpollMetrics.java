@@ -218,7 +218,7 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		counter(NetpollMeters.POLLER_SELECTOR_REBUILDS, Tags.empty(), group, (g) -> g.stats().selectorRebuilds());
 		counter(NetpollMeters.HANDLER_BLOCKED, Tags.empty(), group, (g) -> g.stats().handlersBlocked());
 		counter(NetpollMeters.POLLER_HANDOFFS, Tags.empty(), group, (g) -> g.stats().roleHandOffs());
-		gauge(NetpollMeters.POLLER_THREADS, Tags.empty(), group, (g) -> g.stats().spareThreads());
+		gauge(NetpollMeters.POLLER_THREADS, Tags.empty(), group, (g) -> g.stats().roleThreads());
 	}
 
 	private void bindBuffers(BufferPool pool) {
