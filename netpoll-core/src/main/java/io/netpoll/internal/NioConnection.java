@@ -32,8 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The connection implementation: the socket, its input and output {@link LinkBuffer}s, handler
  * dispatch (one path for the three handler modes), blocking reads and the close protocol. The
- * output side (flush, waiting for the socket, the poller's part, write timeout, water marks) is
- * {@link ConnOutput}; why a connection closed is a {@link CloseReason}.
+ * input pump (reads, read size, pause/resume at the input limit, EOF) is {@link ConnInput}; the
+ * output flusher (flush, waiting for the socket, the poller's part, write timeout, water marks)
+ * is {@link ConnOutput}; why a connection closed is a {@link CloseReason}.
  *
  * <h2>Who touches what</h2>
  * <ul>
@@ -56,14 +57,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class NioConnection implements Connection {
     private static final System.Logger LOG = System.getLogger("io.netpoll.connection");
 
-    private static final int MIN_READ = 1024;
-    // Small first reads, into nodes of the read's size: a burst of new connections holds one input
-    // node each until their handlers run, and the pool keeps what a burst took. Reads (and their
-    // nodes) double for connections that fill them.
-    private static final int INITIAL_READ = MIN_READ;
-    private static final int MAX_READ = 64 * 1024;
-    /** Bytes read per connection per poller turn, so one streaming peer cannot starve the others. */
-    private static final int READ_BUDGET = 256 * 1024;
     /** Handler calls per connection per turn before other connections get theirs, for the same reason. */
     private static final int MAX_ROUNDS = 16;
     /**
@@ -88,7 +81,6 @@ public final class NioConnection implements Connection {
             CLOSED = l.findVarHandle(NioConnection.class, "closed", int.class);
             CALLBACKS = l.findVarHandle(NioConnection.class, "callbacks", CallbackNode.class);
             SEND_LOCK = l.findVarHandle(NioConnection.class, "sendLock", ReentrantLock.class);
-            RESUME_QUEUED = l.findVarHandle(NioConnection.class, "resumeQueued", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -114,7 +106,8 @@ public final class NioConnection implements Connection {
     private final ConnWriter writer;
     private final Runnable task = this::runHandler;
     private final Runnable closeTask = this::closeOnPoller;
-    private final Runnable resumeRead = this::resumeReadOnPoller;
+    /** The input pump: reads, read size, pause/resume at the input limit, EOF. */
+    private final ConnInput in;
     /** The output flusher: flush, waiting, the poller's part, write timeout, water marks. */
     private final ConnOutput out;
     private final int maxInput;
@@ -125,7 +118,6 @@ public final class NioConnection implements Connection {
     // Poller thread only.
     private SelectionKey key;
     private int interest;
-    private int readSize = INITIAL_READ;
     NioConnection wheelPrev;
     NioConnection wheelNext;
     int wheelSlot = -1;
@@ -141,13 +133,8 @@ public final class NioConnection implements Connection {
     private volatile CloseReason reason;
     private volatile CallbackNode callbacks;
     private volatile ReentrantLock sendLock;
-    private volatile Thread readWaiter;
+    volatile Thread readWaiter;
     private volatile Thread handlerThread;
-    private volatile boolean eof;
-    /** Reading stopped because the unread input reached maxInput (set by the poller, cleared by it too). */
-    private volatile boolean readPaused;
-    private static final VarHandle RESUME_QUEUED;
-    private volatile int resumeQueued;
     /** Bumped by the poller whenever data or EOF arrives; tells a finishing handler that something is new. */
     private volatile long epoch;
     private volatile OnRequest onRequest;
@@ -180,11 +167,12 @@ public final class NioConnection implements Connection {
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
         BufferPool pool = settings.bufferPool != null ? settings.bufferPool : BufferPool.defaultPool();
-        this.input = new LinkBuffer(pool, MIN_READ);
+        this.input = new LinkBuffer(pool, ConnInput.MIN_READ);
         this.output = new LinkBuffer(pool);
         this.reader = new ConnReader(this, input);
         this.writer = new ConnWriter(this, output);
         this.out = new ConnOutput(this, output, adaptive, maxOutput);
+        this.in = new ConnInput(this, input, maxInput);
         counters.active.increment();
     }
 
@@ -234,127 +222,10 @@ public final class NioConnection implements Connection {
     void onReady(SelectionKey k) {
         int ready = k.readyOps();
         if ((ready & SelectionKey.OP_READ) != 0) {
-            onReadable();
+            in.onReadable();
         }
         if ((ready & SelectionKey.OP_WRITE) != 0 && k.isValid()) {
             onWritable();
-        }
-    }
-
-    private void onReadable() {
-        if (closed != 0) {
-            return;
-        }
-        int total = 0;
-        for (;;) {
-            int n;
-            try {
-                n = input.fillFrom(channel, readSize);
-            } catch (IOException e) {
-                if (total > 0) {
-                    published(total);
-                }
-                closeWith(CloseReason.RESET, e);
-                return;
-            }
-            if (n < 0) {
-                if (total > 0) {
-                    published(total);
-                }
-                onEof();
-                return;
-            }
-            if (n == 0) {
-                break;
-            }
-            total += n;
-            if (n >= readSize) {
-                // The read filled what we offered: there is probably more, and bigger reads pay off.
-                if (readSize < MAX_READ) {
-                    readSize <<= 1;
-                }
-                if (total >= READ_BUDGET) {
-                    break;
-                }
-            } else {
-                // A short read means the socket is (nearly) drained; skip the read that would return 0.
-                if (n < readSize >> 2 && readSize > MIN_READ) {
-                    readSize >>= 1;
-                }
-                break;
-            }
-        }
-        if (total > 0) {
-            published(total);
-        }
-        if (input.len() >= maxInput && readWaiter == null && closed == 0 && !eof && key != null && key.isValid()) {
-            // Backpressure: nobody consumes, so stop reading; the peer's writes block in its kernel.
-            readPaused = true;
-            interest &= ~SelectionKey.OP_READ;
-            key.interestOps(interest);
-            // The reader may have consumed between our check and the flag: it then saw no pause.
-            if (input.len() < maxInput || readWaiter != null) {
-                resumeReadOnPoller();
-            } else if (onRequest != null) {
-                // A handler that returned before the pause must look again: it either makes
-                // progress (and reading resumes) or is stuck at the limit (and the connection closes).
-                epoch = epoch + 1;
-                startTask();
-            }
-        }
-    }
-
-    /** Any thread: the reader consumed or wants more; let the poller read again if it paused. */
-    void maybeResumeRead(boolean force) {
-        if (readPaused && (force || input.len() < maxInput) && RESUME_QUEUED.compareAndSet(this, 0, 1)) {
-            if (!poller.run(resumeRead)) {
-                resumeQueued = 0;
-            }
-        }
-    }
-
-    private void resumeReadOnPoller() {
-        resumeQueued = 0;
-        if (readPaused && closed == 0 && !eof && key != null && key.isValid()) {
-            readPaused = false;
-            if (!out.outputPaused()) {
-                interest |= SelectionKey.OP_READ;
-                key.interestOps(interest);
-            }
-        }
-    }
-
-    private void published(int n) {
-        counters.bytesIn.add(n);
-        if (idleTimeoutNanos > 0) {
-            lastActive = System.nanoTime();
-        }
-        epoch = epoch + 1;
-        Thread w = readWaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
-        if (onRequest != null) {
-            startTask();
-        }
-    }
-
-    private void onEof() {
-        eof = true;
-        if (key != null && key.isValid()) {
-            // Level-triggered: a socket at EOF stays readable, so stop asking.
-            interest &= ~SelectionKey.OP_READ;
-            key.interestOps(interest);
-        }
-        epoch = epoch + 1;
-        Thread w = readWaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
-        if (onRequest != null) {
-            startTask();
-        } else if (w == null && input.len() == 0) {
-            closeWith(CloseReason.PEER, null);
         }
     }
 
@@ -384,7 +255,7 @@ public final class NioConnection implements Connection {
 
     /** Poller (adaptive): the slow reader caught up with its output: read from it and serve it again. */
     void resumeAfterOutputOnPoller() {
-        if (!readPaused && !eof) {
+        if (!in.readPaused && !in.eof) {
             setInterestOnPoller(SelectionKey.OP_READ, true);
         }
         redispatchOnPoller();
@@ -396,6 +267,42 @@ public final class NioConnection implements Connection {
         if (onRequest != null) {
             startTask();
         }
+    }
+
+    /** Poller: something arrived (or EOF); a handler loop that is finishing looks again. */
+    void bumpEpoch() {
+        epoch = epoch + 1;
+    }
+
+    boolean hasHandler() {
+        return onRequest != null;
+    }
+
+    /** Poller (adaptive): reading is off because of unsent output. */
+    boolean outputPaused() {
+        return out.outputPaused();
+    }
+
+    /** Poller: EOF; a level-triggered selector would report the socket forever, so stop asking. */
+    void dropReadInterestAtEof() {
+        if (key != null && key.isValid()) {
+            interest &= ~SelectionKey.OP_READ;
+            key.interestOps(interest);
+        }
+    }
+
+    /** Wakes a thread blocked in a read, if any; returns it. */
+    Thread wakeReader() {
+        Thread w = readWaiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+        return w;
+    }
+
+    /** Any thread: the reader consumed or wants more; let the poller read again if it paused. */
+    void maybeResumeRead(boolean force) {
+        in.maybeResumeRead(force);
     }
 
     boolean isHandlerThread() {
@@ -507,14 +414,14 @@ public final class NioConnection implements Connection {
                 if (held) {
                     // Fall through to "nothing to do": the poller restarts the loop (epoch) when the
                     // output has drained.
-                } else if (readPaused) {
+                } else if (in.readPaused) {
                     if (h != null && after >= before && after >= maxInput && epoch == seen) {
                         LOG.log(System.Logger.Level.WARNING, () -> "closing " + remoteAddress + ": " + after
                                 + " unread input bytes (the limit) and the handler consumed none");
                         closeWith(CloseReason.ERROR, null);
                         break;
                     }
-                    maybeResumeRead(false);
+                    in.maybeResumeRead(false);
                 }
                 if (!held && h != null && after > 0 && (after < before || epoch != seen)) {
                     // Unread data remains and the last call made progress (or more came): call again,
@@ -530,7 +437,7 @@ public final class NioConnection implements Connection {
                     }
                     continue;
                 }
-                if (eof && !held) {
+                if (in.eof && !held) {
                     closeWith(CloseReason.PEER, null);
                     break;
                 }
@@ -627,7 +534,7 @@ public final class NioConnection implements Connection {
             // peer stopped reading, the handler did nothing wrong.
             return;
         }
-        if (t instanceof ConnectionClosedException && (closed != 0 || eof)) {
+        if (t instanceof ConnectionClosedException && (closed != 0 || in.eof)) {
             // The handler only noticed that the connection is going away: not its fault.
             closeWith(CloseReason.PEER, null);
             return;
@@ -726,7 +633,7 @@ public final class NioConnection implements Connection {
         long deadline = timeout > 0 ? System.nanoTime() + timeout : 0;
         Thread me = Thread.currentThread();
         readWaiter = me;
-        maybeResumeRead(true); // a reader asking for more than is buffered may go past the limit
+        in.maybeResumeRead(true); // a reader asking for more than is buffered may go past the limit
         boolean blocking = WorkerPool.beginBlocking();
         try {
             for (;;) {
@@ -736,7 +643,7 @@ public final class NioConnection implements Connection {
                 if (closed != 0) {
                     throw closedException();
                 }
-                if (eof) {
+                if (in.eof) {
                     if (satisfied(n, delim, byDelim)) {
                         return;
                     }
@@ -786,7 +693,7 @@ public final class NioConnection implements Connection {
 
     /** True when the peer closed and everything it sent has been read. */
     boolean atEof() {
-        return eof && input.len() == 0;
+        return in.eof && input.len() == 0;
     }
 
     // ---------------------------------------------------------------- flush
@@ -944,7 +851,7 @@ public final class NioConnection implements Connection {
             try {
                 awaitLen(1);
             } catch (ConnectionClosedException e) {
-                if (eof) {
+                if (in.eof) {
                     return -1;
                 }
                 throw e;
@@ -952,7 +859,7 @@ public final class NioConnection implements Connection {
             int n = Math.min(dst.remaining(), input.len());
             dst.put(input.next(n));
             input.release();
-            maybeResumeRead(false);
+            in.maybeResumeRead(false);
             return n;
         } finally {
             exit(entered);
@@ -973,7 +880,7 @@ public final class NioConnection implements Connection {
 
     @Override
     public boolean isActive() {
-        return closed == 0 && !eof;
+        return closed == 0 && !in.eof;
     }
 
     @Override
