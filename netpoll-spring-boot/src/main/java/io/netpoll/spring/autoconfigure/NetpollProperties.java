@@ -243,10 +243,11 @@ public class NetpollProperties implements Validator {
 	}
 
 	/**
-	 * Worker executor: runs OnConnect and OnRequest (Go netpoll's gopool). By default handlers
-	 * run on netpoll-core's own worker pool, which needs no tuning: it allocates nothing per
-	 * dispatch and adds a thread when a handler blocks in a read or a flush. Setting
-	 * 'virtual-threads' or 'max-size' replaces it with an executor of the application context.
+	 * Worker executor: runs OnConnect and OnRequest of servers in worker mode (Go netpoll's
+	 * gopool). By default that is netpoll-core's own worker pool, which needs no tuning: it
+	 * allocates nothing per dispatch and adds a thread when a handler blocks in a read or a
+	 * flush. Setting 'virtual-threads' or 'max-size' replaces it with an executor of the
+	 * application context, and puts servers without a 'handler-mode' in worker mode.
 	 */
 	public static class Worker {
 
