@@ -226,6 +226,7 @@ class AdaptiveModeTest extends NetTestSupport {
             assertThat(s.getInputStream().read()).isEqualTo(1);
             // One blocked call: counted once however long it held its thread.
             assertThat(g.stats().handlersBlocked()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !logged.isEmpty());
             assertThat(logged).hasSize(1);
             Throwable where = logged.get(0).getThrown();
             assertThat(Arrays.stream(where.getStackTrace()).map(StackTraceElement::getClassName))

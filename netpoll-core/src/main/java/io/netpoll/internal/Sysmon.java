@@ -242,8 +242,8 @@ public final class Sysmon {
                 t.reported = false;
             } else if (!t.reported && now - t.stuckSince >= blockedThresholdNanos) {
                 t.reported = true;
+                report(t, now); // first: whoever sees the count also finds the log line
                 blocked.incrementAndGet();
-                report(t, now);
             }
         }
         return busy;
