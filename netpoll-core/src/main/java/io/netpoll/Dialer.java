@@ -24,7 +24,7 @@ import java.util.concurrent.Executor;
 /**
  * Creates client connections (netpoll's {@code Dialer}) registered with the pollers of a
  * {@link PollerGroup}. A client connection has no handler: its reads block until data arrives,
- * or {@link Connection#setOnRequest} switches it to callbacks (run on this dialer's executor).
+ * or {@link Connection#setOnRequest} switches it to callbacks (run as this dialer's {@link Option#handlerMode} says).
  *
  * <p>Threading: thread-safe and reusable; dialing blocks the caller until connected or the dial
  * timeout passes. Ownership: the caller owns each returned connection and closes it; closing the
@@ -115,7 +115,7 @@ public final class Dialer {
                             @Nullable Duration timeout)
             throws IOException {
         PollerGroup group = settings.group != null ? (PollerGroup) settings.group : Netpoll.defaultGroup();
-        Executor executor = settings.inline ? null : settings.executor != null ? settings.executor : group.workers();
+        Executor executor = settings.executor != null ? settings.executor : group.workers();
         SocketChannel ch = SocketChannel.open(family);
         try {
             // Before connecting: SO_RCVBUF decides the window scale offered in the SYN.

@@ -112,9 +112,9 @@ public final class DialerConfig {
         return settings.executor;
     }
 
-    /** True if handlers run on the poller thread ({@link Option#inlineHandlers()}). */
-    public boolean inlineHandlers() {
-        return settings.inline;
+    /** Where handlers run ({@link Option#handlerMode}); {@link HandlerMode#ADAPTIVE} by default. */
+    public HandlerMode handlerMode() {
+        return settings.mode;
     }
 
     /** The poller group, or {@code null}: {@link Netpoll#defaultGroup()}. */
@@ -142,7 +142,7 @@ public final class DialerConfig {
         return "DialerConfig[connectTimeout=" + connectTimeout() + ", readTimeout=" + readTimeout()
                 + ", writeTimeout=" + writeTimeout() + ", idleTimeout=" + idleTimeout()
                 + ", maxInputBuffer=" + maxInputBuffer() + ", maxOutputBuffer=" + maxOutputBuffer()
-                + ", inlineHandlers=" + inlineHandlers() + "]";
+                + ", handlerMode=" + handlerMode() + "]";
     }
 
     /**
@@ -211,9 +211,9 @@ public final class DialerConfig {
             return apply(Option.executor(executor));
         }
 
-        /** See {@link Option#inlineHandlers}. */
-        public Builder inlineHandlers() {
-            return apply(Option.inlineHandlers());
+        /** See {@link Option#handlerMode}. */
+        public Builder handlerMode(HandlerMode mode) {
+            return apply(Option.handlerMode(mode));
         }
 
         /** See {@link Option#pollerGroup}. */

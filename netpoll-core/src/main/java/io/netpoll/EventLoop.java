@@ -94,7 +94,7 @@ public final class EventLoop {
         this.settings = config.settings();
         this.errors = new ErrorPolicy(settings.onError, counters);
         this.group = settings.group != null ? (PollerGroup) settings.group : Netpoll.defaultGroup();
-        this.executor = settings.inline ? null : settings.executor != null ? settings.executor : group.workers();
+        this.executor = settings.executor != null ? settings.executor : group.workers();
     }
 
     /**

@@ -245,21 +245,36 @@ public final class Option implements ServerOption, DialerOption {
         Objects.requireNonNull(executor, "executor");
         return new Option(s -> {
             s.executor = executor;
-            s.inline = false;
+            s.mode = HandlerMode.WORKER;
         });
     }
 
     /**
-     * Runs handlers directly on the poller thread: no hand-off, the fastest mode, for handlers
+     * Where handlers run (default {@link HandlerMode#ADAPTIVE}); see {@link HandlerMode}.
+     * {@link HandlerMode#WORKER} uses the executor given by {@link #executor} if that option
+     * comes later, else the poller group's worker pool.
+     *
+     * <p>Errors: {@link NullPointerException} if {@code mode} is null.
+     */
+    public static Option handlerMode(HandlerMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        return new Option(s -> {
+            s.mode = mode;
+            if (mode != HandlerMode.WORKER) {
+                s.executor = null;
+            }
+        });
+    }
+
+    /**
+     * Same as {@code handlerMode(HandlerMode.INLINE)} (kept as an alias).
+     * Runs handlers directly on the poller thread: no hand-off, for handlers
      * that never block. Such a handler must check {@code reader().len()} before taking bytes (a
      * read that would have to wait throws {@link IllegalStateException}), and its {@code flush()}
      * never waits: what the socket does not take is sent by the poller when it becomes writable.
      */
     public static Option inlineHandlers() {
-        return new Option(s -> {
-            s.inline = true;
-            s.executor = null;
-        });
+        return handlerMode(HandlerMode.INLINE);
     }
 
     /** The poller group to register connections with (default: {@link Netpoll#defaultGroup()}). */

@@ -1,6 +1,7 @@
 package io.netpoll;
 
 import io.netpoll.internal.Poller;
+import io.netpoll.internal.Sysmon;
 import io.netpoll.internal.WorkerPool;
 
 import java.io.IOException;
@@ -29,18 +30,24 @@ public final class PollerGroup implements AutoCloseable {
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final AtomicLong rebuilds = new AtomicLong();
     private final WorkerPool workers;
+    private final Sysmon sysmon;
     private volatile Poller[] pollers = new Poller[0];
     private volatile int numLoops;
     private volatile LoadBalance loadBalance;
     private volatile boolean closed;
 
     private PollerGroup(int numLoops, LoadBalance loadBalance) {
+        this(numLoops, loadBalance, null);
+    }
+
+    private PollerGroup(int numLoops, LoadBalance loadBalance, Sysmon monitor) {
         if (numLoops < 1) {
             throw new IllegalArgumentException("numLoops must be at least 1, was " + numLoops);
         }
         this.numLoops = numLoops;
         this.loadBalance = Objects.requireNonNull(loadBalance, "loadBalance");
         this.workers = new WorkerPool("netpoll-" + id + "-worker-", Runtime.getRuntime().availableProcessors());
+        this.sysmon = monitor != null ? monitor : Sysmon.create("netpoll-" + id + "-");
     }
 
     /** A group with {@link #defaultNumLoops()} pollers and round-robin balancing. */
@@ -54,6 +61,16 @@ public final class PollerGroup implements AutoCloseable {
 
     public static PollerGroup create(int numLoops, LoadBalance loadBalance) {
         return new PollerGroup(numLoops, loadBalance);
+    }
+
+    /**
+     * For tests: a group whose monitor allows {@code maxSpares} spare role threads and reports
+     * handler calls longer than {@code blockedThreshold}.
+     */
+    static PollerGroup create(int numLoops, int maxSpares, java.time.Duration blockedThreshold) {
+        int id = GROUP_IDS.get() + 1; // the name only; ids stay unique through the constructor
+        return new PollerGroup(numLoops, LoadBalance.ROUND_ROBIN,
+                new Sysmon("netpoll-" + id + "-", maxSpares, blockedThreshold.toNanos()));
     }
 
     /** netpoll's default: one poller per 20 cores, plus one. */
@@ -122,7 +139,7 @@ public final class PollerGroup implements AutoCloseable {
         Poller[] bigger = Arrays.copyOf(ps, n);
         for (int i = ps.length; i < n; i++) {
             try {
-                bigger[i] = new Poller("netpoll-" + id + "-poller-" + i, rebuilds);
+                bigger[i] = new Poller("netpoll-" + id + "-poller-" + i, rebuilds, sysmon);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open a selector", e);
             }
@@ -176,6 +193,21 @@ public final class PollerGroup implements AutoCloseable {
             public long selectorRebuilds() {
                 return rebuilds.get();
             }
+
+            @Override
+            public long handlersBlocked() {
+                return sysmon.blockedHandlers();
+            }
+
+            @Override
+            public long roleHandOffs() {
+                return sysmon.roleHandOffs();
+            }
+
+            @Override
+            public int roleThreads() {
+                return sysmon.threads();
+            }
         };
     }
 
@@ -199,6 +231,7 @@ public final class PollerGroup implements AutoCloseable {
         for (Poller p : ps) {
             p.shutdown(5_000);
         }
+        sysmon.shutdown();
         workers.shutdown();
     }
 

@@ -13,4 +13,23 @@ public interface PollerGroupStats {
 
     /** Times a selector was rebuilt because it returned early without events (the JDK epoll spin bug). */
     long selectorRebuilds();
+
+    /**
+     * Handler calls ({@link HandlerMode#ADAPTIVE}) that held their thread longer than the
+     * blocked-thread threshold ({@code -Dnetpoll.handler.blockedThresholdMs}, default 1000 ms);
+     * each call is counted once and the first in every 10 s is logged with its stack.
+     */
+    long handlersBlocked();
+
+    /**
+     * Times a poller's role moved to another thread because a handler blocked (taken by the
+     * monitor) or was about to wait for data (handed off by the handler).
+     */
+    long roleHandOffs();
+
+    /**
+     * Threads that can hold a poller role: one per poller, spares parked for hand-offs, and
+     * threads finishing a blocked handler after losing their role.
+     */
+    int roleThreads();
 }

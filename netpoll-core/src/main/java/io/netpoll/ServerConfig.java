@@ -114,9 +114,9 @@ public final class ServerConfig {
         return settings.executor;
     }
 
-    /** True if handlers run on the poller thread ({@link Option#inlineHandlers()}). */
-    public boolean inlineHandlers() {
-        return settings.inline;
+    /** Where handlers run ({@link Option#handlerMode}); {@link HandlerMode#ADAPTIVE} by default. */
+    public HandlerMode handlerMode() {
+        return settings.mode;
     }
 
     /** The poller group, or {@code null}: {@link Netpoll#defaultGroup()}. */
@@ -154,7 +154,7 @@ public final class ServerConfig {
         return "ServerConfig[readTimeout=" + readTimeout() + ", writeTimeout=" + writeTimeout()
                 + ", idleTimeout=" + idleTimeout() + ", maxConnections=" + maxConnections()
                 + ", maxInputBuffer=" + maxInputBuffer() + ", maxOutputBuffer=" + maxOutputBuffer()
-                + ", inlineHandlers=" + inlineHandlers() + "]";
+                + ", handlerMode=" + handlerMode() + "]";
     }
 
     /**
@@ -223,9 +223,9 @@ public final class ServerConfig {
             return apply(Option.executor(executor));
         }
 
-        /** See {@link Option#inlineHandlers}. */
-        public Builder inlineHandlers() {
-            return apply(Option.inlineHandlers());
+        /** See {@link Option#handlerMode}. */
+        public Builder handlerMode(HandlerMode mode) {
+            return apply(Option.handlerMode(mode));
         }
 
         /** See {@link Option#pollerGroup}. */

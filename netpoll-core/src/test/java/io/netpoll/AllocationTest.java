@@ -30,16 +30,15 @@ class AllocationTest extends NetTestSupport {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inline", "worker", "inline zero-copy", "worker zero-copy"})
+    @ValueSource(strings = {"adaptive", "inline", "worker", "adaptive zero-copy", "inline zero-copy", "worker zero-copy"})
     void steadyStateEchoAllocatesNothingPerRequest(String mode) throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // The default pool tracks every node in tests (paranoid leak detection), which allocates.
         io.netpoll.buffer.BufferPool pool = io.netpoll.buffer.BufferPool.create(64 << 20,
                 io.netpoll.buffer.LeakDetection.DISABLED, leak -> { });
         OnRequest echo = mode.endsWith("zero-copy") ? AllocationTest::zeroCopyEcho : AllocationTest::copyEcho;
-        Server server = mode.startsWith("inline")
-                ? startServer(echo, Option.inlineHandlers(), Option.bufferPool(pool))
-                : startServer(echo, Option.bufferPool(pool));
+        HandlerMode handlerMode = HandlerMode.valueOf(mode.split(" ")[0].toUpperCase(java.util.Locale.ROOT));
+        Server server = startServer(echo, Option.handlerMode(handlerMode), Option.bufferPool(pool));
         Socket s = socket(server.port());
         byte[] msg = new byte[256];
         for (int i = 0; i < 20_000; i++) { // warm-up: JIT, pools, LongAdder cells, thread-locals

@@ -1,6 +1,8 @@
 package io.netpoll;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,8 +18,9 @@ import static org.awaitility.Awaitility.await;
 class BackpressureTest extends NetTestSupport {
     private static final int LIMIT = 1 << 20;
 
-    @Test
-    void unconsumedInputIsBoundedAndReadingResumesWhenTheHandlerConsumes() throws Exception {
+    @ParameterizedTest
+    @EnumSource(HandlerMode.class)
+    void unconsumedInputIsBoundedAndReadingResumesWhenTheHandlerConsumes(HandlerMode mode) throws Exception {
         AtomicBoolean consume = new AtomicBoolean();
         // Consumes 1 KiB per call only when allowed; the limit pauses reading meanwhile.
         java.util.concurrent.atomic.AtomicLong consumed = new java.util.concurrent.atomic.AtomicLong();
@@ -25,7 +28,7 @@ class BackpressureTest extends NetTestSupport {
             int n = consume.get() ? Math.min(64 * 1024, c.reader().len()) : 1; // slow: some progress only
             c.reader().skip(n);
             consumed.addAndGet(n);
-        }, Option.maxInputBuffer(LIMIT));
+        }, Option.maxInputBuffer(LIMIT), Option.handlerMode(mode));
         Socket s = socket(server.port());
         int total = 16 << 20;
         CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
@@ -51,9 +54,10 @@ class BackpressureTest extends NetTestSupport {
         await().atMost(Duration.ofSeconds(30)).until(() -> server.loop().stats().bytesIn() == total);
     }
 
-    @Test
-    void handlerThatConsumesNothingAtTheLimitHasItsConnectionClosed() throws Exception {
-        Server server = startServer((ctx, c) -> { }, Option.maxInputBuffer(LIMIT));
+    @ParameterizedTest
+    @EnumSource(HandlerMode.class)
+    void handlerThatConsumesNothingAtTheLimitHasItsConnectionClosed(HandlerMode mode) throws Exception {
+        Server server = startServer((ctx, c) -> { }, Option.maxInputBuffer(LIMIT), Option.handlerMode(mode));
         Socket s = socket(server.port());
         CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
             try {
@@ -67,14 +71,15 @@ class BackpressureTest extends NetTestSupport {
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);
     }
 
-    @Test
-    void blockingReadLargerThanTheLimitStillCompletes() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = HandlerMode.class, names = {"ADAPTIVE", "WORKER"})
+    void blockingReadLargerThanTheLimitStillCompletes(HandlerMode mode) throws Exception {
         Server server = startServer((ctx, c) -> {
             int n = 3 * LIMIT;
             byte[] all = c.reader().readBinary(n);
             c.writer().writeBinary(all, 0, 4);
             c.writer().flush();
-        }, Option.maxInputBuffer(LIMIT));
+        }, Option.maxInputBuffer(LIMIT), Option.handlerMode(mode));
         Socket s = socket(server.port());
         CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
             try {
@@ -112,7 +117,7 @@ class BackpressureTest extends NetTestSupport {
                 failure.add(e);
                 throw e;
             }
-        }, Option.bufferPool(pool), Option.writeTimeout(Duration.ofMillis(300)));
+        }, Option.bufferPool(pool), Option.writeTimeout(Duration.ofMillis(300)), Option.handlerMode(HandlerMode.WORKER));
         Socket s = socket(server.port());
         s.setReceiveBufferSize(64 << 10);
         long start = System.nanoTime();

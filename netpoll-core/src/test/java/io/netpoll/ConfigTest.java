@@ -33,7 +33,7 @@ class ConfigTest {
         assertThat(s.pollerGroup()).isNull();
         assertThat(s.executor()).isNull();
         assertThat(s.bufferPool()).isNull();
-        assertThat(s.inlineHandlers()).isFalse();
+        assertThat(s.handlerMode()).isEqualTo(HandlerMode.ADAPTIVE);
         assertThat(s.onPrepare()).isNull();
         assertThat(s.onConnect()).isNull();
         assertThat(s.onDisconnect()).isNull();
@@ -82,10 +82,10 @@ class ConfigTest {
 
         Executor direct = Runnable::run;
         ServerConfig inlineThenExecutor = ServerConfig.of(Option.inlineHandlers(), Option.executor(direct));
-        assertThat(inlineThenExecutor.inlineHandlers()).isFalse();
+        assertThat(inlineThenExecutor.handlerMode()).isEqualTo(HandlerMode.WORKER);
         assertThat(inlineThenExecutor.executor()).isSameAs(direct);
         ServerConfig executorThenInline = ServerConfig.of(Option.executor(direct), Option.inlineHandlers());
-        assertThat(executorThenInline.inlineHandlers()).isTrue();
+        assertThat(executorThenInline.handlerMode()).isEqualTo(HandlerMode.INLINE);
         assertThat(executorThenInline.executor()).isNull();
     }
 

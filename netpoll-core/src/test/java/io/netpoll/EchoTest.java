@@ -3,7 +3,9 @@ package io.netpoll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,10 +33,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class EchoTest extends NetTestSupport {
 
+    static java.util.stream.Stream<Arguments> modesAndSizes() {
+        return java.util.Arrays.stream(HandlerMode.values()).flatMap(m -> java.util.stream.IntStream
+                .of(1, 7, 4095, 4096, 4097, 65536, 1 << 20, 8 << 20).mapToObj(n -> Arguments.of(m, n)));
+    }
+
+    /** Modes whose handlers may wait in next(n) (inline handlers must not). */
+    static java.util.stream.Stream<Arguments> blockingModesAndFrameSizes() {
+        return java.util.stream.Stream.of(HandlerMode.ADAPTIVE, HandlerMode.WORKER).flatMap(m -> java.util.stream.IntStream
+                .of(1, 4097, 1 << 20).mapToObj(n -> Arguments.of(m, n)));
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {1, 7, 4095, 4096, 4097, 65536, 1 << 20, 8 << 20})
-    void echoesPayloadsFromOneByteToEightMiB(int size) throws Exception {
-        Server server = startServer(NetTestSupport::echo);
+    @MethodSource("modesAndSizes")
+    void echoesPayloadsFromOneByteToEightMiB(HandlerMode mode, int size) throws Exception {
+        Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode));
         Socket s = socket(server.port());
         byte[] payload = pattern(size, size);
         CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
@@ -51,12 +64,12 @@ class EchoTest extends NetTestSupport {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 4097, 1 << 20})
-    void aHandlerMovesWholeFramesToTheOutputWithAppendWaitingForBytesStillToCome(int size) throws Exception {
+    @MethodSource("blockingModesAndFrameSizes")
+    void aHandlerMovesWholeFramesToTheOutputWithAppendWaitingForBytesStillToCome(HandlerMode mode, int size) throws Exception {
         Server server = startServer((ctx, c) -> {
             c.writer().append(c.reader(), size); // waits until the whole frame has arrived
             c.writer().flush();
-        });
+        }, Option.handlerMode(mode));
         Socket s = socket(server.port());
         byte[] payload = pattern(2 * size, size + 1);
         CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
@@ -85,10 +98,11 @@ class EchoTest extends NetTestSupport {
         }
     }
 
-    @Test
-    void thousandConcurrentConnectionsWithVerifiedEchoes() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
-        Dialer dialer = dialer();
+    @ParameterizedTest
+    @EnumSource(HandlerMode.class)
+    void thousandConcurrentConnectionsWithVerifiedEchoes(HandlerMode mode) throws Exception {
+        Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode));
+        Dialer dialer = dialer(Option.handlerMode(mode));
         int n = 1000;
         CountDownLatch verified = new CountDownLatch(n);
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -181,9 +195,10 @@ class EchoTest extends NetTestSupport {
         assertThat(converted.isOpen()).isFalse();
     }
 
-    @Test
-    void plainSocketsInteroperate() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
+    @ParameterizedTest
+    @EnumSource(HandlerMode.class)
+    void plainSocketsInteroperate(HandlerMode mode) throws Exception {
+        Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode));
         Socket s = socket(server.port());
         OutputStream out = s.getOutputStream();
         InputStream in = s.getInputStream();

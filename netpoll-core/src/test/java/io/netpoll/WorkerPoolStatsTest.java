@@ -26,7 +26,7 @@ class WorkerPoolStatsTest extends NetTestSupport {
         assertThat(stats.poolSize()).isZero();
         assertThat(stats.completedTasks()).isZero();
 
-        Server server = startServer(NetTestSupport::echo);
+        Server server = startServer(NetTestSupport::echo, Option.handlerMode(HandlerMode.WORKER));
         for (int i = 0; i < 5; i++) {
             // A task serves one connection (and may serve several of its requests): five
             // connections are at least five tasks.
@@ -48,7 +48,7 @@ class WorkerPoolStatsTest extends NetTestSupport {
             c.reader().next(8); // the client sends 4 bytes, then 4 more
             c.writer().writeString("done");
             c.writer().flush();
-        });
+        }, Option.handlerMode(HandlerMode.WORKER)); // the worker pool is what these tests observe
         Socket s = socket(server.port());
         s.getOutputStream().write(new byte[4]);
         await().atMost(Duration.ofSeconds(10))
@@ -71,7 +71,7 @@ class WorkerPoolStatsTest extends NetTestSupport {
             if (!release.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("never released");
             }
-        });
+        }, Option.handlerMode(HandlerMode.WORKER)); // the worker pool is what these tests observe
         List<OutputStream> clients = new ArrayList<>();
         for (int i = 0; i <= parallelism; i++) {
             clients.add(socket(server.port()).getOutputStream());

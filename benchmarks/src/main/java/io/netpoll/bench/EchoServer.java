@@ -2,6 +2,7 @@ package io.netpoll.bench;
 
 import io.netpoll.Connection;
 import io.netpoll.EventLoop;
+import io.netpoll.HandlerMode;
 import io.netpoll.Listener;
 import io.netpoll.Netpoll;
 import io.netpoll.Option;
@@ -9,13 +10,26 @@ import io.netpoll.PollerGroup;
 import io.netpoll.buffer.Reader;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The echo server for {@code ../shared/bench}: one poller on 127.0.0.1:PORT, in the foreground.
  * The handler takes what is readable and writes it back (zero-copy: {@code append(reader, n)}, i.e. slice and append in one step, then flush).
- * {@code NETPOLL_MODE=inline} (default) runs the handler on the poller, as Netty does;
- * {@code NETPOLL_MODE=worker} hands it to the worker pool, as Go netpoll does.
+ *
+ * <p>{@code NETPOLL_MODE}: unset runs the library's default handler mode ({@link HandlerMode#ADAPTIVE});
+ * {@code adaptive}, {@code inline} (handler on the poller, as Netty does) or {@code worker}
+ * (handler on the worker pool, as Go netpoll does) choose one.
+ *
+ * <p>A blocking mix, for p99 of the requests that do not block: {@code NETPOLL_BLOCK_MS} (default 5) is
+ * how long a blocking request sleeps in the handler. {@code NETPOLL_BLOCK_PORT=P} also listens on
+ * P (same poller), where every request blocks: point a second echoload with 10% of the
+ * connections at it, and read the p99 of the first. {@code NETPOLL_BLOCK_PERCENT=10} instead makes
+ * that share of the requests on PORT block, chosen at random.
  */
 public final class EchoServer {
     private EchoServer() {
@@ -30,23 +44,67 @@ public final class EchoServer {
         }
     }
 
+    static void sleep(long millis) throws InterruptedIOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
             System.err.println("usage: echo-server PORT");
             System.exit(64);
         }
-        String mode = System.getenv().getOrDefault("NETPOLL_MODE", "inline");
+        String mode = System.getenv().getOrDefault("NETPOLL_MODE", "");
+        long blockMs = Long.parseLong(System.getenv().getOrDefault("NETPOLL_BLOCK_MS", "5"));
+        int blockPercent = Integer.parseInt(System.getenv().getOrDefault("NETPOLL_BLOCK_PERCENT", "0"));
+        String blockPort = System.getenv().getOrDefault("NETPOLL_BLOCK_PORT", "");
         PollerGroup group = PollerGroup.create(1);
+        List<Option> options = new ArrayList<>(List.of(Option.pollerGroup(group)));
+        if (!mode.isEmpty()) {
+            options.add(Option.handlerMode(HandlerMode.valueOf(mode.toUpperCase(Locale.ROOT))));
+        }
+        Option[] opts = options.toArray(new Option[0]);
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:" + Integer.parseInt(args[0]));
-        EventLoop loop = "worker".equals(mode)
-                ? Netpoll.newEventLoop(EchoServer::echo, Option.pollerGroup(group))
-                : Netpoll.newEventLoop(EchoServer::echo, Option.pollerGroup(group), Option.inlineHandlers());
+        EventLoop loop = Netpoll.newEventLoop(blockPercent <= 0 ? EchoServer::echo : (ctx, c) -> {
+            if (ThreadLocalRandom.current().nextInt(100) < blockPercent) {
+                sleep(blockMs);
+            }
+            echo(ctx, c);
+        }, opts);
+        EventLoop blocking = null;
+        if (!blockPort.isEmpty()) {
+            Listener blockListener = Netpoll.createListener("tcp", "127.0.0.1:" + Integer.parseInt(blockPort));
+            EventLoop b = Netpoll.newEventLoop((ctx, c) -> {
+                sleep(blockMs);
+                echo(ctx, c);
+            }, opts);
+            Thread t = new Thread(() -> {
+                try {
+                    b.serve(blockListener);
+                } catch (IOException | IllegalStateException e) {
+                    // shut down
+                }
+            }, "block-port");
+            t.start();
+            blocking = b;
+        }
         EventLoop serving = loop;
+        EventLoop servingBlocking = blocking;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             serving.shutdown(Duration.ofSeconds(1));
+            if (servingBlocking != null) {
+                servingBlocking.shutdown(Duration.ofSeconds(1));
+            }
             group.close();
         }));
-        System.err.println("netpoll-java echo server on 127.0.0.1:" + listener.port() + " (" + mode + ")");
+        System.err.println("netpoll-java echo server on 127.0.0.1:" + listener.port() + " ("
+                + (mode.isEmpty() ? "default: adaptive" : mode)
+                + (blockPercent > 0 ? ", " + blockPercent + "% of requests sleep " + blockMs + " ms" : "")
+                + (blocking != null ? ", every request on port " + blockPort + " sleeps " + blockMs + " ms" : "") + ")");
         loop.serve(listener);
     }
 }

@@ -40,8 +40,8 @@ public final class ConnSettings {
     public io.netpoll.buffer.BufferPool bufferPool;
     /** Null means the poller group's worker pool. */
     public Executor executor;
-    /** Run handlers on the poller thread; they must not block. */
-    public boolean inline;
+    /** Where handlers run. */
+    public io.netpoll.HandlerMode mode = io.netpoll.HandlerMode.ADAPTIVE;
     /** Null means the default group. Typed as Object to keep this class free of the public group type. */
     public Object group;
 
@@ -65,7 +65,7 @@ public final class ConnSettings {
         c.onError = onError;
         c.bufferPool = bufferPool;
         c.executor = executor;
-        c.inline = inline;
+        c.mode = mode;
         c.group = group;
         return c;
     }

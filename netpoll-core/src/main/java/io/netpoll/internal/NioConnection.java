@@ -3,18 +3,17 @@ package io.netpoll.internal;
 import io.netpoll.CloseCallback;
 import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
+import io.netpoll.HandlerMode;
 import io.netpoll.OnConnect;
 import io.netpoll.OnDisconnect;
 import io.netpoll.OnRequest;
 import io.netpoll.ReadTimeoutException;
 import io.netpoll.WriteAction;
 import io.netpoll.WriteTimeoutException;
-import io.netpoll.buffer.BufferBudgetExceededException;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
-import io.netpoll.buffer.internal.LinkBufferAccess;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -32,7 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The connection implementation: the socket, its input and output {@link LinkBuffer}s, handler
- * dispatch, blocking waits and the close protocol.
+ * dispatch (one path for the three handler modes), blocking reads and the close protocol. The
+ * input pump (reads, read size, pause/resume at the input limit, EOF) is {@link ConnInput}; the
+ * output flusher (flush, waiting for the socket, the poller's part, write timeout, water marks)
+ * is {@link ConnOutput}; why a connection closed is a {@link CloseReason}.
  *
  * <h2>Who touches what</h2>
  * <ul>
@@ -40,8 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *     key, the interest set and the idle-wheel links.</li>
  * <li>One handler task at a time (the {@code processing} flag, taken by CAS) is the input
  *     buffer's reader; on a connection without a handler, the user's reading thread is.</li>
- * <li>The output buffer is filled and drained ({@code drainTo}) by the flushing thread; the poller
- *     only reports writability (except in inline mode, where the poller is the flushing thread).</li>
+ * <li>The output buffer is filled by the flushing thread and drained ({@code drainTo}) by one
+ *     thread at a time ({@link ConnOutput}'s draining flag): the flushing thread, or the poller
+ *     finishing what a flush that does not wait (inline, adaptive) left.</li>
  * </ul>
  *
  * <h2>Close protocol</h2>
@@ -54,26 +57,14 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class NioConnection implements Connection {
     private static final System.Logger LOG = System.getLogger("io.netpoll.connection");
 
-    static final int REASON_LOCAL = 1;
-    static final int REASON_PEER = 2;
-    static final int REASON_RESET = 3;
-    static final int REASON_IDLE = 4;
-    static final int REASON_ERROR = 5;
-    static final int REASON_SHUTDOWN = 6;
-    static final int REASON_HANDLER = 7;
-    static final int REASON_OUTPUT_LIMIT = 8;
-    static final int REASON_WRITE_TIMEOUT = 9;
-
-    private static final int MIN_READ = 1024;
-    // Small first reads, into nodes of the read's size: a burst of new connections holds one input
-    // node each until their handlers run, and the pool keeps what a burst took. Reads (and their
-    // nodes) double for connections that fill them.
-    private static final int INITIAL_READ = MIN_READ;
-    private static final int MAX_READ = 64 * 1024;
-    /** Bytes read per connection per poller turn, so one streaming peer cannot starve the others. */
-    private static final int READ_BUDGET = 256 * 1024;
     /** Handler calls per connection per turn before other connections get theirs, for the same reason. */
     private static final int MAX_ROUNDS = 16;
+    /**
+     * Adaptive: unsent output (bytes) above which a connection is neither read nor served until
+     * the poller has sent it down to half of it (Netty's water marks; 256 KiB, or a quarter of
+     * maxOutputBuffer if that is smaller). See docs/reliability.md.
+     */
+    static final int HIGH_WATER = 256 * 1024;
 
     private static final VarHandle PROCESSING;
     private static final VarHandle REFS;
@@ -81,8 +72,6 @@ public final class NioConnection implements Connection {
     private static final VarHandle CALLBACKS;
     private static final VarHandle SEND_LOCK;
     private static final CallbackNode DONE = new CallbackNode(null, null);
-    /** fillFrom/drainTo, which are not LinkBuffer's public API. */
-    private static final LinkBufferAccess.Transport BUFFERS = LinkBufferAccess.transport();
 
     static {
         try {
@@ -92,7 +81,6 @@ public final class NioConnection implements Connection {
             CLOSED = l.findVarHandle(NioConnection.class, "closed", int.class);
             CALLBACKS = l.findVarHandle(NioConnection.class, "callbacks", CallbackNode.class);
             SEND_LOCK = l.findVarHandle(NioConnection.class, "sendLock", ReentrantLock.class);
-            RESUME_QUEUED = l.findVarHandle(NioConnection.class, "resumeQueued", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -104,9 +92,12 @@ public final class NioConnection implements Connection {
     final SocketChannel channel;
     final Poller poller;
     private final ConnOwner owner;
-    private final Counters counters;
+    final Counters counters;
     private final Executor executor;
-    private final boolean inline;
+    private final HandlerMode mode;
+    /** INLINE or ADAPTIVE: handlers run on the thread holding the poller's role (from its ready list). */
+    private final boolean onRole;
+    private final boolean adaptive;
     private final OnConnect onConnect;
     private final OnDisconnect onDisconnect;
     final LinkBuffer input;
@@ -115,10 +106,10 @@ public final class NioConnection implements Connection {
     private final ConnWriter writer;
     private final Runnable task = this::runHandler;
     private final Runnable closeTask = this::closeOnPoller;
-    private final Runnable armWrite = this::armWriteOnPoller;
-    private final Runnable resumeRead = this::resumeReadOnPoller;
-    /** Buffer budget: the pool calls it when memory is back after a refused read. */
-    private final Runnable memoryAvailable = () -> maybeResumeRead(true);
+    /** The input pump: reads, read size, pause/resume at the input limit, EOF. */
+    private final ConnInput in;
+    /** The output flusher: flush, waiting, the poller's part, write timeout, water marks. */
+    private final ConnOutput out;
     private final int maxInput;
     private final int maxOutput;
     private final SocketAddress localAddress;
@@ -127,8 +118,6 @@ public final class NioConnection implements Connection {
     // Poller thread only.
     private SelectionKey key;
     private int interest;
-    private int readSize = INITIAL_READ;
-    private boolean pollerFlushPending;
     NioConnection wheelPrev;
     NioConnection wheelNext;
     int wheelSlot = -1;
@@ -141,23 +130,17 @@ public final class NioConnection implements Connection {
     private volatile int processing;
     private volatile int refs = 1;
     private volatile int closed;
-    private volatile int reason;
+    private volatile CloseReason reason;
     private volatile CallbackNode callbacks;
     private volatile ReentrantLock sendLock;
-    private volatile Thread readWaiter;
-    private volatile Thread flushWaiter;
+    volatile Thread readWaiter;
     private volatile Thread handlerThread;
-    private volatile boolean eof;
-    /** Reading stopped because the unread input reached maxInput (set by the poller, cleared by it too). */
-    private volatile boolean readPaused;
-    private static final VarHandle RESUME_QUEUED;
-    private volatile int resumeQueued;
     /** Bumped by the poller whenever data or EOF arrives; tells a finishing handler that something is new. */
     private volatile long epoch;
     private volatile OnRequest onRequest;
     private volatile Object context;
     private volatile long readTimeoutNanos;
-    private volatile long writeTimeoutNanos;
+    volatile long writeTimeoutNanos;
     volatile long idleTimeoutNanos;
     volatile long lastActive;
 
@@ -168,7 +151,9 @@ public final class NioConnection implements Connection {
         this.owner = owner;
         this.counters = owner.counters();
         this.executor = executor;
-        this.inline = settings.inline;
+        this.mode = settings.mode;
+        this.onRole = mode != HandlerMode.WORKER;
+        this.adaptive = mode == HandlerMode.ADAPTIVE;
         this.maxInput = settings.maxInputBytes;
         this.maxOutput = settings.maxOutputBytes;
         this.onConnect = settings.onConnect;
@@ -182,10 +167,12 @@ public final class NioConnection implements Connection {
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
         BufferPool pool = settings.bufferPool != null ? settings.bufferPool : BufferPool.defaultPool();
-        this.input = new LinkBuffer(pool, MIN_READ);
+        this.input = new LinkBuffer(pool, ConnInput.MIN_READ);
         this.output = new LinkBuffer(pool);
         this.reader = new ConnReader(this, input);
         this.writer = new ConnWriter(this, output);
+        this.out = new ConnOutput(this, output, adaptive, maxOutput);
+        this.in = new ConnInput(this, input, maxInput);
         counters.active.increment();
     }
 
@@ -197,7 +184,7 @@ public final class NioConnection implements Connection {
     /** Queues the registration with the poller; if the poller has stopped, closes the connection. */
     public void register() {
         if (!poller.execute(this::registerOnPoller)) {
-            closeWith(REASON_SHUTDOWN, null);
+            closeWith(CloseReason.SHUTDOWN, null);
         }
     }
 
@@ -210,7 +197,7 @@ public final class NioConnection implements Connection {
             key = poller.register(channel, interest, this);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "registration failed", e);
-            closeWith(REASON_ERROR, e);
+            closeWith(CloseReason.ERROR, e);
             return;
         }
         if (idleTimeoutNanos > 0) {
@@ -235,146 +222,10 @@ public final class NioConnection implements Connection {
     void onReady(SelectionKey k) {
         int ready = k.readyOps();
         if ((ready & SelectionKey.OP_READ) != 0) {
-            onReadable();
+            in.onReadable();
         }
         if ((ready & SelectionKey.OP_WRITE) != 0 && k.isValid()) {
             onWritable();
-        }
-    }
-
-    private void onReadable() {
-        if (closed != 0) {
-            return;
-        }
-        int total = 0;
-        for (;;) {
-            int n;
-            try {
-                n = BUFFERS.fillFrom(input, channel, readSize);
-            } catch (BufferBudgetExceededException e) {
-                pauseForMemory(e); // buffer memory budget: stop reading until memory is back
-                break;
-            } catch (IOException e) {
-                if (total > 0) {
-                    published(total);
-                }
-                closeWith(REASON_RESET, e);
-                return;
-            }
-            if (n < 0) {
-                if (total > 0) {
-                    published(total);
-                }
-                onEof();
-                return;
-            }
-            if (n == 0) {
-                break;
-            }
-            total += n;
-            if (n >= readSize) {
-                // The read filled what we offered: there is probably more, and bigger reads pay off.
-                if (readSize < MAX_READ) {
-                    readSize <<= 1;
-                }
-                if (total >= READ_BUDGET) {
-                    break;
-                }
-            } else {
-                // A short read means the socket is (nearly) drained; skip the read that would return 0.
-                if (n < readSize >> 2 && readSize > MIN_READ) {
-                    readSize >>= 1;
-                }
-                break;
-            }
-        }
-        if (total > 0) {
-            published(total);
-        }
-        if (input.len() >= maxInput && readWaiter == null && closed == 0 && !eof && key != null && key.isValid()) {
-            // Backpressure: nobody consumes, so stop reading; the peer's writes block in its kernel.
-            readPaused = true;
-            interest &= ~SelectionKey.OP_READ;
-            key.interestOps(interest);
-            // The reader may have consumed between our check and the flag: it then saw no pause.
-            if (input.len() < maxInput || readWaiter != null) {
-                resumeReadOnPoller();
-            } else if (onRequest != null) {
-                // A handler that returned before the pause must look again: it either makes
-                // progress (and reading resumes) or is stuck at the limit (and the connection closes).
-                epoch = epoch + 1;
-                startTask();
-            }
-        }
-    }
-
-    /**
-     * Poller thread: the buffer pool refused memory for a read (its budget). Reading stops as for
-     * the input limit (the reader consuming resumes it too) until the pool has memory again.
-     */
-    private void pauseForMemory(BufferBudgetExceededException refusal) {
-        if (closed != 0 || eof || key == null || !key.isValid()) {
-            return;
-        }
-        readPaused = true;
-        interest &= ~SelectionKey.OP_READ;
-        key.interestOps(interest);
-        refusal.onMemoryAvailable(memoryAvailable);
-        // The reader may have consumed between the refusal and the flag: it then saw no pause.
-        if (input.len() < refusal.heldBytes()) {
-            resumeReadOnPoller();
-        }
-    }
-
-    /** Any thread: the reader consumed or wants more; let the poller read again if it paused. */
-    void maybeResumeRead(boolean force) {
-        if (readPaused && (force || input.len() < maxInput) && RESUME_QUEUED.compareAndSet(this, 0, 1)) {
-            if (!poller.run(resumeRead)) {
-                resumeQueued = 0;
-            }
-        }
-    }
-
-    private void resumeReadOnPoller() {
-        resumeQueued = 0;
-        if (readPaused && closed == 0 && !eof && key != null && key.isValid()) {
-            readPaused = false;
-            interest |= SelectionKey.OP_READ;
-            key.interestOps(interest);
-        }
-    }
-
-    private void published(int n) {
-        counters.bytesIn.add(n);
-        if (idleTimeoutNanos > 0) {
-            lastActive = System.nanoTime();
-        }
-        epoch = epoch + 1;
-        Thread w = readWaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
-        if (onRequest != null) {
-            startTask();
-        }
-    }
-
-    private void onEof() {
-        eof = true;
-        if (key != null && key.isValid()) {
-            // Level-triggered: a socket at EOF stays readable, so stop asking.
-            interest &= ~SelectionKey.OP_READ;
-            key.interestOps(interest);
-        }
-        epoch = epoch + 1;
-        Thread w = readWaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
-        if (onRequest != null) {
-            startTask();
-        } else if (w == null && input.len() == 0) {
-            closeWith(REASON_PEER, null);
         }
     }
 
@@ -383,38 +234,88 @@ public final class NioConnection implements Connection {
             interest &= ~SelectionKey.OP_WRITE;
             key.interestOps(interest);
         }
-        Thread w = flushWaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
-        if (pollerFlushPending) {
-            pollerFlushPending = false;
-            flushOnPoller();
+        out.onWritable();
+    }
+
+    /** Poller: turns one interest on or off, if the key is still valid and the connection open. */
+    void setInterestOnPoller(int op, boolean on) {
+        if (closed == 0 && key != null && key.isValid()) {
+            int next = on ? interest | op : interest & ~op;
+            if (next != interest) {
+                interest = next;
+                key.interestOps(interest);
+            }
         }
     }
 
-    private void armWriteOnPoller() {
-        if (closed == 0 && key != null && key.isValid()) {
-            interest |= SelectionKey.OP_WRITE;
+    /** Poller: open with a valid key. */
+    boolean isRegisteredOnPoller() {
+        return closed == 0 && key != null && key.isValid();
+    }
+
+    /** Poller (adaptive): the slow reader caught up with its output: read from it and serve it again. */
+    void resumeAfterOutputOnPoller() {
+        if (!in.readPaused && !in.eof) {
+            setInterestOnPoller(SelectionKey.OP_READ, true);
+        }
+        redispatchOnPoller();
+    }
+
+    /** Poller: tells a finishing handler loop that something is new, and starts one if none runs. */
+    void redispatchOnPoller() {
+        epoch = epoch + 1;
+        if (onRequest != null) {
+            startTask();
+        }
+    }
+
+    /** Poller: something arrived (or EOF); a handler loop that is finishing looks again. */
+    void bumpEpoch() {
+        epoch = epoch + 1;
+    }
+
+    boolean hasHandler() {
+        return onRequest != null;
+    }
+
+    /** Poller (adaptive): reading is off because of unsent output. */
+    boolean outputPaused() {
+        return out.outputPaused();
+    }
+
+    /** Poller: EOF; a level-triggered selector would report the socket forever, so stop asking. */
+    void dropReadInterestAtEof() {
+        if (key != null && key.isValid()) {
+            interest &= ~SelectionKey.OP_READ;
             key.interestOps(interest);
         }
     }
 
-    private void flushOnPoller() {
-        if (closed != 0) {
-            return;
+    /** Wakes a thread blocked in a read, if any; returns it. */
+    Thread wakeReader() {
+        Thread w = readWaiter;
+        if (w != null) {
+            LockSupport.unpark(w);
         }
-        try {
-            drain(true);
-        } catch (IOException e) {
-            // drain already closed the connection.
-            LOG.log(System.Logger.Level.DEBUG, "flush from the poller failed", e);
-        }
+        return w;
+    }
+
+    /** Any thread: the reader consumed or wants more; let the poller read again if it paused. */
+    void maybeResumeRead(boolean force) {
+        in.maybeResumeRead(force);
+    }
+
+    boolean isHandlerThread() {
+        return Thread.currentThread() == handlerThread;
+    }
+
+    void flush() throws IOException {
+        out.flush();
     }
 
     /** Poller thread: the idle wheel found no traffic for the idle timeout. */
     void idleExpired() {
-        closeWith(REASON_IDLE, null);
+        closeWith(CloseReason.IDLE, null);
     }
 
     // ---------------------------------------------------------------- dispatch
@@ -426,12 +327,12 @@ public final class NioConnection implements Connection {
     }
 
     private void submit() {
-        if (inline) {
-            if (poller.inPoller()) {
-                runHandler();
-            } else if (!poller.execute(task)) {
+        if (onRole) {
+            // Never run a handler here: this may be the selector's callback, which holds the
+            // selector's lock. The poller runs its ready list after select returns.
+            if (!poller.continueLater(this) && !poller.execute(task)) {
                 PROCESSING.setVolatile(this, 0);
-                closeWith(REASON_SHUTDOWN, null);
+                closeWith(CloseReason.SHUTDOWN, null);
             }
             return;
         }
@@ -443,18 +344,15 @@ public final class NioConnection implements Connection {
             }
         } catch (RejectedExecutionException e) {
             PROCESSING.setVolatile(this, 0);
-            closeWith(REASON_SHUTDOWN, e);
+            closeWith(CloseReason.SHUTDOWN, e);
         }
     }
 
     /** Re-queues the running task (the processing flag stays held); false if it must keep running here. */
     private boolean yieldTurn() {
-        if (inline) {
-            if (!poller.inPoller()) {
-                return false;
-            }
-            poller.continueLater(this);
-            return true;
+        if (onRole) {
+            // False on a thread that lost the role (adaptive): it keeps running this connection.
+            return poller.continueLater(this);
         }
         try {
             if (executor instanceof WorkerPool pool) {
@@ -498,23 +396,34 @@ public final class NioConnection implements Connection {
                 }
                 OnRequest h = onRequest;
                 int before = input.len();
+                boolean held = false;
                 if (h != null && before > 0 && closed == 0) {
-                    callHandler(h);
+                    if (adaptive && out.aboveHighWater()) {
+                        // A peer that does not read: stop serving it (and reading from it) until the
+                        // poller has sent it down to the low-water mark; no thread waits for it.
+                        held = true;
+                        out.holdForOutput();
+                    } else {
+                        callHandler(h);
+                    }
                 }
                 if (closed != 0) {
                     break;
                 }
                 int after = input.len();
-                if (readPaused) {
+                if (held) {
+                    // Fall through to "nothing to do": the poller restarts the loop (epoch) when the
+                    // output has drained.
+                } else if (in.readPaused) {
                     if (h != null && after >= before && after >= maxInput && epoch == seen) {
                         LOG.log(System.Logger.Level.WARNING, () -> "closing " + remoteAddress + ": " + after
                                 + " unread input bytes (the limit) and the handler consumed none");
-                        closeWith(REASON_ERROR, null);
+                        closeWith(CloseReason.ERROR, null);
                         break;
                     }
-                    maybeResumeRead(false);
+                    in.maybeResumeRead(false);
                 }
-                if (h != null && after > 0 && (after < before || epoch != seen)) {
+                if (!held && h != null && after > 0 && (after < before || epoch != seen)) {
                     // Unread data remains and the last call made progress (or more came): call again,
                     // but after a few rounds go to the back of the line, so a peer that streams
                     // without pause cannot keep a poller (inline) or the only worker to itself.
@@ -528,8 +437,8 @@ public final class NioConnection implements Connection {
                     }
                     continue;
                 }
-                if (eof) {
-                    closeWith(REASON_PEER, null);
+                if (in.eof && !held) {
+                    closeWith(CloseReason.PEER, null);
                     break;
                 }
                 // Nothing to do until new data arrives: give the flag back, then re-check for data
@@ -562,47 +471,84 @@ public final class NioConnection implements Connection {
     private void callHandler(OnRequest h) {
         counters.requestsActive.increment();
         counters.requestsTotal.increment();
+        int stamp = adaptive ? beginCall() : -1;
         try {
             h.onRequest(context, this);
         } catch (Throwable t) {
             handlerFailed(t);
         } finally {
+            if (adaptive) {
+                endCall(stamp);
+            }
             counters.requestsActive.decrement();
             input.release();
         }
     }
 
     private boolean runOnConnect() {
+        int stamp = adaptive ? beginCall() : -1;
         try {
             context = onConnect.onConnect(context, this);
             return true;
         } catch (Throwable t) {
             handlerFailed(t);
             return false;
+        } finally {
+            if (adaptive) {
+                endCall(stamp);
+            }
+        }
+    }
+
+    /**
+     * Adaptive mode, before a handler call: lets the monitor see it (the thread's call counter)
+     * and, on the thread holding the role, marks the role IN_HANDLER so the monitor may take it.
+     */
+    private int beginCall() {
+        if (Thread.currentThread() instanceof RoleThread rt) {
+            // The role's volatile state first: the monitor's last look before it parks reads it.
+            int stamp = poller.enterHandler();
+            rt.beginCall();
+            return stamp;
+        }
+        return -1;
+    }
+
+    /**
+     * After the call: takes the role back unless it was taken (the thread then finishes this
+     * connection's handler loop as a plain worker; {@code yieldTurn} and {@code flush} see that
+     * it no longer holds the role).
+     */
+    private void endCall(int stamp) {
+        if (Thread.currentThread() instanceof RoleThread rt) {
+            rt.endCall();
+            if (stamp != -1) {
+                poller.exitHandler(stamp);
+            }
         }
     }
 
     private void handlerFailed(Throwable t) {
-        if (t instanceof WriteTimeoutException && closed != 0 && reason == REASON_WRITE_TIMEOUT) {
+        if (t instanceof WriteTimeoutException && closed != 0 && reason == CloseReason.WRITE_TIMEOUT) {
             // The flush already closed the connection and counted it (writeTimeoutCloses): the
             // peer stopped reading, the handler did nothing wrong.
             return;
         }
-        if (t instanceof ConnectionClosedException && (closed != 0 || eof)) {
+        if (t instanceof ConnectionClosedException && (closed != 0 || in.eof)) {
             // The handler only noticed that the connection is going away: not its fault.
-            closeWith(REASON_PEER, null);
+            closeWith(CloseReason.PEER, null);
             return;
         }
         // Counting, logging and the application's onError hook: in one place (ErrorPolicy).
         if (owner.errors().handlerFailed(this, context, t)) {
-            closeWith(REASON_HANDLER, t);
+            closeWith(CloseReason.HANDLER, t);
         }
     }
 
     /** Closes the connection if no handler is running (and keeps one from starting). */
     public boolean closeIfIdle() {
         if (PROCESSING.compareAndSet(this, 0, 1)) {
-            closeWith(REASON_SHUTDOWN, null);
+            closeWith(CloseReason.SHUTDOWN, null);
             return true;
         }
         return closed != 0;
@@ -676,15 +622,19 @@ public final class NioConnection implements Connection {
     }
 
     private void awaitSlow(int n, byte delim, boolean byDelim) throws IOException {
-        if (poller.inPoller()) {
+        if (poller.inPoller() && !(adaptive && Thread.currentThread() == handlerThread && poller.handOffForWait())) {
+            // Inline mode (or code outside a handler call on the poller): waiting would stall the poller.
             throw new IllegalStateException("a handler running on the poller (inline mode) must not wait for data: "
                     + "check reader().len() first and return to wait for more");
         }
+        // Adaptive: the role went to a spare thread; this thread waits as a plain worker. A wait in
+        // netpoll is not "blocked" for the monitor's report (the call counter shows no call).
+        RoleThread tracked = pauseCallTracking();
         long timeout = readTimeoutNanos;
         long deadline = timeout > 0 ? System.nanoTime() + timeout : 0;
         Thread me = Thread.currentThread();
         readWaiter = me;
-        maybeResumeRead(true); // a reader asking for more than is buffered may go past the limit
+        in.maybeResumeRead(true); // a reader asking for more than is buffered may go past the limit
         boolean blocking = WorkerPool.beginBlocking();
         try {
             for (;;) {
@@ -694,12 +644,12 @@ public final class NioConnection implements Connection {
                 if (closed != 0) {
                     throw closedException();
                 }
-                if (eof) {
+                if (in.eof) {
                     if (satisfied(n, delim, byDelim)) {
                         return;
                     }
                     if (onRequest == null) {
-                        closeWith(REASON_PEER, null);
+                        closeWith(CloseReason.PEER, null);
                     }
                     throw new ConnectionClosedException("the peer closed the connection before sending enough data");
                 }
@@ -720,142 +670,59 @@ public final class NioConnection implements Connection {
         } finally {
             readWaiter = null;
             WorkerPool.endBlocking(blocking);
+            resumeCallTracking(tracked);
+        }
+    }
+
+    /**
+     * Adaptive: a handler about to wait in netpoll (for data, or for a peer to take output past
+     * the limit) is not "blocked" for the monitor's report: its call counter shows no call meanwhile.
+     */
+    RoleThread pauseCallTracking() {
+        if (adaptive && Thread.currentThread() instanceof RoleThread rt && (rt.calls() & 1) == 1) {
+            rt.endCall();
+            return rt;
+        }
+        return null;
+    }
+
+    static void resumeCallTracking(RoleThread tracked) {
+        if (tracked != null) {
+            tracked.beginCall();
         }
     }
 
     /** True when the peer closed and everything it sent has been read. */
     boolean atEof() {
-        return eof && input.len() == 0;
+        return in.eof && input.len() == 0;
     }
 
     // ---------------------------------------------------------------- flush
-
-    void flush() throws IOException {
-        if (closed != 0) {
-            throw closedException();
-        }
-        output.flush();
-        if (output.len() == 0) {
-            return;
-        }
-        boolean onPoller = poller.inPoller();
-        drain(onPoller);
-        // A flush on the poller (inline handlers) cannot wait for a full socket: what is left is
-        // sent when it becomes writable. Bound it, or a peer that sends requests without reading
-        // the replies would grow the output without limit. (Elsewhere flush waits until all is sent.)
-        if (onPoller && closed == 0 && output.len() > maxOutput) {
-            counters.outputLimitCloses.increment();
-            LOG.log(System.Logger.Level.DEBUG, () -> "closing " + remoteAddress + ": unsent output above " + maxOutput);
-            closeWith(REASON_OUTPUT_LIMIT, null);
-            throw closedException();
-        }
-    }
-
-    /** Writes the output buffer out; on the poller, never waits (the poller finishes when writable). */
-    private void drain(boolean onPoller) throws IOException {
-        long deadline = 0;
-        for (;;) {
-            long w;
-            try {
-                w = BUFFERS.drainTo(output, channel);
-            } catch (IOException e) {
-                closeWith(REASON_RESET, e);
-                throw new ConnectionClosedException("write failed: " + e.getMessage(), e);
-            }
-            if (w > 0) {
-                counters.bytesOut.add(w);
-                if (idleTimeoutNanos > 0) {
-                    lastActive = System.nanoTime();
-                }
-                if (output.len() == 0) {
-                    return;
-                }
-                continue;
-            }
-            if (onPoller) {
-                pollerFlushPending = true;
-                armWriteOnPoller();
-                return;
-            }
-            deadline = awaitWritable(deadline);
-        }
-    }
-
-    private long awaitWritable(long deadline) throws IOException {
-        long timeout = writeTimeoutNanos;
-        if (timeout > 0 && deadline == 0) {
-            deadline = System.nanoTime() + timeout;
-        }
-        if (timeout > 0 && deadline - System.nanoTime() <= 0) {
-            throw writeTimedOut(timeout);
-        }
-        Thread me = Thread.currentThread();
-        flushWaiter = me;
-        boolean blocking = WorkerPool.beginBlocking();
-        try {
-            if (!poller.execute(armWrite) || closed != 0) {
-                throw closedException();
-            }
-            if (timeout > 0) {
-                LockSupport.parkNanos(this, deadline - System.nanoTime());
-            } else {
-                LockSupport.park(this);
-            }
-            if (Thread.interrupted()) {
-                me.interrupt();
-                throw new InterruptedIOException("interrupted while waiting to write");
-            }
-            if (closed != 0) {
-                throw closedException();
-            }
-        } finally {
-            flushWaiter = null;
-            WorkerPool.endBlocking(blocking);
-        }
-        return deadline;
-    }
-
-    /**
-     * A flush waited out the write timeout. Part of a message may have been sent, so the byte
-     * stream is in an unknown state: close the connection (counted) and tell the caller.
-     */
-    private IOException writeTimedOut(long timeout) {
-        if (!closeWith(REASON_WRITE_TIMEOUT, null)) {
-            return closedException(); // closed by someone else first: that is what the caller sees
-        }
-        LOG.log(System.Logger.Level.DEBUG, () -> "closed " + remoteAddress + ": flush timed out after "
-                + Duration.ofNanos(timeout) + " (the peer does not read)");
-        return new WriteTimeoutException("flush timed out after " + Duration.ofNanos(timeout)
-                + "; the connection is closed");
-    }
 
     // ---------------------------------------------------------------- close
 
     @Override
     public void close() {
-        closeWith(REASON_LOCAL, null);
+        closeWith(CloseReason.LOCAL, null);
     }
 
     /** Starts closing. Idempotent; the first reason wins. True if this call closed the connection. */
-    boolean closeWith(int why, Throwable cause) {
+    boolean closeWith(CloseReason why, Throwable cause) {
         if (!CLOSED.compareAndSet(this, 0, 1)) {
             return false;
         }
         reason = why;
-        if (why == REASON_WRITE_TIMEOUT) {
+        if (why == CloseReason.WRITE_TIMEOUT) {
             counters.writeTimeoutCloses.increment(); // before the close, so a peer that saw EOF also sees the count
         }
-        if (cause != null && why != REASON_HANDLER) {
+        if (cause != null && why != CloseReason.HANDLER) {
             LOG.log(System.Logger.Level.DEBUG, () -> "closing " + remoteAddress + ": " + cause);
         }
         Thread w = readWaiter;
         if (w != null) {
             LockSupport.unpark(w);
         }
-        w = flushWaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
+        out.wakeWaiter();
         if (!poller.run(closeTask)) {
             closeTask.run();
         }
@@ -880,7 +747,7 @@ public final class NioConnection implements Connection {
     }
 
     private void finish() {
-        if (!inline && poller.inPoller()) {
+        if (mode != HandlerMode.INLINE && poller.inPoller()) {
             // Keep user callbacks off the poller thread.
             try {
                 executor.execute(this::doFinish);
@@ -894,8 +761,8 @@ public final class NioConnection implements Connection {
 
     private void doFinish() {
         try {
-            int why = reason;
-            if ((why == REASON_PEER || why == REASON_RESET) && onDisconnect != null) {
+            CloseReason why = reason;
+            if ((why == CloseReason.PEER || why == CloseReason.RESET) && onDisconnect != null) {
                 try {
                     onDisconnect.onDisconnect(context, this);
                 } catch (Throwable t) {
@@ -923,17 +790,8 @@ public final class NioConnection implements Connection {
     }
 
     ConnectionClosedException closedException() {
-        return new ConnectionClosedException(switch (reason) {
-            case REASON_PEER -> "connection closed by the peer";
-            case REASON_RESET -> "connection reset";
-            case REASON_IDLE -> "connection closed after the idle timeout";
-            case REASON_SHUTDOWN -> "connection closed by shutdown";
-            case REASON_HANDLER -> "connection closed after a handler error";
-            case REASON_ERROR -> "connection closed after an error";
-            case REASON_OUTPUT_LIMIT -> "connection closed: unsent output above the output limit (the peer does not read)";
-            case REASON_WRITE_TIMEOUT -> "connection closed after a write timeout (the peer does not read)";
-            default -> "connection closed";
-        });
+        CloseReason r = reason;
+        return new ConnectionClosedException(r == null ? CloseReason.LOCAL.message : r.message);
     }
 
     /** Why the connection closed, for logs and shutdown reports. */
@@ -983,7 +841,7 @@ public final class NioConnection implements Connection {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        if (closed != 0 && reason == REASON_PEER) {
+        if (closed != 0 && reason == CloseReason.PEER) {
             return -1;
         }
         boolean entered = enter();
@@ -994,7 +852,7 @@ public final class NioConnection implements Connection {
             try {
                 awaitLen(1);
             } catch (ConnectionClosedException e) {
-                if (eof) {
+                if (in.eof) {
                     return -1;
                 }
                 throw e;
@@ -1002,7 +860,7 @@ public final class NioConnection implements Connection {
             int n = Math.min(dst.remaining(), input.len());
             dst.put(input.next(n));
             input.release();
-            maybeResumeRead(false);
+            in.maybeResumeRead(false);
             return n;
         } finally {
             exit(entered);
@@ -1023,7 +881,7 @@ public final class NioConnection implements Connection {
 
     @Override
     public boolean isActive() {
-        return closed == 0 && !eof;
+        return closed == 0 && !in.eof;
     }
 
     @Override

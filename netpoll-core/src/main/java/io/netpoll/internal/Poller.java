@@ -18,15 +18,30 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One event-loop thread with its own {@link Selector}: reads ready sockets into connection
- * buffers, dispatches handlers, runs tasks handed over by other threads, and keeps the idle-timeout
- * wheel.
+ * One poller: a {@link Selector}, a task queue, the idle-timeout wheel and a ready list of
+ * connections whose handlers are due. It reads ready sockets into connection buffers (in the
+ * selector's callback, which only reads and queues) and then, after {@code select} returns, runs
+ * the due handlers of inline and adaptive connections from the ready list, or hands them to an
+ * executor (worker mode).
  *
- * <p>Threading: {@link #execute} is safe from any thread; everything else runs on the poller
- * thread. Other threads never touch the selector or selection keys directly: they queue a task,
- * and the selector is woken only if the poller is (about to be) blocked in {@code select}.
+ * <h2>The role</h2>
+ * "The poller thread" is whichever thread holds the poller's <em>role</em> now ({@link #holder}):
+ * the role moves between threads (Leader/Followers; Go's P). {@link #state} is the role's status:
+ * {@code RUNNING} (the holder runs the loop), {@code IN_HANDLER} (the holder is inside an adaptive
+ * handler call), {@code RETAKEN} (taken from a handler that blocked, or given away by one about to
+ * wait; a spare thread from the {@link Sysmon} takes it over and sets {@code RUNNING}). A handler
+ * returning CASes {@code IN_HANDLER -> RUNNING}; if that fails it lost the role: it finishes its
+ * connection's handler loop as a plain worker and then leaves the loop. The ready list's cursor
+ * advances before each handler call, so a successor continues the list where it stopped.
+ *
+ * <p>Threading: {@link #execute} is safe from any thread; everything else runs on the thread
+ * holding the role. Other threads never touch the selector or selection keys directly: they queue
+ * a task, and the selector is woken only if the poller is (about to be) blocked in {@code select}.
+ * Code inside an adaptive handler that needs the role's exclusivity (a task run through
+ * {@link #run}) pins it first ({@code IN_HANDLER -> RUNNING} by CAS), so the monitor cannot take
+ * the role from under it.
  */
-public final class Poller implements Runnable {
+public final class Poller {
     private static final System.Logger LOG = System.getLogger("io.netpoll.poller");
     /** Returns of select() without events, wakeup or timeout before the selector counts as spinning. */
     private static final int SPIN_THRESHOLD = 512;
@@ -42,8 +57,26 @@ public final class Poller implements Runnable {
         void rekey(SelectionKey key);
     }
 
+    static final int RUNNING = 0;
+    static final int IN_HANDLER = 1;
+    static final int RETAKEN = 2;
+    private static final int STATUS = 3;
+    private static final int GEN_SHIFT = 2;
+    private static final java.lang.invoke.VarHandle STATE;
+
+    static {
+        try {
+            STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Poller.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final String name;
-    private final Thread thread;
+    private final Sysmon sysmon;
+    /** The thread holding the role; read together with {@link #state} (state first, see inPoller). */
+    private volatile Thread holder;
+    private volatile int state = RUNNING;
     private volatile Selector selector;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingTasks = new AtomicInteger();
@@ -60,25 +93,122 @@ public final class Poller implements Runnable {
     private volatile boolean running = true;
     private volatile int registrations;
 
-    public Poller(String name, AtomicLong rebuildCounter) throws IOException {
+    public Poller(String name, AtomicLong rebuildCounter, Sysmon sysmon) throws IOException {
         this.name = name;
         this.rebuilds = rebuildCounter;
+        this.sysmon = sysmon;
         this.selector = Selector.open();
-        this.thread = new Thread(this, name);
-        thread.setDaemon(true);
     }
 
     public void start() {
-        thread.start();
+        sysmon.startPoller(this);
     }
 
+    /** True if the calling thread holds the role (is "the poller thread") now. */
     public boolean inPoller() {
-        return Thread.currentThread() == thread;
+        // State first: a successor writes holder, then state, so seeing its state means seeing its holder.
+        int s = state;
+        return (s & STATUS) != RETAKEN && holder == Thread.currentThread();
     }
 
-    /** True while the poller has not been stopped and its thread is alive (a dead thread counts as stopped). */
+    /** True while the poller has not been stopped and a thread holds (or is taking over) its role. */
     public boolean isRunning() {
-        return running && thread.isAlive();
+        if (!running || terminated.getCount() == 0) {
+            return false;
+        }
+        Thread h = holder;
+        return h == null || h.isAlive() || (state & STATUS) == RETAKEN;
+    }
+
+    /** The role's status (RUNNING, IN_HANDLER, RETAKEN), without the generation. */
+    int state() {
+        return state & STATUS;
+    }
+
+    Thread holder() {
+        return holder;
+    }
+
+    /** Monitor: takes the role from a blocked handler call; true if the CAS won. */
+    boolean retake() {
+        int s = state;
+        return (s & STATUS) == IN_HANDLER && STATE.compareAndSet(this, s, (s & ~STATUS) | RETAKEN);
+    }
+
+    /**
+     * Before an adaptive handler call: if the caller holds the role, marks it IN_HANDLER (so the
+     * monitor may take it) and returns the stamp to give {@link #exitHandler}; else -1.
+     */
+    int enterHandler() {
+        int s = state;
+        if ((s & STATUS) == RUNNING && holder == Thread.currentThread()) {
+            int in = s | IN_HANDLER;
+            // Only the holder leaves RUNNING, so a plain volatile store suffices.
+            STATE.setVolatile(this, in);
+            return in;
+        }
+        return -1;
+    }
+
+    /**
+     * After the call {@link #enterHandler} admitted: true if the role is still the caller's. The
+     * stamp carries the role's generation, so a thread that lost the role cannot take back a
+     * successor's IN_HANDLER state.
+     */
+    boolean exitHandler(int stamp) {
+        return STATE.compareAndSet(this, stamp, (stamp & ~STATUS) | RUNNING);
+    }
+
+    /**
+     * A handler holding the role is about to wait in netpoll (a read without enough data): give
+     * the role to a spare thread first. Returns true if the role was given away.
+     */
+    boolean handOffForWait() {
+        int s = state;
+        Thread me = Thread.currentThread();
+        if ((s & STATUS) == IN_HANDLER && holder == me && STATE.compareAndSet(this, s, (s & ~STATUS) | RETAKEN)) {
+            if (me instanceof RoleThread rt) {
+                rt.setName(rt.spareName); // no longer this poller's thread
+            }
+            sysmon.handOff(this);
+            return true;
+        }
+        return false;
+    }
+
+    /** -1: the caller does not hold the role; -2: holds it, running; else pinned from this IN_HANDLER stamp. */
+    private int pin() {
+        int s = state;
+        if (holder != Thread.currentThread()) {
+            return -1;
+        }
+        if ((s & STATUS) == RUNNING) {
+            return -2;
+        }
+        if ((s & STATUS) == IN_HANDLER && STATE.compareAndSet(this, s, (s & ~STATUS) | RUNNING)) {
+            return s;
+        }
+        return -1;
+    }
+
+    private void unpin(int pinned) {
+        if (pinned >= 0) {
+            STATE.setVolatile(this, pinned);
+        }
+    }
+
+    /** Role threads: runs the poller loop until the role is lost or the poller stops. */
+    void runRole(RoleThread me) {
+        holder = me;
+        // A new generation: stamps of the previous holder's calls no longer match.
+        STATE.setVolatile(this, (((state >>> GEN_SHIFT) + 1) & 0x0FFF_FFFF) << GEN_SHIFT | RUNNING);
+        me.setName(name);
+        loop();
+    }
+
+    private boolean lost() {
+        int s = state;
+        return (s & STATUS) == RETAKEN || holder != Thread.currentThread();
     }
 
     public int pendingTasks() {
@@ -109,8 +239,13 @@ public final class Poller implements Runnable {
 
     /** Runs {@code task} now if on the poller thread, else queues it; false if the poller has stopped. */
     public boolean run(Runnable task) {
-        if (inPoller()) {
-            task.run();
+        int pinned = pin();
+        if (pinned != -1) {
+            try {
+                task.run();
+            } finally {
+                unpin(pinned);
+            }
             return true;
         }
         return execute(task);
@@ -160,9 +295,22 @@ public final class Poller implements Runnable {
         }
     }
 
-    /** Poller thread only: a connection used up its turn and has more to do after the others. */
-    void continueLater(NioConnection c) {
-        continuations.add(c);
+    /**
+     * A connection's handler is due (ready list), or used up its turn and continues after the
+     * others. False if the caller does not hold the role (then it must {@link #execute} instead).
+     * Pins the role: an adaptive handler may queue another connection while the monitor looks.
+     */
+    boolean continueLater(NioConnection c) {
+        int pinned = pin();
+        if (pinned == -1) {
+            return false;
+        }
+        try {
+            continuations.add(c);
+        } finally {
+            unpin(pinned);
+        }
+        return true;
     }
 
     /** Poller thread only. */
@@ -192,8 +340,7 @@ public final class Poller implements Runnable {
         deregistered();
     }
 
-    @Override
-    public void run() {
+    private void loop() {
         int spins = 0;
         while (running) {
             try {
@@ -230,17 +377,28 @@ public final class Poller implements Runnable {
                     Thread.interrupted(); // see above
                 }
                 runTasks();
+                if (lost()) {
+                    return;
+                }
                 runTimers();
                 runContinuations();
+                if (lost()) {
+                    return;
+                }
                 if (wheel.size() > 0) {
                     wheel.advance(System.nanoTime());
                 }
             } catch (Throwable t) {
+                if (lost()) {
+                    return;
+                }
                 // A poller must survive anything a single key or task throws.
                 LOG.log(System.Logger.Level.ERROR, name + ": unexpected error in the event loop", t);
             }
         }
-        shutdownOnThread();
+        if (!lost()) {
+            shutdownOnThread();
+        }
     }
 
     private void onKey(SelectionKey key) {
@@ -254,7 +412,7 @@ public final class Poller implements Runnable {
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.WARNING, name + ": error handling a ready channel", t);
             if (a instanceof NioConnection c) {
-                c.closeWith(NioConnection.REASON_ERROR, t);
+                c.closeWith(CloseReason.ERROR, t);
             }
         }
     }
@@ -273,17 +431,26 @@ public final class Poller implements Runnable {
             } catch (Throwable t) {
                 LOG.log(System.Logger.Level.WARNING, name + ": poller task failed", t);
             }
+            if (lost()) {
+                return; // a handler task blocked and the role went to another thread, which continues
+            }
         }
     }
 
     private void runContinuations() {
         int n = continuations.size();
         for (int i = 0; i < n; i++) {
-            NioConnection c = continuations.poll();
+            NioConnection c = continuations.poll(); // the cursor moves before the call: a successor continues after it
+            if (c == null) {
+                return;
+            }
             try {
                 c.continueOnPoller();
             } catch (Throwable t) {
                 LOG.log(System.Logger.Level.WARNING, name + ": continuation failed", t);
+            }
+            if (lost()) {
+                return;
             }
         }
     }
@@ -356,7 +523,7 @@ public final class Poller implements Runnable {
             for (Object a : attachments) {
                 try {
                     if (a instanceof NioConnection c) {
-                        c.closeWith(NioConnection.REASON_SHUTDOWN, null);
+                        c.closeWith(CloseReason.SHUTDOWN, null);
                     } else if (a instanceof Handler h) {
                         h.onPollerClose();
                     }
@@ -378,6 +545,7 @@ public final class Poller implements Runnable {
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.WARNING, name + ": error while stopping", t);
         } finally {
+            sysmon.pollerStopped(this);
             terminated.countDown();
         }
     }

@@ -180,7 +180,7 @@ class ExamplesTest {
         EventLoop[] loops = GuideExamples.configs(group, (ctx, c) -> c.reader().skip(c.reader().len()));
         assertThat(loops[0].config().maxConnections()).isEqualTo(10_000);
         assertThat(loops[1].config().readTimeout()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(loops[2].config().inlineHandlers()).isTrue();
+        assertThat(loops[2].config().handlerMode()).isEqualTo(io.netpoll.HandlerMode.INLINE);
         assertThat(loops[2].config().maxConnections()).isEqualTo(10_000);
 
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");

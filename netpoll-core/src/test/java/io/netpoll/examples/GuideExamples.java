@@ -7,6 +7,7 @@ import io.netpoll.Dialer;
 import io.netpoll.ErrorAction;
 import io.netpoll.EventLoop;
 import io.netpoll.Listener;
+import io.netpoll.HandlerMode;
 import io.netpoll.LoadBalance;
 import io.netpoll.Netpoll;
 import io.netpoll.OnError;
@@ -87,17 +88,22 @@ public final class GuideExamples {
 
     public static EventLoop workerPool(PollerGroup group, OnRequest<Object> onRequest) {
         // [guide:worker-pool]
-        // default: the group's worker pool (threads grow as needed, so handlers may block in next(n))
-        EventLoop pooled = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group));
+        // default, adaptive: on the poller's thread; a handler that blocks loses the poller, not the others
+        EventLoop adaptive = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group));
 
-        // your own executor, e.g. virtual threads on Java 21+ or a bounded pool
+        // worker: the group's worker pool (threads grow as needed, so handlers may block in next(n))
+        EventLoop pooled = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group),
+                Option.handlerMode(HandlerMode.WORKER));
+
+        // worker mode on your own executor, e.g. virtual threads on Java 21+ or a bounded pool
         EventLoop custom = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group),
                 Option.executor(Executors.newFixedThreadPool(4)));
 
-        // inline: the handler runs on the poller thread; fastest, for handlers that never block
-        EventLoop inline = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group), Option.inlineHandlers());
+        // inline: on the poller thread, for handlers that never block (a read that would wait throws)
+        EventLoop inline = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group),
+                Option.handlerMode(HandlerMode.INLINE));
         // [/guide:worker-pool]
-        return inline == null || custom == null ? pooled : inline;
+        return inline == null || custom == null || adaptive == null ? pooled : inline;
     }
 
     public static EventLoop prepare(PollerGroup group) {
@@ -174,7 +180,7 @@ public final class GuideExamples {
                 .pollerGroup(group)
                 .build();
         EventLoop same = Netpoll.newEventLoop(handler, config);
-        EventLoop inline = Netpoll.newEventLoop(handler, config.toBuilder().inlineHandlers().build());
+        EventLoop inline = Netpoll.newEventLoop(handler, config.toBuilder().handlerMode(HandlerMode.INLINE).build());
         // [/guide:configs]
         if (dialer.connectTimeout() == null) {
             throw new AssertionError();

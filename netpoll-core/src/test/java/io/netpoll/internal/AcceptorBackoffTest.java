@@ -28,13 +28,14 @@ class AcceptorBackoffTest {
     private static final long MAX = TimeUnit.MILLISECONDS.toNanos(80);
     private static final int FAILURES = 5;
 
+    private final Sysmon sysmon = Sysmon.create("acceptor-test-");
     private final Poller poller;
     private final ServerSocketChannel server;
     private final BlockingQueue<SocketChannel> accepted = new LinkedBlockingQueue<>();
     private Socket client;
 
     AcceptorBackoffTest() throws IOException {
-        poller = new Poller("acceptor-test", new AtomicLong());
+        poller = new Poller("acceptor-test", new AtomicLong(), sysmon);
         poller.start();
         server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -49,6 +50,7 @@ class AcceptorBackoffTest {
             ch.close();
         }
         poller.shutdown(5_000);
+        sysmon.shutdown();
         server.close();
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.netpoll.HandlerMode;
 import io.netpoll.LoadBalance;
 import io.netpoll.buffer.LeakDetection;
 import io.netpoll.spring.server.NetpollServer;
@@ -283,10 +284,11 @@ public class NetpollProperties implements Validator {
 	}
 
 	/**
-	 * Worker executor: runs OnConnect and OnRequest (Go netpoll's gopool). By default handlers
-	 * run on netpoll-core's own worker pool, which needs no tuning: it allocates nothing per
-	 * dispatch and adds a thread when a handler blocks in a read or a flush. Setting
-	 * 'virtual-threads' or 'max-size' replaces it with an executor of the application context.
+	 * Worker executor: runs OnConnect and OnRequest of servers in worker mode (Go netpoll's
+	 * gopool). By default that is netpoll-core's own worker pool, which needs no tuning: it
+	 * allocates nothing per dispatch and adds a thread when a handler blocks in a read or a
+	 * flush. Setting 'virtual-threads' or 'max-size' replaces it with an executor of the
+	 * application context, and puts servers without a 'handler-mode' in worker mode.
 	 */
 	public static class Worker {
 
@@ -451,6 +453,15 @@ public class NetpollProperties implements Validator {
 		 */
 		private @Nullable DataSize sendBufferSize;
 
+		/**
+		 * Where this server's handlers run: 'adaptive' (on the poller's thread; a handler
+		 * that blocks has the poller taken over by a spare thread within about 2 ms), 'worker'
+		 * (on the worker executor) or 'inline' (on the poller; blocking is forbidden). Default:
+		 * 'worker' when 'netpoll.worker.virtual-threads' or 'netpoll.worker.max-size' configure
+		 * a worker executor, else 'adaptive' (netpoll-core's default).
+		 */
+		private @Nullable HandlerMode handlerMode;
+
 		@NestedConfigurationProperty
 		private final Connection connection = new Connection();
 
@@ -526,6 +537,14 @@ public class NetpollProperties implements Validator {
 
 		public void setSendBufferSize(@Nullable DataSize sendBufferSize) {
 			this.sendBufferSize = sendBufferSize;
+		}
+
+		public @Nullable HandlerMode getHandlerMode() {
+			return this.handlerMode;
+		}
+
+		public void setHandlerMode(@Nullable HandlerMode handlerMode) {
+			this.handlerMode = handlerMode;
 		}
 
 		public Connection getConnection() {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 
 import io.netpoll.EventLoop;
+import io.netpoll.HandlerMode;
 import io.netpoll.Netpoll;
 import io.netpoll.OnConnect;
 import io.netpoll.OnDisconnect;
@@ -190,9 +191,15 @@ public final class NetpollServerBeanRegistrar implements BeanDefinitionRegistryP
 		List<ServerOption> options = new ArrayList<>();
 		options.add(Option.pollerGroup(beanFactory.getBean(PollerGroup.class)));
 		NetpollOptions.addBufferPool(options, beanFactory.getBeanProvider(BufferPool.class));
-		if (beanFactory.containsBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME)) {
+		HandlerMode mode = server.getHandlerMode();
+		boolean workerExecutor = beanFactory.containsBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME);
+		if (workerExecutor && (mode == null || mode == HandlerMode.WORKER)) {
+			// A configured worker executor (virtual threads, max-size) keeps its servers in worker mode.
 			options.add(Option.executor(
 					beanFactory.getBean(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME, Executor.class)));
+		}
+		else if (mode != null) {
+			options.add(Option.handlerMode(mode));
 		}
 		NetpollOptions.addConnectionOptions(options, server.getConnection());
 		// SO_RCVBUF is set on the listening socket by NetpollServer (so that it applies to

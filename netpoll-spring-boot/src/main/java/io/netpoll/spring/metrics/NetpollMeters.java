@@ -127,6 +127,25 @@ public enum NetpollMeters implements MeterDocumentation {
 			"Selectors rebuilt after spinning without events"),
 
 	/**
+	 * Adaptive handler calls that held their thread longer than the blocked-thread threshold
+	 * (each logged with its stack at most once per 10 s).
+	 */
+	HANDLER_BLOCKED("netpoll.handler.blocked", Meter.Type.COUNTER, null,
+			"Handler calls that held their thread longer than the blocked-thread threshold"),
+
+	/**
+	 * Times a poller's role moved to a spare thread because a handler blocked or waited.
+	 */
+	POLLER_HANDOFFS("netpoll.poller.handoffs", Meter.Type.COUNTER, null,
+			"Poller roles taken over by a spare thread from a handler that blocked or waited"),
+
+	/**
+	 * Threads that can hold a poller role (pollers, spares, threads finishing a blocked handler).
+	 */
+	POLLER_THREADS("netpoll.poller.threads", Meter.Type.GAUGE, BaseUnits.THREADS,
+			"Threads that can hold a poller role: pollers, spares, threads finishing a blocked handler"),
+
+	/**
 	 * Buffer memory handed out to connections and not yet returned.
 	 */
 	BUFFER_MEMORY_USED("netpoll.buffer.memory.used", Meter.Type.GAUGE, BaseUnits.BYTES,

@@ -216,6 +216,9 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		gauge(NetpollMeters.POLLER_TASKS_PENDING, Tags.empty(), group, (g) -> g.stats().pendingTasks());
 		gauge(NetpollMeters.POLLER_REGISTRATIONS, Tags.empty(), group, (g) -> g.stats().registrations());
 		counter(NetpollMeters.POLLER_SELECTOR_REBUILDS, Tags.empty(), group, (g) -> g.stats().selectorRebuilds());
+		counter(NetpollMeters.HANDLER_BLOCKED, Tags.empty(), group, (g) -> g.stats().handlersBlocked());
+		counter(NetpollMeters.POLLER_HANDOFFS, Tags.empty(), group, (g) -> g.stats().roleHandOffs());
+		gauge(NetpollMeters.POLLER_THREADS, Tags.empty(), group, (g) -> g.stats().roleThreads());
 	}
 
 	private void bindBuffers(BufferPool pool) {

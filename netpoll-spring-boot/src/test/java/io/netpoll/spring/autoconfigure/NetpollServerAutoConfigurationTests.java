@@ -205,13 +205,38 @@ class NetpollServerAutoConfigurationTests {
 	}
 
 	@Test
-	void handlersRunOnNetpollsOwnPoolByDefault() {
+	void handlersRunOnThePollersThreadByDefault() {
+		// netpoll-core's default, adaptive: on the thread holding the poller's role.
 		this.contextRunner.withUserConfiguration(ThreadRecordingHandler.class).run((context) -> {
 			int port = context.getBean(NetpollServer.class).getPort();
 			NetpollTestClient.echo(context.getBean(Dialer.class), port, "t");
 			assertThat(context.getBean(ThreadRecordingHandler.class).thread.get()).startsWith("netpoll-")
-				.contains("-worker-");
+				.contains("-poller-");
 		});
+	}
+
+	@Test
+	void handlerModeWorkerRunsHandlersOnNetpollsOwnPool() {
+		this.contextRunner.withUserConfiguration(ThreadRecordingHandler.class)
+			.withPropertyValues("netpoll.server.handler-mode=worker")
+			.run((context) -> {
+				int port = context.getBean(NetpollServer.class).getPort();
+				NetpollTestClient.echo(context.getBean(Dialer.class), port, "t");
+				assertThat(context.getBean(ThreadRecordingHandler.class).thread.get()).startsWith("netpoll-")
+					.contains("-worker-");
+			});
+	}
+
+	@Test
+	void handlerModeAdaptiveWinsOverAConfiguredWorkerExecutor() {
+		this.contextRunner.withUserConfiguration(ThreadRecordingHandler.class)
+			.withPropertyValues("netpoll.worker.max-size=4", "netpoll.worker.thread-name-prefix=app-worker-",
+					"netpoll.server.handler-mode=adaptive")
+			.run((context) -> {
+				int port = context.getBean(NetpollServer.class).getPort();
+				NetpollTestClient.echo(context.getBean(Dialer.class), port, "t");
+				assertThat(context.getBean(ThreadRecordingHandler.class).thread.get()).contains("-poller-");
+			});
 	}
 
 	@Test

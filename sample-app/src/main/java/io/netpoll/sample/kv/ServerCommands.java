@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Server commands: DBSIZE, FLUSHDB, FLUSHALL, INFO, CONFIG (GET, SET, RESETSTAT) and COMMAND
  * (with COUNT, INFO, DOCS, LIST), answered so that redis-cli, redis-benchmark and client
- * libraries find what they look for when they connect.
+ * libraries find what they look for when they connect; and DEBUG SLEEP.
  */
 final class ServerCommands {
 
@@ -42,6 +42,35 @@ final class ServerCommands {
         table.add(spec("info", -1, "loading stale sentinel", 0, 0, 0, "@slow @dangerous", c::info));
         table.add(spec("config", -2, "", 0, 0, 0, "@slow", c::config));
         table.add(spec("command", -1, "loading stale sentinel", 0, 0, 0, "@slow @connection", c::command));
+        table.add(spec("debug", -2, "admin noscript loading stale", 0, 0, 0, "@admin @slow @dangerous", ServerCommands::debug));
+    }
+
+    /**
+     * {@code DEBUG SLEEP <seconds>} (fractions allowed, as in Redis). Redis blocks its whole
+     * server for that long; here the handler blocks its thread, and in netpoll's adaptive mode
+     * (the default) only this client waits: the poller's monitor hands the poller to a spare thread.
+     */
+    private static void debug(Request r) throws IOException {
+        if (!r.is(1, "SLEEP")) {
+            throw CommandExecutor.unknownSubcommand(r, "DEBUG");
+        }
+        ConnectionCommands.subArity(r, 3, "sleep");
+        double seconds;
+        try {
+            seconds = Double.parseDouble(r.text(2));
+        } catch (NumberFormatException e) {
+            throw new KvException("ERR value is not a valid float");
+        }
+        if (!(seconds >= 0) || seconds > 86_400) {
+            throw new KvException("ERR value is not a valid float");
+        }
+        long nanos = (long) (seconds * 1e9);
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Resp.ok(r.out);
     }
 
     private void flush(Request r) throws IOException {

@@ -27,7 +27,7 @@ public class KvConfiguration {
     NetpollServerCustomizer kvServerCustomizer(SampleProperties properties) {
         return (serverName, config) -> {
             if ("kv".equals(serverName) && properties.getKv().isInlineHandlers()) {
-                config.inlineHandlers();
+                config.handlerMode(io.netpoll.HandlerMode.INLINE);
             }
         };
     }

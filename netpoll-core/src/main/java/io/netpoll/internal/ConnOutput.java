@@ -1,0 +1,364 @@
+package io.netpoll.internal;
+
+import io.netpoll.ConnectionClosedException;
+import io.netpoll.WriteTimeoutException;
+import io.netpoll.buffer.LinkBuffer;
+import io.netpoll.buffer.internal.LinkBufferAccess;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.SelectionKey;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A connection's output flusher: {@code flush()}, sending from the output buffer, waiting for a
+ * full socket (worker mode, a streaming adaptive call), the poller finishing what a flush that
+ * does not wait left (inline and adaptive), the write timeout, and the adaptive water marks.
+ *
+ * <p>Threading: the output buffer has one writer (the thread flushing, or {@code send} under its
+ * lock) and one reader at a time, which the {@code draining} flag picks (the flushing thread or
+ * the poller). Fields marked "poller" are touched only by the thread holding the poller's role.
+ */
+final class ConnOutput {
+    /** drainTo, which is not LinkBuffer's public API. */
+    private static final LinkBufferAccess.Transport BUFFERS = LinkBufferAccess.transport();
+    private static final System.Logger LOG = System.getLogger("io.netpoll.connection");
+    private static final VarHandle DRAINING;
+
+    static {
+        try {
+            DRAINING = MethodHandles.lookup().findVarHandle(ConnOutput.class, "draining", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final NioConnection c;
+    private final LinkBuffer output;
+    private final boolean adaptive;
+    private final int maxOutput;
+    /** Adaptive: unsent output at which a connection stops being read and served; it resumes below lowWater. */
+    private final int highWater;
+    private final int lowWater;
+    private final Runnable armWrite = this::armWriteOnPoller;
+    private final Runnable writePending = this::writePendingOnPoller;
+    private final Runnable writeTimeoutCheck = this::checkWriteTimeoutOnPoller;
+    private final Runnable pauseForOutput = this::pauseForOutputOnPoller;
+
+    // Poller only.
+    private boolean pollerFlushPending;
+    private boolean writeTimerArmed;
+    private long writeProgressMark;
+    /** Adaptive: neither read nor dispatched while the unsent output drains below the low-water mark. */
+    private boolean outputPaused;
+
+    /** 1 while a thread sends from the output buffer (its only reader at a time). */
+    private volatile int draining;
+    /** Bytes sent; written under the draining flag, read by the poller's write timer. */
+    private volatile long sentBytes;
+    private volatile Thread flushWaiter;
+
+    ConnOutput(NioConnection c, LinkBuffer output, boolean adaptive, int maxOutput) {
+        this.c = c;
+        this.output = output;
+        this.adaptive = adaptive;
+        this.maxOutput = maxOutput;
+        this.highWater = Math.max(1, Math.min(NioConnection.HIGH_WATER, maxOutput / 4));
+        this.lowWater = highWater / 2;
+    }
+
+    /** Poller: true while reading is off because of the output (adaptive water marks). */
+    boolean outputPaused() {
+        return outputPaused;
+    }
+
+    /** Adaptive dispatch loop: true if the peer is a high-water mark behind (then call {@link #holdForOutput}). */
+    boolean aboveHighWater() {
+        return output.len() >= highWater;
+    }
+
+    /** Adaptive dispatch loop: stop reading and serving until the poller has sent the output down. */
+    void holdForOutput() {
+        c.poller.run(pauseForOutput);
+    }
+
+    /** A close: wake a flush waiting for the socket. */
+    void wakeWaiter() {
+        Thread w = flushWaiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    // ---------------------------------------------------------------- poller side
+
+    /** Poller: the socket became writable (OP_WRITE already cleared). */
+    void onWritable() {
+        wakeWaiter();
+        if (pollerFlushPending) {
+            pollerFlushPending = false;
+            flushOnPoller();
+        }
+    }
+
+    private void armWriteOnPoller() {
+        c.setInterestOnPoller(SelectionKey.OP_WRITE, true);
+    }
+
+    /** Poller: a flush that does not wait left output the socket did not take; send it when writable. */
+    private void writePendingOnPoller() {
+        if (!c.isRegisteredOnPoller()) {
+            return;
+        }
+        pollerFlushPending = true;
+        armWriteOnPoller();
+        long timeout = c.writeTimeoutNanos;
+        if (timeout > 0 && !writeTimerArmed) {
+            writeTimerArmed = true;
+            writeProgressMark = sentBytes;
+            c.poller.schedule(writeTimeoutCheck, timeout);
+        }
+    }
+
+    /**
+     * Poller: the write timer of output queued by flushes that did not wait. No byte sent for a
+     * whole write timeout while output waits: the peer does not read, close (counted).
+     */
+    private void checkWriteTimeoutOnPoller() {
+        writeTimerArmed = false;
+        if (c.isClosedFlag() || !pollerFlushPending) {
+            return;
+        }
+        long timeout = c.writeTimeoutNanos;
+        if (sentBytes == writeProgressMark) {
+            if (c.closeWith(CloseReason.WRITE_TIMEOUT, null)) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "closed " + c.remoteAddress() + ": no output sent for "
+                        + Duration.ofNanos(timeout) + " (the peer does not read)");
+            }
+            return;
+        }
+        if (timeout > 0) {
+            writeTimerArmed = true;
+            writeProgressMark = sentBytes;
+            c.poller.schedule(writeTimeoutCheck, timeout);
+        }
+    }
+
+    private void flushOnPoller() {
+        if (c.isClosedFlag()) {
+            return;
+        }
+        try {
+            drainNoWait();
+        } catch (IOException e) {
+            // drain already closed the connection.
+            LOG.log(System.Logger.Level.DEBUG, "flush from the poller failed", e);
+            return;
+        }
+        if (outputPaused && output.len() < lowWater && !c.isClosedFlag()) {
+            // The slow reader caught up: read from it and serve it again.
+            outputPaused = false;
+            c.resumeAfterOutputOnPoller();
+        }
+    }
+
+    /**
+     * Poller (adaptive): a handler loop stopped because the unsent output reached the high-water
+     * mark. Stop reading too, until the poller has sent it below the low-water mark; if that has
+     * already happened, restart the loop instead.
+     */
+    private void pauseForOutputOnPoller() {
+        if (c.isClosedFlag()) {
+            return;
+        }
+        if (output.len() >= lowWater) {
+            outputPaused = true;
+            c.setInterestOnPoller(SelectionKey.OP_READ, false);
+        } else {
+            c.redispatchOnPoller();
+        }
+    }
+
+    // ---------------------------------------------------------------- flush
+
+    void flush() throws IOException {
+        if (c.isClosedFlag()) {
+            throw c.closedException();
+        }
+        // Flushed earlier and still unsent: the peer is behind by this much before this flush.
+        int behind = output.len();
+        output.flush();
+        if (output.len() == 0) {
+            return;
+        }
+        boolean adaptiveHandler = adaptive && c.isHandlerThread();
+        if (adaptiveHandler && behind >= highWater && (!c.poller.inPoller() || c.poller.handOffForWait())) {
+            // Adaptive, a handler that keeps writing to a peer already a high-water mark behind
+            // (streaming in one call): wait for the peer as a worker-mode flush does, up to the
+            // write timeout, after giving the role to a spare thread. One reply per call never
+            // gets here: the dispatch loop stops calling a connection above the mark.
+            RoleThread tracked = c.pauseCallTracking();
+            try {
+                drain();
+            } finally {
+                NioConnection.resumeCallTracking(tracked);
+            }
+            return;
+        }
+        // A flush on the poller (inline handlers) or by an adaptive handler does not wait for a full
+        // socket: what is left is sent by the poller when it becomes writable, so no thread is held
+        // by a peer that does not read.
+        if (!c.poller.inPoller() && !adaptiveHandler) {
+            drain();
+            return;
+        }
+        drainNoWait();
+        // Bound what waits, or a peer that sends requests without reading the replies would grow
+        // the output without limit. (Elsewhere flush waits until all is sent.)
+        if (!c.isClosedFlag() && output.len() > maxOutput) {
+            c.counters.outputLimitCloses.increment();
+            LOG.log(System.Logger.Level.DEBUG, () -> "closing " + c.remoteAddress() + ": unsent output above " + maxOutput);
+            c.closeWith(CloseReason.OUTPUT_LIMIT, null);
+            throw c.closedException();
+        }
+    }
+
+    /**
+     * Sends what the socket takes now without waiting; true if output remains (the socket is
+     * full). The caller holds the draining flag: the output buffer has one reader at a time.
+     */
+    private boolean drainSome() throws IOException {
+        long sent = 0;
+        try {
+            for (;;) {
+                long w;
+                try {
+                    w = BUFFERS.drainTo(output, c.channel);
+                } catch (IOException e) {
+                    c.closeWith(CloseReason.RESET, e);
+                    throw new ConnectionClosedException("write failed: " + e.getMessage(), e);
+                }
+                if (w <= 0) {
+                    return output.len() > 0;
+                }
+                sent += w;
+                if (output.len() == 0) {
+                    return false;
+                }
+            }
+        } finally {
+            if (sent > 0) {
+                sentBytes += sent;
+                c.counters.bytesOut.add(sent);
+                if (c.idleTimeoutNanos > 0) {
+                    c.lastActive = System.nanoTime();
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends what the socket takes and leaves the rest to the poller (armed for writability), never
+     * waiting. If another thread is sending (the poller, or the handler), that one re-checks for
+     * more after it lets go of the flag, so nothing flushed is left behind.
+     */
+    private void drainNoWait() throws IOException {
+        for (;;) {
+            if (!DRAINING.compareAndSet(this, 0, 1)) {
+                return;
+            }
+            boolean full;
+            try {
+                full = drainSome();
+            } finally {
+                DRAINING.setVolatile(this, 0);
+            }
+            if (full) {
+                if (!c.poller.run(writePending)) {
+                    throw c.closedException();
+                }
+                return;
+            }
+            if (output.len() == 0) {
+                return;
+            }
+        }
+    }
+
+    /** Writes the output buffer out, waiting while the socket is full (up to the write timeout). */
+    private void drain() throws IOException {
+        long deadline = 0;
+        for (;;) {
+            if (!DRAINING.compareAndSet(this, 0, 1)) {
+                // The poller or a handler is sending queued output (never for long: it does not wait).
+                if (c.isClosedFlag()) {
+                    throw c.closedException();
+                }
+                Thread.onSpinWait();
+                continue;
+            }
+            boolean full;
+            try {
+                full = drainSome();
+            } finally {
+                DRAINING.setVolatile(this, 0);
+            }
+            if (!full) {
+                return;
+            }
+            deadline = awaitWritable(deadline);
+        }
+    }
+
+    private long awaitWritable(long deadline) throws IOException {
+        long timeout = c.writeTimeoutNanos;
+        if (timeout > 0 && deadline == 0) {
+            deadline = System.nanoTime() + timeout;
+        }
+        if (timeout > 0 && deadline - System.nanoTime() <= 0) {
+            throw writeTimedOut(timeout);
+        }
+        Thread me = Thread.currentThread();
+        flushWaiter = me;
+        boolean blocking = WorkerPool.beginBlocking();
+        try {
+            if (!c.poller.execute(armWrite) || c.isClosedFlag()) {
+                throw c.closedException();
+            }
+            // The connection is the blocker: thread dumps (and tests) show what the thread waits for.
+            if (timeout > 0) {
+                LockSupport.parkNanos(c, deadline - System.nanoTime());
+            } else {
+                LockSupport.park(c);
+            }
+            if (Thread.interrupted()) {
+                me.interrupt();
+                throw new InterruptedIOException("interrupted while waiting to write");
+            }
+            if (c.isClosedFlag()) {
+                throw c.closedException();
+            }
+        } finally {
+            flushWaiter = null;
+            WorkerPool.endBlocking(blocking);
+        }
+        return deadline;
+    }
+
+    /**
+     * A flush waited out the write timeout. Part of a message may have been sent, so the byte
+     * stream is in an unknown state: close the connection (counted) and tell the caller.
+     */
+    private IOException writeTimedOut(long timeout) {
+        if (!c.closeWith(CloseReason.WRITE_TIMEOUT, null)) {
+            return c.closedException(); // closed by someone else first: that is what the caller sees
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "closed " + c.remoteAddress() + ": flush timed out after "
+                + Duration.ofNanos(timeout) + " (the peer does not read)");
+        return new WriteTimeoutException("flush timed out after " + Duration.ofNanos(timeout)
+                + "; the connection is closed");
+    }
+}

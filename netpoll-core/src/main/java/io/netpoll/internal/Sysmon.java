@@ -1,0 +1,282 @@
+package io.netpoll.internal;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A poller group's monitor and spare threads, for {@code HandlerMode.ADAPTIVE} (Go's sysmon and
+ * hand-off of a P, with Jetty's reserved threads).
+ *
+ * <ul>
+ * <li><b>Retake.</b> Every {@link #TICK_NANOS} the monitor looks at each poller that is running an
+ *     adaptive handler call. If the thread holding the role is still in the <em>same</em> call it
+ *     saw one tick earlier (its call counter did not move), the call has blocked for at least one
+ *     tick: the monitor takes the role ({@code IN_HANDLER -> RETAKEN}, a CAS that the handler's
+ *     own return races with) and gives it to a spare thread. So a handler that blocks in anything
+ *     delays the other connections of its poller by 1-2 ticks plus one unpark.</li>
+ * <li><b>Spares.</b> A thread that lost its role finishes its connection's handler loop, then
+ *     parks here as a spare (at most {@link #keepSpares}; more exit). Retakes stop when
+ *     {@link #maxThreads} role threads are alive: the poller then waits for its handler, as a
+ *     worker pool at its size would. A hand-off by a handler about to wait in netpoll
+ *     ({@code next(n)}) is never refused (that wait needs the poller to make progress).</li>
+ * <li><b>Blocked-thread report.</b> An adaptive handler call that holds its thread longer than
+ *     {@link #blockedThresholdNanos} is logged once with its stack (WARNING, at most one log line
+ *     per {@link #REPORT_INTERVAL_NANOS}) and counted ({@link #blockedHandlers()}).</li>
+ * <li><b>Idle.</b> After 100 ticks in which no adaptive handler ran, the monitor parks; the next
+ *     handler call wakes it (one volatile read per call while it is awake).</li>
+ * </ul>
+ * Thread-safe.
+ */
+public final class Sysmon {
+    private static final System.Logger LOG = System.getLogger("io.netpoll.sysmon");
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final int IDLE_TICKS_BEFORE_PARK = 100;
+
+    private final String prefix;
+    private final int maxThreads;
+    private final int keepSpares;
+    private final long blockedThresholdNanos;
+    private final Object lock = new Object();
+    private final ArrayDeque<RoleThread> spares = new ArrayDeque<>();
+    private final CopyOnWriteArrayList<Poller> pollers = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<RoleThread> threads = new CopyOnWriteArrayList<>();
+    private final AtomicLong blocked = new AtomicLong();
+    private final AtomicLong retakes = new AtomicLong();
+    private int ids;
+    private Thread monitor;
+    private volatile boolean shutdown;
+    volatile boolean sleeping;
+    private long lastReport;
+
+    /**
+     * @param maxSpares spare threads allowed beyond one per poller before retakes stop
+     * @param blockedThreshold nanoseconds a handler call may hold its thread before it is reported
+     */
+    public Sysmon(String prefix, int maxSpares, long blockedThreshold) {
+        this.prefix = prefix;
+        this.maxThreads = maxSpares;
+        this.keepSpares = 2;
+        this.blockedThresholdNanos = blockedThreshold;
+    }
+
+    /** Defaults from system properties: {@code netpoll.handler.maxSpareThreads} (256), {@code netpoll.handler.blockedThresholdMs} (1000). */
+    public static Sysmon create(String prefix) {
+        int spares = Integer.getInteger("netpoll.handler.maxSpareThreads", 256);
+        long ms = Long.getLong("netpoll.handler.blockedThresholdMs", 1000);
+        return new Sysmon(prefix, Math.max(1, spares), TimeUnit.MILLISECONDS.toNanos(Math.max(1, ms)));
+    }
+
+    /** Adaptive handler calls that held their thread longer than the threshold (each counted once). */
+    public long blockedHandlers() {
+        return blocked.get();
+    }
+
+    /** Times a poller's role was taken from a blocked handler (by the monitor) or handed off (by a waiting handler). */
+    public long roleHandOffs() {
+        return retakes.get();
+    }
+
+    /** Role threads alive now: pollers' threads, spares, and threads finishing a handler after losing their role. */
+    public int threads() {
+        return threads.size();
+    }
+
+    /** Starts {@code p} on a thread of its own (it becomes a role thread like any other). */
+    void startPoller(Poller p) {
+        pollers.add(p);
+        RoleThread t;
+        synchronized (lock) {
+            t = new RoleThread(this, spareName(), p);
+            threads.add(t);
+            if (monitor == null && !shutdown) {
+                monitor = new Thread(this::monitor, prefix + "monitor");
+                monitor.setDaemon(true);
+                monitor.start();
+            }
+        }
+        t.start();
+    }
+
+    void pollerStopped(Poller p) {
+        pollers.remove(p);
+    }
+
+    private String spareName() {
+        return prefix + "spare-" + (++ids);
+    }
+
+    /** A handler on {@code p}'s role thread is about to wait in netpoll: give the role away (never refused). */
+    void handOff(Poller p) {
+        retakes.incrementAndGet();
+        assign(p);
+    }
+
+    private void assign(Poller p) {
+        RoleThread t;
+        synchronized (lock) {
+            t = spares.pollLast();
+            if (t == null) {
+                t = new RoleThread(this, spareName(), null);
+                threads.add(t);
+                t.assigned = p;
+                t.signalled = true;
+            } else {
+                t.assigned = p;
+                t.signalled = true;
+                LockSupport.unpark(t);
+                return;
+            }
+        }
+        t.start();
+    }
+
+    /** Role thread: waits for a poller to run; null when the thread should exit. */
+    Poller awaitAssignment(RoleThread me) {
+        synchronized (lock) {
+            if (me.signalled) {
+                me.signalled = false;
+                Poller p = me.assigned;
+                me.assigned = null;
+                return p;
+            }
+            if (shutdown || spares.size() >= keepSpares) {
+                threads.remove(me);
+                return null;
+            }
+            spares.addLast(me);
+        }
+        for (;;) {
+            LockSupport.park(this);
+            synchronized (lock) {
+                if (me.signalled) {
+                    me.signalled = false;
+                    Poller p = me.assigned;
+                    me.assigned = null;
+                    return p;
+                }
+                if (shutdown) {
+                    spares.remove(me);
+                    threads.remove(me);
+                    return null;
+                }
+            }
+        }
+    }
+
+    void wake() {
+        if (sleeping) {
+            sleeping = false;
+            Thread m = monitor;
+            if (m != null) {
+                LockSupport.unpark(m);
+            }
+        }
+    }
+
+    private boolean canRetake() {
+        synchronized (lock) {
+            return !spares.isEmpty() || threads.size() < pollers.size() + maxThreads;
+        }
+    }
+
+    private void monitor() {
+        int idleTicks = 0;
+        while (!shutdown) {
+            boolean busy = tick(System.nanoTime());
+            if (busy) {
+                idleTicks = 0;
+                LockSupport.parkNanos(this, TICK_NANOS);
+                continue;
+            }
+            if (++idleTicks < IDLE_TICKS_BEFORE_PARK) {
+                LockSupport.parkNanos(this, TICK_NANOS);
+                continue;
+            }
+            // Dekker with beginCall: publish "sleeping", then look once more.
+            sleeping = true;
+            if (tick(System.nanoTime())) {
+                sleeping = false;
+                idleTicks = 0;
+                continue;
+            }
+            while (sleeping && !shutdown) {
+                LockSupport.park(this);
+            }
+            idleTicks = 0;
+        }
+    }
+
+    /** One look at every poller and role thread; true if some adaptive handler call is running. */
+    private boolean tick(long now) {
+        boolean busy = false;
+        // Retake first, against the counters seen one tick ago.
+        for (Poller p : pollers) {
+            if (p.state() != Poller.IN_HANDLER) {
+                continue;
+            }
+            busy = true;
+            Thread h = p.holder();
+            if (h instanceof RoleThread rt) {
+                long c = rt.calls();
+                if ((c & 1) == 1 && c == rt.seenCalls && canRetake() && p.retake()) {
+                    retakes.incrementAndGet();
+                    rt.setName(rt.spareName); // no longer that poller's thread (thread dumps, tests)
+                    assign(p);
+                }
+            }
+        }
+        for (RoleThread t : threads) {
+            long c = t.calls();
+            if ((c & 1) == 0) {
+                t.seenCalls = c;
+                continue;
+            }
+            busy = true;
+            if (c != t.seenCalls) {
+                t.seenCalls = c;
+                t.stuckSince = now;
+                t.reported = false;
+            } else if (!t.reported && now - t.stuckSince >= blockedThresholdNanos) {
+                t.reported = true;
+                report(t, now); // first: whoever sees the count also finds the log line
+                blocked.incrementAndGet();
+            }
+        }
+        return busy;
+    }
+
+    private void report(RoleThread t, long now) {
+        if (lastReport != 0 && now - lastReport < REPORT_INTERVAL_NANOS) {
+            return;
+        }
+        lastReport = now;
+        if (!LOG.isLoggable(System.Logger.Level.WARNING)) {
+            return;
+        }
+        Throwable where = new Throwable("handler blocked on " + t.getName() + " for "
+                + TimeUnit.NANOSECONDS.toMillis(now - t.stuckSince) + " ms (stack of the blocked thread)");
+        where.setStackTrace(t.getStackTrace());
+        LOG.log(System.Logger.Level.WARNING, "a handler has held its thread for more than "
+                + TimeUnit.NANOSECONDS.toMillis(blockedThresholdNanos) + " ms; other connections are served by "
+                + "spare threads, but this one waits for it (reported once per call, at most once per 10 s)", where);
+    }
+
+    /** Stops the monitor and lets spare threads exit (after the pollers have stopped). */
+    public void shutdown() {
+        Thread m;
+        synchronized (lock) {
+            shutdown = true;
+            m = monitor;
+            for (RoleThread t : spares) {
+                LockSupport.unpark(t);
+            }
+        }
+        if (m != null) {
+            LockSupport.unpark(m);
+        }
+    }
+}
