@@ -1,0 +1,189 @@
+package io.netpoll.mux;
+
+import io.netpoll.Connection;
+import io.netpoll.ConnectionClosedException;
+import io.netpoll.WriteAction;
+import io.netpoll.buffer.LinkBuffer;
+import io.netpoll.buffer.Writer;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Lets many threads send whole messages on one connection without queueing up behind each other
+ * (netpoll's {@code mux.ShardQueue}; one lock-free queue is enough here, so there are no shards).
+ *
+ * <p>Each sender fills a {@link LinkBuffer} of its own (no lock), then {@link #add adds} it: the
+ * buffer goes into a lock-free multi-producer queue, and the sender tries to become the
+ * <em>flusher</em> with one compare-and-set. The winner appends every queued buffer to the
+ * connection's output (node references move, bytes are not copied) and sends them all with one
+ * gathering write, again and again until the queue is empty; the others return at once, their
+ * messages sent by the flusher. Compared with {@link Connection#send}, where each sender takes
+ * the connection's lock and writes its own message (a convoy when the socket is busy), writers
+ * here never wait for each other, and concurrent messages are batched into fewer system calls.
+ *
+ * <h2>When to use which</h2>
+ * One writing thread (a handler answering its requests): the connection's writer, or
+ * {@code send}. Several threads writing now and then: {@code send} (simplest; a sender gets the
+ * flush's error itself). Many threads writing at once to one connection (a multiplexed client
+ * connection shared by request threads, a server pushing to a connection from several producers):
+ * this queue.
+ *
+ * <h2>Ownership and errors</h2>
+ * {@link #add(LinkBuffer)} takes ownership of the buffer, whatever happens (on error it is
+ * closed). A message is on its way when {@code add} returns, not necessarily sent: the flusher
+ * (perhaps another thread) reports a failed write, which closes the connection; so a sender
+ * learns of it as the connection closing (a reply that never comes, a close callback), or
+ * through {@link #add} throwing {@link ConnectionClosedException} once the connection is closed,
+ * when it was the flusher. Messages still queued when the connection closes are freed.
+ * Unsent bytes are bounded: an {@code add} that would queue more than {@code maxQueuedBytes}
+ * behind other messages (the flusher is stuck on a peer that does not read) fails with an {@link IOException} and
+ * closes the connection, as the output limit does.
+ *
+ * <h2>Threading</h2>
+ * Thread-safe. Every thread writing to the connection must go through this queue or through
+ * {@link Connection#send} (the flusher writes under {@code send}'s lock, so the two mix safely).
+ * The flush runs on a sender's thread and may block until the socket takes the bytes (bounded by
+ * the connection's write timeout), so do not add from an inline handler on the poller.
+ */
+public final class ShardQueue {
+    private static final VarHandle FLUSHING;
+
+    static {
+        try {
+            FLUSHING = MethodHandles.lookup().findVarHandle(ShardQueue.class, "flushing", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Default bound of queued, unsent bytes. */
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
+
+    private final Connection connection;
+    private final long maxQueuedBytes;
+    private final ConcurrentLinkedQueue<LinkBuffer> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** 1 while a thread is the flusher. */
+    @SuppressWarnings("unused")
+    private volatile int flushing;
+    /** Appends everything queued; one instance, so a flush allocates no lambda. */
+    private final WriteAction appendQueued = this::appendQueued;
+
+    public ShardQueue(Connection connection) {
+        this(connection, DEFAULT_MAX_QUEUED_BYTES);
+    }
+
+    public ShardQueue(Connection connection, long maxQueuedBytes) {
+        if (maxQueuedBytes <= 0) {
+            throw new IllegalArgumentException("maxQueuedBytes must be positive: " + maxQueuedBytes);
+        }
+        this.connection = connection;
+        this.maxQueuedBytes = maxQueuedBytes;
+        // Frees what is queued when the connection closes with nobody left to flush it.
+        connection.addCloseCallback(c -> discardIfNoFlusher());
+    }
+
+    /**
+     * Queues {@code message} (all its readable bytes, flushed or not) and returns at once, or,
+     * if no other thread is flushing, flushes the queue from this thread first.
+     *
+     * @throws ConnectionClosedException when the connection is closed (this message is freed)
+     * @throws IOException when this thread flushed and the write failed (write timeout), or the
+     *         queue is over its limit; both close the connection
+     */
+    public void add(LinkBuffer message) throws IOException {
+        if (!connection.isActive()) {
+            message.close();
+            throw new ConnectionClosedException("connection closed");
+        }
+        message.flush(); // its written bytes become readable: they are what gets appended
+        int len = message.len();
+        long queued = queuedBytes.addAndGet(len);
+        queue.offer(message);
+        if (queued > maxQueuedBytes && queued > len) { // one large message alone is the connection's business
+
+            connection.close(); // the close callback frees the queue
+            throw new IOException("more than " + maxQueuedBytes + " bytes queued for " + connection.remoteAddress()
+                    + ": the peer does not read fast enough; connection closed");
+        }
+        drain();
+    }
+
+    /**
+     * Fills a new buffer with {@code action} and {@link #add adds} it: the convenient form of
+     * {@code connection.send(action)} for many threads (the buffer's memory is pooled; the
+     * {@code LinkBuffer} object itself is allocated per message).
+     */
+    public void send(WriteAction action) throws IOException {
+        LinkBuffer message = new LinkBuffer();
+        try {
+            action.write(message);
+        } catch (IOException | RuntimeException | Error e) {
+            message.close();
+            throw e;
+        }
+        add(message);
+    }
+
+    /** Bytes queued and not yet handed to the socket. */
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** Flushes until the queue is empty, unless another thread is the flusher. */
+    private void drain() throws IOException {
+        while (!queue.isEmpty()) {
+            if (!FLUSHING.compareAndSet(this, 0, 1)) {
+                return; // the flusher will see our message: it re-checks the queue after letting go
+            }
+            try {
+                if (connection.isActive()) {
+                    connection.send(appendQueued);
+                } else {
+                    discardQueued();
+                    throw new ConnectionClosedException("connection closed");
+                }
+            } catch (IllegalStateException closed) {
+                // The writer refused: the connection closed under us (the message was freed).
+                discardQueued();
+                throw new ConnectionClosedException("connection closed");
+            } catch (IOException | RuntimeException e) {
+                discardQueued();
+                throw e;
+            } finally {
+                FLUSHING.setVolatile(this, 0); // a volatile store: the queue re-check after it must not move before it
+            }
+        }
+    }
+
+    private void appendQueued(Writer writer) {
+        LinkBuffer m;
+        while ((m = queue.poll()) != null) {
+            queuedBytes.addAndGet(-m.len());
+            writer.append(m); // moves the nodes; on a closed connection it closes m and throws
+        }
+    }
+
+    /** On close: frees what is queued, unless a flusher is running (it frees it when its write fails). */
+    private void discardIfNoFlusher() {
+        while (!queue.isEmpty() && FLUSHING.compareAndSet(this, 0, 1)) {
+            try {
+                discardQueued();
+            } finally {
+                FLUSHING.setVolatile(this, 0); // a volatile store: the queue re-check after it must not move before it
+            }
+        }
+    }
+
+    private void discardQueued() {
+        LinkBuffer m;
+        while ((m = queue.poll()) != null) {
+            queuedBytes.addAndGet(-m.len());
+            m.close();
+        }
+    }
+}
