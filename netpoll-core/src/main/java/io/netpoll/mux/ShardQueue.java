@@ -39,9 +39,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * learns of it as the connection closing (a reply that never comes, a close callback), or
  * through {@link #add} throwing {@link ConnectionClosedException} once the connection is closed,
  * when it was the flusher. Messages still queued when the connection closes are freed.
- * Unsent bytes are bounded: an {@code add} that would queue more than {@code maxQueuedBytes}
- * behind other messages (the flusher is stuck on a peer that does not read) fails with an {@link IOException} and
- * closes the connection, as the output limit does.
+ * Unsent bytes are bounded (backpressure): an {@code add} that finds more than
+ * {@code maxQueuedBytes} queued behind its message waits until the flusher has sent them (or
+ * flushes itself), so producers faster than the socket or the peer slow down instead of filling
+ * the heap; a peer that does not read at all ends the wait through the connection's write
+ * timeout, which closes the connection. Memory is then bounded by {@code maxQueuedBytes} plus
+ * one message per sending thread.
  *
  * <h2>Threading</h2>
  * Thread-safe. Every thread writing to the connection must go through this queue or through
@@ -59,6 +62,8 @@ public final class ShardQueue {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    private static final WriteAction NOTHING = w -> { };
 
     /** Default bound of queued, unsent bytes. */
     public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
@@ -92,8 +97,8 @@ public final class ShardQueue {
      * if no other thread is flushing, flushes the queue from this thread first.
      *
      * @throws ConnectionClosedException when the connection is closed (this message is freed)
-     * @throws IOException when this thread flushed and the write failed (write timeout), or the
-     *         queue is over its limit; both close the connection
+     * @throws IOException when this thread flushed and the write failed (write timeout, which
+     *         closes the connection)
      */
     public void add(LinkBuffer message) throws IOException {
         if (!connection.isActive()) {
@@ -105,10 +110,7 @@ public final class ShardQueue {
         long queued = queuedBytes.addAndGet(len);
         queue.offer(message);
         if (queued > maxQueuedBytes && queued > len) { // one large message alone is the connection's business
-
-            connection.close(); // the close callback frees the queue
-            throw new IOException("more than " + maxQueuedBytes + " bytes queued for " + connection.remoteAddress()
-                    + ": the peer does not read fast enough; connection closed");
+            awaitBelowLimit();
         }
         drain();
     }
@@ -132,6 +134,24 @@ public final class ShardQueue {
     /** Bytes queued and not yet handed to the socket. */
     public long queuedBytes() {
         return queuedBytes.get();
+    }
+
+    /**
+     * Backpressure: producers faster than the socket wait here while too much is queued. Either
+     * this thread becomes the flusher, or it waits for the running flush on the connection's send
+     * lock (a flush ends with the bytes sent, or with the write timeout closing the connection).
+     */
+    private void awaitBelowLimit() throws IOException {
+        while (queuedBytes.get() > maxQueuedBytes) {
+            if (!connection.isActive()) {
+                discardIfNoFlusher();
+                throw new ConnectionClosedException("connection closed");
+            }
+            drain();
+            if (queuedBytes.get() > maxQueuedBytes) {
+                connection.send(NOTHING);
+            }
+        }
     }
 
     /** Flushes until the queue is empty, unless another thread is the flusher. */

@@ -132,37 +132,34 @@ class ShardQueueTests {
     }
 
     @Test
-    void aPeerThatNeverReadsHitsTheQueueLimitAndTheConnectionCloses() throws Exception {
+    void producersFasterThanAPeerThatNeverReadsWaitAtTheLimitUntilTheWriteTimeoutCloses() throws Exception {
         CompletableFuture<Socket> accepted = async(() -> server.accept());
         Connection c = dial();
         Socket peer = accepted.get(10, TimeUnit.SECONDS); // never reads
-        c.setWriteTimeout(Duration.ofSeconds(30));
-        ShardQueue queue = new ShardQueue(c, 1 << 20);
-        // One thread fills the socket and blocks in the flush; the others then queue until the limit.
-        java.util.concurrent.atomic.AtomicReference<Thread> flusherThread = new java.util.concurrent.atomic.AtomicReference<>();
-        CompletableFuture<Void> flusher = async(() -> {
-            try {
-                flusherThread.set(Thread.currentThread());
-                queue.send(w -> w.writeBinary(new byte[16 << 20]));
-            } catch (IOException expected) {
-                // the connection is closed under it
-            }
-        });
-        // Parked (in the flush, waiting for the full socket) with its message taken from the queue.
-        await().until(() -> flusherThread.get() != null && flusherThread.get().getState() == Thread.State.TIMED_WAITING
-                && queue.queuedBytes() == 0);
-        assertThat(flusher).isNotDone();
-        IOException failure = null;
-        for (int i = 0; i < 1000 && failure == null; i++) {
-            try {
-                queue.send(w -> w.writeBinary(new byte[64 << 10]));
-            } catch (IOException e) {
-                failure = e;
-            }
+        c.setWriteTimeout(Duration.ofSeconds(1));
+        int limit = 1 << 20;
+        int message = 64 << 10;
+        ShardQueue queue = new ShardQueue(c, limit);
+        List<CompletableFuture<Long>> producers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            producers.add(async(() -> {
+                long maxQueued = 0;
+                try {
+                    for (int i = 0; i < 100_000; i++) { // far more than the socket and the limit hold
+                        queue.send(w -> w.writeBinary(new byte[message]));
+                        maxQueued = Math.max(maxQueued, queue.queuedBytes());
+                    }
+                    throw new AssertionError("a peer that never reads took 6 GiB");
+                } catch (IOException expected) {
+                    return maxQueued; // the write timeout closed the connection
+                }
+            }));
         }
-        assertThat(failure).isNotNull().hasMessageContaining("bytes queued");
+        for (CompletableFuture<Long> p : producers) {
+            // Bounded: the limit plus one message per producer thread.
+            assertThat(p.get(30, TimeUnit.SECONDS)).isLessThanOrEqualTo(limit + 4L * message);
+        }
         assertThat(c.isActive()).isFalse();
-        flusher.get(30, TimeUnit.SECONDS);
         await().until(() -> queue.queuedBytes() == 0);
         peer.close();
     }
