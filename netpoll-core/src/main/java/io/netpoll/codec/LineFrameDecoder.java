@@ -37,6 +37,11 @@ import java.nio.ByteBuffer;
  * references, not bytes) and wait for the next byte; that partial line belongs to the decoder
  * until the line completes or {@link #close()} frees it.
  *
+ * <h2>Standalone buffers</h2>
+ * On a standalone {@link LinkBuffer} nothing waits: a blocking form with an incomplete line
+ * throws the buffer's {@link IndexOutOfBoundsException}; the bytes it had moved into the decoder
+ * stay there, and the next call continues the line.
+ *
  * <h2>Threading</h2>
  * One decoder per connection (or stream), used by that stream's reading thread. Not thread-safe.
  */

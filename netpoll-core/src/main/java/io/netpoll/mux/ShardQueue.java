@@ -117,8 +117,9 @@ public final class ShardQueue {
 
     /**
      * Fills a new buffer with {@code action} and {@link #add adds} it: the convenient form of
-     * {@code connection.send(action)} for many threads (the buffer's memory is pooled; the
-     * {@code LinkBuffer} object itself is allocated per message).
+     * {@code connection.send(action)} for many threads (the buffer's memory comes from
+     * {@link io.netpoll.buffer.BufferPool#defaultPool()}; the {@code LinkBuffer} object itself is
+     * allocated per message). To use another pool, {@link #add} a {@code new LinkBuffer(pool)}.
      */
     public void send(WriteAction action) throws IOException {
         LinkBuffer message = new LinkBuffer();
