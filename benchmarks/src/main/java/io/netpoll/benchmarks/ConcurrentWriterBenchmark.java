@@ -7,6 +7,7 @@ import io.netpoll.Netpoll;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.WriteAction;
+import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.mux.ShardQueue;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -84,7 +85,7 @@ public class ConcurrentWriterBenchmark {
     }
 
     private void viaQueue() throws IOException {
-        LinkBuffer m = new LinkBuffer();
+        LinkBuffer m = new LinkBuffer(BufferPool.defaultPool(), 256);
         m.writeBinary(payload);
         queue.add(m);
     }

@@ -3,6 +3,7 @@ package io.netpoll.mux;
 import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
 import io.netpoll.WriteAction;
+import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Writer;
 
@@ -44,7 +45,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * flushes itself), so producers faster than the socket or the peer slow down instead of filling
  * the heap; a peer that does not read at all ends the wait through the connection's write
  * timeout, which closes the connection. Memory is then bounded by {@code maxQueuedBytes} plus
- * one message per sending thread.
+ * one message per sending thread. The bound counts message bytes: a queued {@code LinkBuffer}
+ * also holds the rest of its last memory node, so fill small messages into buffers with a small
+ * node size ({@code new LinkBuffer(pool, 256)}, as {@link #send} does), not the 4 KiB default.
+ *
+ * <p>The flusher copies messages of up to 1 KiB into the connection's output (contiguous: one
+ * vector of the gathering write for many messages) and moves larger ones without copying.
  *
  * <h2>Threading</h2>
  * Thread-safe. Every thread writing to the connection must go through this queue or through
@@ -64,6 +70,10 @@ public final class ShardQueue {
     }
 
     private static final WriteAction NOTHING = w -> { };
+    /** Messages up to this size are copied into the output by the flusher; larger ones move their nodes. */
+    private static final int COPY_MAX = 1024;
+    /** Node size of the buffers {@link #send} fills: a small message holds a small node while queued. */
+    private static final int SEND_NODE_SIZE = 256;
 
     /** Default bound of queued, unsent bytes. */
     public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
@@ -118,11 +128,11 @@ public final class ShardQueue {
     /**
      * Fills a new buffer with {@code action} and {@link #add adds} it: the convenient form of
      * {@code connection.send(action)} for many threads (the buffer's memory comes from
-     * {@link io.netpoll.buffer.BufferPool#defaultPool()}; the {@code LinkBuffer} object itself is
+     * {@link BufferPool#defaultPool()}; the {@code LinkBuffer} object itself is
      * allocated per message). To use another pool, {@link #add} a {@code new LinkBuffer(pool)}.
      */
     public void send(WriteAction action) throws IOException {
-        LinkBuffer message = new LinkBuffer();
+        LinkBuffer message = new LinkBuffer(BufferPool.defaultPool(), SEND_NODE_SIZE);
         try {
             action.write(message);
         } catch (IOException | RuntimeException | Error e) {
@@ -184,8 +194,19 @@ public final class ShardQueue {
     private void appendQueued(Writer writer) {
         LinkBuffer m;
         while ((m = queue.poll()) != null) {
-            queuedBytes.addAndGet(-m.len());
-            writer.append(m); // moves the nodes; on a closed connection it closes m and throws
+            int len = m.len();
+            queuedBytes.addAndGet(-len);
+            if (len <= COPY_MAX) {
+                // Small messages are copied next to each other: one node and one iovec for many
+                // messages, instead of a node per message in the gathering write.
+                try {
+                    writer.writeBinary(m.next(len));
+                } finally {
+                    m.close();
+                }
+            } else {
+                writer.append(m); // moves the nodes; on a closed connection it closes m and throws
+            }
         }
     }
 
