@@ -371,4 +371,23 @@ class ConnectionPoolTests {
         assertThat(s.created() - s.evicted()).isEqualTo(s.idle());
         assertThat(s.acquireFailures()).isZero();
     }
+
+    @Test
+    void acquireAndReleaseOfAnIdleConnectionAllocateNothing() throws Exception {
+        String address = startServer();
+        ConnectionPool pool = pool(ConnectionPool.builder(dialer).maxConnections(2));
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        for (int i = 0; i < 50_000; i++) { // warm-up: JIT, the endpoint, the idle stack's array
+            pool.acquire(address).release();
+        }
+        int rounds = 100_000;
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < rounds; i++) {
+            pool.acquire(address).release();
+        }
+        long perRound = (mx.getCurrentThreadAllocatedBytes() - before) / rounds;
+        assertThat(perRound).as("bytes allocated per acquire + release").isLessThan(8);
+        assertThat(pool.stats().created()).isEqualTo(1);
+    }
 }
