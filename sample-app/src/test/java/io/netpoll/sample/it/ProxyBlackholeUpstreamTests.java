@@ -97,6 +97,13 @@ class ProxyBlackholeUpstreamTests {
         long bound = clients * 6L * 1024 * 1024; // 1 MB input limit per side, a few of them per session
         long before = bufferPool.stats().usedBytes();
         AtomicLong maxUsed = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        CompletableFuture<Void> sampler = async(() -> {
+            while (flooding.get()) { // a measurement, not a synchronisation: sample the memory every millisecond
+                maxUsed.accumulateAndGet(bufferPool.stats().usedBytes() - before, Math::max);
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        });
         CompletableFuture<?>[] floods = new CompletableFuture<?>[clients];
         for (int i = 0; i < clients; i++) {
             floods[i] = async(() -> {
@@ -117,6 +124,8 @@ class ProxyBlackholeUpstreamTests {
             });
         }
         CompletableFuture.allOf(floods).get(BOUND.toSeconds() * 3, TimeUnit.SECONDS);
+        flooding.set(false);
+        sampler.get(10, TimeUnit.SECONDS);
         assertThat(maxUsed.get()).as("proxy buffer memory during the flood").isLessThanOrEqualTo(bound);
         await().atMost(BOUND).until(() -> dialer.stats().connectionsActive() == 0);
         await().atMost(BOUND).until(() -> bufferPool.stats().usedBytes() <= before);

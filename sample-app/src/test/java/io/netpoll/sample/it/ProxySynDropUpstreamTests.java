@@ -2,7 +2,6 @@ package io.netpoll.sample.it;
 
 import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.netpoll.Dialer;
 import io.netpoll.spring.server.NetpollServers;
@@ -88,6 +87,5 @@ class ProxySynDropUpstreamTests {
         }
         assertThat(System.nanoTime() - start).isLessThan(BOUND.toNanos());
         assertThat(dialer.stats().connectionsActive()).isZero();
-        await().atMost(BOUND).until(() -> SampleServers.port(servers, "proxy") > 0); // the proxy still serves
     }
 }
