@@ -28,8 +28,9 @@ class ModuleDescriptorTest {
         ModuleDescriptor d = ModuleFinder.of(classes()).find("io.netpoll.core").orElseThrow().descriptor();
         assertThat(d.exports()).allMatch(e -> !e.isQualified());
         assertThat(d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("io.netpoll", "io.netpoll.buffer");
-        assertThat(d.packages()).contains("io.netpoll.internal", "io.netpoll.buffer.internal");
+                .containsExactlyInAnyOrder("io.netpoll", "io.netpoll.buffer", "io.netpoll.codec", "io.netpoll.mux",
+                        "io.netpoll.pool", "io.netpoll.tls");
+        assertThat(d.packages()).contains("io.netpoll.internal", "io.netpoll.buffer.internal", "io.netpoll.internal.tls");
         assertThat(d.opens()).isEmpty();
         assertThat(d.requires()).extracting(ModuleDescriptor.Requires::name)
                 .containsExactlyInAnyOrder("java.base", "org.jspecify");

@@ -105,6 +105,18 @@ public class SampleProperties {
         /** How long connecting to the upstream server may take. */
         private Duration connectTimeout = Duration.ofSeconds(2);
 
+        /**
+         * A session whose upstream connection carries no bytes either way for this long is closed
+         * (both sides): an upstream that accepts and then never answers cannot hold a client forever.
+         */
+        private Duration idleTimeout = Duration.ofSeconds(60);
+
+        /**
+         * Longest wait of a forward for a side that does not read (upstream or client); then the
+         * session is closed. Bounds how long a client's handler can be stuck on a blackhole upstream.
+         */
+        private Duration writeTimeout = Duration.ofSeconds(10);
+
         public String getUpstreamHost() {
             return upstreamHost;
         }
@@ -127,6 +139,22 @@ public class SampleProperties {
 
         public void setConnectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
+        }
+
+        public Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+        }
+
+        public Duration getWriteTimeout() {
+            return writeTimeout;
+        }
+
+        public void setWriteTimeout(Duration writeTimeout) {
+            this.writeTimeout = writeTimeout;
         }
     }
 }

@@ -756,6 +756,8 @@ public class NetpollProperties implements Validator {
 		@NestedConfigurationProperty
 		private final Connection connection = new Connection();
 
+		private final Pool pool = new Pool();
+
 		public Duration getConnectTimeout() {
 			return this.connectTimeout;
 		}
@@ -792,6 +794,117 @@ public class NetpollProperties implements Validator {
 			positive(errors, path + ".send-buffer-size", this.sendBufferSize);
 			positive(errors, path + ".receive-buffer-size", this.receiveBufferSize);
 			this.connection.validate(errors, path + ".connection");
+			this.pool.validate(errors, path + ".pool");
+		}
+
+		public Pool getPool() {
+			return this.pool;
+		}
+
+		/**
+		 * The connection pool over the Dialer bean (core's ConnectionPool).
+		 */
+		public static class Pool {
+
+			/**
+			 * Whether to create the ConnectionPool bean.
+			 */
+			private boolean enabled = true;
+
+			/**
+			 * Open connections per remote address, lent or idle.
+			 */
+			private int maxConnections = 16;
+
+			/**
+			 * Callers that may wait per address when every connection is lent; one more fails at
+			 * once (PendingAcquireLimitException). 0 never waits.
+			 */
+			private int maxPendingAcquires = 1000;
+
+			/**
+			 * Longest wait of an acquire for a connection to be released (then
+			 * AcquireTimeoutException). 0 does not wait.
+			 */
+			private Duration acquireTimeout = Duration.ofSeconds(10);
+
+			/**
+			 * Connections without traffic for this long are closed (the connection's idle timeout,
+			 * enforced by the pollers). Default: never.
+			 */
+			private @Nullable Duration maxIdleTime;
+
+			/**
+			 * Connections this old are closed when next released or validated. Default: never.
+			 */
+			private @Nullable Duration maxLifetime;
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public int getMaxConnections() {
+				return this.maxConnections;
+			}
+
+			public void setMaxConnections(int maxConnections) {
+				this.maxConnections = maxConnections;
+			}
+
+			public int getMaxPendingAcquires() {
+				return this.maxPendingAcquires;
+			}
+
+			public void setMaxPendingAcquires(int maxPendingAcquires) {
+				this.maxPendingAcquires = maxPendingAcquires;
+			}
+
+			public Duration getAcquireTimeout() {
+				return this.acquireTimeout;
+			}
+
+			public void setAcquireTimeout(Duration acquireTimeout) {
+				this.acquireTimeout = acquireTimeout;
+			}
+
+			public @Nullable Duration getMaxIdleTime() {
+				return this.maxIdleTime;
+			}
+
+			public void setMaxIdleTime(@Nullable Duration maxIdleTime) {
+				this.maxIdleTime = maxIdleTime;
+			}
+
+			public @Nullable Duration getMaxLifetime() {
+				return this.maxLifetime;
+			}
+
+			public void setMaxLifetime(@Nullable Duration maxLifetime) {
+				this.maxLifetime = maxLifetime;
+			}
+
+			void validate(Errors errors, String path) {
+				if (this.maxConnections < 1) {
+					errors.rejectValue(path + ".max-connections", "netpoll.positive", "must be at least 1");
+				}
+				if (this.maxPendingAcquires < 0) {
+					errors.rejectValue(path + ".max-pending-acquires", "netpoll.negative", "must not be negative");
+				}
+				if (this.acquireTimeout.isNegative()) {
+					errors.rejectValue(path + ".acquire-timeout", "netpoll.negative", "must not be negative");
+				}
+				if (this.maxIdleTime != null && this.maxIdleTime.isNegative()) {
+					errors.rejectValue(path + ".max-idle-time", "netpoll.negative", "must not be negative");
+				}
+				if (this.maxLifetime != null && this.maxLifetime.isNegative()) {
+					errors.rejectValue(path + ".max-lifetime", "netpoll.negative", "must not be negative");
+				}
+			}
+
 		}
 
 	}

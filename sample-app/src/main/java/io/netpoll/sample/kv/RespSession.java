@@ -57,6 +57,12 @@ public final class RespSession {
             }
             request.argv = parser.argv();
             request.argc = parser.argc();
+            if (CrossProtocolGuard.isAttack(request.argv[0])) {
+                // An HTTP request (a browser made to POST here): nothing after it may run.
+                CrossProtocolGuard.report();
+                closed = true;
+                return false;
+            }
             executor.execute(request);
             if (++executed % RELEASE_EVERY == 0) {
                 in.release(); // in a long pipeline, give back what was read as we go

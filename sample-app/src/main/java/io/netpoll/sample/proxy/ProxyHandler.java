@@ -21,6 +21,14 @@ import java.io.IOException;
  * When either side closes, the other is closed; a forward that races with the other side's close
  * closes this side quietly (it is a normal end of a proxied session, not a handler error).
  *
+ * <p>Bad upstreams (see {@code sample.proxy.*}): the dial is bounded by the connect timeout; an
+ * upstream silent both ways for the idle timeout is closed; a forward to a side that does not
+ * read waits at most the write timeout, then closes the session. Memory per session is bounded
+ * by the two connections' input limits ({@code netpoll.servers.proxy.connection.max-input-buffer}
+ * and {@code netpoll.dialer.connection.max-input-buffer}, 1 MB in application.properties): the
+ * poller stops reading a side whose forward is stuck, and a flush sends everything it was given
+ * before returning, so at most about two limits per direction are held.
+ *
  * <p>Threading: the client's handler is the only writer of the upstream connection and the
  * upstream's handler the only writer of the client connection, so each writer has one thread.
  */
@@ -43,11 +51,19 @@ public class ProxyHandler implements OnRequest<Connection>, OnConnect<Connection
      */
     @Override
     public Connection onConnect(Connection none, Connection client) throws Exception {
+        // A dial that hangs (SYN dropped, a full backlog) ends after the connect timeout; the
+        // exception closes the client connection.
         Connection upstream = dialer.dialConnection("tcp", settings.getUpstreamHost() + ":" + upstreamPort(),
                 settings.getConnectTimeout());
-        upstream.setOnRequest((ctx, up) -> forward(up, client));
+        // Close each side with the other first, so that nothing below can leave a half session.
         upstream.addCloseCallback(c -> client.close());
         client.addCloseCallback(c -> upstream.close());
+        // A blackhole upstream (accepts, never answers) is closed when idle; a side that does not
+        // read fails the forward's flush after the write timeout, which closes the session.
+        upstream.setIdleTimeout(settings.getIdleTimeout());
+        upstream.setWriteTimeout(settings.getWriteTimeout());
+        client.setWriteTimeout(settings.getWriteTimeout());
+        upstream.setOnRequest((ctx, up) -> forward(up, client));
         return upstream;
     }
 
