@@ -373,8 +373,9 @@ public final class Poller {
                     } else {
                         selected = selector.selectNow(onKey);
                     }
-                    awake.set(true);
+                    // Before awake: a reader that sees the loop out of select sees when it came out.
                     lastSelectReturn = System.nanoTime();
+                    awake.set(true);
                     if (Thread.interrupted()) {
                         // An interrupted thread's select() returns at once, forever: clear it. Pollers
                         // stop through `running`, so an interrupt (from a container or a tool that
@@ -608,6 +609,9 @@ public final class Poller {
     public long loopLagNanos() {
         long queued = probeQueuedAt;
         long lag = lastLagNanos;
+        if (!running) {
+            return lag; // stopped: a probe still queued will not run
+        }
         if (queued != 0) {
             return Math.max(lag, System.nanoTime() - queued);
         }
