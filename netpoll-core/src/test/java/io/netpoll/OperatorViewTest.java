@@ -164,6 +164,43 @@ class OperatorViewTest extends NetTestSupport {
         assertThat(group.stats().selectorRebuilds()).isEqualTo(1);
     }
 
+    @Test
+    void snapshotsAndClosesAreSafeWhileConnectionsOpenAndClose() throws Exception {
+        Server server = startServer(NetTestSupport::echo);
+        int rounds = 300;
+        java.util.concurrent.Future<?> churn = exec.submit(() -> {
+            for (int i = 0; i < rounds; i++) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+                    s.setSoTimeout(20_000);
+                    try {
+                        s.getOutputStream().write(i & 0x7f);
+                        s.getInputStream().read();
+                    } catch (java.net.SocketException closedByTheView) {
+                        // closeConnection from the view (EOF or a reset): allowed
+                    }
+                }
+            }
+            return null;
+        });
+        int closedByView = 0;
+        while (!churn.isDone()) {
+            List<ConnectionInfo> some = server.loop().connections(5, (closedByView & 1) == 0
+                    ? ConnectionInfo.Order.OLDEST : ConnectionInfo.Order.BUSIEST);
+            assertThat(some.size()).isLessThanOrEqualTo(5);
+            for (ConnectionInfo info : some) {
+                assertThat(info.bytesIn()).isBetween(0L, 1L);
+                assertThat(info.state()).isIn("open", "in-handler", "peer-closed", "closing", "read-paused");
+            }
+            if (!some.isEmpty() && server.loop().closeConnection(some.get(0).id())) {
+                closedByView++;
+            }
+        }
+        churn.get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().connectionCount() == 0);
+        assertThat(server.loop().connections(10, ConnectionInfo.Order.OLDEST)).isEmpty();
+    }
+
     private static int port(ConnectionInfo info) {
         return ((InetSocketAddress) info.remoteAddress()).getPort();
     }
