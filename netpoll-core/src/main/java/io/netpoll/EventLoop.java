@@ -375,4 +375,61 @@ public final class EventLoop {
     public NetStats stats() {
         return counters;
     }
+
+    /**
+     * Snapshots of at most {@code limit} of this event loop's open connections, the oldest or the
+     * busiest first (the operator view). Iterates the connection set once, keeping the first
+     * {@code limit} in a bounded heap, and builds a {@link ConnectionInfo} only for those: the cost
+     * is bounded by the number of connections, nothing is recorded per request, and it is safe while
+     * connections open and close (one that opens meanwhile may be missing, one that closes may show
+     * as {@code closing}).
+     *
+     * @throws IllegalArgumentException if {@code limit} is negative
+     */
+    public List<ConnectionInfo> connections(int limit, ConnectionInfo.Order order) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, was " + limit);
+        }
+        Objects.requireNonNull(order, "order");
+        if (limit == 0) {
+            return List.of();
+        }
+        // The heap's head is the connection that goes first when a better one comes.
+        java.util.Comparator<NioConnection> first = order == ConnectionInfo.Order.OLDEST
+                ? (a, b) -> Long.compare(a.createdNanos() - b.createdNanos(), 0)
+                : (a, b) -> Long.compare(b.totalBytes(), a.totalBytes());
+        java.util.PriorityQueue<NioConnection> heap = new java.util.PriorityQueue<>(Math.min(limit, 1024) + 1,
+                first.reversed());
+        for (NioConnection c : connections) {
+            heap.add(c);
+            if (heap.size() > limit) {
+                heap.poll();
+            }
+        }
+        List<NioConnection> chosen = new ArrayList<>(heap);
+        chosen.sort(first);
+        List<ConnectionInfo> infos = new ArrayList<>(chosen.size());
+        for (NioConnection c : chosen) {
+            infos.add(c.info());
+        }
+        return infos;
+    }
+
+    /**
+     * Closes the connection with this {@link ConnectionInfo#id() id} (a management action: the
+     * handler, if one runs, sees its next read or write fail; close callbacks run as for any close).
+     * Returns false if this event loop has no open connection with that id.
+     */
+    public boolean closeConnection(long id) {
+        for (NioConnection c : connections) {
+            if (c.id() == id) {
+                if (!c.isOpen()) {
+                    return false;
+                }
+                c.close();
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -157,6 +157,80 @@ public final class PollerGroup implements AutoCloseable {
         return workers.stats();
     }
 
+    /**
+     * Live views of this group's pollers, one per poller started so far (pollers start with the
+     * first listener or connection), in index order; the list is a snapshot, each view reads its
+     * poller's current values. The size is bounded by the largest {@link #numLoops()} ever set.
+     */
+    public java.util.List<PollerStats> pollerStats() {
+        Poller[] ps = pollers;
+        java.util.List<PollerStats> views = new java.util.ArrayList<>(ps.length);
+        for (int i = 0; i < ps.length; i++) {
+            views.add(view(i, ps[i]));
+        }
+        return views;
+    }
+
+    private static PollerStats view(int index, Poller p) {
+        return new PollerStats() {
+            @Override
+            public int index() {
+                return index;
+            }
+
+            @Override
+            public String name() {
+                return p.name();
+            }
+
+            @Override
+            public String threadName() {
+                Thread t = p.holderThread();
+                return t == null ? null : t.getName();
+            }
+
+            @Override
+            public String roleState() {
+                return p.roleState();
+            }
+
+            @Override
+            public int registrations() {
+                return p.registrations();
+            }
+
+            @Override
+            public int pendingTasks() {
+                return p.pendingTasks();
+            }
+
+            @Override
+            public long loopLagNanos() {
+                return p.loopLagNanos();
+            }
+
+            @Override
+            public long nanosSinceSelect() {
+                return p.nanosSinceSelect();
+            }
+
+            @Override
+            public long selectorRebuilds() {
+                return p.selectorRebuilds();
+            }
+
+            @Override
+            public String runningNow() {
+                return p.runningNow();
+            }
+
+            @Override
+            public String toString() {
+                return p.name();
+            }
+        };
+    }
+
     /** Read-only gauges of this group. */
     public PollerGroupStats stats() {
         return new PollerGroupStats() {

@@ -48,6 +48,8 @@ final class ConnInput {
 
     // Poller only.
     private int readSize = INITIAL_READ;
+    /** Bytes read from the socket (ConnectionInfo); written by the poller only, read racily. */
+    long received;
 
     volatile boolean eof;
     /** Reading stopped because the unread input reached maxInput (set by the poller, cleared by it too). */
@@ -160,6 +162,7 @@ final class ConnInput {
 
     private void published(int n) {
         c.counters.bytesIn.add(n);
+        received += n;
         if (c.idleTimeoutNanos > 0) {
             c.lastActive = System.nanoTime();
         }

@@ -70,6 +70,11 @@ final class ConnOutput {
         this.lowWater = highWater / 2;
     }
 
+    /** Bytes sent to the socket (ConnectionInfo). */
+    long sent() {
+        return sentBytes;
+    }
+
     /** Poller: true while reading is off because of the output (adaptive water marks). */
     boolean outputPaused() {
         return outputPaused;

@@ -89,6 +89,9 @@ public final class NioConnection implements Connection {
     private record CallbackNode(CloseCallback callback, CallbackNode next) {
     }
 
+    /** Connection ids (ConnectionInfo, closing one by id): one increment per connection. */
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+
     final SocketChannel channel;
     final Poller poller;
     private final ConnOwner owner;
@@ -114,6 +117,9 @@ public final class NioConnection implements Connection {
     private final int maxOutput;
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
+    private final long id = IDS.incrementAndGet();
+    private final long createdAtMillis = System.currentTimeMillis();
+    private final long createdNanos = System.nanoTime();
 
     // Poller thread only.
     private SelectionKey key;
@@ -943,6 +949,43 @@ public final class NioConnection implements Connection {
     @Override
     public SocketAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    // ---------------------------------------------------------------- operator view
+
+    /** This connection's id, unique in the JVM. */
+    public long id() {
+        return id;
+    }
+
+    /** Nanosecond timestamp of creation, for ordering by age. */
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    /** Bytes read plus bytes sent, for ordering by traffic (racy reads: a diagnostic). */
+    public long totalBytes() {
+        return in.received + out.sent();
+    }
+
+    /** A snapshot for the operator view; any thread, touches nothing the connection's threads wait on. */
+    public io.netpoll.ConnectionInfo info() {
+        long now = System.nanoTime();
+        String state;
+        if (closed != 0) {
+            state = "closing";
+        } else if (in.eof) {
+            state = "peer-closed";
+        } else if (in.readPaused) {
+            state = "read-paused";
+        } else if (processing != 0) {
+            state = "in-handler";
+        } else {
+            state = "open";
+        }
+        long idle = idleTimeoutNanos > 0 ? Math.max(0, now - lastActive) : -1;
+        return new io.netpoll.ConnectionInfo(id, localAddress, remoteAddress, createdAtMillis, now - createdNanos, idle,
+                in.received, out.sent(), Math.max(0, input.len()), Math.max(0, output.len()), state, poller.name());
     }
 
     @Override

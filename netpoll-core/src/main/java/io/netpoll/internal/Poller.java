@@ -93,6 +93,24 @@ public final class Poller {
     private volatile boolean running = true;
     private volatile int registrations;
 
+    // Statistics for the operator view (PollerStats): cheap, written by the role holder only.
+    /** System.nanoTime() when the loop last came back from select (one volatile store per loop turn). */
+    private volatile long lastSelectReturn = System.nanoTime();
+    /** Selector rebuilds of this poller (the group counts them too); role holder only. */
+    private volatile long rebuildCount;
+    /**
+     * What the loop is running outside select: the connection whose handler turn (ready list) or the
+     * task it runs now, null between them. A plain field (written per turn, no fence): a reader sees
+     * a recent value, good enough for a diagnostic.
+     */
+    private Object current;
+    /** The lag probe in flight: System.nanoTime() when it was queued, 0 when none is. */
+    private volatile long probeQueuedAt;
+    /** Queue-to-run time of the last lag probe that ran, in nanoseconds. */
+    private volatile long lastLagNanos;
+    private final AtomicBoolean probeInFlight = new AtomicBoolean();
+    private final Runnable lagProbe = this::lagProbeRan;
+
     public Poller(String name, AtomicLong rebuildCounter, Sysmon sysmon) throws IOException {
         this.name = name;
         this.rebuilds = rebuildCounter;
@@ -200,6 +218,7 @@ public final class Poller {
     /** Role threads: runs the poller loop until the role is lost or the poller stops. */
     void runRole(RoleThread me) {
         holder = me;
+        current = null; // the previous holder's turn is its own now
         // A new generation: stamps of the previous holder's calls no longer match.
         STATE.setVolatile(this, (((state >>> GEN_SHIFT) + 1) & 0x0FFF_FFFF) << GEN_SHIFT | RUNNING);
         me.setName(name);
@@ -354,6 +373,8 @@ public final class Poller {
                     } else {
                         selected = selector.selectNow(onKey);
                     }
+                    // Before awake: a reader that sees the loop out of select sees when it came out.
+                    lastSelectReturn = System.nanoTime();
                     awake.set(true);
                     if (Thread.interrupted()) {
                         // An interrupted thread's select() returns at once, forever: clear it. Pollers
@@ -374,6 +395,7 @@ public final class Poller {
                     }
                 } else {
                     selector.selectNow(onKey);
+                    lastSelectReturn = System.nanoTime();
                     Thread.interrupted(); // see above
                 }
                 runTasks();
@@ -426,6 +448,7 @@ public final class Poller {
                 break;
             }
             pendingTasks.decrementAndGet();
+            current = r;
             try {
                 r.run();
             } catch (Throwable t) {
@@ -434,6 +457,7 @@ public final class Poller {
             if (lost()) {
                 return; // a handler task blocked and the role went to another thread, which continues
             }
+            current = null;
         }
     }
 
@@ -444,6 +468,7 @@ public final class Poller {
             if (c == null) {
                 return;
             }
+            current = c;
             try {
                 c.continueOnPoller();
             } catch (Throwable t) {
@@ -452,6 +477,7 @@ public final class Poller {
             if (lost()) {
                 return;
             }
+            current = null;
         }
     }
 
@@ -497,6 +523,7 @@ public final class Poller {
             // The old selector is useless either way.
         }
         rebuilds.incrementAndGet();
+        rebuildCount = rebuildCount + 1;
         LOG.log(System.Logger.Level.INFO, name + ": selector rebuilt after spinning");
     }
 
@@ -548,6 +575,93 @@ public final class Poller {
             sysmon.pollerStopped(this);
             terminated.countDown();
         }
+    }
+
+    // ---------------------------------------------------------------- statistics (PollerStats)
+
+    /** The poller's name (also its thread's name while a thread holds the role). */
+    public String name() {
+        return name;
+    }
+
+    /** Times this poller's selector was rebuilt. */
+    public long selectorRebuilds() {
+        return rebuildCount;
+    }
+
+    /**
+     * Nanoseconds since the loop last came back from select, or 0 while it waits in select (an
+     * idle poller is not late). Grows while a handler or task holds the loop.
+     */
+    public long nanosSinceSelect() {
+        if (!awake.get() || !running) {
+            return 0;
+        }
+        return Math.max(0, System.nanoTime() - lastSelectReturn);
+    }
+
+    /**
+     * Loop lag: the queue-to-run time of a probe task. Each call queues a probe if none is in
+     * flight (so the cost is one task per reader's call, not per task), and returns the last
+     * probe's lag, or the age of the probe still queued if that is longer (a stuck loop shows a
+     * growing lag).
+     */
+    public long loopLagNanos() {
+        long queued = probeQueuedAt;
+        long lag = lastLagNanos;
+        if (!running) {
+            return lag; // stopped: a probe still queued will not run
+        }
+        if (queued != 0) {
+            return Math.max(lag, System.nanoTime() - queued);
+        }
+        if (running && probeInFlight.compareAndSet(false, true)) {
+            probeQueuedAt = System.nanoTime();
+            if (!execute(lagProbe)) {
+                probeQueuedAt = 0;
+                probeInFlight.set(false);
+            }
+        }
+        return lag;
+    }
+
+    private void lagProbeRan() {
+        long queued = probeQueuedAt;
+        if (queued != 0) {
+            lastLagNanos = System.nanoTime() - queued;
+        }
+        probeQueuedAt = 0;
+        probeInFlight.set(false);
+    }
+
+    /** The thread holding the role now (null before the first thread took it). */
+    public Thread holderThread() {
+        return holder;
+    }
+
+    /** The role's status: {@code running}, {@code in-handler} (adaptive) or {@code handed-off}. */
+    public String roleState() {
+        return switch (state & STATUS) {
+            case IN_HANDLER -> "in-handler";
+            case RETAKEN -> "handed-off";
+            default -> "running";
+        };
+    }
+
+    /**
+     * What the loop is running now outside select, for diagnostics: a connection's handler turn
+     * ({@code "connection <id> <remote address>"}), a task's class, or null. Best effort (read
+     * without synchronisation).
+     */
+    public String runningNow() {
+        if (!awake.get()) {
+            return null;
+        }
+        Object c = current;
+        if (c instanceof NioConnection conn) {
+            return "connection " + conn.id() + " " + conn.remoteAddress();
+        }
+        return c == null ? null : "task " + c.getClass().getName();
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.netpoll.spring.health;
 
+import java.time.Duration;
+import java.util.Map;
+
 import io.netpoll.PollerGroup;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -7,7 +10,8 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * Health of the pollers of an application without servers (client connections only): {@code UP}
- * while the poller group is open and every started poller runs, {@code DOWN} otherwise.
+ * while the poller group is open and no poller has been out of {@code select} longer than the
+ * stuck-poller threshold (see {@link NetpollServerHealthIndicator}), {@code DOWN} otherwise.
  * Pollers start with the first connection, so {@code pollers} may be 0 while {@code UP}.
  *
  * @author netpoll-java
@@ -17,9 +21,22 @@ public class NetpollPollerHealthIndicator extends AbstractHealthIndicator {
 
 	private final PollerGroup pollerGroup;
 
+	private final Duration stuckPollerThreshold;
+
 	public NetpollPollerHealthIndicator(PollerGroup pollerGroup) {
+		this(pollerGroup, NetpollServerHealthIndicator.DEFAULT_STUCK_POLLER_THRESHOLD);
+	}
+
+	/**
+	 * An indicator that also reports a poller stuck out of {@code select}.
+	 * @param pollerGroup the poller group
+	 * @param stuckPollerThreshold time out of select after which a poller counts as stuck
+	 * (zero: never)
+	 */
+	public NetpollPollerHealthIndicator(PollerGroup pollerGroup, Duration stuckPollerThreshold) {
 		super("Netpoll health check failed");
 		this.pollerGroup = pollerGroup;
+		this.stuckPollerThreshold = stuckPollerThreshold;
 	}
 
 	@Override
@@ -30,7 +47,16 @@ public class NetpollPollerHealthIndicator extends AbstractHealthIndicator {
 			builder.down().withDetail("reason", "poller group closed");
 		}
 		else {
-			builder.up();
+			Map<String, Object> stuck = StuckPollers.find(this.pollerGroup, this.stuckPollerThreshold);
+			if (stuck != null) {
+				builder.down()
+					.withDetail("reason", "poller stuck in a handler or task for more than "
+							+ this.stuckPollerThreshold.toMillis() + " ms")
+					.withDetail("stuckPoller", stuck);
+			}
+			else {
+				builder.up();
+			}
 		}
 	}
 

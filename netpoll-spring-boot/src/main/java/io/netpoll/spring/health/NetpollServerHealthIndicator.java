@@ -2,6 +2,8 @@ package io.netpoll.spring.health;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netpoll.PollerGroup;
@@ -18,7 +20,10 @@ import org.springframework.boot.health.contributor.Status;
  * <li>{@code UP} while listening with every poller running;</li>
  * <li>{@code OUT_OF_SERVICE} before it listens and while it drains at shutdown;</li>
  * <li>{@code DOWN} when the listener failed or closed, the server stopped, the poller group was
- * closed, or a poller thread died (fewer run than this indicator saw running before).</li>
+ * closed, a poller thread died (fewer run than this indicator saw running before), or a poller
+ * has been out of {@code select} longer than the stuck-poller threshold (a handler or task holds
+ * it and could not be handed off; detail {@code stuckPoller} names the poller, its thread and
+ * what it runs, by connection id, never by address).</li>
  * </ul>
  * Details: {@code state}, {@code network}, {@code address}, {@code port}, {@code connections}
  * (open now), {@code pollers} (running) and {@code pollersExpected}. Never peer addresses.
@@ -39,11 +44,30 @@ public class NetpollServerHealthIndicator extends AbstractHealthIndicator {
 	 */
 	private final AtomicInteger mostPollersSeen = new AtomicInteger();
 
+	private final Duration stuckPollerThreshold;
+
 	public NetpollServerHealthIndicator(NetpollServer server, PollerGroup pollerGroup) {
+		this(server, pollerGroup, DEFAULT_STUCK_POLLER_THRESHOLD);
+	}
+
+	/**
+	 * An indicator that also reports a poller stuck out of {@code select}.
+	 * @param server the server
+	 * @param pollerGroup its poller group
+	 * @param stuckPollerThreshold time out of select after which a poller counts as stuck
+	 * (zero: never)
+	 */
+	public NetpollServerHealthIndicator(NetpollServer server, PollerGroup pollerGroup, Duration stuckPollerThreshold) {
 		super("Netpoll health check failed");
 		this.server = server;
 		this.pollerGroup = pollerGroup;
+		this.stuckPollerThreshold = stuckPollerThreshold;
 	}
+
+	/**
+	 * The default of {@code netpoll.health.stuck-poller-threshold}.
+	 */
+	public static final Duration DEFAULT_STUCK_POLLER_THRESHOLD = Duration.ofSeconds(10);
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
@@ -78,7 +102,16 @@ public class NetpollServerHealthIndicator extends AbstractHealthIndicator {
 					builder.down().withDetail("reason", "listener closed");
 				}
 				else {
-					builder.up();
+					Map<String, Object> stuck = StuckPollers.find(this.pollerGroup, this.stuckPollerThreshold);
+					if (stuck != null) {
+						builder.down()
+							.withDetail("reason", "poller stuck in a handler or task for more than "
+									+ this.stuckPollerThreshold.toMillis() + " ms")
+							.withDetail("stuckPoller", stuck);
+					}
+					else {
+						builder.up();
+					}
 				}
 			}
 			case FAILED -> {

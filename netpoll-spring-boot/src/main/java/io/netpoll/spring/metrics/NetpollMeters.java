@@ -109,10 +109,17 @@ public enum NetpollMeters implements MeterDocumentation {
 	POLLER_COUNT("netpoll.poller.count", Meter.Type.GAUGE, BaseUnits.THREADS, "Poller threads running"),
 
 	/**
-	 * Tasks queued for the pollers and not yet run.
+	 * Tasks queued for a poller and not yet run, per poller.
 	 */
 	POLLER_TASKS_PENDING("netpoll.poller.tasks.pending", Meter.Type.GAUGE, BaseUnits.TASKS,
-			"Tasks queued for the pollers (registrations, closes, write interest)"),
+			"Tasks queued for the poller (registrations, closes, write interest)", PollerTags.POLLER),
+
+	/**
+	 * Time from a task being queued for a poller to it running (a probe task per scrape), per
+	 * poller; a poller held up by a handler or task shows a growing lag.
+	 */
+	POLLER_LOOP_LAG("netpoll.poller.loop.lag", Meter.Type.GAUGE, "seconds",
+			"Time from a task being queued for the poller to it running", PollerTags.POLLER),
 
 	/**
 	 * Channels registered with the pollers (connections and listeners).
@@ -295,6 +302,29 @@ public enum NetpollMeters implements MeterDocumentation {
 		private final String key;
 
 		ServerTags(String key) {
+			this.key = key;
+		}
+
+		@Override
+		public String asString() {
+			return this.key;
+		}
+
+	}
+
+	/**
+	 * Tags of per-poller meters.
+	 */
+	public enum PollerTags implements KeyName {
+
+		/**
+		 * The poller's index in the group ({@code 0}, {@code 1}, ...: bounded by the poller count).
+		 */
+		POLLER("poller");
+
+		private final String key;
+
+		PollerTags(String key) {
 			this.key = key;
 		}
 

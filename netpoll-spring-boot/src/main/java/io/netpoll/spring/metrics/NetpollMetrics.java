@@ -213,12 +213,32 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 
 	private void bindPollers(PollerGroup group) {
 		gauge(NetpollMeters.POLLER_COUNT, Tags.empty(), group, (g) -> g.stats().pollers());
-		gauge(NetpollMeters.POLLER_TASKS_PENDING, Tags.empty(), group, (g) -> g.stats().pendingTasks());
+		// Per poller (tag poller = index), bounded by the poller count; pollers start lazily, so each
+		// gauge looks its poller up when read (0 until it exists).
+		for (int i = 0; i < group.numLoops(); i++) {
+			int index = i;
+			Tags poller = Tags.of(NetpollMeters.PollerTags.POLLER.asString(), Integer.toString(i));
+			gauge(NetpollMeters.POLLER_TASKS_PENDING, poller, group,
+					(g) -> pollerValue(g, index, io.netpoll.PollerStats::pendingTasks));
+			this.meters.add(io.micrometer.core.instrument.TimeGauge
+				.builder(NetpollMeters.POLLER_LOOP_LAG.getName(), group, TimeUnit.NANOSECONDS,
+						(g) -> pollerValue(g, index, io.netpoll.PollerStats::loopLagNanos))
+				.description(NetpollMeters.POLLER_LOOP_LAG.description())
+				.tags(poller)
+				.strongReference(true)
+				.register(this.registry));
+		}
 		gauge(NetpollMeters.POLLER_REGISTRATIONS, Tags.empty(), group, (g) -> g.stats().registrations());
 		counter(NetpollMeters.POLLER_SELECTOR_REBUILDS, Tags.empty(), group, (g) -> g.stats().selectorRebuilds());
 		counter(NetpollMeters.HANDLER_BLOCKED, Tags.empty(), group, (g) -> g.stats().handlersBlocked());
 		counter(NetpollMeters.POLLER_HANDOFFS, Tags.empty(), group, (g) -> g.stats().roleHandOffs());
 		gauge(NetpollMeters.POLLER_THREADS, Tags.empty(), group, (g) -> g.stats().roleThreads());
+	}
+
+	private static double pollerValue(PollerGroup group, int index,
+			ToDoubleFunction<io.netpoll.PollerStats> value) {
+		List<io.netpoll.PollerStats> pollers = group.pollerStats();
+		return (index < pollers.size()) ? value.applyAsDouble(pollers.get(index)) : 0;
 	}
 
 	private void bindBuffers(BufferPool pool) {

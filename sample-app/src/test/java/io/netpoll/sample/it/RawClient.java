@@ -50,6 +50,11 @@ final class RawClient implements AutoCloseable {
         return o.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** The client's local port: the server sees it as the peer's port. */
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -27,6 +28,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = NetpollServerAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class, PollerGroup.class })
 @ConditionalOnBean(PollerGroup.class)
+@EnableConfigurationProperties(NetpollEndpointProperties.class)
 public final class NetpollEndpointAutoConfiguration {
 
 	// On the method, not the class: the class's conditions are read together, and without
@@ -35,9 +37,10 @@ public final class NetpollEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint(NetpollEndpoint.class)
 	NetpollEndpoint netpollEndpoint(ObjectProvider<NetpollServers> servers, PollerGroup pollerGroup,
-			ObjectProvider<BufferPool> bufferPool) {
+			ObjectProvider<BufferPool> bufferPool, NetpollEndpointProperties properties) {
 		return new NetpollEndpoint(servers.getIfAvailable(() -> new NetpollServers(java.util.stream.Stream.empty())),
-				pollerGroup, bufferPool.getIfAvailable(BufferPool::defaultPool));
+				pollerGroup, bufferPool.getIfAvailable(BufferPool::defaultPool),
+				properties.getCloseConnections().isEnabled());
 	}
 
 }

@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthContributor;
@@ -32,20 +33,23 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass({ HealthContributor.class, ConditionalOnEnabledHealthIndicator.class, PollerGroup.class })
 @ConditionalOnBean({ NetpollServers.class, PollerGroup.class })
 @ConditionalOnEnabledHealthIndicator("netpoll")
+@EnableConfigurationProperties(NetpollHealthProperties.class)
 public final class NetpollHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = { "netpollHealthIndicator", "netpollHealthContributor" })
-	HealthContributor netpollHealthContributor(NetpollServers servers, PollerGroup pollerGroup) {
+	HealthContributor netpollHealthContributor(NetpollServers servers, PollerGroup pollerGroup,
+			NetpollHealthProperties properties) {
 		Map<String, NetpollServer> all = servers.asMap();
+		java.time.Duration stuck = properties.getStuckPollerThreshold();
 		if (all.isEmpty()) {
-			return new NetpollPollerHealthIndicator(pollerGroup);
+			return new NetpollPollerHealthIndicator(pollerGroup, stuck);
 		}
 		if (all.size() == 1) {
-			return new NetpollServerHealthIndicator(all.values().iterator().next(), pollerGroup);
+			return new NetpollServerHealthIndicator(all.values().iterator().next(), pollerGroup, stuck);
 		}
 		return CompositeHealthContributor.fromMap(all,
-				(server) -> new NetpollServerHealthIndicator(server, pollerGroup));
+				(server) -> new NetpollServerHealthIndicator(server, pollerGroup, stuck));
 	}
 
 }

@@ -1,0 +1,39 @@
+package io.netpoll;
+
+import java.net.SocketAddress;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A snapshot of one connection of an {@link EventLoop}, for the operator view
+ * ({@link EventLoop#connections(int, Order)}). Immutable; the values were read one after another
+ * without stopping the connection, so they may belong to slightly different moments.
+ *
+ * @param id the connection's id, unique in the JVM (for {@link EventLoop#closeConnection(long)})
+ * @param localAddress the local address
+ * @param remoteAddress the peer's address
+ * @param createdAtMillis when the connection was set up (epoch milliseconds)
+ * @param ageNanos how long ago that was
+ * @param idleNanos time since the last byte read or written, or -1 when the connection has no idle
+ *        timeout (activity is timed only for the idle timeout: no clock read per read or write otherwise)
+ * @param bytesIn bytes read from the socket
+ * @param bytesOut bytes written to the socket
+ * @param unreadInput input bytes read from the socket and not yet consumed by the handler
+ * @param unsentOutput flushed output bytes not yet taken by the socket
+ * @param state {@code open}, {@code in-handler} (a handler runs for it), {@code read-paused}
+ *        (at the input limit or the memory budget), {@code peer-closed} (EOF read, input left) or
+ *        {@code closing}
+ * @param poller the name of the poller serving it
+ */
+public record ConnectionInfo(long id, @Nullable SocketAddress localAddress, @Nullable SocketAddress remoteAddress,
+                             long createdAtMillis, long ageNanos, long idleNanos, long bytesIn, long bytesOut,
+                             int unreadInput, int unsentOutput, String state, String poller) {
+
+    /** Which connections {@link EventLoop#connections(int, Order)} returns first. */
+    public enum Order {
+        /** The oldest first. */
+        OLDEST,
+        /** The most bytes in plus out first. */
+        BUSIEST
+    }
+}
