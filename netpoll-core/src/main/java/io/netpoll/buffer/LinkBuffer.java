@@ -61,7 +61,8 @@ import java.util.Objects;
  * {@link IndexOutOfBoundsException} (a standalone buffer never waits). {@code mallocAck} or
  * {@code writeDirect} beyond {@link #mallocLen()}: {@link IllegalArgumentException}. Any use after
  * {@link #close()}: {@link IllegalStateException}. A buffer holds at most
- * {@link Integer#MAX_VALUE} readable bytes.
+ * {@link Integer#MAX_VALUE} readable bytes. Any call that needs new memory at the pool's budget:
+ * {@link BufferBudgetExceededException} (nothing written or read by that call).
  */
 public final class LinkBuffer implements Reader, Writer, AutoCloseable {
 
@@ -738,10 +739,22 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
      * {@code sizeHint}, otherwise into a new node of {@code sizeHint} bytes), then
      * {@link #flush()}. Returns the bytes read, or -1 at end of stream. Not API: the transport
      * reaches it through {@link LinkBufferAccess}.
+     *
+     * <p>Errors: {@link BufferBudgetExceededException} when the pool's memory budget refuses the
+     * node (nothing was read; stop reading the channel and resume when
+     * {@link BufferBudgetExceededException#onMemoryAvailable} says so); the pool tells a reader
+     * that holds many unread bytes no earlier than one that holds few.
      */
     int fillFrom(ReadableByteChannel channel, int sizeHint) throws IOException {
         checkSize("fillFrom", sizeHint);
-        Node w = writableNode(Math.max(1, sizeHint >>> 1), sizeHint);
+        Node w;
+        try {
+            // The unread bytes tell the pool whether this reader consumes (see BufferPool's budget).
+            w = writableNode(Math.max(1, sizeHint >>> 1), sizeHint, len());
+        } catch (BufferBudgetExceededException e) {
+            flush();
+            throw e;
+        }
         ByteBuffer view = w.writeView(w.malloc, w.capacity(), writeEpoch);
         int r;
         try {
@@ -917,13 +930,18 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
      * {@code want} bytes (the node size for small writes, at most the largest pooled size).
      */
     private Node writableNode(int min, int want) {
+        return writableNode(min, want, -1);
+    }
+
+    /** {@link #writableNode(int, int)} for a reader holding {@code held} unread bytes (-1: a writer). */
+    private Node writableNode(int min, int want, long held) {
         pin();
         Node w = write;
         if (w != null && w.writableBytes() >= min) {
             return w;
         }
         int size = Math.max(min, Math.max(nodeSize, Math.min(want, BufferPool.MAX_NODE_SIZE)));
-        Node node = pool.take(size);
+        Node node = pool.take(size, held);
         if (w == null) {
             first = node;
         } else {

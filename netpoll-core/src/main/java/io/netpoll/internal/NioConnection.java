@@ -9,6 +9,7 @@ import io.netpoll.OnRequest;
 import io.netpoll.ReadTimeoutException;
 import io.netpoll.WriteAction;
 import io.netpoll.WriteTimeoutException;
+import io.netpoll.buffer.BufferBudgetExceededException;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
@@ -116,6 +117,8 @@ public final class NioConnection implements Connection {
     private final Runnable closeTask = this::closeOnPoller;
     private final Runnable armWrite = this::armWriteOnPoller;
     private final Runnable resumeRead = this::resumeReadOnPoller;
+    /** Buffer budget: the pool calls it when memory is back after a refused read. */
+    private final Runnable memoryAvailable = () -> maybeResumeRead(true);
     private final int maxInput;
     private final int maxOutput;
     private final SocketAddress localAddress;
@@ -248,6 +251,9 @@ public final class NioConnection implements Connection {
             int n;
             try {
                 n = BUFFERS.fillFrom(input, channel, readSize);
+            } catch (BufferBudgetExceededException e) {
+                pauseForMemory(e); // buffer memory budget: stop reading until memory is back
+                break;
             } catch (IOException e) {
                 if (total > 0) {
                     published(total);
@@ -299,6 +305,24 @@ public final class NioConnection implements Connection {
                 epoch = epoch + 1;
                 startTask();
             }
+        }
+    }
+
+    /**
+     * Poller thread: the buffer pool refused memory for a read (its budget). Reading stops as for
+     * the input limit (the reader consuming resumes it too) until the pool has memory again.
+     */
+    private void pauseForMemory(BufferBudgetExceededException refusal) {
+        if (closed != 0 || eof || key == null || !key.isValid()) {
+            return;
+        }
+        readPaused = true;
+        interest &= ~SelectionKey.OP_READ;
+        key.interestOps(interest);
+        refusal.onMemoryAvailable(memoryAvailable);
+        // The reader may have consumed between the refusal and the flag: it then saw no pause.
+        if (input.len() < refusal.heldBytes()) {
+            resumeReadOnPoller();
         }
     }
 

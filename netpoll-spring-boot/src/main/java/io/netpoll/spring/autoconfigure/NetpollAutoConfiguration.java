@@ -76,8 +76,8 @@ public final class NetpollAutoConfiguration {
 	}
 
 	/**
-	 * The context's buffer memory, rather than netpoll-core's JVM-wide default pool: its ceiling
-	 * and leak detection come from {@code netpoll.buffer.*}, its meters show this context's
+	 * The context's buffer memory, rather than netpoll-core's JVM-wide default pool: its ceiling,
+	 * budget, decay and leak detection come from {@code netpoll.buffer.*}, its meters show this context's
 	 * memory only, and closing the context frees what it pooled (another context in the same
 	 * JVM, a test's or a restarted one's, starts from its own).
 	 */
@@ -85,10 +85,20 @@ public final class NetpollAutoConfiguration {
 	@ConditionalOnMissingBean
 	BufferPool netpollBufferPool(NetpollProperties properties) {
 		NetpollProperties.Buffer buffer = properties.getBuffer();
-		long maxPooled = (buffer.getMaxPooledMemory() != null) ? buffer.getMaxPooledMemory().toBytes()
-				: BufferPool.defaultMaxPooledBytes();
-		return (buffer.getLeakDetection() != null) ? BufferPool.create(maxPooled, buffer.getLeakDetection())
-				: BufferPool.create(maxPooled);
+		BufferPool.Builder pool = BufferPool.builder();
+		if (buffer.getMaxPooledMemory() != null) {
+			pool.maxPooledBytes(buffer.getMaxPooledMemory().toBytes());
+		}
+		if (buffer.getMaxDirectMemory() != null) {
+			pool.maxDirectBytes(buffer.getMaxDirectMemory().toBytes());
+		}
+		if (buffer.getDecay() != null) {
+			pool.decay(buffer.getDecay());
+		}
+		if (buffer.getLeakDetection() != null) {
+			pool.leakDetection(buffer.getLeakDetection());
+		}
+		return pool.build();
 	}
 
 	@Bean(name = WORKER_EXECUTOR_BEAN_NAME, destroyMethod = "")

@@ -166,6 +166,39 @@ public class NetpollProperties implements Validator {
 		 */
 		private @Nullable LeakDetection leakDetection;
 
+		/**
+		 * Budget on all direct memory the context's pool holds (in use and free). At the
+		 * budget a connection's reads pause until memory comes back (a connection holding
+		 * much unread input first: the last eighth stays for connections that consume), and a
+		 * handler's write fails with BufferBudgetExceededException. Default: the system property
+		 * 'netpoll.buffer.maxDirectBytes', or half of the JVM's max direct memory
+		 * (-XX:MaxDirectMemorySize, else the max heap).
+		 */
+		private @Nullable DataSize maxDirectMemory;
+
+		/**
+		 * Free memory unused for this long is given back (dropped, so the garbage collector
+		 * returns it to the operating system). 0 keeps it until the context closes. Default:
+		 * the system property 'netpoll.buffer.decayMillis', or 30s.
+		 */
+		private @Nullable Duration decay;
+
+		public @Nullable DataSize getMaxDirectMemory() {
+			return this.maxDirectMemory;
+		}
+
+		public void setMaxDirectMemory(@Nullable DataSize maxDirectMemory) {
+			this.maxDirectMemory = maxDirectMemory;
+		}
+
+		public @Nullable Duration getDecay() {
+			return this.decay;
+		}
+
+		public void setDecay(@Nullable Duration decay) {
+			this.decay = decay;
+		}
+
 		public @Nullable DataSize getMaxPooledMemory() {
 			return this.maxPooledMemory;
 		}
@@ -187,6 +220,14 @@ public class NetpollProperties implements Validator {
 				errors.rejectValue(path + ".max-pooled-memory", "netpoll.negative",
 						"must not be negative; use a size such as 64MB, 0 to pool nothing, or leave it unset for "
 								+ "netpoll-core's default");
+			}
+			if (this.maxDirectMemory != null && this.maxDirectMemory.toBytes() <= 0) {
+				errors.rejectValue(path + ".max-direct-memory", "netpoll.positive",
+						"must be positive, such as 512MB, or unset for half of the JVM's max direct memory");
+			}
+			if (this.decay != null && this.decay.isNegative()) {
+				errors.rejectValue(path + ".decay", "netpoll.negative",
+						"must not be negative; use a duration such as 30s, or 0 to keep free memory");
 			}
 		}
 

@@ -145,6 +145,31 @@ public enum NetpollMeters implements MeterDocumentation {
 			"Ceiling of the free buffer memory kept for reuse", BufferTags.MEMORY_TYPE),
 
 	/**
+	 * The budget on all direct memory the buffer pool holds ({@code netpoll.buffer.max-direct-memory}).
+	 */
+	BUFFER_MEMORY_BUDGET("netpoll.buffer.memory.budget", Meter.Type.GAUGE, BaseUnits.BYTES,
+			"Budget on the direct memory the buffer pool holds, in use and free", BufferTags.MEMORY_TYPE),
+
+	/**
+	 * Direct memory the buffer pool holds, in use and free, counted against the budget.
+	 */
+	BUFFER_MEMORY_RESERVED("netpoll.buffer.memory.reserved", Meter.Type.GAUGE, BaseUnits.BYTES,
+			"Direct memory the buffer pool holds, in use and free", BufferTags.MEMORY_TYPE),
+
+	/**
+	 * Requests for buffer memory refused at the budget: a connection's reads paused, or a
+	 * handler's write failed.
+	 */
+	BUFFER_BUDGET_REFUSALS("netpoll.buffer.budget.refusals", Meter.Type.COUNTER, null,
+			"Requests for buffer memory refused at the budget (reads paused, writes failed)"),
+
+	/**
+	 * Free buffer memory given back because it stayed unused for the decay interval.
+	 */
+	BUFFER_MEMORY_DECAYED("netpoll.buffer.memory.decayed", Meter.Type.COUNTER, BaseUnits.BYTES,
+			"Free buffer memory given back after staying unused for the decay interval", BufferTags.MEMORY_TYPE),
+
+	/**
 	 * Buffer nodes the garbage collector reclaimed while still taken (dropped without being
 	 * released), among those watched by {@code netpoll.buffer.leak-detection}.
 	 */

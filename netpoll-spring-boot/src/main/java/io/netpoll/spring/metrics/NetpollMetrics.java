@@ -224,6 +224,10 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		gauge(NetpollMeters.BUFFER_MEMORY_POOLED, tags, pool, (p) -> p.stats().pooledBytes());
 		gauge(NetpollMeters.BUFFER_MEMORY_MAX, tags, pool, (p) -> p.stats().maxPooledBytes());
 		counter(NetpollMeters.BUFFER_LEAKS, Tags.empty(), pool, (p) -> p.stats().leaksDetected());
+		gauge(NetpollMeters.BUFFER_MEMORY_BUDGET, tags, pool, BufferPool::maxDirectBytes);
+		gauge(NetpollMeters.BUFFER_MEMORY_RESERVED, tags, pool, (p) -> p.stats().reservedBytes());
+		counter(NetpollMeters.BUFFER_BUDGET_REFUSALS, Tags.empty(), pool, (p) -> p.stats().budgetRefusals());
+		counter(NetpollMeters.BUFFER_MEMORY_DECAYED, tags, pool, (p) -> p.stats().decayedBytes());
 	}
 
 	private void bindDialer(NetStats stats) {

@@ -92,6 +92,22 @@ class NetpollAutoConfigurationTests {
 	}
 
 	@Test
+	void bufferBudgetAndDecayPropertiesAreApplied() {
+		this.contextRunner.withPropertyValues("netpoll.buffer.max-direct-memory=32MB", "netpoll.buffer.decay=0")
+			.run((context) -> {
+				BufferPool pool = context.getBean(BufferPool.class);
+				assertThat(pool.maxDirectBytes()).isEqualTo(DataSize.ofMegabytes(32).toBytes());
+				assertThat(pool.stats().maxDirectBytes()).isEqualTo(DataSize.ofMegabytes(32).toBytes());
+				assertThat(pool.decay()).isEqualTo(Duration.ZERO);
+			});
+		this.contextRunner.run((context) -> {
+			BufferPool pool = context.getBean(BufferPool.class);
+			assertThat(pool.maxDirectBytes()).isEqualTo(BufferPool.defaultMaxDirectBytes());
+			assertThat(pool.decay()).isEqualTo(BufferPool.defaultDecay());
+		});
+	}
+
+	@Test
 	void bufferPoolIsClosedWithTheContext() {
 		BufferPool[] pool = new BufferPool[1];
 		this.contextRunner.run((context) -> pool[0] = context.getBean(BufferPool.class));
@@ -322,6 +338,8 @@ class NetpollAutoConfigurationTests {
 	@Test
 	void negativeBufferCeilingFails() {
 		assertFailure("netpoll.buffer.max-pooled-memory=-1MB", "netpoll.buffer.max-pooled-memory", "0 to pool nothing");
+		assertFailure("netpoll.buffer.max-direct-memory=0", "netpoll.buffer.max-direct-memory", "must be positive");
+		assertFailure("netpoll.buffer.decay=-1s", "netpoll.buffer.decay", "must not be negative");
 	}
 
 	@Test

@@ -13,7 +13,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.beans.factory.annotation.Autowired;
 import io.netpoll.spring.server.NetpollServers;
 
-/** Actuator over HTTP: health with the netpoll servers, metrics, Prometheus, info. */
+/** Actuator over HTTP: health with the netpoll servers, the netpoll endpoint, metrics, Prometheus, info. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
 class ActuatorTests {
@@ -50,6 +50,20 @@ class ActuatorTests {
         assertThat(r.body()).contains("netpoll_server_connections_accepted_connections_total{")
                 .contains("server=\"kv\"").contains("netpoll_server_bytes_received_bytes_total{")
                 .contains("netpoll_poller_count");
+    }
+
+    @Test
+    void netpollEndpointShowsServersPollersWorkersAndBuffers() throws Exception {
+        try (RawClient c = new RawClient(SampleServers.port(servers, "kv"))) {
+            assertThat(c.send("PING\r\n").read(7)).isEqualTo("+PONG\r\n");
+        }
+        HttpResponse<String> r = get("/actuator/netpoll");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).startsWith("{\"servers\":{")
+                .contains("\"kv\":{\"state\":\"SERVING\"").contains("\"echo\":{").contains("\"proxy\":{")
+                .contains("\"port\":" + SampleServers.port(servers, "kv") + ",")
+                .contains("\"pollers\":{\"configured\":").contains("\"workers\":{\"poolSize\":")
+                .contains("\"buffers\":{\"usedBytes\":").contains("\"sizeClasses\":[{\"nodeSize\":64,");
     }
 
     @Test

@@ -106,7 +106,7 @@ class NetpollMetricsAutoConfigurationTests {
 	@Test
 	void bufferMetersReadTheContextsPool() {
 		this.contextRunner.withUserConfiguration(Registry.class, DefaultHandler.class)
-			.withPropertyValues("netpoll.buffer.max-pooled-memory=3MB")
+			.withPropertyValues("netpoll.buffer.max-pooled-memory=3MB", "netpoll.buffer.max-direct-memory=40MB")
 			.run((context) -> {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				BufferPool pool = context.getBean(BufferPool.class);
@@ -120,6 +120,13 @@ class NetpollMetricsAutoConfigurationTests {
 					.isPositive();
 				assertThat(registry.get("netpoll.buffer.memory.used").gauge().value()).isZero();
 				assertThat(registry.get("netpoll.buffer.leaks").functionCounter().count()).isZero();
+				assertThat(registry.get("netpoll.buffer.memory.budget").tag("memory.type", "direct").gauge().value())
+					.isEqualTo(40 * 1024 * 1024);
+				assertThat(registry.get("netpoll.buffer.memory.reserved").gauge().value())
+					.isEqualTo(pool.stats().reservedBytes())
+					.isPositive();
+				assertThat(registry.get("netpoll.buffer.budget.refusals").functionCounter().count()).isZero();
+				assertThat(registry.get("netpoll.buffer.memory.decayed").functionCounter().count()).isZero();
 			});
 	}
 

@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration for the {@code netpoll} Actuator endpoint.
+ */
+@NullMarked
+package io.netpoll.spring.autoconfigure.endpoint;
+
+import org.jspecify.annotations.NullMarked;
