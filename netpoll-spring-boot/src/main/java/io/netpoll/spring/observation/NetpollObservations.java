@@ -76,7 +76,7 @@ public class NetpollObservations implements NetpollHandlerDecorator, Ordered {
 	/**
 	 * One server's handler, observed.
 	 */
-	@SuppressWarnings({ "rawtypes", "unchecked" })
+	@SuppressWarnings({ "rawtypes", "unchecked", "try" }) // the scope is only closed
 	private static final class ObservedHandler implements OnRequest<Object> {
 
 		private final String serverName;
