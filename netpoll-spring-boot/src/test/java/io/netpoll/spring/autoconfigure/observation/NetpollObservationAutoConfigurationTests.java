@@ -192,7 +192,7 @@ class NetpollObservationAutoConfigurationTests {
 				assertThat(echo(context, "third")).isEqualTo("third");
 				assertThat(echo(context, "fourth")).isEqualTo("fourth");
 				await().atMost(Duration.ofSeconds(10))
-					.untilAsserted(() -> assertThat(handlerContexts(registry)).hasSize(4)
+					.untilAsserted(() -> assertThat(handlerContexts(registry)).hasSizeGreaterThanOrEqualTo(4)
 						.allSatisfy((ctx) -> assertThat(ctx.getLowCardinalityKeyValues().stream())
 							.anyMatch((kv) -> kv.getKey().equals("outcome"))));
 				assertThat(handler.threads).as("one thread ran every call").containsOnly(handler.threads.get(0));
