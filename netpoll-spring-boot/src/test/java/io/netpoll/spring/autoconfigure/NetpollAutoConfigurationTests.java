@@ -18,15 +18,19 @@ import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LeakDetection;
 import io.netpoll.spring.server.NetpollDialerCustomizer;
 import io.netpoll.spring.server.NetpollPollerGroupCustomizer;
+import io.netpoll.spring.server.NetpollStartupException;
 import io.netpoll.spring.test.WatchBufferPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.support.SpringFactoriesLoader;
@@ -256,9 +260,24 @@ class NetpollAutoConfigurationTests {
 	@EnabledForJreRange(max = JRE.JAVA_20)
 	void virtualThreadsBeforeJava21FailWithAClearMessage() {
 		this.contextRunner.withPropertyValues("netpoll.worker.virtual-threads=true")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("needs Java 21 or later"));
+			.run((context) -> {
+				assertThat(context).getFailure().rootCause().isInstanceOf(NetpollStartupException.class);
+				// Reported by the failure analyzer (description and action), not as a stack trace.
+				FailureAnalysis analysis = new NetpollFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("needs Java 21 or later");
+				assertThat(analysis.getAction()).contains("Remove 'netpoll.worker.virtual-threads'");
+			});
+	}
+
+	@Test
+	@EnabledForJreRange(max = JRE.JAVA_20)
+	@ExtendWith(OutputCaptureExtension.class)
+	void springThreadsVirtualEnabledBeforeJava21FallsBackToPlatformThreadsWithAnInfoLine(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
+			assertThat(context).hasNotFailed().doesNotHaveBean("netpollWorkerExecutor");
+			assertThat(output).containsOnlyOnce("netpoll handlers run on platform threads").contains("INFO");
+		});
 	}
 
 	@Test
