@@ -431,7 +431,17 @@ public final class NetpollServer {
 			/**
 			 * Unix domain socket.
 			 */
-			UNIX
+			UNIX;
+
+			/**
+			 * The lower-case name, as the properties and the documentation write it (Boot's
+			 * report of an unknown value lists the valid ones with it).
+			 * @return {@code tcp}, {@code tcp4}, {@code tcp6} or {@code unix}
+			 */
+			@Override
+			public String toString() {
+				return name().toLowerCase(java.util.Locale.ROOT);
+			}
 
 		}
 

@@ -296,7 +296,7 @@ class NetpollAutoConfigurationTests {
 
 	@Test
 	void unknownNetworkFailsListingTheValidOnes() {
-		assertFailure("netpoll.server.network=udp", "netpoll.server.network", "TCP4");
+		assertFailure("netpoll.server.network=udp", "netpoll.server.network", "tcp4");
 	}
 
 	@Test
@@ -359,6 +359,45 @@ class NetpollAutoConfigurationTests {
 	@Test
 	void invalidPollerCountFails() {
 		assertFailure("netpoll.poller.count=0", "netpoll.poller.count", "between 1 and 1024");
+	}
+
+	@Test
+	void unknownNetworkListsTheValidValuesInLowerCaseAsTheDocsWriteThem() {
+		this.contextRunner.withPropertyValues("netpoll.server.network=udp").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getAction()).contains("tcp", "tcp4", "tcp6", "unix").doesNotContain("TCP4", "UNIX");
+		});
+	}
+
+	@Test
+	void negativeTimeoutIsReportedWithItsOrigin() {
+		this.contextRunner.withPropertyValues("netpoll.server.connection.read-timeout=-1s").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			// The key as written, and where (file and line for application.properties).
+			assertThat(analysis.getDescription()).contains("Property: netpoll.server.connection.")
+				.contains("Origin: \"netpoll.server.connection.read-timeout\" from property source")
+				.contains("must not be negative");
+		});
+	}
+
+	@Test
+	void namedServerCalledDefaultIsReportedByItsKeyNotAnUnrelatedOne() {
+		this.contextRunner.withPropertyValues("netpoll.servers.default.port=9000").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("'netpoll.servers.default.*'")
+				.contains("configure it there")
+				.doesNotContain("netpoll.servers.default.enabled")
+				.doesNotContain("Value: \"null\"");
+		});
+	}
+
+	@Test
+	void invalidServerNameIsReportedByItsKeyNotTheBoundObject() {
+		this.contextRunner.withPropertyValues("netpoll.servers[Admin_1].port=9000").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("server name 'Admin_1' must be lower-case")
+				.doesNotContain("NetpollProperties$Server@");
+		});
 	}
 
 	private void assertFailure(String properties, String key, String reason) {
