@@ -267,6 +267,10 @@ public final class NetpollServer {
 				this.state = State.STOPPED;
 				return;
 			}
+			if (this.listener == null) {
+				// Stopped before it ever started: no event loop serving, no serving thread to wait for.
+				return;
+			}
 		}
 		if (this.shutdownResult == null || !this.eventLoop.isShutdown()) {
 			ShutdownResult result = this.eventLoop.shutdown(Duration.ZERO);
