@@ -43,8 +43,9 @@ public final class NetpollServerAutoConfiguration {
 		return new NetpollServerBeanRegistrar(environment);
 	}
 
+	// By name: the servers' bean definitions name their factory bean.
 	@Bean(NetpollEventLoopFactory.BEAN_NAME)
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(name = NetpollEventLoopFactory.BEAN_NAME)
 	NetpollEventLoopFactory netpollEventLoopFactory(NetpollProperties properties, PollerGroup pollerGroup,
 			ObjectProvider<BufferPool> bufferPool,
 			@Qualifier(NetpollAutoConfiguration.WORKER_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> workerExecutor,
