@@ -45,6 +45,16 @@ public final class NetpollTestClient {
 
 	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
+	/**
+	 * The longest frame {@link Session#readFrame()} accepts (64 MB).
+	 */
+	public static final int MAX_FRAME_LENGTH = 64 * 1024 * 1024;
+
+	/**
+	 * The longest line {@link Session#readLine()} accepts (1 MB).
+	 */
+	public static final int MAX_LINE_LENGTH = 1024 * 1024;
+
 	private final ObjectProvider<NetpollServers> servers;
 
 	private final Duration timeout;
@@ -251,6 +261,9 @@ public final class NetpollTestClient {
 								+ line.toString(StandardCharsets.UTF_8) + "\")");
 					}
 					line.write(b);
+					if (line.size() > MAX_LINE_LENGTH) {
+						throw new AssertionError("No end of line within " + MAX_LINE_LENGTH + " bytes");
+					}
 				}
 			}
 			catch (IOException ex) {
@@ -269,8 +282,9 @@ public final class NetpollTestClient {
 			byte[] header = read(4);
 			int length = ((header[0] & 0xff) << 24) | ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8)
 					| (header[3] & 0xff);
-			if (length < 0) {
-				throw new AssertionError("Frame length is negative: " + length);
+			if (length < 0 || length > MAX_FRAME_LENGTH) {
+				// A broken (or hostile) server must fail the test, not exhaust its heap.
+				throw new AssertionError("Frame length " + length + " is negative or above " + MAX_FRAME_LENGTH);
 			}
 			return read(length);
 		}
