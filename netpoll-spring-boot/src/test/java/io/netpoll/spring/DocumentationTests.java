@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.jayway.jsonpath.JsonPath;
 import io.netpoll.spring.metrics.NetpollMeters;
@@ -53,6 +55,28 @@ class DocumentationTests {
 			}
 		}
 		assertThat(missing).as("meters missing from docs/metrics.md").isEmpty();
+	}
+
+	@Test
+	void noMeterNameRepeatsItsBaseUnitAndMetricsMdShowsTheUnits() throws Exception {
+		String doc = Files.readString(DOCS.resolve("metrics.md"));
+		List<String> wrong = new ArrayList<>();
+		for (NetpollMeters meter : NetpollMeters.values()) {
+			String unit = meter.getBaseUnit();
+			// Registries append the unit (Prometheus: netpoll_server_data_received_bytes_total).
+			if (unit != null && List.of(meter.getName().split("\\.")).contains(unit)) {
+				wrong.add(meter.getName() + " repeats its unit " + unit);
+			}
+			Matcher row = Pattern
+				.compile("\\| `" + Pattern.quote(meter.getName()) + "` \\| [A-Za-z]+ \\| ([^|]+) \\|")
+				.matcher(doc);
+			String documented = row.find() ? row.group(1).trim() : "(no row)";
+			String expected = (unit != null) ? unit : "—";
+			if (!documented.equals(expected)) {
+				wrong.add(meter.getName() + ": metrics.md says unit " + documented + ", the code " + expected);
+			}
+		}
+		assertThat(wrong).isEmpty();
 	}
 
 }

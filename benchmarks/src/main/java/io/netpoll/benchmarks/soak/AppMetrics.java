@@ -33,14 +33,14 @@ record AppMetrics(
                 p.sum("jvm_buffer_memory_used_bytes", "id", "direct"),
                 p.sum("netpoll_buffer_memory_used_bytes"),
                 p.sum("netpoll_buffer_memory_pooled_bytes"),
-                p.sum("netpoll_server_connections_active_connections", "server", "echo"),
-                p.sum("netpoll_server_connections_active_connections", "server", "kv"),
-                p.sum("netpoll_server_connections_active_connections", "server", "proxy"),
-                p.sum("netpoll_dialer_connections_active_connections"),
+                p.sum("netpoll_server_connections_active", "server", "echo"),
+                p.sum("netpoll_server_connections_active", "server", "kv"),
+                p.sum("netpoll_server_connections_active", "server", "proxy"),
+                p.sum("netpoll_dialer_connections_active"),
                 p.sum("jvm_threads_live_threads"),
                 p.sum("process_files_open_files"),
                 p.sum("netpoll_server_handler_errors_total"),
-                p.sum("netpoll_server_connections_rejected_connections_total"));
+                p.sum("netpoll_server_connections_rejected_total"));
     }
 
     /** Connections the servers and the dialer hold open now. */

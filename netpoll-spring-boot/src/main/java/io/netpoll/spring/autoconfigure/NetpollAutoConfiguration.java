@@ -17,6 +17,9 @@ import io.netpoll.PollerGroup;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollDialerCustomizer;
 import io.netpoll.spring.server.NetpollPollerGroupCustomizer;
+import io.netpoll.spring.server.NetpollStartupException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -59,10 +62,13 @@ public final class NetpollAutoConfiguration {
 	 */
 	public static final String WORKER_EXECUTOR_BEAN_NAME = "netpollWorkerExecutor";
 
+	private static final Log logger = LogFactory.getLog(NetpollAutoConfiguration.class);
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	PollerGroup netpollPollerGroup(NetpollProperties properties,
-			ObjectProvider<NetpollPollerGroupCustomizer> customizers) {
+			ObjectProvider<NetpollPollerGroupCustomizer> customizers, Environment environment) {
+		logVirtualThreadFallback(environment);
 		NetpollProperties.Poller poller = properties.getPoller();
 		PollerGroup group = PollerGroup.create(poller.determineCount(), poller.getLoadBalance());
 		try {
@@ -108,8 +114,9 @@ public final class NetpollAutoConfiguration {
 		NetpollProperties.Worker worker = properties.getWorker();
 		if (useVirtualThreads(environment)) {
 			if (Runtime.version().feature() < 21) {
-				throw new IllegalStateException("netpoll.worker.virtual-threads=true needs Java 21 or later, this is Java "
-						+ Runtime.version().feature() + "; remove the property or run on Java 21+");
+				throw new NetpollStartupException("netpoll.worker.virtual-threads=true needs Java 21 or later; this is Java "
+						+ Runtime.version().feature() + ".",
+						"Remove 'netpoll.worker.virtual-threads' (handlers then run on platform threads), or run on Java 21+.");
 			}
 			return new VirtualThreadTaskExecutor(worker.getThreadNamePrefix());
 		}
@@ -139,6 +146,20 @@ public final class NetpollAutoConfiguration {
 		DialerConfig.Builder config = DialerConfig.builder().apply(options.toArray(DialerOption[]::new));
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(config));
 		return Netpoll.newDialer(config.build());
+	}
+
+	/**
+	 * {@code spring.threads.virtual.enabled=true} asks for virtual threads where the JVM has
+	 * them: on Java 17 Boot falls back to platform threads silently, and so do netpoll's
+	 * handlers; say so once, since the application asked for something it does not get.
+	 */
+	static void logVirtualThreadFallback(Environment environment) {
+		if (Runtime.version().feature() < 21
+				&& environment.getProperty("spring.threads.virtual.enabled", Boolean.class, false)
+				&& !environment.containsProperty("netpoll.worker.virtual-threads")) {
+			logger.info("spring.threads.virtual.enabled=true, but this is Java " + Runtime.version().feature()
+					+ " (virtual threads need Java 21+): netpoll handlers run on platform threads");
+		}
 	}
 
 	static boolean useVirtualThreads(Environment environment) {

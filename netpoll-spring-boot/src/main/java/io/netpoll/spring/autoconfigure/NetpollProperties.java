@@ -103,27 +103,85 @@ public class NetpollProperties implements Validator {
 		return all;
 	}
 
+	/**
+	 * The nested types too: the binder validates each object when it is bound, under its own
+	 * name, so an error on one of its keys is reported with the key's origin (file and line).
+	 * The whole tree is validated once more at the top (objects no key was bound to).
+	 */
 	@Override
 	public boolean supports(Class<?> clazz) {
-		return NetpollProperties.class.isAssignableFrom(clazz);
+		return NetpollProperties.class.isAssignableFrom(clazz) || clazz == Poller.class || clazz == Buffer.class
+				|| clazz == Worker.class || clazz == Server.class || clazz == Connection.class
+				|| clazz == Server.Shutdown.class || clazz == Dialer.class || clazz == Dialer.Pool.class;
 	}
 
 	@Override
 	public void validate(Object target, Errors errors) {
-		NetpollProperties properties = (NetpollProperties) target;
+		if (target instanceof Poller poller) {
+			poller.validate(errors, "");
+		}
+		else if (target instanceof Buffer buffer) {
+			buffer.validate(errors, "");
+		}
+		else if (target instanceof Worker worker) {
+			worker.validate(errors, "");
+		}
+		else if (target instanceof Server server) {
+			server.validate(errors, "");
+		}
+		else if (target instanceof Connection connection) {
+			connection.validate(errors, "");
+		}
+		else if (target instanceof Server.Shutdown shutdown) {
+			nonNegative(errors, "gracePeriod", shutdown.getGracePeriod());
+		}
+		else if (target instanceof Dialer dialer) {
+			dialer.validate(errors, "");
+		}
+		else if (target instanceof Dialer.Pool pool) {
+			pool.validate(errors, "");
+		}
+		else if (target instanceof NetpollProperties properties) {
+			validateAll(properties, errors);
+		}
+	}
+
+	/**
+	 * The field of an error: a dashed key under a path, or, for an object validated on its
+	 * own, the Java property name (what the binder matches to the bound key for its origin).
+	 */
+	private static String at(String path, String key) {
+		if (!path.isEmpty()) {
+			return path + "." + key;
+		}
+		StringBuilder field = new StringBuilder();
+		boolean upper = false;
+		for (char c : key.toCharArray()) {
+			if (c == '-') {
+				upper = true;
+			}
+			else {
+				field.append(upper ? Character.toUpperCase(c) : c);
+				upper = false;
+			}
+		}
+		return field.toString();
+	}
+
+	private static void validateAll(NetpollProperties properties, Errors errors) {
 		properties.poller.validate(errors, "poller");
 		properties.buffer.validate(errors, "buffer");
 		properties.worker.validate(errors, "worker");
 		properties.server.validate(errors, "server");
 		properties.servers.forEach((name, server) -> {
-			String path = "servers[" + name + "]";
+			// Errors about the name, not a value: reported as such (no key holds the name alone).
 			if (NetpollServer.DEFAULT_NAME.equals(name)) {
-				errors.rejectValue("servers.default.enabled", "netpoll.server.reserved", "'default' is the server configured under "
-						+ "'netpoll.server.*'; configure it there or choose another name");
+				errors.reject("netpoll.server.reserved", "'netpoll.servers.default.*': 'default' is the server configured"
+						+ " under 'netpoll.server.*'; configure it there or choose another name");
 				return;
 			}
 			if (!SERVER_NAME.matcher(name).matches()) {
-				errors.rejectValue(path, "netpoll.server.name", "server name '" + name
+				errors.reject("netpoll.server.name", "'netpoll.servers." + name + ".*': server name '" + name
 						+ "' must be lower-case letters, digits and '-' (it is used in bean names, metric tags and health)");
 				return;
 			}
@@ -218,16 +276,16 @@ public class NetpollProperties implements Validator {
 
 		void validate(Errors errors, String path) {
 			if (this.maxPooledMemory != null && this.maxPooledMemory.isNegative()) {
-				errors.rejectValue(path + ".max-pooled-memory", "netpoll.negative",
+				errors.rejectValue(at(path, "max-pooled-memory"), "netpoll.negative",
 						"must not be negative; use a size such as 64MB, 0 to pool nothing, or leave it unset for "
 								+ "netpoll-core's default");
 			}
 			if (this.maxDirectMemory != null && this.maxDirectMemory.toBytes() <= 0) {
-				errors.rejectValue(path + ".max-direct-memory", "netpoll.positive",
+				errors.rejectValue(at(path, "max-direct-memory"), "netpoll.positive",
 						"must be positive, such as 512MB, or unset for half of the JVM's max direct memory");
 			}
 			if (this.decay != null && this.decay.isNegative()) {
-				errors.rejectValue(path + ".decay", "netpoll.negative",
+				errors.rejectValue(at(path, "decay"), "netpoll.negative",
 						"must not be negative; use a duration such as 30s, or 0 to keep free memory");
 			}
 		}
@@ -276,7 +334,7 @@ public class NetpollProperties implements Validator {
 
 		void validate(Errors errors, String path) {
 			if (this.count != null && (this.count < 1 || this.count > 1024)) {
-				errors.rejectValue(path + ".count", "netpoll.range",
+				errors.rejectValue(at(path, "count"), "netpoll.range",
 						"must be between 1 and 1024, or unset for available processors / 20 + 1");
 			}
 		}
@@ -378,21 +436,21 @@ public class NetpollProperties implements Validator {
 
 		void validate(Errors errors, String path) {
 			if (this.coreSize < 0) {
-				errors.rejectValue(path + ".core-size", "netpoll.negative", "must not be negative");
+				errors.rejectValue(at(path, "core-size"), "netpoll.negative", "must not be negative");
 			}
 			if (this.maxSize != null && this.maxSize < 1) {
-				errors.rejectValue(path + ".max-size", "netpoll.range", "must be at least 1");
+				errors.rejectValue(at(path, "max-size"), "netpoll.range", "must be at least 1");
 			}
 			else if (this.maxSize != null && this.maxSize < this.coreSize) {
-				errors.rejectValue(path + ".max-size", "netpoll.range",
+				errors.rejectValue(at(path, "max-size"), "netpoll.range",
 						"must be at least 'netpoll.worker.core-size' (" + this.coreSize + ")");
 			}
 			if (this.queueCapacity < 0) {
-				errors.rejectValue(path + ".queue-capacity", "netpoll.negative",
+				errors.rejectValue(at(path, "queue-capacity"), "netpoll.negative",
 						"must not be negative; 0 hands each task directly to a thread");
 			}
 			if (this.keepAlive.isNegative()) {
-				errors.rejectValue(path + ".keep-alive", "netpoll.negative", "must not be negative");
+				errors.rejectValue(at(path, "keep-alive"), "netpoll.negative", "must not be negative");
 			}
 		}
 
@@ -557,34 +615,34 @@ public class NetpollProperties implements Validator {
 
 		void validate(Errors errors, String path) {
 			if (this.port < 0 || this.port > 65535) {
-				errors.rejectValue(path + ".port", "netpoll.range",
+				errors.rejectValue(at(path, "port"), "netpoll.range",
 						"must be between 0 and 65535; use 0 for a free port chosen by the OS");
 			}
 			if (this.backlog < 0) {
-				errors.rejectValue(path + ".backlog", "netpoll.negative", "must not be negative; 0 uses netpoll-core's default");
+				errors.rejectValue(at(path, "backlog"), "netpoll.negative", "must not be negative; 0 uses netpoll-core's default");
 			}
 			if (this.maxConnections == 0 || this.maxConnections < -1) {
-				errors.rejectValue(path + ".max-connections", "netpoll.range",
+				errors.rejectValue(at(path, "max-connections"), "netpoll.range",
 						"must be positive, or -1 for unlimited");
 			}
 			if (this.network == Network.UNIX && this.path == null) {
-				errors.rejectValue(path + ".path", "netpoll.required",
+				errors.rejectValue(at(path, "path"), "netpoll.required",
 						"is required when the network is 'unix': set it to the socket file");
 			}
 			if (this.network != Network.UNIX && this.path != null) {
-				errors.rejectValue(path + ".path", "netpoll.unused",
+				errors.rejectValue(at(path, "path"), "netpoll.unused",
 						"is only used with network 'unix'; remove it or set the network to 'unix'");
 			}
 			if (this.network == Network.TCP4 && this.address instanceof java.net.Inet6Address) {
-				errors.rejectValue(path + ".address", "netpoll.network", "is an IPv6 address but the network is 'tcp4'");
+				errors.rejectValue(at(path, "address"), "netpoll.network", "is an IPv6 address but the network is 'tcp4'");
 			}
 			if (this.network == Network.TCP6 && this.address instanceof java.net.Inet4Address) {
-				errors.rejectValue(path + ".address", "netpoll.network", "is an IPv4 address but the network is 'tcp6'");
+				errors.rejectValue(at(path, "address"), "netpoll.network", "is an IPv4 address but the network is 'tcp6'");
 			}
-			positive(errors, path + ".receive-buffer-size", this.receiveBufferSize);
-			positive(errors, path + ".send-buffer-size", this.sendBufferSize);
-			this.connection.validate(errors, path + ".connection");
-			nonNegative(errors, path + ".shutdown.grace-period", this.shutdown.gracePeriod);
+			positive(errors, at(path, "receive-buffer-size"), this.receiveBufferSize);
+			positive(errors, at(path, "send-buffer-size"), this.sendBufferSize);
+			this.connection.validate(errors, at(path, "connection"));
+			nonNegative(errors, at(path, "shutdown.grace-period"), this.shutdown.gracePeriod);
 		}
 
 		/**
@@ -716,14 +774,14 @@ public class NetpollProperties implements Validator {
 		}
 
 		void validate(Errors errors, String path) {
-			nonNegative(errors, path + ".read-timeout", this.readTimeout);
-			nonNegative(errors, path + ".write-timeout", this.writeTimeout);
-			nonNegative(errors, path + ".idle-timeout", this.idleTimeout);
+			nonNegative(errors, at(path, "read-timeout"), this.readTimeout);
+			nonNegative(errors, at(path, "write-timeout"), this.writeTimeout);
+			nonNegative(errors, at(path, "idle-timeout"), this.idleTimeout);
 			if (this.maxInputBuffer.toBytes() < 1 || this.maxInputBuffer.toBytes() > Integer.MAX_VALUE) {
-				errors.rejectValue(path + ".max-input-buffer", "netpoll.range", "must be between 1B and 2GB");
+				errors.rejectValue(at(path, "max-input-buffer"), "netpoll.range", "must be between 1B and 2GB");
 			}
 			if (this.maxOutputBuffer.toBytes() < 1 || this.maxOutputBuffer.toBytes() > Integer.MAX_VALUE) {
-				errors.rejectValue(path + ".max-output-buffer", "netpoll.range", "must be between 1B and 2GB");
+				errors.rejectValue(at(path, "max-output-buffer"), "netpoll.range", "must be between 1B and 2GB");
 			}
 		}
 
@@ -788,13 +846,13 @@ public class NetpollProperties implements Validator {
 
 		void validate(Errors errors, String path) {
 			if (this.connectTimeout.isNegative()) {
-				errors.rejectValue(path + ".connect-timeout", "netpoll.negative",
+				errors.rejectValue(at(path, "connect-timeout"), "netpoll.negative",
 						"must not be negative; use a positive duration such as 5s, or 0 to wait as long as the OS does");
 			}
-			positive(errors, path + ".send-buffer-size", this.sendBufferSize);
-			positive(errors, path + ".receive-buffer-size", this.receiveBufferSize);
-			this.connection.validate(errors, path + ".connection");
-			this.pool.validate(errors, path + ".pool");
+			positive(errors, at(path, "send-buffer-size"), this.sendBufferSize);
+			positive(errors, at(path, "receive-buffer-size"), this.receiveBufferSize);
+			this.connection.validate(errors, at(path, "connection"));
+			this.pool.validate(errors, at(path, "pool"));
 		}
 
 		public Pool getPool() {
@@ -889,19 +947,19 @@ public class NetpollProperties implements Validator {
 
 			void validate(Errors errors, String path) {
 				if (this.maxConnections < 1) {
-					errors.rejectValue(path + ".max-connections", "netpoll.positive", "must be at least 1");
+					errors.rejectValue(at(path, "max-connections"), "netpoll.positive", "must be at least 1");
 				}
 				if (this.maxPendingAcquires < 0) {
-					errors.rejectValue(path + ".max-pending-acquires", "netpoll.negative", "must not be negative");
+					errors.rejectValue(at(path, "max-pending-acquires"), "netpoll.negative", "must not be negative");
 				}
 				if (this.acquireTimeout.isNegative()) {
-					errors.rejectValue(path + ".acquire-timeout", "netpoll.negative", "must not be negative");
+					errors.rejectValue(at(path, "acquire-timeout"), "netpoll.negative", "must not be negative");
 				}
 				if (this.maxIdleTime != null && this.maxIdleTime.isNegative()) {
-					errors.rejectValue(path + ".max-idle-time", "netpoll.negative", "must not be negative");
+					errors.rejectValue(at(path, "max-idle-time"), "netpoll.negative", "must not be negative");
 				}
 				if (this.maxLifetime != null && this.maxLifetime.isNegative()) {
-					errors.rejectValue(path + ".max-lifetime", "netpoll.negative", "must not be negative");
+					errors.rejectValue(at(path, "max-lifetime"), "netpoll.negative", "must not be negative");
 				}
 			}
 

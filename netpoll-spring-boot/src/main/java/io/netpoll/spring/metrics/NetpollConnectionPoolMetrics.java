@@ -49,17 +49,17 @@ public class NetpollConnectionPoolMetrics implements SmartInitializingSingleton,
 	@Override
 	public void afterSingletonsInstantiated() {
 		ConnectionPoolStats s = this.pool.stats();
-		gauge("netpoll.dialer.pool.connections.active", s, ConnectionPoolStats::active, BaseUnits.CONNECTIONS,
+		gauge("netpoll.dialer.pool.connections.active", s, ConnectionPoolStats::active, null,
 				"Pooled connections lent and not yet released.");
-		gauge("netpoll.dialer.pool.connections.idle", s, ConnectionPoolStats::idle, BaseUnits.CONNECTIONS,
+		gauge("netpoll.dialer.pool.connections.idle", s, ConnectionPoolStats::idle, null,
 				"Pooled connections open and waiting to be lent.");
-		gauge("netpoll.dialer.pool.connections.max", this.pool, ConnectionPool::maxConnections, BaseUnits.CONNECTIONS,
+		gauge("netpoll.dialer.pool.connections.max", this.pool, ConnectionPool::maxConnections, null,
 				"The most connections the pool keeps open per remote address.");
 		gauge("netpoll.dialer.pool.acquires.pending", s, ConnectionPoolStats::pending, null,
 				"Acquires waiting for a connection to be released.");
-		counter("netpoll.dialer.pool.connections.created", s, ConnectionPoolStats::created, BaseUnits.CONNECTIONS,
+		counter("netpoll.dialer.pool.connections.created", s, ConnectionPoolStats::created, null,
 				"Connections the pool opened.");
-		counter("netpoll.dialer.pool.connections.evicted", s, ConnectionPoolStats::evicted, BaseUnits.CONNECTIONS,
+		counter("netpoll.dialer.pool.connections.evicted", s, ConnectionPoolStats::evicted, null,
 				"Connections the pool closed: closed by the peer while idle, input that arrived unasked, released "
 						+ "with unread input or unflushed output, discarded, too old, or idle too long.");
 		counter("netpoll.dialer.pool.acquire.failures", s, ConnectionPoolStats::acquireFailures, null,

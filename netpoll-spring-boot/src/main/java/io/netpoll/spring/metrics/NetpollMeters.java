@@ -12,6 +12,12 @@ import org.jspecify.annotations.Nullable;
  * Every meter netpoll publishes: name, type, base unit, tags and meaning. Server meters carry
  * the {@code server} tag (the configured server name: bounded); no meter is tagged with peer
  * addresses or connection ids.
+ * <p>
+ * Names follow Micrometer's convention: a name does not repeat its base unit, which registries
+ * append ({@code netpoll.server.data.received}, bytes, is {@code netpoll_server_data_received_bytes_total}
+ * in Prometheus, as Reactor Netty's {@code reactor.netty.tcp.server.data.received}); meters
+ * whose name already says what they count ({@code connections.*}, {@code tasks.pending}) have
+ * no base unit.
  *
  * @author netpoll-java
  * @since 0.1.0
@@ -21,26 +27,26 @@ public enum NetpollMeters implements MeterDocumentation {
 	/**
 	 * Connections open now.
 	 */
-	SERVER_CONNECTIONS_ACTIVE("netpoll.server.connections.active", Meter.Type.GAUGE, BaseUnits.CONNECTIONS,
+	SERVER_CONNECTIONS_ACTIVE("netpoll.server.connections.active", Meter.Type.GAUGE, null,
 			"Connections open now", ServerTags.SERVER),
 
 	/**
 	 * Most open connections allowed ({@code max-connections}); only when it is set.
 	 */
-	SERVER_CONNECTIONS_MAX("netpoll.server.connections.max", Meter.Type.GAUGE, BaseUnits.CONNECTIONS,
+	SERVER_CONNECTIONS_MAX("netpoll.server.connections.max", Meter.Type.GAUGE, null,
 			"Most open connections allowed (max-connections)", ServerTags.SERVER),
 
 	/**
 	 * Connections accepted since start.
 	 */
-	SERVER_CONNECTIONS_ACCEPTED("netpoll.server.connections.accepted", Meter.Type.COUNTER, BaseUnits.CONNECTIONS,
+	SERVER_CONNECTIONS_ACCEPTED("netpoll.server.connections.accepted", Meter.Type.COUNTER, null,
 			"Connections accepted", ServerTags.SERVER),
 
 	/**
 	 * Accepted connections closed at once: max-connections reached, OnPrepare failed, shutdown
 	 * in progress, or setup failed.
 	 */
-	SERVER_CONNECTIONS_REJECTED("netpoll.server.connections.rejected", Meter.Type.COUNTER, BaseUnits.CONNECTIONS,
+	SERVER_CONNECTIONS_REJECTED("netpoll.server.connections.rejected", Meter.Type.COUNTER, null,
 			"Accepted connections closed at once (max-connections, OnPrepare failure, shutdown)", ServerTags.SERVER),
 
 	/**
@@ -48,7 +54,7 @@ public enum NetpollMeters implements MeterDocumentation {
 	 * {@code Option.maxOutputBuffer} (an inline handler answering a peer that does not read).
 	 */
 	SERVER_CONNECTIONS_OUTPUT_LIMIT("netpoll.server.connections.output.limit", Meter.Type.COUNTER,
-			BaseUnits.CONNECTIONS, "Connections closed because unsent output exceeded the output limit",
+			null, "Connections closed because unsent output exceeded the output limit",
 			ServerTags.SERVER),
 
 	/**
@@ -56,18 +62,18 @@ public enum NetpollMeters implements MeterDocumentation {
 	 * ({@code connection.write-timeout}) for a peer that does not read.
 	 */
 	SERVER_CONNECTIONS_WRITE_TIMEOUT("netpoll.server.connections.write.timeout", Meter.Type.COUNTER,
-			BaseUnits.CONNECTIONS, "Connections closed because a flush exceeded the write timeout", ServerTags.SERVER),
+			null, "Connections closed because a flush exceeded the write timeout", ServerTags.SERVER),
 
 	/**
 	 * Bytes read from the server's connections.
 	 */
-	SERVER_BYTES_RECEIVED("netpoll.server.bytes.received", Meter.Type.COUNTER, BaseUnits.BYTES,
+	SERVER_DATA_RECEIVED("netpoll.server.data.received", Meter.Type.COUNTER, BaseUnits.BYTES,
 			"Bytes read from connections", ServerTags.SERVER),
 
 	/**
 	 * Bytes written to the server's connections.
 	 */
-	SERVER_BYTES_SENT("netpoll.server.bytes.sent", Meter.Type.COUNTER, BaseUnits.BYTES, "Bytes written to connections",
+	SERVER_DATA_SENT("netpoll.server.data.sent", Meter.Type.COUNTER, BaseUnits.BYTES, "Bytes written to connections",
 			ServerTags.SERVER),
 
 	/**
@@ -111,7 +117,7 @@ public enum NetpollMeters implements MeterDocumentation {
 	/**
 	 * Tasks queued for a poller and not yet run, per poller.
 	 */
-	POLLER_TASKS_PENDING("netpoll.poller.tasks.pending", Meter.Type.GAUGE, BaseUnits.TASKS,
+	POLLER_TASKS_PENDING("netpoll.poller.tasks.pending", Meter.Type.GAUGE, null,
 			"Tasks queued for the poller (registrations, closes, write interest)", PollerTags.POLLER),
 
 	/**
@@ -149,7 +155,7 @@ public enum NetpollMeters implements MeterDocumentation {
 	/**
 	 * Threads that can hold a poller role (pollers, spares, threads finishing a blocked handler).
 	 */
-	POLLER_THREADS("netpoll.poller.threads", Meter.Type.GAUGE, BaseUnits.THREADS,
+	POLLER_THREADS("netpoll.poller.threads", Meter.Type.GAUGE, null,
 			"Threads that can hold a poller role: pollers, spares, threads finishing a blocked handler"),
 
 	/**
@@ -205,25 +211,25 @@ public enum NetpollMeters implements MeterDocumentation {
 	/**
 	 * Client connections of the Dialer open now.
 	 */
-	DIALER_CONNECTIONS_ACTIVE("netpoll.dialer.connections.active", Meter.Type.GAUGE, BaseUnits.CONNECTIONS,
+	DIALER_CONNECTIONS_ACTIVE("netpoll.dialer.connections.active", Meter.Type.GAUGE, null,
 			"Client connections open now"),
 
 	/**
 	 * Client connections the Dialer opened.
 	 */
-	DIALER_CONNECTIONS_OPENED("netpoll.dialer.connections.opened", Meter.Type.COUNTER, BaseUnits.CONNECTIONS,
+	DIALER_CONNECTIONS_OPENED("netpoll.dialer.connections.opened", Meter.Type.COUNTER, null,
 			"Client connections opened"),
 
 	/**
 	 * Bytes read from client connections.
 	 */
-	DIALER_BYTES_RECEIVED("netpoll.dialer.bytes.received", Meter.Type.COUNTER, BaseUnits.BYTES,
+	DIALER_DATA_RECEIVED("netpoll.dialer.data.received", Meter.Type.COUNTER, BaseUnits.BYTES,
 			"Bytes read from client connections"),
 
 	/**
 	 * Bytes written to client connections.
 	 */
-	DIALER_BYTES_SENT("netpoll.dialer.bytes.sent", Meter.Type.COUNTER, BaseUnits.BYTES,
+	DIALER_DATA_SENT("netpoll.dialer.data.sent", Meter.Type.COUNTER, BaseUnits.BYTES,
 			"Bytes written to client connections");
 
 	private final String name;

@@ -204,8 +204,8 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 		counter(NetpollMeters.SERVER_CONNECTIONS_REJECTED, tags, stats, NetStats::connectionsRejected);
 		counter(NetpollMeters.SERVER_CONNECTIONS_OUTPUT_LIMIT, tags, stats, NetStats::outputLimitCloses);
 		counter(NetpollMeters.SERVER_CONNECTIONS_WRITE_TIMEOUT, tags, stats, NetStats::writeTimeoutCloses);
-		counter(NetpollMeters.SERVER_BYTES_RECEIVED, tags, stats, NetStats::bytesIn);
-		counter(NetpollMeters.SERVER_BYTES_SENT, tags, stats, NetStats::bytesOut);
+		counter(NetpollMeters.SERVER_DATA_RECEIVED, tags, stats, NetStats::bytesIn);
+		counter(NetpollMeters.SERVER_DATA_SENT, tags, stats, NetStats::bytesOut);
 		gauge(NetpollMeters.SERVER_REQUESTS_ACTIVE, tags, stats, NetStats::requestsActive);
 		counter(NetpollMeters.SERVER_HANDLER_CALLS, tags, stats, NetStats::requestsTotal);
 		counter(NetpollMeters.SERVER_HANDLER_ERRORS, tags, stats, NetStats::handlerErrors);
@@ -256,8 +256,8 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
 	private void bindDialer(NetStats stats) {
 		gauge(NetpollMeters.DIALER_CONNECTIONS_ACTIVE, Tags.empty(), stats, NetStats::connectionsActive);
 		counter(NetpollMeters.DIALER_CONNECTIONS_OPENED, Tags.empty(), stats, NetStats::connectionsAccepted);
-		counter(NetpollMeters.DIALER_BYTES_RECEIVED, Tags.empty(), stats, NetStats::bytesIn);
-		counter(NetpollMeters.DIALER_BYTES_SENT, Tags.empty(), stats, NetStats::bytesOut);
+		counter(NetpollMeters.DIALER_DATA_RECEIVED, Tags.empty(), stats, NetStats::bytesIn);
+		counter(NetpollMeters.DIALER_DATA_SENT, Tags.empty(), stats, NetStats::bytesOut);
 	}
 
 	private <T> void gauge(NetpollMeters meter, Tags tags, T object, ToDoubleFunction<T> value) {

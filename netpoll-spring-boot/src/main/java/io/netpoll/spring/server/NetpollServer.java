@@ -32,7 +32,8 @@ import org.springframework.util.Assert;
  * {@link EventLoop#serve}, so the application stays alive without a web server. A server runs
  * once: after it stopped it cannot be started again (an {@link EventLoop} shuts down for good).
  * <p>
- * Thread-safe.
+ * Thread-safe: every state transition happens under one lock (the blocking parts, binding
+ * aside, run outside it: draining, shutting the event loop down, waiting for the serving thread).
  *
  * @author netpoll-java
  * @since 0.1.0
@@ -184,9 +185,15 @@ public final class NetpollServer {
 			this.eventLoop.serve(listener);
 		}
 		catch (IOException | RuntimeException ex) {
-			if (this.state == State.SERVING) {
-				this.failure = ex;
-				this.state = State.FAILED;
+			boolean failed;
+			synchronized (this.monitor) {
+				failed = this.state == State.SERVING;
+				if (failed) {
+					this.failure = ex;
+					this.state = State.FAILED;
+				}
+			}
+			if (failed) {
 				logger.error("Netpoll server '" + this.name + "' stopped accepting connections: its listener failed",
 						ex);
 			}
@@ -226,7 +233,9 @@ public final class NetpollServer {
 				}
 			}
 			finally {
-				this.state = State.STOPPED;
+				synchronized (this.monitor) {
+					this.state = State.STOPPED;
+				}
 				callback.run();
 			}
 		}, "netpoll-shutdown-" + this.name);
@@ -243,6 +252,10 @@ public final class NetpollServer {
 				this.state = State.STOPPED;
 				return;
 			}
+			if (this.listener == null) {
+				// Stopped before it ever started: no event loop serving, no serving thread to wait for.
+				return;
+			}
 		}
 		if (this.shutdownResult == null || !this.eventLoop.isShutdown()) {
 			ShutdownResult result = this.eventLoop.shutdown(Duration.ZERO);
@@ -251,7 +264,9 @@ public final class NetpollServer {
 			}
 		}
 		closeListener();
-		this.state = (this.state == State.FAILED) ? State.FAILED : State.STOPPED;
+		synchronized (this.monitor) {
+			this.state = (this.state == State.FAILED) ? State.FAILED : State.STOPPED;
+		}
 		try {
 			if (!this.served.await(5, TimeUnit.SECONDS)) {
 				logger.warn("Netpoll server '" + this.name + "': serving thread did not end within 5 s");
@@ -405,7 +420,17 @@ public final class NetpollServer {
 			/**
 			 * Unix domain socket.
 			 */
-			UNIX
+			UNIX;
+
+			/**
+			 * The lower-case name, as the properties and the documentation write it (Boot's
+			 * report of an unknown value lists the valid ones with it).
+			 * @return {@code tcp}, {@code tcp4}, {@code tcp6} or {@code unix}
+			 */
+			@Override
+			public String toString() {
+				return name().toLowerCase(java.util.Locale.ROOT);
+			}
 
 		}
 

@@ -18,15 +18,19 @@ import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LeakDetection;
 import io.netpoll.spring.server.NetpollDialerCustomizer;
 import io.netpoll.spring.server.NetpollPollerGroupCustomizer;
+import io.netpoll.spring.server.NetpollStartupException;
 import io.netpoll.spring.test.WatchBufferPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.support.SpringFactoriesLoader;
@@ -272,9 +276,24 @@ class NetpollAutoConfigurationTests {
 	@EnabledForJreRange(max = JRE.JAVA_20)
 	void virtualThreadsBeforeJava21FailWithAClearMessage() {
 		this.contextRunner.withPropertyValues("netpoll.worker.virtual-threads=true")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("needs Java 21 or later"));
+			.run((context) -> {
+				assertThat(context).getFailure().rootCause().isInstanceOf(NetpollStartupException.class);
+				// Reported by the failure analyzer (description and action), not as a stack trace.
+				FailureAnalysis analysis = new NetpollFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("needs Java 21 or later");
+				assertThat(analysis.getAction()).contains("Remove 'netpoll.worker.virtual-threads'");
+			});
+	}
+
+	@Test
+	@EnabledForJreRange(max = JRE.JAVA_20)
+	@ExtendWith(OutputCaptureExtension.class)
+	void springThreadsVirtualEnabledBeforeJava21FallsBackToPlatformThreadsWithAnInfoLine(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
+			assertThat(context).hasNotFailed().doesNotHaveBean("netpollWorkerExecutor");
+			assertThat(output).containsOnlyOnce("netpoll handlers run on platform threads").contains("INFO");
+		});
 	}
 
 	@Test
@@ -293,7 +312,7 @@ class NetpollAutoConfigurationTests {
 
 	@Test
 	void unknownNetworkFailsListingTheValidOnes() {
-		assertFailure("netpoll.server.network=udp", "netpoll.server.network", "TCP4");
+		assertFailure("netpoll.server.network=udp", "netpoll.server.network", "tcp4");
 	}
 
 	@Test
@@ -358,6 +377,45 @@ class NetpollAutoConfigurationTests {
 	@Test
 	void invalidPollerCountFails() {
 		assertFailure("netpoll.poller.count=0", "netpoll.poller.count", "between 1 and 1024");
+	}
+
+	@Test
+	void unknownNetworkListsTheValidValuesInLowerCaseAsTheDocsWriteThem() {
+		this.contextRunner.withPropertyValues("netpoll.server.network=udp").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getAction()).contains("tcp", "tcp4", "tcp6", "unix").doesNotContain("TCP4", "UNIX");
+		});
+	}
+
+	@Test
+	void negativeTimeoutIsReportedWithItsOrigin() {
+		this.contextRunner.withPropertyValues("netpoll.server.connection.read-timeout=-1s").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			// The key as written, and where (file and line for application.properties).
+			assertThat(analysis.getDescription()).contains("Property: netpoll.server.connection.")
+				.contains("Origin: \"netpoll.server.connection.read-timeout\" from property source")
+				.contains("must not be negative");
+		});
+	}
+
+	@Test
+	void namedServerCalledDefaultIsReportedByItsKeyNotAnUnrelatedOne() {
+		this.contextRunner.withPropertyValues("netpoll.servers.default.port=9000").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("'netpoll.servers.default.*'")
+				.contains("configure it there")
+				.doesNotContain("netpoll.servers.default.enabled")
+				.doesNotContain("Value: \"null\"");
+		});
+	}
+
+	@Test
+	void invalidServerNameIsReportedByItsKeyNotTheBoundObject() {
+		this.contextRunner.withPropertyValues("netpoll.servers[Admin_1].port=9000").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("server name 'Admin_1' must be lower-case")
+				.doesNotContain("NetpollProperties$Server@");
+		});
 	}
 
 	private void assertFailure(String properties, String key, String reason) {

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -139,6 +140,33 @@ class NetpollServerAutoConfigurationTests {
 				assertThat(NetpollTestClient.echo(dialer, defaultPort, "one")).isEqualTo("one");
 				assertThat(NetpollTestClient.exchange(dialer, adminPort, "two", 9)).isEqualTo("ADMIN:two");
 			});
+	}
+
+	@Test
+	void handlerCanInjectNetpollServersWithoutACycle() {
+		this.contextRunner.withUserConfiguration(DefaultHandler.class, ServersAwareAdminHandler.class)
+			.withPropertyValues("netpoll.servers.admin.address=127.0.0.1", "netpoll.servers.admin.port=0")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				NetpollServers servers = context.getBean(ServersAwareAdminHandler.class).servers;
+				assertThat(servers).isSameAs(context.getBean(NetpollServers.class));
+				assertThat(servers.asMap()).containsOnlyKeys("default", "admin");
+				assertThat(servers.get("admin").getState()).isEqualTo(NetpollServer.State.SERVING);
+			});
+	}
+
+	@Test
+	void serverBeansAreApplicationBeansSoActuatorListsThem() {
+		this.contextRunner.withUserConfiguration(DefaultHandler.class).run((context) -> {
+			for (String name : new String[] { "netpollEventLoop", "netpollServer", "netpollEventLoopFactory" }) {
+				assertThat(context.getBeanFactory().getBeanDefinition(name).getRole()).as(name)
+					.isEqualTo(BeanDefinition.ROLE_APPLICATION);
+			}
+			// The server depends on its event loop, the event loop on its handler: destroyed in that order.
+			assertThat(context.getBeanFactory().getDependenciesForBean("netpollServer")).contains("netpollEventLoop");
+			assertThat(context.getBeanFactory().getDependenciesForBean("netpollEventLoop"))
+				.contains("netpollServerAutoConfigurationTests.DefaultHandler");
+		});
 	}
 
 	@Test
@@ -489,6 +517,17 @@ class NetpollServerAutoConfigurationTests {
 			connection.writer().writeString("ADMIN:", java.nio.charset.StandardCharsets.UTF_8);
 			connection.writer().writeBinary(bytes, 0, bytes.length);
 			connection.writer().flush();
+		}
+
+	}
+
+	@NetpollHandler(server = "admin")
+	static class ServersAwareAdminHandler extends EchoHandler {
+
+		final NetpollServers servers;
+
+		ServersAwareAdminHandler(NetpollServers servers) {
+			this.servers = servers;
 		}
 
 	}

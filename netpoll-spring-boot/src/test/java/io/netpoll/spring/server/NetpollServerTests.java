@@ -67,6 +67,62 @@ class NetpollServerTests {
 	}
 
 	@Test
+	void concurrentStartStopAndGracefulShutdownAlwaysEndStoppedWithNothingListening() throws Exception {
+		for (int i = 0; i < 20; i++) {
+			NetpollServer server = server(0);
+			CountDownLatch go = new CountDownLatch(1);
+			java.util.concurrent.atomic.AtomicInteger callbacks = new java.util.concurrent.atomic.AtomicInteger();
+			CountDownLatch drained = new CountDownLatch(1);
+			Thread starter = new Thread(() -> {
+				await(go);
+				try {
+					server.start();
+				}
+				catch (IllegalStateException ex) {
+					// stop() came first: a stopped server cannot start, which is the contract
+				}
+			});
+			Thread drainer = new Thread(() -> {
+				await(go);
+				server.shutDownGracefully(() -> {
+					callbacks.incrementAndGet();
+					drained.countDown();
+				});
+			});
+			Thread stopper = new Thread(() -> {
+				await(go);
+				server.stop();
+			});
+			starter.start();
+			drainer.start();
+			stopper.start();
+			go.countDown();
+			starter.join(10_000);
+			drainer.join(10_000);
+			stopper.join(10_000);
+			assertThat(drained.await(10, TimeUnit.SECONDS)).isTrue();
+			// Whatever the interleaving: a server that started is stopped again by stop() below
+			// at the latest, and ends STOPPED with its listener closed.
+			server.stop();
+			assertThat(server.getState()).isEqualTo(NetpollServer.State.STOPPED);
+			assertThat(server.isListening()).isFalse();
+			assertThat(callbacks.get()).isEqualTo(1);
+			if (server.getPort() > 0) {
+				assertThat(server.getEventLoop().isShutdown()).isTrue();
+			}
+		}
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Test
 	void stopBeforeStartOnlyMarksItStopped() {
 		NetpollServer server = server(0);
 		server.stop();

@@ -47,8 +47,8 @@ class ActuatorTests {
         }
         HttpResponse<String> r = get("/actuator/prometheus");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("netpoll_server_connections_accepted_connections_total{")
-                .contains("server=\"kv\"").contains("netpoll_server_bytes_received_bytes_total{")
+        assertThat(r.body()).contains("netpoll_server_connections_accepted_total{")
+                .contains("server=\"kv\"").contains("netpoll_server_data_received_bytes_total{")
                 .contains("netpoll_poller_count");
     }
 

@@ -63,10 +63,10 @@ class NetpollStarterApplicationTests {
 			assertThat(this.meterRegistry.get("netpoll.server.connections.active").gauge().value()).isEqualTo(1);
 		}
 		assertThat(this.meterRegistry.get("netpoll.server.connections.accepted").functionCounter().count()).isEqualTo(1);
-		assertThat(this.meterRegistry.get("netpoll.server.bytes.received").functionCounter().count()).isEqualTo(5);
+		assertThat(this.meterRegistry.get("netpoll.server.data.received").functionCounter().count()).isEqualTo(5);
 		// The server counts sent bytes after its write call returns: the client may be faster.
 		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThat(this.meterRegistry.get("netpoll.server.bytes.sent").functionCounter().count())
+			.untilAsserted(() -> assertThat(this.meterRegistry.get("netpoll.server.data.sent").functionCounter().count())
 				.isEqualTo(5));
 		assertThat(this.healthEndpoint.health().getStatus()).isEqualTo(Status.UP);
 		assertThat(this.healthEndpoint.healthForPath("readiness").getStatus()).isEqualTo(Status.UP);

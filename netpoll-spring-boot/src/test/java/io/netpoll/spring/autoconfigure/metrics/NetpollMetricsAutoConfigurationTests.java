@@ -141,11 +141,11 @@ class NetpollMetricsAutoConfigurationTests {
 				assertThat(registry.get("netpoll.dialer.connections.active").gauge().value()).isEqualTo(1);
 			}
 			assertThat(registry.get("netpoll.server.connections.accepted").functionCounter().count()).isEqualTo(1);
-			assertThat(registry.get("netpoll.server.bytes.received").functionCounter().count()).isEqualTo(5);
-			assertThat(registry.get("netpoll.dialer.bytes.sent").functionCounter().count()).isEqualTo(5);
+			assertThat(registry.get("netpoll.server.data.received").functionCounter().count()).isEqualTo(5);
+			assertThat(registry.get("netpoll.dialer.data.sent").functionCounter().count()).isEqualTo(5);
 			// The sender counts its bytes after the write call returns: the peer may be faster.
 			await().atMost(Duration.ofSeconds(10))
-				.untilAsserted(() -> assertThat(registry.get("netpoll.server.bytes.sent").functionCounter().count())
+				.untilAsserted(() -> assertThat(registry.get("netpoll.server.data.sent").functionCounter().count())
 					.isEqualTo(5));
 			assertThat(registry.get("netpoll.server.handler.calls").functionCounter().count()).isGreaterThanOrEqualTo(1);
 			await().atMost(Duration.ofSeconds(10))

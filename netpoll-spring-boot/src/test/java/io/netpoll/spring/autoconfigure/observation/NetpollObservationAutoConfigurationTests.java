@@ -383,7 +383,7 @@ class NetpollObservationAutoConfigurationTests {
 
 		@Bean
 		NetpollServerCustomizer inline() {
-			return (server, config) -> config.inlineHandlers();
+			return (server, config) -> config.handlerMode(io.netpoll.HandlerMode.INLINE);
 		}
 
 	}
