@@ -52,4 +52,7 @@ public interface NetStats {
 
     /** {@link OnRequest} calls since creation. */
     long requestsTotal();
+
+    /** TLS handshakes and failures of these connections (all zero without TLS). */
+    io.netpoll.tls.TlsStats tls();
 }
