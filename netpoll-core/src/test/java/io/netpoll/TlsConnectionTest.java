@@ -268,4 +268,35 @@ class TlsConnectionTest extends NetTestSupport {
             assertThat(c.tlsSession()).isNull();
         }
     }
+
+    @Test
+    void aPeerThatClosesWithoutCloseNotifyIsATruncationAfterItsDataWasServed() throws Exception {
+        java.util.concurrent.CountDownLatch disconnected = new java.util.concurrent.CountDownLatch(1);
+        Server server = startServer(NetTestSupport::echo, Option.tls(serverTls()),
+                Option.onDisconnect((ctx, c) -> disconnected.countDown()));
+        Socket plain = socket(server.port());
+        SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory()
+                .createSocket(plain, "localhost", server.port(), false);
+        s.getOutputStream().write("last words".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        assertThat(readFully(s.getInputStream(), 10)).isEqualTo("last words".getBytes(StandardCharsets.US_ASCII));
+        plain.close(); // TCP FIN without TLS close_notify
+        assertThat(disconnected.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.loop().stats().tls().failures(TlsFailure.TRUNCATION)).isEqualTo(1);
+        assertThat(server.loop().stats().tls().handshakeFailures()).isZero();
+    }
+
+    @Test
+    void aLocalCloseSendsCloseNotify() throws Exception {
+        Server server = startServer((ctx, c) -> {
+            echo(ctx, c);
+            c.close();
+        }, Option.tls(serverTls()));
+        SSLSocket s = jdkClient(server.port(), "TLSv1.3");
+        s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        assertThat(readFully(s.getInputStream(), 3)).isEqualTo("bye".getBytes(StandardCharsets.US_ASCII));
+        // The JDK's SSLSocket returns -1 only after close_notify (without it: SSLException).
+        assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
 }
