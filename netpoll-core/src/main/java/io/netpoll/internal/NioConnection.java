@@ -249,7 +249,8 @@ public final class NioConnection implements Connection {
         if (tls != null) {
             // No handler runs before the handshake is done (OnConnect included).
             long left = tls.handshakeDeadlineNanos() - System.nanoTime();
-            poller.schedule(this::checkHandshakeTimeoutOnPoller, Math.max(0, left));
+            handshakeTimer = new HandshakeTimer(this);
+            poller.schedule(handshakeTimer, Math.max(0, left));
             tlsStepOnPoller();
             return;
         }
@@ -275,6 +276,39 @@ public final class NioConnection implements Connection {
 
     /** Poller: ciphertext the pump produced (a reply, an alert) waits for a writable socket. */
     private boolean tlsWritePending;
+    /** Poller: the pending handshake timer, unlinked from this connection when the handshake ends. */
+    private HandshakeTimer handshakeTimer;
+
+    /**
+     * The poller's timers cannot be cancelled: the entry stays queued until the deadline. It holds
+     * the connection only until the handshake ends (or the connection closes), so a high rate of
+     * short connections does not keep closed engines alive for a whole handshake timeout.
+     */
+    private static final class HandshakeTimer implements Runnable {
+        NioConnection c;
+
+        HandshakeTimer(NioConnection c) {
+            this.c = c;
+        }
+
+        @Override
+        public void run() {
+            NioConnection conn = c;
+            c = null;
+            if (conn != null) {
+                conn.checkHandshakeTimeoutOnPoller();
+            }
+        }
+    }
+
+    /** Poller: the handshake ended (done, failed or closed): let the queued timer forget us. */
+    private void dropHandshakeTimer() {
+        HandshakeTimer t = handshakeTimer;
+        if (t != null) {
+            t.c = null;
+            handshakeTimer = null;
+        }
+    }
 
     private void tlsWritePendingOnPoller() {
         if (closed != 0) {
@@ -323,6 +357,7 @@ public final class NioConnection implements Connection {
     }
 
     private void tlsHandshakeDoneOnPoller() {
+        dropHandshakeTimer();
         tlsInfo = tls.info();
         counters.tls.handshakeDone(System.nanoTime() - startNanos);
         setInterestExactOnPoller(tlsWritePending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
@@ -973,6 +1008,9 @@ public final class NioConnection implements Connection {
         if (tls != null) {
             // close_notify (or the alert of a failure), best effort: whatever the socket takes now.
             tls.closeOutbound();
+            if (poller.inPoller()) {
+                dropHandshakeTimer();
+            }
             if (!handshake.isDone()) {
                 handshake.completeExceptionally(closedException());
             }
