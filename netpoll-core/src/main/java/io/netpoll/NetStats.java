@@ -54,5 +54,7 @@ public interface NetStats {
     long requestsTotal();
 
     /** TLS handshakes and failures of these connections (all zero without TLS). */
-    io.netpoll.tls.TlsStats tls();
+    default io.netpoll.tls.TlsStats tls() {
+        return io.netpoll.tls.TlsStats.NONE;
+    }
 }
