@@ -299,4 +299,37 @@ class TlsConnectionTest extends NetTestSupport {
         // The JDK's SSLSocket returns -1 only after close_notify (without it: SSLException).
         assertThat(s.getInputStream().read()).isEqualTo(-1);
     }
+
+    @Test
+    void aTlsDialFromAnInlineHandlerOnItsOwnPollerFailsInsteadOfWaitingForItself() throws Exception {
+        PollerGroup one = closeLater(PollerGroup.create(1));
+        Dialer d = Netpoll.newDialer(DialerConfig.builder().pollerGroup(one)
+                .tls(TlsConfig.client(TestTls.clientContext()).build()).build());
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Listener upstream = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop upstreamLoop = Netpoll.newEventLoop(NetTestSupport::echo,
+                ServerConfig.builder().pollerGroup(group).tls(serverTls()).build());
+        upstreamLoop.serveAsync(upstream);
+        Listener front = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop frontLoop = Netpoll.newEventLoop((ctx, c) -> {
+            c.reader().skip(c.reader().len());
+            c.reader().release();
+            try {
+                d.dialConnection("tcp", "localhost:" + upstream.port(), Duration.ofSeconds(5)).close();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        }, ServerConfig.builder().pollerGroup(one).handlerMode(HandlerMode.INLINE).build());
+        frontLoop.serveAsync(front);
+        try {
+            Socket s = socket(front.port());
+            s.getOutputStream().write(1);
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("dial from another thread");
+        } finally {
+            frontLoop.shutdown(Duration.ofSeconds(2));
+            upstreamLoop.shutdown(Duration.ofSeconds(2));
+        }
+    }
 }

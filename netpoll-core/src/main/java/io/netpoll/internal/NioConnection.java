@@ -435,8 +435,14 @@ public final class NioConnection implements Connection {
      * timeout, so this wait is bounded). Throws the handshake's failure.
      */
     public void awaitHandshake() throws IOException {
-        if (handshake == null) {
+        if (handshake == null || handshake.isDone() && !handshake.isCompletedExceptionally()) {
             return;
+        }
+        if (poller.inPoller() && !poller.handOffForWait()) {
+            // An inline handler dialing: its thread is the poller that must drive this handshake.
+            close();
+            throw new IllegalStateException("a TLS dial on the thread of the poller that must drive its handshake "
+                    + "(an inline handler) would wait for itself: dial from another thread");
         }
         try {
             handshake.get();
