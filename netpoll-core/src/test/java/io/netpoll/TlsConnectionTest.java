@@ -332,4 +332,42 @@ class TlsConnectionTest extends NetTestSupport {
             upstreamLoop.shutdown(Duration.ofSeconds(2));
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(HandlerMode.class)
+    void aPeerThatNeverReadsIsClosedAtTheWriteTimeoutOverTls(HandlerMode mode) throws Exception {
+        byte[] big = new byte[8 << 20];
+        Server server = startServer((ctx, c) -> {
+            c.reader().skip(c.reader().len());
+            c.reader().release();
+            c.writer().writeBinary(big);
+            c.writer().flush();
+        }, Option.handlerMode(mode), Option.tls(serverTls()), Option.writeTimeout(Duration.ofMillis(300)),
+                Option.maxOutputBuffer(64 << 20));
+        SSLSocket s = jdkClient(server.port(), "TLSv1.3");
+        s.getOutputStream().write(1);
+        s.getOutputStream().flush();
+        // Never read: the server's output stays behind until the write timeout closes it.
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.loop().stats().writeTimeoutCloses() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().connectionsActive() == 0);
+    }
+
+    @Test
+    void aHandlerThatNeverConsumesIsClosedAtTheInputLimitOverTls() throws Exception {
+        Server server = startServer((ctx, c) -> { }, Option.handlerMode(HandlerMode.WORKER), Option.tls(serverTls()),
+                Option.maxInputBuffer(64 << 10));
+        SSLSocket s = jdkClient(server.port(), "TLSv1.3");
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < 64; i++) {
+                    s.getOutputStream().write(new byte[16 << 10]);
+                }
+            } catch (IOException e) {
+                // the server closed: expected
+            }
+        }, exec);
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.loop().stats().connectionsActive() == 0);
+        s.close();
+        writing.get(20, TimeUnit.SECONDS);
+    }
 }
