@@ -370,4 +370,45 @@ class TlsConnectionTest extends NetTestSupport {
         s.close();
         writing.get(20, TimeUnit.SECONDS);
     }
+
+    @Test
+    void mutualTlsAcceptsAClientCertificateAndRefusesAClientWithout() throws Exception {
+        AtomicReference<TlsSessionInfo> seen = new AtomicReference<>();
+        Server server = startServer(NetTestSupport::echo, Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
+                .clientAuth(io.netpoll.tls.ClientAuth.NEED).build()), Option.onConnect((ctx, c) -> {
+                    seen.set(c.tlsSession());
+                    return ctx;
+                }));
+        Dialer withCert = dialer(Option.tls(TlsConfig.client(TestTls.clientContext("client")).build()));
+        try (Connection c = withCert.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5))) {
+            c.writer().writeString("mtls");
+            c.writer().flush();
+            assertThat(c.reader().readString(4)).isEqualTo("mtls");
+            c.reader().release();
+        }
+        assertThat(seen.get().peerCertificates()).isNotEmpty();
+
+        Dialer without = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
+        try {
+            // TLS 1.3: the client may finish before the server refuses it; then the refusal closes it.
+            Connection c = without.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !c.isOpen() || !c.isActive());
+            c.close();
+        } catch (SSLHandshakeException expected) {
+            // TLS 1.2, or the alert came first
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.CERTIFICATE) == 1);
+        assertThat(server.loop().stats().tls().handshakes()).isEqualTo(1);
+    }
+
+    @Test
+    void aDialFailsOnAnExpiredCertificate() throws Exception {
+        Server server = startServer(NetTestSupport::echo,
+                Option.tls(TlsConfig.server(TestTls.serverContext("expired")).build()));
+        Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
+        assertThatThrownBy(() -> d.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5)))
+                .isInstanceOf(SSLHandshakeException.class);
+        assertThat(d.stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);
+    }
 }
