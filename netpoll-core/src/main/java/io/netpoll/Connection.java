@@ -109,4 +109,13 @@ public interface Connection extends ByteChannel {
     SocketAddress localAddress();
 
     SocketAddress remoteAddress();
+
+    /**
+     * What the TLS handshake negotiated (protocol, cipher suite, certificates, ALPN, SNI), or
+     * {@code null} on a plaintext connection. Set before {@link OnConnect} runs and before a
+     * dial returns; the same object for the connection's life. Any thread.
+     */
+    default io.netpoll.tls.@Nullable TlsSessionInfo tlsSession() {
+        return null;
+    }
 }

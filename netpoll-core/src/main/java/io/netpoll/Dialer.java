@@ -34,6 +34,8 @@ import java.util.concurrent.Executor;
  * Errors:
  * {@link DialTimeoutException} after the timeout,
  * {@link java.net.ConnectException} when refused (at once for a closed local port),
+ * {@link javax.net.ssl.SSLHandshakeException} when the TLS handshake ({@link Option#tls}) fails
+ * or times out (the connection is closed),
  * {@link IllegalArgumentException} for a malformed address.
  */
 public final class Dialer {
@@ -134,9 +136,24 @@ public final class Dialer {
                 }
             }
             SocketOptions.connected(ch, settings, false);
-            NioConnection c = new NioConnection(ch, group.next(), owner, settings, executor, null);
+            String host = null;
+            int port = -1;
+            if (remote instanceof InetSocketAddress isa) {
+                host = isa.getHostString(); // the name as dialed: SNI and host name verification
+                port = isa.getPort();
+            }
+            NioConnection c = new NioConnection(ch, group.next(), owner, settings, executor, null, host, port);
             counters.accepted();
             c.register();
+            if (settings.tls != null) {
+                // The dial completes with the handshake (bounded by the config's handshake timeout).
+                try {
+                    c.awaitHandshake();
+                } catch (IOException e) {
+                    c.close();
+                    throw e;
+                }
+            }
             return c;
         } catch (IOException | RuntimeException e) {
             ch.close();

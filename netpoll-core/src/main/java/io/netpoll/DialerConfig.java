@@ -137,12 +137,17 @@ public final class DialerConfig {
         return settings.connectTimeout;
     }
 
+    /** The TLS config of every connection, or {@code null}: plaintext ({@link Option#tls}). */
+    public io.netpoll.tls.@Nullable TlsConfig tls() {
+        return settings.tls;
+    }
+
     @Override
     public String toString() {
         return "DialerConfig[connectTimeout=" + connectTimeout() + ", readTimeout=" + readTimeout()
                 + ", writeTimeout=" + writeTimeout() + ", idleTimeout=" + idleTimeout()
                 + ", maxInputBuffer=" + maxInputBuffer() + ", maxOutputBuffer=" + maxOutputBuffer()
-                + ", handlerMode=" + handlerMode() + "]";
+                + ", handlerMode=" + handlerMode() + (settings.tls != null ? ", tls=" + settings.tls : "") + "]";
     }
 
     /**
@@ -229,6 +234,11 @@ public final class DialerConfig {
         /** See {@link Option#onError}. */
         public <C extends @Nullable Object> Builder onError(@Nullable OnError<C> onError) {
             return apply(Option.onError(onError));
+        }
+
+        /** See {@link Option#tls}. */
+        public Builder tls(io.netpoll.tls.@Nullable TlsConfig config) {
+            return apply(Option.tls(config));
         }
 
         /** Applies {@code options} in order (the last one of a kind wins). */

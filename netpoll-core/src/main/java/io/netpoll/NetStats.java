@@ -52,4 +52,9 @@ public interface NetStats {
 
     /** {@link OnRequest} calls since creation. */
     long requestsTotal();
+
+    /** TLS handshakes and failures of these connections (all zero without TLS). */
+    default io.netpoll.tls.TlsStats tls() {
+        return io.netpoll.tls.TlsStats.NONE;
+    }
 }

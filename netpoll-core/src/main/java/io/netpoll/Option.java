@@ -283,6 +283,21 @@ public final class Option implements ServerOption, DialerOption {
         return new Option(s -> s.group = group);
     }
 
+    /**
+     * TLS for every connection; {@code null} removes it. A server takes a
+     * {@link io.netpoll.tls.TlsConfig#server server} config: the handshake runs on the poller
+     * before {@link OnConnect} (delegated tasks on the worker pool). A dialer takes a
+     * {@link io.netpoll.tls.TlsConfig#client client} config: a dial returns after the handshake
+     * (host name verification against the host as dialed unless the config turns it off).
+     * Either way the handlers see plaintext, with the same API in every {@link HandlerMode}.
+     *
+     * <p>Errors: {@link IllegalArgumentException} when it is applied to a server with a client
+     * config or to a dialer with a server config.
+     */
+    public static Option tls(io.netpoll.tls.@Nullable TlsConfig config) {
+        return new Option(s -> s.tls = config);
+    }
+
     /** Applies one server setting (the sealed hierarchy has exactly these two kinds). */
     static void apply(ServerOption option, ConnSettings s) {
         Objects.requireNonNull(option, "option");
@@ -290,6 +305,10 @@ public final class Option implements ServerOption, DialerOption {
             o.apply.accept(s);
         } else {
             ((ServerOnly) option).apply.accept(s);
+        }
+        if (s.tls != null && !s.tls.isServer()) {
+            s.tls = null;
+            throw new IllegalArgumentException("a client TlsConfig on a server: use TlsConfig.server(...)");
         }
     }
 
@@ -300,6 +319,10 @@ public final class Option implements ServerOption, DialerOption {
             o.apply.accept(s);
         } else {
             ((DialerOnly) option).apply.accept(s);
+        }
+        if (s.tls != null && s.tls.isServer()) {
+            s.tls = null;
+            throw new IllegalArgumentException("a server TlsConfig on a dialer: use TlsConfig.client(...)");
         }
     }
 }

@@ -149,12 +149,17 @@ public final class ServerConfig {
         return settings.onConnect;
     }
 
+    /** The TLS config of every connection, or {@code null}: plaintext ({@link Option#tls}). */
+    public io.netpoll.tls.@Nullable TlsConfig tls() {
+        return settings.tls;
+    }
+
     @Override
     public String toString() {
         return "ServerConfig[readTimeout=" + readTimeout() + ", writeTimeout=" + writeTimeout()
                 + ", idleTimeout=" + idleTimeout() + ", maxConnections=" + maxConnections()
                 + ", maxInputBuffer=" + maxInputBuffer() + ", maxOutputBuffer=" + maxOutputBuffer()
-                + ", handlerMode=" + handlerMode() + "]";
+                + ", handlerMode=" + handlerMode() + (settings.tls != null ? ", tls=" + settings.tls : "") + "]";
     }
 
     /**
@@ -241,6 +246,11 @@ public final class ServerConfig {
         /** See {@link Option#onError}. */
         public <C extends @Nullable Object> Builder onError(@Nullable OnError<C> onError) {
             return apply(Option.onError(onError));
+        }
+
+        /** See {@link Option#tls}. */
+        public Builder tls(io.netpoll.tls.@Nullable TlsConfig config) {
+            return apply(Option.tls(config));
         }
 
         /** Applies {@code options} in order (the last one of a kind wins). */

@@ -8,9 +8,12 @@ import io.netpoll.Netpoll;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.buffer.Reader;
+import io.netpoll.tls.TlsConfig;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +33,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * P (same poller), where every request blocks: point a second echoload with 10% of the
  * connections at it, and read the p99 of the first. {@code NETPOLL_BLOCK_PERCENT=10} instead makes
  * that share of the requests on PORT block, chosen at random.
+ *
+ * <p>TLS: {@code NETPOLL_TLS_CERT} and {@code NETPOLL_TLS_KEY} naming PEM files (a certificate
+ * chain and an unencrypted PKCS#8 RSA or EC key, see {@link PemTls}) make every listener serve
+ * TLS (1.3 and 1.2, the JDK's provider), in every mode.
  */
 public final class EchoServer {
     private EchoServer() {
@@ -67,6 +74,20 @@ public final class EchoServer {
         if (!mode.isEmpty()) {
             options.add(Option.handlerMode(HandlerMode.valueOf(mode.toUpperCase(Locale.ROOT))));
         }
+        String tlsCert = System.getenv().getOrDefault("NETPOLL_TLS_CERT", "");
+        String tlsKey = System.getenv().getOrDefault("NETPOLL_TLS_KEY", "");
+        if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
+            System.err.println("set both NETPOLL_TLS_CERT and NETPOLL_TLS_KEY, or neither");
+            System.exit(64);
+        }
+        if (!tlsCert.isEmpty()) {
+            try {
+                options.add(Option.tls(TlsConfig.server(PemTls.serverContext(Path.of(tlsCert), Path.of(tlsKey))).build()));
+            } catch (GeneralSecurityException e) {
+                System.err.println("cannot load the TLS key material: " + e.getMessage());
+                System.exit(65);
+            }
+        }
         Option[] opts = options.toArray(new Option[0]);
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:" + Integer.parseInt(args[0]));
         EventLoop loop = Netpoll.newEventLoop(blockPercent <= 0 ? EchoServer::echo : (ctx, c) -> {
@@ -102,7 +123,7 @@ public final class EchoServer {
             group.close();
         }));
         System.err.println("netpoll-java echo server on 127.0.0.1:" + listener.port() + " ("
-                + (mode.isEmpty() ? "default: adaptive" : mode)
+                + (mode.isEmpty() ? "default: adaptive" : mode) + (tlsCert.isEmpty() ? "" : ", TLS")
                 + (blockPercent > 0 ? ", " + blockPercent + "% of requests sleep " + blockMs + " ms" : "")
                 + (blocking != null ? ", every request on port " + blockPort + " sleeps " + blockMs + " ms" : "") + ")");
         loop.serve(listener);

@@ -67,6 +67,10 @@ final class ConnInput {
         if (c.isClosedFlag()) {
             return;
         }
+        if (c.tls != null) {
+            onReadableTls();
+            return;
+        }
         int total = 0;
         for (;;) {
             int n;
@@ -112,6 +116,50 @@ final class ConnInput {
         if (total > 0) {
             published(total);
         }
+        pauseIfFull();
+    }
+
+    /**
+     * Poller, after the TLS handshake: the session reads ciphertext up to the budget and unwraps
+     * every complete record straight into the input; the rest (publish, backpressure) is as for
+     * plaintext, which is all the handlers see.
+     */
+    private void onReadableTls() {
+        int n;
+        try {
+            n = c.tls.read(READ_BUDGET);
+        } catch (BufferBudgetExceededException e) {
+            pauseForMemory(e);
+            return;
+        } catch (io.netpoll.tls.TlsTruncationException e) {
+            // Everything before the truncation was delivered: end the input as a peer close, counted.
+            c.counters.tls.failed(io.netpoll.tls.TlsFailure.TRUNCATION, false);
+            onEof();
+            return;
+        } catch (javax.net.ssl.SSLException e) {
+            c.tlsFailed(e, false);
+            return;
+        } catch (IOException e) {
+            c.closeWith(CloseReason.RESET, e);
+            return;
+        }
+        if (n < 0) {
+            onEof(); // close_notify
+            return;
+        }
+        if (n > 0) {
+            published(n);
+        }
+        if (c.tls.tasksRunning()) {
+            // A post-handshake message needs a delegated task: read again when it is done.
+            c.setInterestOnPoller(SelectionKey.OP_READ, false);
+            return;
+        }
+        pauseIfFull();
+    }
+
+    /** Poller, after a read: stops reading at the input limit (backpressure). */
+    private void pauseIfFull() {
         if (input.len() >= maxInput && c.readWaiter == null && !eof && c.isRegisteredOnPoller()) {
             // Backpressure: nobody consumes, so stop reading; the peer's writes block in its kernel.
             readPaused = true;

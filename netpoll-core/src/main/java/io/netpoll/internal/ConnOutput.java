@@ -236,6 +236,9 @@ final class ConnOutput {
      * full). The caller holds the draining flag: the output buffer has one reader at a time.
      */
     private boolean drainSome() throws IOException {
+        if (c.tls != null) {
+            return drainSomeTls();
+        }
         long sent = 0;
         try {
             for (;;) {
@@ -263,6 +266,37 @@ final class ConnOutput {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #drainSome} over TLS: the session wraps views of the output's nodes into records
+     * and writes them. Counted in plaintext bytes (what the handlers wrote). Before the
+     * handshake is done nothing is sent and the output waits as for a full socket; the poller
+     * resumes it when the handshake completes.
+     */
+    private boolean drainSomeTls() throws IOException {
+        int before = output.len();
+        int r;
+        try {
+            r = c.tls.flush(output);
+        } catch (IOException e) {
+            if (e instanceof javax.net.ssl.SSLException ssl && !c.isClosedFlag()) {
+                c.tlsFailed(ssl, false);
+            } else {
+                c.closeWith(CloseReason.RESET, e);
+            }
+            throw new ConnectionClosedException("write failed: " + e.getMessage(), e);
+        } finally {
+            long sent = before - output.len();
+            if (sent > 0) {
+                sentBytes += sent;
+                c.counters.bytesOut.add(sent);
+                if (c.idleTimeoutNanos > 0) {
+                    c.lastActive = System.nanoTime();
+                }
+            }
+        }
+        return r != io.netpoll.internal.tls.TlsSession.FLUSHED;
     }
 
     /**

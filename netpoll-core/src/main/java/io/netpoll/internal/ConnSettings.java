@@ -44,6 +44,8 @@ public final class ConnSettings {
     public io.netpoll.HandlerMode mode = io.netpoll.HandlerMode.ADAPTIVE;
     /** Null means the default group. Typed as Object to keep this class free of the public group type. */
     public Object group;
+    /** TLS for every connection (its mode matches the side); null = plaintext. */
+    public io.netpoll.tls.TlsConfig tls;
 
     /** An independent copy (a config's snapshot of a builder). */
     public ConnSettings copy() {
@@ -67,6 +69,7 @@ public final class ConnSettings {
         c.executor = executor;
         c.mode = mode;
         c.group = group;
+        c.tls = tls;
         return c;
     }
 

@@ -17,6 +17,7 @@ public final class Counters implements NetStats {
     final LongAdder writeTimeoutCloses = new LongAdder();
     final LongAdder requestsActive = new LongAdder();
     final LongAdder requestsTotal = new LongAdder();
+    final io.netpoll.internal.tls.TlsCounters tls = new io.netpoll.internal.tls.TlsCounters();
 
     public void accepted() {
         accepted.increment();
@@ -37,6 +38,7 @@ public final class Counters implements NetStats {
     @Override public long writeTimeoutCloses() { return writeTimeoutCloses.sum(); }
     @Override public long requestsActive() { return requestsActive.sum(); }
     @Override public long requestsTotal() { return requestsTotal.sum(); }
+    @Override public io.netpoll.tls.TlsStats tls() { return tls; }
 
     @Override
     public String toString() {

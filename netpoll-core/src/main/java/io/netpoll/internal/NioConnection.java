@@ -14,20 +14,31 @@ import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
+import io.netpoll.internal.tls.TlsSession;
+import io.netpoll.tls.TlsConfig;
+import io.netpoll.tls.TlsFailure;
+import io.netpoll.tls.TlsRenegotiationException;
+import io.netpoll.tls.TlsSessionInfo;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The connection implementation: the socket, its input and output {@link LinkBuffer}s, handler
@@ -120,6 +131,11 @@ public final class NioConnection implements Connection {
     private final long id = IDS.incrementAndGet();
     private final long createdAtMillis = System.currentTimeMillis();
     private final long createdNanos = System.nanoTime();
+    /** TLS between the socket and the buffers, or null (plaintext). See docs/tls-design.md. */
+    final TlsSession tls;
+    /** With TLS: completes when the handshake is done, fails when it fails (a dial waits for it). */
+    private final CompletableFuture<Void> handshake;
+    private volatile TlsSessionInfo tlsInfo;
 
     // Poller thread only.
     private SelectionKey key;
@@ -152,6 +168,17 @@ public final class NioConnection implements Connection {
 
     public NioConnection(SocketChannel channel, Poller poller, ConnOwner owner, ConnSettings settings,
                          Executor executor, OnRequest onRequest) throws IOException {
+        this(channel, poller, owner, settings, executor, onRequest, null, -1);
+    }
+
+    /**
+     * @param tlsPeerHost with client TLS: the host as dialed (a name, for SNI and host name
+     *                    verification), or null; ignored without TLS or on a server
+     * @param tlsPeerPort its port, or -1
+     */
+    public NioConnection(SocketChannel channel, Poller poller, ConnOwner owner, ConnSettings settings,
+                         Executor executor, OnRequest onRequest, String tlsPeerHost, int tlsPeerPort)
+            throws IOException {
         this.channel = channel;
         this.poller = poller;
         this.owner = owner;
@@ -179,6 +206,20 @@ public final class NioConnection implements Connection {
         this.writer = new ConnWriter(this, output);
         this.out = new ConnOutput(this, output, adaptive, maxOutput);
         this.in = new ConnInput(this, input, maxInput);
+        TlsConfig tlsConfig = settings.tls;
+        if (tlsConfig != null) {
+            String host = tlsConfig.isServer() ? null : tlsPeerHost;
+            int port = tlsConfig.isServer() ? -1 : tlsPeerPort;
+            if (!tlsConfig.isServer() && host == null && remoteAddress instanceof InetSocketAddress isa) {
+                host = isa.getHostString();
+                port = isa.getPort();
+            }
+            this.tls = TlsSession.open(tlsConfig, host, port, channel, channel, input, executor, new TlsHost());
+            this.handshake = new CompletableFuture<>();
+        } else {
+            this.tls = null;
+            this.handshake = null;
+        }
         counters.active.increment();
     }
 
@@ -209,8 +250,239 @@ public final class NioConnection implements Connection {
         if (idleTimeoutNanos > 0) {
             poller.wheel().schedule(this, System.nanoTime());
         }
+        if (tls != null) {
+            // No handler runs before the handshake is done (OnConnect included).
+            long left = tls.handshakeDeadlineNanos() - System.nanoTime();
+            handshakeTimer = new HandshakeTimer(this);
+            poller.schedule(handshakeTimer, Math.max(0, left));
+            tlsStepOnPoller();
+            return;
+        }
         if (connectPending || (onRequest != null && input.len() > 0)) {
             startTask();
+        }
+    }
+
+    // ---------------------------------------------------------------- TLS (poller side)
+
+    /** The session's callbacks: both hand the work to the poller. */
+    private final class TlsHost implements TlsSession.Host {
+        @Override
+        public void tasksDone() {
+            poller.run(NioConnection.this::tlsTasksDoneOnPoller);
+        }
+
+        @Override
+        public void writePending() {
+            poller.run(NioConnection.this::tlsWritePendingOnPoller);
+        }
+    }
+
+    /** Poller: ciphertext the pump produced (a reply, an alert) waits for a writable socket. */
+    private boolean tlsWritePending;
+    /** Poller: the pending handshake timer, unlinked from this connection when the handshake ends. */
+    private HandshakeTimer handshakeTimer;
+
+    /**
+     * The poller's timers cannot be cancelled: the entry stays queued until the deadline. It holds
+     * the connection only until the handshake ends (or the connection closes), so a high rate of
+     * short connections does not keep closed engines alive for a whole handshake timeout.
+     */
+    private static final class HandshakeTimer implements Runnable {
+        NioConnection c;
+
+        HandshakeTimer(NioConnection c) {
+            this.c = c;
+        }
+
+        @Override
+        public void run() {
+            NioConnection conn = c;
+            c = null;
+            if (conn != null) {
+                conn.checkHandshakeTimeoutOnPoller();
+            }
+        }
+    }
+
+    /** Poller: the handshake ended (done, failed or closed): let the queued timer forget us. */
+    private void dropHandshakeTimer() {
+        HandshakeTimer t = handshakeTimer;
+        if (t != null) {
+            t.c = null;
+            handshakeTimer = null;
+        }
+    }
+
+    private void tlsWritePendingOnPoller() {
+        if (closed != 0) {
+            return;
+        }
+        tlsWritePending = true;
+        if (tls.isHandshakeDone()) {
+            setInterestOnPoller(SelectionKey.OP_WRITE, true);
+        }
+    }
+
+    private void tlsTasksDoneOnPoller() {
+        if (closed != 0) {
+            return;
+        }
+        if (!tls.isHandshakeDone()) {
+            tlsStepOnPoller();
+        } else {
+            // Tasks after the handshake (a post-handshake message): reading was off meanwhile.
+            if (!in.readPaused && !in.eof && !outputPaused()) {
+                setInterestOnPoller(SelectionKey.OP_READ, true);
+            }
+            in.onReadable();
+        }
+    }
+
+    /** Poller: one handshake step; the interest follows what it waits for. */
+    private void tlsStepOnPoller() {
+        if (closed != 0) {
+            return;
+        }
+        TlsSession.Step step;
+        try {
+            step = tls.handshake();
+        } catch (IOException | RuntimeException e) {
+            tlsFailed(e, true);
+            return;
+        }
+        switch (step) {
+            case NEED_READ -> setInterestExactOnPoller(SelectionKey.OP_READ);
+            // Level-triggered: leaving OP_READ armed while waiting to write would spin.
+            case NEED_WRITE -> setInterestExactOnPoller(SelectionKey.OP_WRITE);
+            case RUNNING_TASKS -> setInterestExactOnPoller(0);
+            case DONE -> tlsHandshakeDoneOnPoller();
+        }
+    }
+
+    private void tlsHandshakeDoneOnPoller() {
+        dropHandshakeTimer();
+        tlsInfo = tls.info();
+        counters.tls.handshakeDone(System.nanoTime() - createdNanos);
+        setInterestExactOnPoller(tlsWritePending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        handshake.complete(null);
+        // OnConnect first (the dispatch loop runs it before any request), then what came with the
+        // last flight (already staged: the socket may never be readable again for it).
+        if (connectPending || (onRequest != null && input.len() > 0)) {
+            startTask();
+        }
+        in.onReadable();
+        // A flush that waited for the handshake (HANDSHAKING) goes on now.
+        out.onWritable();
+    }
+
+    /** Poller: the handshake timer; closes a connection whose handshake is not done by the deadline. */
+    private void checkHandshakeTimeoutOnPoller() {
+        if (closed == 0 && tls.handshakeExpired(System.nanoTime())) {
+            tlsFailed(new SSLHandshakeException("TLS handshake timed out after "
+                    + Duration.ofNanos(tls.handshakeDeadlineNanos() - createdNanos)), true);
+        }
+    }
+
+    /**
+     * A TLS failure: counted by a bounded reason, the engine's alert sent (best effort), closed.
+     * {@code duringHandshake} also fails the handshake (a dial waiting for it throws).
+     */
+    void tlsFailed(Throwable e, boolean duringHandshake) {
+        if (closed != 0) {
+            return;
+        }
+        TlsFailure why = classify(e, duringHandshake);
+        counters.tls.failed(why, duringHandshake);
+        LOG.log(System.Logger.Level.DEBUG, () -> "TLS " + (duringHandshake ? "handshake " : "") + "failure ("
+                + why + ") with " + remoteAddress + ": " + e);
+        if (handshake != null) {
+            handshake.completeExceptionally(e);
+        }
+        CloseReason r = why == TlsFailure.PEER_CLOSED ? CloseReason.PEER : CloseReason.ERROR;
+        closeWith(r, e);
+    }
+
+    private static TlsFailure classify(Throwable e, boolean duringHandshake) {
+        if (e instanceof TlsRenegotiationException) {
+            return TlsFailure.RENEGOTIATION;
+        }
+        if (e instanceof io.netpoll.tls.TlsTruncationException) {
+            return TlsFailure.TRUNCATION;
+        }
+        if (!(e instanceof SSLException)) {
+            return TlsFailure.PEER_CLOSED; // the socket failed: reset or closed
+        }
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("timed out")) {
+            return TlsFailure.TIMEOUT;
+        }
+        if (m.contains("peer closed")) {
+            return TlsFailure.PEER_CLOSED;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException || t instanceof SSLPeerUnverifiedException
+                    || t instanceof java.security.GeneralSecurityException) {
+                return TlsFailure.CERTIFICATE;
+            }
+            String tm = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (tm.contains("certificate") || tm.contains("certpath") || tm.contains("no subject alternative")
+                    || tm.contains("no name matching")) {
+                return TlsFailure.CERTIFICATE;
+            }
+        }
+        return TlsFailure.PROTOCOL;
+    }
+
+    /**
+     * A dial with TLS: waits for the handshake (the connection closes itself at the handshake
+     * timeout, so this wait is bounded). Throws the handshake's failure.
+     */
+    public void awaitHandshake() throws IOException {
+        if (handshake == null || handshake.isDone() && !handshake.isCompletedExceptionally()) {
+            return;
+        }
+        if (poller.inPoller() && !poller.handOffForWait()) {
+            // An inline handler dialing: its thread is the poller that must drive this handshake.
+            close();
+            throw new IllegalStateException("a TLS dial on the thread of the poller that must drive its handshake "
+                    + "(an inline handler) would wait for itself: dial from another thread");
+        }
+        try {
+            handshake.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new InterruptedIOException("interrupted during the TLS handshake");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable t = e.getCause();
+            if (t instanceof SSLException ssl) {
+                SSLHandshakeException h = new SSLHandshakeException(ssl.getMessage());
+                h.initCause(ssl);
+                throw h;
+            }
+            throw new ConnectionClosedException("TLS handshake failed: " + t, t);
+        }
+    }
+
+    /** Poller: sets the whole interest set (TLS handshake steps). */
+    private void setInterestExactOnPoller(int ops) {
+        if (closed == 0 && key != null && key.isValid() && interest != ops) {
+            interest = ops;
+            key.interestOps(ops);
+        }
+    }
+
+    /** Poller: writable after the handshake with ciphertext of the pump's waiting (a key update reply). */
+    private void tlsFlushPendingOnPoller() {
+        tlsWritePending = false;
+        try {
+            if (!tls.flushPending()) {
+                tlsWritePending = true;
+                setInterestOnPoller(SelectionKey.OP_WRITE, true);
+            }
+        } catch (IOException e) {
+            closeWith(CloseReason.RESET, e);
         }
     }
 
@@ -227,6 +499,10 @@ public final class NioConnection implements Connection {
     /** Poller thread: the key is ready. */
     void onReady(SelectionKey k) {
         int ready = k.readyOps();
+        if (tls != null && !tls.isHandshakeDone()) {
+            tlsStepOnPoller();
+            return;
+        }
         if ((ready & SelectionKey.OP_READ) != 0) {
             in.onReadable();
         }
@@ -239,6 +515,9 @@ public final class NioConnection implements Connection {
         if (key.isValid()) {
             interest &= ~SelectionKey.OP_WRITE;
             key.interestOps(interest);
+        }
+        if (tlsWritePending) {
+            tlsFlushPendingOnPoller();
         }
         out.onWritable();
     }
@@ -736,6 +1015,16 @@ public final class NioConnection implements Connection {
     }
 
     private void closeOnPoller() {
+        if (tls != null) {
+            // close_notify (or the alert of a failure), best effort: whatever the socket takes now.
+            tls.closeOutbound();
+            if (poller.inPoller()) {
+                dropHandshakeTimer();
+            }
+            if (!handshake.isDone()) {
+                handshake.completeExceptionally(closedException());
+            }
+        }
         if (key != null) {
             key.cancel();
             key = null;
@@ -780,6 +1069,9 @@ public final class NioConnection implements Connection {
                 runCallback(node.callback());
             }
         } finally {
+            if (tls != null) {
+                tls.free();
+            }
             input.close();
             output.close();
             counters.active.decrement();
@@ -986,6 +1278,11 @@ public final class NioConnection implements Connection {
         long idle = idleTimeoutNanos > 0 ? Math.max(0, now - lastActive) : -1;
         return new io.netpoll.ConnectionInfo(id, localAddress, remoteAddress, createdAtMillis, now - createdNanos, idle,
                 in.received, out.sent(), Math.max(0, input.len()), Math.max(0, output.len()), state, poller.name());
+    }
+
+    @Override
+    public TlsSessionInfo tlsSession() {
+        return tlsInfo;
     }
 
     @Override

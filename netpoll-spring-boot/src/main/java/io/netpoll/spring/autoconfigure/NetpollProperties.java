@@ -470,6 +470,17 @@ public class NetpollProperties implements Validator {
 		/**
 		 * Network to listen on.
 		 */
+		@NestedConfigurationProperty
+		private final NetpollSslProperties.Server ssl = new NetpollSslProperties.Server();
+
+		/**
+		 * TLS of this server, from an SSL bundle.
+		 * @return the TLS settings
+		 */
+		public NetpollSslProperties.Server getSsl() {
+			return this.ssl;
+		}
+
 		private Network network = Network.TCP;
 
 		/**
@@ -813,6 +824,17 @@ public class NetpollProperties implements Validator {
 
 		@NestedConfigurationProperty
 		private final Connection connection = new Connection();
+
+		@NestedConfigurationProperty
+		private final NetpollSslProperties.Dialer ssl = new NetpollSslProperties.Dialer();
+
+		/**
+		 * TLS of the dialer's connections, from an SSL bundle.
+		 * @return the TLS settings
+		 */
+		public NetpollSslProperties.Dialer getSsl() {
+			return this.ssl;
+		}
 
 		private final Pool pool = new Pool();
 
