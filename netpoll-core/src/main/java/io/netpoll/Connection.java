@@ -37,6 +37,15 @@ import java.time.Duration;
  * one byte (or returns -1 after the peer closed), {@link #write(ByteBuffer)} copies and flushes
  * under the {@link #send} lock.
  *
+ * <h2>Half-closure</h2>
+ * The peer's FIN ends its input; {@link #isInputShutdown()} turns true. Without
+ * {@link Option#allowHalfClosure half-closure} the connection closes once the handler has
+ * handled the bytes sent before the FIN. With it, the connection stays open for writing: the
+ * handler is called at least once after the FIN (even with nothing to read), replies, and ends
+ * the session with {@link #shutdownOutput()} (our FIN after the output is sent; with both
+ * directions done the connection closes by itself) or {@link #close()}. Either side may finish
+ * first: {@link #shutdownOutput()} before the peer's FIN keeps reading until it comes.
+ *
  * <h2>Closing</h2>
  * {@link #close()} is idempotent and safe from any thread at any time. Blocked readers and
  * writers wake with {@link ConnectionClosedException}; close callbacks run once, after a running
@@ -59,6 +68,29 @@ public interface Connection extends ByteChannel {
 
     /** True until the connection is closed or the peer has closed its side. */
     boolean isActive();
+
+    /**
+     * True once the peer has closed its side (FIN, or the connection closed): no more bytes will
+     * arrive. Bytes it sent before may still be unread in {@link #reader()}.
+     */
+    boolean isInputShutdown();
+
+    /**
+     * Ends our side of the connection (TCP's half-close, {@code shutdown(SHUT_WR)}): the peer
+     * gets a FIN once every byte flushed before this call has been sent (by the poller if the
+     * socket is full), and the connection keeps reading. Afterwards every {@code flush()} (and
+     * {@link #send}) throws {@link ConnectionClosedException}. If the peer has closed its side
+     * too, the connection closes once our FIN is out (both directions done), with
+     * {@link OnDisconnect} as for any close the peer began. Output that waits for a peer that
+     * does not read is still bounded by the write timeout and the output limit.
+     *
+     * <p>Idempotent, safe from any thread, never waits; on a closed connection it does nothing.
+     * On a Unix domain socket the FIN is the socket's shutdown as well.
+     */
+    void shutdownOutput();
+
+    /** True once {@link #shutdownOutput()} was called (our FIN sent or waiting for the output), or the connection closed. */
+    boolean isOutputShutdown();
 
     /** Closes the connection. Idempotent, never throws, safe from any thread. */
     @Override
