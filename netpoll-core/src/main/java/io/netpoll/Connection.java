@@ -124,6 +124,18 @@ public interface Connection extends ByteChannel {
     /** Adds a callback run once when the connection closes; if it is already closed, it still runs. */
     void addCloseCallback(CloseCallback callback);
 
+    /**
+     * Adds a callback run once as soon as the connection starts closing (a {@link #close()}, the
+     * peer's reset, a timeout, the end of both directions), on the thread that closes it, which
+     * may be a poller thread, and possibly while this connection's handler still runs; if the
+     * connection is already closing, it runs at once. {@link #addCloseCallback} waits for the
+     * handler to return; this one is for what must not wait for it: closing a linked connection
+     * (a proxy's other side) wakes a handler blocked in a read or flush on that connection, so the
+     * pair goes down at once. It must not block and must not use this connection's reader or
+     * writer. Exceptions are logged and ignored.
+     */
+    void addClosingCallback(CloseCallback callback);
+
     /** The context returned by {@link OnPrepare}/{@link OnConnect}, or null. */
     @Nullable Object context();
 

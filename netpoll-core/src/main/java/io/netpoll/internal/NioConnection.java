@@ -71,6 +71,7 @@ public final class NioConnection implements Connection {
     private static final VarHandle REFS;
     private static final VarHandle CLOSED;
     private static final VarHandle CALLBACKS;
+    private static final VarHandle CLOSING;
     private static final VarHandle SEND_LOCK;
     private static final CallbackNode DONE = new CallbackNode(null, null);
 
@@ -81,6 +82,7 @@ public final class NioConnection implements Connection {
             REFS = l.findVarHandle(NioConnection.class, "refs", int.class);
             CLOSED = l.findVarHandle(NioConnection.class, "closed", int.class);
             CALLBACKS = l.findVarHandle(NioConnection.class, "callbacks", CallbackNode.class);
+            CLOSING = l.findVarHandle(NioConnection.class, "closing", CallbackNode.class);
             SEND_LOCK = l.findVarHandle(NioConnection.class, "sendLock", ReentrantLock.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -137,6 +139,8 @@ public final class NioConnection implements Connection {
     private volatile int closed;
     private volatile CloseReason reason;
     private volatile CallbackNode callbacks;
+    /** addClosingCallback: run when the close begins, not after the handler. */
+    private volatile CallbackNode closing;
     private volatile ReentrantLock sendLock;
     volatile Thread readWaiter;
     private volatile Thread handlerThread;
@@ -758,6 +762,10 @@ public final class NioConnection implements Connection {
         if (!poller.run(closeTask)) {
             closeTask.run();
         }
+        CallbackNode node = (CallbackNode) CLOSING.getAndSet(this, DONE);
+        for (; node != null && node != DONE; node = node.next()) {
+            runCallback(node.callback());
+        }
         return true;
     }
 
@@ -984,6 +992,23 @@ public final class NioConnection implements Connection {
                 return;
             }
             if (CALLBACKS.compareAndSet(this, head, new CallbackNode(callback, head))) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void addClosingCallback(CloseCallback callback) {
+        if (callback == null) {
+            throw new NullPointerException("callback");
+        }
+        for (;;) {
+            CallbackNode head = closing;
+            if (head == DONE) {
+                runCallback(callback);
+                return;
+            }
+            if (CLOSING.compareAndSet(this, head, new CallbackNode(callback, head))) {
                 return;
             }
         }
