@@ -18,8 +18,9 @@ import java.time.Duration;
  * {@link #reader()} is the zero-copy API. Its {@code next/peek/skip/until/readByte/readString/
  * readBinary/slice} wait until enough bytes have arrived (there is no partial result): the wait
  * ends with the data, with {@link ReadTimeoutException} after the read timeout (the connection
- * stays open), or with {@link ConnectionClosedException} when the connection closes or the peer
- * closed before sending enough. Bytes the peer sent before closing its side are still delivered.
+ * stays open), with {@link ConnectionClosedException} when the connection closes, or with its
+ * subclass {@link EndOfStreamException} when the peer closed its side before sending enough.
+ * Bytes the peer sent before closing its side are still delivered.
  * One thread reads at a time: the {@link OnRequest} handler, or, on a connection without one,
  * the thread that calls the reader.
  *
