@@ -18,8 +18,9 @@ import java.time.Duration;
  * {@link #reader()} is the zero-copy API. Its {@code next/peek/skip/until/readByte/readString/
  * readBinary/slice} wait until enough bytes have arrived (there is no partial result): the wait
  * ends with the data, with {@link ReadTimeoutException} after the read timeout (the connection
- * stays open), or with {@link ConnectionClosedException} when the connection closes or the peer
- * closed before sending enough. Bytes the peer sent before closing its side are still delivered.
+ * stays open), with {@link ConnectionClosedException} when the connection closes, or with its
+ * subclass {@link EndOfStreamException} when the peer closed its side before sending enough.
+ * Bytes the peer sent before closing its side are still delivered.
  * One thread reads at a time: the {@link OnRequest} handler, or, on a connection without one,
  * the thread that calls the reader.
  *
@@ -36,6 +37,15 @@ import java.time.Duration;
  * It is also a plain blocking {@link ByteChannel}: {@link #read(ByteBuffer)} waits for at least
  * one byte (or returns -1 after the peer closed), {@link #write(ByteBuffer)} copies and flushes
  * under the {@link #send} lock.
+ *
+ * <h2>Half-closure</h2>
+ * The peer's FIN ends its input; {@link #isInputShutdown()} turns true. Without
+ * {@link Option#allowHalfClosure half-closure} the connection closes once the handler has
+ * handled the bytes sent before the FIN. With it, the connection stays open for writing: the
+ * handler is called at least once after the FIN (even with nothing to read), replies, and ends
+ * the session with {@link #shutdownOutput()} (our FIN after the output is sent; with both
+ * directions done the connection closes by itself) or {@link #close()}. Either side may finish
+ * first: {@link #shutdownOutput()} before the peer's FIN keeps reading until it comes.
  *
  * <h2>Closing</h2>
  * {@link #close()} is idempotent and safe from any thread at any time. Blocked readers and
@@ -59,6 +69,29 @@ public interface Connection extends ByteChannel {
 
     /** True until the connection is closed or the peer has closed its side. */
     boolean isActive();
+
+    /**
+     * True once the peer has closed its side (FIN, or the connection closed): no more bytes will
+     * arrive. Bytes it sent before may still be unread in {@link #reader()}.
+     */
+    boolean isInputShutdown();
+
+    /**
+     * Ends our side of the connection (TCP's half-close, {@code shutdown(SHUT_WR)}): the peer
+     * gets a FIN once every byte flushed before this call has been sent (by the poller if the
+     * socket is full), and the connection keeps reading. Afterwards every {@code flush()} (and
+     * {@link #send}) throws {@link ConnectionClosedException}. If the peer has closed its side
+     * too, the connection closes once our FIN is out (both directions done), with
+     * {@link OnDisconnect} as for any close the peer began. Output that waits for a peer that
+     * does not read is still bounded by the write timeout and the output limit.
+     *
+     * <p>Idempotent, safe from any thread, never waits; on a closed connection it does nothing.
+     * On a Unix domain socket the FIN is the socket's shutdown as well.
+     */
+    void shutdownOutput();
+
+    /** True once {@link #shutdownOutput()} was called (our FIN sent or waiting for the output), or the connection closed. */
+    boolean isOutputShutdown();
 
     /** Closes the connection. Idempotent, never throws, safe from any thread. */
     @Override
@@ -91,6 +124,18 @@ public interface Connection extends ByteChannel {
 
     /** Adds a callback run once when the connection closes; if it is already closed, it still runs. */
     void addCloseCallback(CloseCallback callback);
+
+    /**
+     * Adds a callback run once as soon as the connection starts closing (a {@link #close()}, the
+     * peer's reset, a timeout, the end of both directions), on the thread that closes it, which
+     * may be a poller thread, and possibly while this connection's handler still runs; if the
+     * connection is already closing, it runs at once. {@link #addCloseCallback} waits for the
+     * handler to return; this one is for what must not wait for it: closing a linked connection
+     * (a proxy's other side) wakes a handler blocked in a read or flush on that connection, so the
+     * pair goes down at once. It must not block and must not use this connection's reader or
+     * writer. Exceptions are logged and ignored.
+     */
+    void addClosingCallback(CloseCallback callback);
 
     /** The context returned by {@link OnPrepare}/{@link OnConnect}, or null. */
     @Nullable Object context();

@@ -102,6 +102,11 @@ public final class DialerConfig {
         return settings.receiveBufferSize;
     }
 
+    /** Half-closure ({@link Option#allowHalfClosure}; default false). */
+    public boolean allowHalfClosure() {
+        return settings.halfClosure;
+    }
+
     /** The buffer pool, or {@code null}: {@link BufferPool#defaultPool()}. */
     public @Nullable BufferPool bufferPool() {
         return settings.bufferPool;
@@ -204,6 +209,11 @@ public final class DialerConfig {
         /** See {@link Option#receiveBufferSize}. */
         public Builder receiveBufferSize(int bytes) {
             return apply(Option.receiveBufferSize(bytes));
+        }
+
+        /** See {@link Option#allowHalfClosure}. */
+        public Builder allowHalfClosure(boolean on) {
+            return apply(Option.allowHalfClosure(on));
         }
 
         /** See {@link Option#bufferPool}. */

@@ -200,6 +200,24 @@ public final class Option implements ServerOption, DialerOption {
         return new DialerOnly(s -> s.connectTimeout = t);
     }
 
+    /**
+     * Half-closure (Netty's {@code ALLOW_HALF_CLOSURE}; default off). Off: once the peer has
+     * closed its side (FIN) and the handler has handled the bytes sent before it, the connection
+     * closes. On: the peer's FIN only ends the input; the connection stays open for writing until
+     * it is closed, or until {@link Connection#shutdownOutput()} has sent our FIN (then both
+     * directions are done and it closes by itself). The handler learns of the FIN from
+     * {@link Connection#isInputShutdown()}: after the FIN it is called at least once more, even
+     * with nothing left to read, and a blocking read past the end throws
+     * {@link EndOfStreamException} without closing the connection. A connection at EOF is still
+     * closed by the idle timeout, the write timeout and the output limit, so a peer that
+     * half-closes and never reads holds it no longer than one that stays open and never reads.
+     *
+     * <p>Threading: read once per connection at creation.
+     */
+    public static Option allowHalfClosure(boolean on) {
+        return new Option(s -> s.halfClosure = on);
+    }
+
     /** The pool connection buffers take memory from (default: {@link io.netpoll.buffer.BufferPool#defaultPool()}). */
     public static Option bufferPool(io.netpoll.buffer.BufferPool pool) {
         Objects.requireNonNull(pool, "pool");

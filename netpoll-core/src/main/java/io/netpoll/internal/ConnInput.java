@@ -227,7 +227,7 @@ final class ConnInput {
             c.redispatchOnPoller();
         } else {
             c.bumpEpoch();
-            if (w == null && input.len() == 0) {
+            if (w == null && input.len() == 0 && c.closesAtEof()) { // half-closure: open until our FIN is out
                 c.closeWith(CloseReason.PEER, null);
             }
         }

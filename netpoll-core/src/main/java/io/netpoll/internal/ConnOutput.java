@@ -27,10 +27,12 @@ final class ConnOutput {
     private static final LinkBufferAccess.Transport BUFFERS = LinkBufferAccess.transport();
     private static final System.Logger LOG = System.getLogger("io.netpoll.connection");
     private static final VarHandle DRAINING;
+    private static final VarHandle FIN;
 
     static {
         try {
             DRAINING = MethodHandles.lookup().findVarHandle(ConnOutput.class, "draining", int.class);
+            FIN = MethodHandles.lookup().findVarHandle(ConnOutput.class, "fin", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -60,6 +62,13 @@ final class ConnOutput {
     /** Bytes sent; written under the draining flag, read by the poller's write timer. */
     private volatile long sentBytes;
     private volatile Thread flushWaiter;
+    /**
+     * Our FIN (shutdownOutput): 0 none, FIN_REQUESTED (sent by whoever holds the draining flag
+     * when the output is empty), FIN_SENT.
+     */
+    private volatile int fin;
+    private static final int FIN_REQUESTED = 1;
+    private static final int FIN_SENT = 2;
 
     ConnOutput(NioConnection c, LinkBuffer output, boolean adaptive, int maxOutput) {
         this.c = c;
@@ -95,6 +104,52 @@ final class ConnOutput {
         Thread w = flushWaiter;
         if (w != null) {
             LockSupport.unpark(w);
+        }
+    }
+
+    // ---------------------------------------------------------------- half-close
+
+    /** shutdownOutput() was called. */
+    boolean outputShutdown() {
+        return fin != 0;
+    }
+
+    /** Our FIN is out. */
+    boolean finSent() {
+        return fin == FIN_SENT;
+    }
+
+    /**
+     * Any thread holding a reference (or the handler): asks for our FIN once the output flushed so
+     * far is sent. If a thread is sending, it sends the FIN when it has emptied the output (it
+     * re-checks after letting go of the draining flag: a Dekker pair with the request).
+     */
+    void requestFin() {
+        if (FIN.compareAndSet(this, 0, FIN_REQUESTED)) {
+            maybeSendFin();
+        }
+    }
+
+    /** Sends the requested FIN if the output is empty and no other thread is sending. */
+    private void maybeSendFin() {
+        while (fin == FIN_REQUESTED && output.len() == 0 && !c.isClosedFlag()) {
+            if (!DRAINING.compareAndSet(this, 0, 1)) {
+                return; // the sender checks again after it lets go
+            }
+            try {
+                if (output.len() == 0 && FIN.compareAndSet(this, FIN_REQUESTED, FIN_SENT)) {
+                    try {
+                        c.channel.shutdownOutput();
+                    } catch (IOException e) {
+                        c.closeWith(CloseReason.RESET, e);
+                        return;
+                    }
+                    c.outputFinished();
+                    return;
+                }
+            } finally {
+                DRAINING.setVolatile(this, 0);
+            }
         }
     }
 
@@ -192,6 +247,9 @@ final class ConnOutput {
     void flush() throws IOException {
         if (c.isClosedFlag()) {
             throw c.closedException();
+        }
+        if (fin != 0) {
+            throw new ConnectionClosedException("the output is shut down (shutdownOutput)");
         }
         // Flushed earlier and still unsent: the peer is behind by this much before this flush.
         int behind = output.len();
@@ -322,6 +380,9 @@ final class ConnOutput {
                 return;
             }
             if (output.len() == 0) {
+                if (fin == FIN_REQUESTED) {
+                    maybeSendFin();
+                }
                 return;
             }
         }
@@ -346,6 +407,9 @@ final class ConnOutput {
                 DRAINING.setVolatile(this, 0);
             }
             if (!full) {
+                if (fin == FIN_REQUESTED) {
+                    maybeSendFin();
+                }
                 return;
             }
             deadline = awaitWritable(deadline);

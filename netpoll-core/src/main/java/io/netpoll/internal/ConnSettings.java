@@ -31,6 +31,8 @@ public final class ConnSettings {
     public Duration connectTimeout;
     /** Open connections per event loop above which accepted sockets are closed at once; 0 = no limit. */
     public int maxConnections;
+    /** Keep the output open after the peer's FIN until the handler closes or shuts it down (Option.allowHalfClosure). */
+    public boolean halfClosure;
     public OnPrepare<?> onPrepare;
     public OnConnect<?> onConnect;
     public OnDisconnect<?> onDisconnect;
@@ -61,6 +63,7 @@ public final class ConnSettings {
         c.receiveBufferSize = receiveBufferSize;
         c.connectTimeout = connectTimeout;
         c.maxConnections = maxConnections;
+        c.halfClosure = halfClosure;
         c.onPrepare = onPrepare;
         c.onConnect = onConnect;
         c.onDisconnect = onDisconnect;

@@ -3,6 +3,7 @@ package io.netpoll.internal;
 import io.netpoll.CloseCallback;
 import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
+import io.netpoll.EndOfStreamException;
 import io.netpoll.HandlerMode;
 import io.netpoll.OnConnect;
 import io.netpoll.OnDisconnect;
@@ -81,6 +82,7 @@ public final class NioConnection implements Connection {
     private static final VarHandle REFS;
     private static final VarHandle CLOSED;
     private static final VarHandle CALLBACKS;
+    private static final VarHandle CLOSING;
     private static final VarHandle SEND_LOCK;
     private static final CallbackNode DONE = new CallbackNode(null, null);
 
@@ -91,6 +93,7 @@ public final class NioConnection implements Connection {
             REFS = l.findVarHandle(NioConnection.class, "refs", int.class);
             CLOSED = l.findVarHandle(NioConnection.class, "closed", int.class);
             CALLBACKS = l.findVarHandle(NioConnection.class, "callbacks", CallbackNode.class);
+            CLOSING = l.findVarHandle(NioConnection.class, "closing", CallbackNode.class);
             SEND_LOCK = l.findVarHandle(NioConnection.class, "sendLock", ReentrantLock.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -112,6 +115,8 @@ public final class NioConnection implements Connection {
     /** INLINE or ADAPTIVE: handlers run on the thread holding the poller's role (from its ready list). */
     private final boolean onRole;
     private final boolean adaptive;
+    /** Option.allowHalfClosure: the peer's FIN ends the input only. */
+    private final boolean halfClosure;
     private final OnConnect onConnect;
     private final OnDisconnect onDisconnect;
     final LinkBuffer input;
@@ -146,6 +151,8 @@ public final class NioConnection implements Connection {
 
     // Guarded by the processing flag.
     private boolean connectPending;
+    /** Half-closure: a handler call has started since the peer's FIN (it could see isInputShutdown()). */
+    private boolean eofCalled;
     /** The worker pool's intrusive queue link; guarded by the pool's lock. */
     NioConnection nextQueued;
 
@@ -154,6 +161,8 @@ public final class NioConnection implements Connection {
     private volatile int closed;
     private volatile CloseReason reason;
     private volatile CallbackNode callbacks;
+    /** addClosingCallback: run when the close begins, not after the handler. */
+    private volatile CallbackNode closing;
     private volatile ReentrantLock sendLock;
     volatile Thread readWaiter;
     private volatile Thread handlerThread;
@@ -187,6 +196,7 @@ public final class NioConnection implements Connection {
         this.mode = settings.mode;
         this.onRole = mode != HandlerMode.WORKER;
         this.adaptive = mode == HandlerMode.ADAPTIVE;
+        this.halfClosure = settings.halfClosure;
         this.maxInput = settings.maxInputBytes;
         this.maxOutput = settings.maxOutputBytes;
         this.onConnect = settings.onConnect;
@@ -682,13 +692,16 @@ public final class NioConnection implements Connection {
                 OnRequest h = onRequest;
                 int before = input.len();
                 boolean held = false;
-                if (h != null && before > 0 && closed == 0) {
+                if (h != null && (before > 0 || eofCallDue()) && closed == 0) {
                     if (adaptive && out.aboveHighWater()) {
                         // A peer that does not read: stop serving it (and reading from it) until the
                         // poller has sent it down to the low-water mark; no thread waits for it.
                         held = true;
                         out.holdForOutput();
                     } else {
+                        if (halfClosure && in.eof) {
+                            eofCalled = true;
+                        }
                         callHandler(h);
                     }
                 }
@@ -723,8 +736,14 @@ public final class NioConnection implements Connection {
                     continue;
                 }
                 if (in.eof && !held) {
-                    closeWith(CloseReason.PEER, null);
-                    break;
+                    if (closesAtEof()) {
+                        closeWith(CloseReason.PEER, null);
+                        break;
+                    }
+                    if (h != null && eofCallDue()) {
+                        continue; // half-closure: one more call, which sees isInputShutdown()
+                    }
+                    // Half-closure: the output stays open until the handler closes or shuts it down.
                 }
                 // Nothing to do until new data arrives: give the flag back, then re-check for data
                 // that the poller published while we still held it (it could not start a task).
@@ -750,6 +769,23 @@ public final class NioConnection implements Connection {
                 handlerThread = null;
             }
             release();
+        }
+    }
+
+    /** Half-closure: the peer's FIN came and no handler call has started since. */
+    private boolean eofCallDue() {
+        return halfClosure && !eofCalled && in.eof;
+    }
+
+    /** At EOF (input handled): close, unless half-closure keeps the output open until our FIN is out. */
+    boolean closesAtEof() {
+        return !halfClosure || out.finSent();
+    }
+
+    /** ConnOutput: our FIN is out; with the peer's FIN in as well, both directions are done. */
+    void outputFinished() {
+        if (in.eof) {
+            closeWith(CloseReason.PEER, null);
         }
     }
 
@@ -933,10 +969,10 @@ public final class NioConnection implements Connection {
                     if (satisfied(n, delim, byDelim)) {
                         return;
                     }
-                    if (onRequest == null) {
+                    if (onRequest == null && closesAtEof()) {
                         closeWith(CloseReason.PEER, null);
                     }
-                    throw new ConnectionClosedException("the peer closed the connection before sending enough data");
+                    throw new EndOfStreamException("the peer closed the connection before sending enough data");
                 }
                 if (timeout > 0) {
                     long remaining = deadline - System.nanoTime();
@@ -1010,6 +1046,10 @@ public final class NioConnection implements Connection {
         out.wakeWaiter();
         if (!poller.run(closeTask)) {
             closeTask.run();
+        }
+        CallbackNode node = (CallbackNode) CLOSING.getAndSet(this, DONE);
+        for (; node != null && node != DONE; node = node.next()) {
+            runCallback(node.callback());
         }
         return true;
     }
@@ -1183,6 +1223,33 @@ public final class NioConnection implements Connection {
     }
 
     @Override
+    public boolean isInputShutdown() {
+        return in.eof || closed != 0;
+    }
+
+    @Override
+    public void shutdownOutput() {
+        boolean entered;
+        try {
+            entered = enter();
+        } catch (ConnectionClosedException closedAlready) {
+            return;
+        }
+        try {
+            if (closed == 0) {
+                out.requestFin();
+            }
+        } finally {
+            exit(entered);
+        }
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+        return out.outputShutdown() || closed != 0;
+    }
+
+    @Override
     public void setReadTimeout(Duration timeout) {
         readTimeoutNanos = ConnSettings.nanos(timeout);
     }
@@ -1223,6 +1290,23 @@ public final class NioConnection implements Connection {
                 return;
             }
             if (CALLBACKS.compareAndSet(this, head, new CallbackNode(callback, head))) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void addClosingCallback(CloseCallback callback) {
+        if (callback == null) {
+            throw new NullPointerException("callback");
+        }
+        for (;;) {
+            CallbackNode head = closing;
+            if (head == DONE) {
+                runCallback(callback);
+                return;
+            }
+            if (CLOSING.compareAndSet(this, head, new CallbackNode(callback, head))) {
                 return;
             }
         }

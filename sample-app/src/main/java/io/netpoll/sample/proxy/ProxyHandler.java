@@ -18,8 +18,15 @@ import java.io.IOException;
  * starter's {@link Dialer} (by default to the kv server). Bytes move both ways without being
  * copied: what arrived moves from the input to the other side's output with
  * {@code append(reader, n)} (a slice and an append in one step: memory nodes move, not bytes).
- * When either side closes, the other is closed; a forward that races with the other side's close
- * closes this side quietly (it is a normal end of a proxied session, not a handler error).
+ * When either side closes (or resets), the other is closed at once, even while a handler is
+ * blocked forwarding to it ({@link Connection#addClosingCallback}: the close wakes that flush);
+ * a forward that races with the other side's close closes this side quietly (it is a normal end
+ * of a proxied session, not a handler error).
+ *
+ * <p>Half-closure ({@link ProxyConfiguration}): a side's FIN is forwarded to the other side
+ * ({@code shutdownOutput}, after the bytes before it) while the other direction goes on, so a
+ * client that sends its commands and half-closes still gets the replies; when both directions
+ * are done, both connections close.
  *
  * <p>Bad upstreams (see {@code sample.proxy.*}): the dial is bounded by the connect timeout; an
  * upstream silent both ways for the idle timeout is closed; a forward to a side that does not
@@ -56,8 +63,9 @@ public class ProxyHandler implements OnRequest<Connection>, OnConnect<Connection
         Connection upstream = dialer.dialConnection("tcp", settings.getUpstreamHost() + ":" + upstreamPort(),
                 settings.getConnectTimeout());
         // Close each side with the other first, so that nothing below can leave a half session.
-        upstream.addCloseCallback(c -> client.close());
-        client.addCloseCallback(c -> upstream.close());
+        // At once, not after the handler: a handler blocked in a flush to the other side is woken.
+        upstream.addClosingCallback(c -> client.close());
+        client.addClosingCallback(c -> upstream.close());
         // A blackhole upstream (accepts, never answers) is closed when idle; a side that does not
         // read fails the forward's flush after the write timeout, which closes the session.
         upstream.setIdleTimeout(settings.getIdleTimeout());
@@ -73,14 +81,19 @@ public class ProxyHandler implements OnRequest<Connection>, OnConnect<Connection
     }
 
     private static void forward(Connection from, Connection to) throws Exception {
+        // Read first: a FIN that arrives during this call is forwarded by the call made for it.
+        boolean finished = from.isInputShutdown();
         Reader in = from.reader();
         int n = in.len();
-        if (n == 0) {
-            return;
-        }
         try {
-            to.writer().append(in, n);
-            to.writer().flush();
+            if (n > 0) {
+                to.writer().append(in, n);
+                to.writer().flush();
+            }
+            if (finished && !to.isOutputShutdown()) {
+                // The sender is done: pass its FIN on after its bytes; the other direction goes on.
+                to.shutdownOutput();
+            }
         } catch (RuntimeException | IOException e) {
             if (to.isActive()) {
                 throw e;

@@ -47,6 +47,24 @@ class ProxyTests {
     }
 
     @Test
+    void aClientThatSendsItsCommandsAndHalfClosesGetsTheRepliesThenEof() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> dialer.stats().connectionsActive() == 0);
+        try (RawClient c = new RawClient(proxy())) {
+            // redis-cli < script: the commands, then FIN; the replies still come back.
+            String replies = c.send("*3\r\n$3\r\nSET\r\n$8\r\nhalf:key\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$8\r\nhalf:key\r\n")
+                    .shutdownOutput().readToEnd();
+            assertThat(replies).isEqualTo("+OK\r\n$1\r\nv\r\n");
+        }
+        try (RawClient c = new RawClient(proxy())) {
+            assertThat(c.send("GET half:key\r\nPING\r\n").shutdownOutput().readToEnd()).isEqualTo("$1\r\nv\r\n+PONG\r\n");
+        }
+        // Both directions done: both connections of each session close.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> dialer.stats().connectionsActive() == 0);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> servers.get("proxy").getEventLoop().stats().connectionsActive() == 0);
+    }
+
+    @Test
     void bytesPassUnchangedBothWays() throws Exception {
         StringBuilder requests = new StringBuilder();
         StringBuilder replies = new StringBuilder();

@@ -43,6 +43,12 @@ final class RawClient implements AutoCloseable {
         return read(expected.length());
     }
 
+    /** Half-closes: sends our FIN ({@code shutdown(SHUT_WR)}), as {@code redis-cli} does after a piped script; still reads. */
+    RawClient shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+        return this;
+    }
+
     /** Reads until the server closes the connection. */
     String readToEnd() throws IOException {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
