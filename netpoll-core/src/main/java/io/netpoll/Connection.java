@@ -87,6 +87,9 @@ public interface Connection extends ByteChannel {
      *
      * <p>Idempotent, safe from any thread, never waits; on a closed connection it does nothing.
      * On a Unix domain socket the FIN is the socket's shutdown as well.
+     *
+     * @throws UnsupportedOperationException on a TLS connection (half-closure over TLS is not
+     *         implemented yet; {@code allowHalfClosure} with {@code tls} is refused when the config is built)
      */
     void shutdownOutput();
 

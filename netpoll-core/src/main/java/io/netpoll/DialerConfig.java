@@ -266,6 +266,7 @@ public final class DialerConfig {
 
         /** An immutable config of the settings so far. */
         public DialerConfig build() {
+            settings.checkCombination();
             return new DialerConfig(settings.copy());
         }
     }

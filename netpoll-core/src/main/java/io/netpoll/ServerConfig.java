@@ -288,6 +288,7 @@ public final class ServerConfig {
 
         /** An immutable config of the settings so far. */
         public ServerConfig build() {
+            settings.checkCombination();
             return new ServerConfig(settings.copy());
         }
     }

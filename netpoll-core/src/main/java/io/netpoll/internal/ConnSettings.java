@@ -49,6 +49,17 @@ public final class ConnSettings {
     /** TLS for every connection (its mode matches the side); null = plaintext. */
     public io.netpoll.tls.TlsConfig tls;
 
+    /**
+     * Rejects settings that do not work together: half-closure over TLS would need a
+     * {@code close_notify} ahead of the FIN and TLS 1.3's half-close rules, which the transport
+     * does not implement yet.
+     */
+    public void checkCombination() {
+        if (tls != null && halfClosure) {
+            throw new IllegalArgumentException("allowHalfClosure(true) is not supported together with tls(...) yet");
+        }
+    }
+
     /** An independent copy (a config's snapshot of a builder). */
     public ConnSettings copy() {
         ConnSettings c = new ConnSettings();

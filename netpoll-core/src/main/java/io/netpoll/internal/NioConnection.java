@@ -1229,6 +1229,9 @@ public final class NioConnection implements Connection {
 
     @Override
     public void shutdownOutput() {
+        if (tls != null) {
+            throw new UnsupportedOperationException("shutdownOutput() is not supported on TLS connections yet");
+        }
         boolean entered;
         try {
             entered = enter();
