@@ -129,7 +129,15 @@ public final class LineFrameDecoder implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
 
     private void await(Reader reader) throws IOException {
+        // On a connection the poller appends while we look: bytes that arrived after tryView's
+        // scan may hold the line feed. Move only bytes scanned here and found without one (the
+        // length first, then the scan, which covers at least those bytes); if a line feed came,
+        // return without waiting and let the caller's tryView take the line. Moving an unscanned
+        // line feed into pending would hide it (only the reader is searched) and wait forever.
         int n = reader.len();
+        if (reader.indexOf(LF) >= 0) {
+            return;
+        }
         if (n > 0) {
             // Node references move; nothing is copied however slowly the line arrives.
             if (pending == null) {
