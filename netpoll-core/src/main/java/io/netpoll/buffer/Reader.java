@@ -55,7 +55,8 @@ public interface Reader {
     /**
      * Returns the offset of the first {@code delim} among the readable bytes, or -1 if it is not
      * there yet. Never waits. Not in netpoll's Go API; it lets non-blocking parsers look for a
-     * frame end without taking anything.
+     * frame end without taking anything. On a closed connection: -1, as {@link #len()} is 0 there
+     * (inspection never throws; the next taking call throws {@code ConnectionClosedException}).
      */
     int indexOf(byte delim);
 

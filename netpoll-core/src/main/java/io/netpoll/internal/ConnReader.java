@@ -68,7 +68,12 @@ final class ConnReader implements Reader {
 
     @Override
     public int indexOf(byte delim) {
-        boolean entered = c.enterUnchecked();
+        boolean entered;
+        try {
+            entered = c.enterUnchecked();
+        } catch (IllegalStateException closed) {
+            return -1; // like len(): nothing readable; the next taking call throws ConnectionClosedException
+        }
         try {
             return in.indexOf(delim);
         } finally {
