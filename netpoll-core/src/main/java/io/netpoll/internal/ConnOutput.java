@@ -15,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A connection's output flusher: {@code flush()}, sending from the output buffer, waiting for a
- * full socket (worker mode, a streaming adaptive call), the poller finishing what a flush that
+ * full socket (worker mode, a streaming adaptive call, a writer other than an adaptive connection's
+ * handler above its high-water mark), the poller finishing what a flush that
  * does not wait left (inline and adaptive), the write timeout, and the adaptive water marks.
  *
  * <p>Threading: the output buffer has one writer (the thread flushing, or {@code send} under its
