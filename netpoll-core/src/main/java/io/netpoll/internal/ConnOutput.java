@@ -15,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A connection's output flusher: {@code flush()}, sending from the output buffer, waiting for a
- * full socket (worker mode, a streaming adaptive call), the poller finishing what a flush that
+ * full socket (worker mode, a streaming adaptive call, a writer other than an adaptive connection's
+ * handler above its high-water mark), the poller finishing what a flush that
  * does not wait left (inline and adaptive), the write timeout, and the adaptive water marks.
  *
  * <p>Threading: the output buffer has one writer (the thread flushing, or {@code send} under its
@@ -257,7 +258,8 @@ final class ConnOutput {
         if (output.len() == 0) {
             return;
         }
-        boolean adaptiveHandler = adaptive && c.isHandlerThread();
+        boolean own = c.isHandlerThread();
+        boolean adaptiveHandler = adaptive && own;
         if (adaptiveHandler && behind >= highWater && (!c.poller.inPoller() || c.poller.handOffForWait())) {
             // Adaptive, a handler that keeps writing to a peer already a high-water mark behind
             // (streaming in one call): wait for the peer as a worker-mode flush does, up to the
@@ -271,10 +273,19 @@ final class ConnOutput {
             }
             return;
         }
+        // Adaptive, a writer that is not this connection's handler (another connection's handler,
+        // any application thread): the water marks pause only the connection whose own handler
+        // writes, so nothing else would stop this writer (a proxy forwarding to an upstream that
+        // does not read). Above the mark it waits for the peer, as in worker mode.
+        Poller role = adaptive && !own ? heldRole() : null;
+        if (adaptive && !own && behind >= highWater && awaitAsOtherWriter(role)) {
+            return;
+        }
         // A flush on the poller (inline handlers) or by an adaptive handler does not wait for a full
         // socket: what is left is sent by the poller when it becomes writable, so no thread is held
-        // by a peer that does not read.
-        if (!c.poller.inPoller() && !adaptiveHandler) {
+        // by a peer that does not read. Neither does another poller's thread writing to an adaptive
+        // connection below its mark (the mark above bounds what it queues).
+        if (!c.poller.inPoller() && !adaptiveHandler && role == null) {
             drain();
             return;
         }
@@ -287,6 +298,54 @@ final class ConnOutput {
             c.closeWith(CloseReason.OUTPUT_LIMIT, null);
             throw c.closedException();
         }
+    }
+
+    /** The poller whose role the calling thread holds now, or null. */
+    private static Poller heldRole() {
+        Poller p = Thread.currentThread() instanceof RoleThread rt ? rt.role : null;
+        return p != null && p.inPoller() ? p : null;
+    }
+
+    /**
+     * Adaptive: a writer other than this connection's handler flushes while the peer is a
+     * high-water mark behind. Waits until the output is sent (up to the write timeout) and
+     * returns true; or returns false if this thread must not wait (then the flush does not wait
+     * and the output limit bounds what is queued):
+     * <ul>
+     * <li>no poller role: waits, as any worker-mode flush;</li>
+     * <li>the role, in an adaptive handler call: gives the role to a spare thread first (so the
+     *     poller's other connections are served, and this handler's own connection is read only up
+     *     to its input limit), then waits;</li>
+     * <li>the role, spare threads at their cap: waits holding the role (the poller waits for its
+     *     handler, as a worker pool at its size would), but only for a connection of another
+     *     poller and with a write timeout: waiting on its own poller would wait for itself, and
+     *     without a timeout two pollers waiting for each other would never end;</li>
+     * <li>the role outside an adaptive handler call (inline handlers, poller tasks): never waits.</li>
+     * </ul>
+     */
+    private boolean awaitAsOtherWriter(Poller role) throws IOException {
+        RoleThread tracked = null;
+        if (role != null) {
+            int h = role.handOffForFlush();
+            if (h == Poller.NOT_IN_HANDLER
+                    || (h == Poller.AT_CAP && (role == c.poller || c.writeTimeoutNanos <= 0))) {
+                return false;
+            }
+            if (h == Poller.HANDED_OFF) {
+                // A wait in netpoll, not a blocked handler call (for the monitor's report).
+                RoleThread rt = (RoleThread) Thread.currentThread();
+                if ((rt.calls() & 1) == 1) {
+                    rt.endCall();
+                    tracked = rt;
+                }
+            }
+        }
+        try {
+            drain();
+        } finally {
+            NioConnection.resumeCallTracking(tracked);
+        }
+        return true;
     }
 
     /**

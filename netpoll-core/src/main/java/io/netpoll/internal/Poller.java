@@ -194,6 +194,29 @@ public final class Poller {
         return false;
     }
 
+    /**
+     * A handler holding the role is about to wait for another connection's peer (a flush above
+     * that connection's high-water mark): like {@link #handOffForWait}, but refused when the spare
+     * threads are at their cap ({@code netpoll.handler.maxSpareThreads}), so that a thousand such
+     * waits cannot make a thousand threads. Returns HANDED_OFF, AT_CAP (the caller still holds
+     * the role, in a handler call) or NOT_IN_HANDLER (not an adaptive handler call holding it:
+     * inline handlers, poller tasks; the caller must not wait).
+     */
+    int handOffForFlush() {
+        int s = state;
+        if ((s & STATUS) != IN_HANDLER || holder != Thread.currentThread()) {
+            return NOT_IN_HANDLER;
+        }
+        if (!sysmon.hasSpareCapacity()) {
+            return AT_CAP;
+        }
+        return handOffForWait() ? HANDED_OFF : NOT_IN_HANDLER;
+    }
+
+    static final int HANDED_OFF = 0;
+    static final int AT_CAP = 1;
+    static final int NOT_IN_HANDLER = 2;
+
     /** -1: the caller does not hold the role; -2: holds it, running; else pinned from this IN_HANDLER stamp. */
     private int pin() {
         int s = state;
@@ -219,6 +242,7 @@ public final class Poller {
     void runRole(RoleThread me) {
         holder = me;
         current = null; // the previous holder's turn is its own now
+        me.role = this;
         // A new generation: stamps of the previous holder's calls no longer match.
         STATE.setVolatile(this, (((state >>> GEN_SHIFT) + 1) & 0x0FFF_FFFF) << GEN_SHIFT | RUNNING);
         me.setName(name);

@@ -177,6 +177,11 @@ public final class Sysmon {
         }
     }
 
+    /** True while a retake or a capped hand-off may take one more thread (below the spare-thread cap). */
+    boolean hasSpareCapacity() {
+        return canRetake();
+    }
+
     private boolean canRetake() {
         synchronized (lock) {
             return !spares.isEmpty() || threads.size() < pollers.size() + maxThreads;
