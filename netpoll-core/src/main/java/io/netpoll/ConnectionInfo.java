@@ -1,8 +1,8 @@
 package io.netpoll;
 
-import java.net.SocketAddress;
-
 import org.jspecify.annotations.Nullable;
+
+import java.net.SocketAddress;
 
 /**
  * A snapshot of one connection of an {@link EventLoop}, for the operator view
@@ -25,9 +25,19 @@ import org.jspecify.annotations.Nullable;
  *        {@code closing}
  * @param poller the name of the poller serving it
  */
-public record ConnectionInfo(long id, @Nullable SocketAddress localAddress, @Nullable SocketAddress remoteAddress,
-                             long createdAtMillis, long ageNanos, long idleNanos, long bytesIn, long bytesOut,
-                             int unreadInput, int unsentOutput, String state, String poller) {
+public record ConnectionInfo(
+        long id,
+        @Nullable SocketAddress localAddress,
+        @Nullable SocketAddress remoteAddress,
+        long createdAtMillis,
+        long ageNanos,
+        long idleNanos,
+        long bytesIn,
+        long bytesOut,
+        int unreadInput,
+        int unsentOutput,
+        String state,
+        String poller) {
 
     /** Which connections {@link EventLoop#connections(int, Order)} returns first. */
     public enum Order {

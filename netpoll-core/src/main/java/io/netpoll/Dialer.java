@@ -95,8 +95,8 @@ public final class Dialer {
     }
 
     /** Connects over TCP, optionally from {@code local} (null: any), within {@code timeout} (as in {@link #dialConnection(String, String, Duration)}). */
-    public Connection dialTCP(String network, @Nullable InetSocketAddress local, InetSocketAddress remote,
-                              @Nullable Duration timeout)
+    public Connection dialTCP(
+            String network, @Nullable InetSocketAddress local, InetSocketAddress remote, @Nullable Duration timeout)
             throws IOException {
         Objects.requireNonNull(remote, "remote");
         ProtocolFamily family = Addresses.familyFor(network, remote);
@@ -113,8 +113,8 @@ public final class Dialer {
         return dial(StandardProtocolFamily.UNIX, local, remote, null);
     }
 
-    private Connection dial(ProtocolFamily family, @Nullable SocketAddress local, SocketAddress remote,
-                            @Nullable Duration timeout)
+    private Connection dial(
+            ProtocolFamily family, @Nullable SocketAddress local, SocketAddress remote, @Nullable Duration timeout)
             throws IOException {
         PollerGroup group = settings.group != null ? (PollerGroup) settings.group : Netpoll.defaultGroup();
         Executor executor = settings.executor != null ? settings.executor : group.workers();
@@ -125,7 +125,9 @@ public final class Dialer {
             if (local != null) {
                 ch.bind(local);
             }
-            long timeoutMs = timeout == null ? 0 : Math.max(timeout.isZero() || timeout.isNegative() ? 0 : 1, timeout.toMillis());
+            long timeoutMs = timeout == null
+                    ? 0
+                    : Math.max(timeout.isZero() || timeout.isNegative() ? 0 : 1, timeout.toMillis());
             if (family == StandardProtocolFamily.UNIX || timeoutMs == 0) {
                 ch.connect(remote);
             } else {

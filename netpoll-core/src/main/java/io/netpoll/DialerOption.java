@@ -8,5 +8,4 @@ package io.netpoll;
  *
  * @see DialerConfig
  */
-public sealed interface DialerOption permits Option, Option.DialerOnly {
-}
+public sealed interface DialerOption permits Option, Option.DialerOnly {}

@@ -90,7 +90,8 @@ public final class ErrorAction {
     public static boolean isPeerError(Throwable error) {
         Throwable t = error;
         for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
-            if (t instanceof SocketTimeoutException || t instanceof SocketException
+            if (t instanceof SocketTimeoutException
+                    || t instanceof SocketException
                     || t instanceof ConnectionClosedException) {
                 return true; // ConnectException, NoRouteToHost, PortUnreachable are SocketExceptions
             }
@@ -109,7 +110,8 @@ public final class ErrorAction {
         if (!close) {
             return "ErrorAction[keepOpen]";
         }
-        return defaultLog ? "ErrorAction[close]" : level == null ? "ErrorAction[closeQuietly]"
-                : "ErrorAction[close, log at " + level + "]";
+        return defaultLog
+                ? "ErrorAction[close]"
+                : level == null ? "ErrorAction[closeQuietly]" : "ErrorAction[close, log at " + level + "]";
     }
 }

@@ -52,10 +52,12 @@ public final class EventLoop {
     private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
     /** Connections admitted and not yet finished (the size of {@code connections}, kept exactly for the limit). */
     private final AtomicInteger admitted = new AtomicInteger();
+
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
     private final Object shutdownLock = new Object();
     /** Orders {@link #serve}'s acceptor registration against {@link #shutdown}'s flag. */
     private final Object serveLock = new Object();
+
     private volatile boolean draining;
     private volatile boolean shutdown;
 
@@ -154,8 +156,8 @@ public final class EventLoop {
             if (error == null) {
                 served.complete(null);
             } else {
-                served.completeExceptionally(error instanceof IOException ? error
-                        : new IOException("listener failed", error));
+                served.completeExceptionally(
+                        error instanceof IOException ? error : new IOException("listener failed", error));
             }
         });
         served.whenComplete((ignored, error) -> {
@@ -253,7 +255,7 @@ public final class EventLoop {
     /** Takes a slot under {@code maxConnections}; false when all are taken. */
     private boolean admit() {
         int max = settings.maxConnections;
-        for (;;) {
+        for (; ; ) {
             int n = admitted.get();
             if (max > 0 && n >= max) {
                 return false;
@@ -312,15 +314,17 @@ public final class EventLoop {
             }
         }
         if (!forced.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "shutdown deadline passed; closed " + forced.size()
-                    + " connection(s) still busy in a handler: " + forced);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "shutdown deadline passed; closed " + forced.size() + " connection(s) still busy in a handler: "
+                            + forced);
         }
         return new ShutdownResult(idle, Math.max(0, busy - forced.size()), forced);
     }
 
     private void awaitEmpty(long deadline) {
         synchronized (shutdownLock) {
-            for (;;) {
+            for (; ; ) {
                 boolean anyOpen = false;
                 for (NioConnection c : connections) {
                     if (c.isOpen()) {
@@ -398,8 +402,8 @@ public final class EventLoop {
         java.util.Comparator<NioConnection> first = order == ConnectionInfo.Order.OLDEST
                 ? (a, b) -> Long.compare(a.createdNanos() - b.createdNanos(), 0)
                 : (a, b) -> Long.compare(b.totalBytes(), a.totalBytes());
-        java.util.PriorityQueue<NioConnection> heap = new java.util.PriorityQueue<>(Math.min(limit, 1024) + 1,
-                first.reversed());
+        java.util.PriorityQueue<NioConnection> heap =
+                new java.util.PriorityQueue<>(Math.min(limit, 1024) + 1, first.reversed());
         for (NioConnection c : connections) {
             heap.add(c);
             if (heap.size() > limit) {

@@ -103,7 +103,8 @@ public final class Listener implements AutoCloseable {
         if (a == null) {
             throw new IllegalArgumentException("the channel is not bound");
         }
-        String network = a instanceof UnixDomainSocketAddress ? "unix"
+        String network = a instanceof UnixDomainSocketAddress
+                ? "unix"
                 : ((InetSocketAddress) a).getAddress() instanceof java.net.Inet4Address ? "tcp4" : "tcp6";
         return new Listener(channel, network, null);
     }

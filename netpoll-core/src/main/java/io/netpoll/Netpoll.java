@@ -23,8 +23,7 @@ public final class Netpoll {
     private static LoadBalance loadBalance = LoadBalance.ROUND_ROBIN;
     private static volatile Dialer defaultDialer;
 
-    private Netpoll() {
-    }
+    private Netpoll() {}
 
     /** The default poller group (created, or re-created after {@link #closeDefaultGroup()}, on demand). */
     public static synchronized PollerGroup defaultGroup() {
@@ -140,8 +139,8 @@ public final class Netpoll {
     }
 
     /** netpoll's {@code DialTCP}. */
-    public static Connection dialTCP(String network, @Nullable InetSocketAddress local, InetSocketAddress remote,
-                                     @Nullable Duration timeout)
+    public static Connection dialTCP(
+            String network, @Nullable InetSocketAddress local, InetSocketAddress remote, @Nullable Duration timeout)
             throws IOException {
         return dialer().dialTCP(network, local, remote, timeout);
     }

@@ -46,7 +46,8 @@ public final class PollerGroup implements AutoCloseable {
         }
         this.numLoops = numLoops;
         this.loadBalance = Objects.requireNonNull(loadBalance, "loadBalance");
-        this.workers = new WorkerPool("netpoll-" + id + "-worker-", Runtime.getRuntime().availableProcessors());
+        this.workers = new WorkerPool(
+                "netpoll-" + id + "-worker-", Runtime.getRuntime().availableProcessors());
         this.sysmon = monitor != null ? monitor : Sysmon.create("netpoll-" + id + "-");
     }
 
@@ -69,7 +70,9 @@ public final class PollerGroup implements AutoCloseable {
      */
     static PollerGroup create(int numLoops, int maxSpares, java.time.Duration blockedThreshold) {
         int id = GROUP_IDS.get() + 1; // the name only; ids stay unique through the constructor
-        return new PollerGroup(numLoops, LoadBalance.ROUND_ROBIN,
+        return new PollerGroup(
+                numLoops,
+                LoadBalance.ROUND_ROBIN,
                 new Sysmon("netpoll-" + id + "-", maxSpares, blockedThreshold.toNanos()));
     }
 
@@ -123,7 +126,8 @@ public final class PollerGroup implements AutoCloseable {
         if (n == 1) {
             return ps[0];
         }
-        int i = loadBalance == LoadBalance.RANDOM ? ThreadLocalRandom.current().nextInt(n)
+        int i = loadBalance == LoadBalance.RANDOM
+                ? ThreadLocalRandom.current().nextInt(n)
                 : Math.floorMod(roundRobin.getAndIncrement(), n);
         return ps[i];
     }

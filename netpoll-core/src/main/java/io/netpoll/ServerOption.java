@@ -9,5 +9,4 @@ package io.netpoll;
  *
  * @see ServerConfig
  */
-public sealed interface ServerOption permits Option, Option.ServerOnly {
-}
+public sealed interface ServerOption permits Option, Option.ServerOnly {}

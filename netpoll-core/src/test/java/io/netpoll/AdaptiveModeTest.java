@@ -77,9 +77,12 @@ class AdaptiveModeTest extends NetTestSupport {
         assertThat(sleeperIn.read()).isEqualTo('S');
         assertThat(samples).as("round trips measured during the sleep").hasSizeGreaterThanOrEqualTo(100);
         long p99 = percentile(samples, 0.99);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(p99)).as("p99 round trip of the other connections (ms)")
+        assertThat(TimeUnit.NANOSECONDS.toMillis(p99))
+                .as("p99 round trip of the other connections (ms)")
                 .isLessThan(ASSERTED_MS);
-        assertThat(single.stats().roleHandOffs()).as("the role moved off the sleeping handler").isPositive();
+        assertThat(single.stats().roleHandOffs())
+                .as("the role moved off the sleeping handler")
+                .isPositive();
     }
 
     @Test
@@ -97,8 +100,10 @@ class AdaptiveModeTest extends NetTestSupport {
             fillers.add(closeLater(f));
         }
         CountDownLatch dialing = new CountDownLatch(5);
-        EventLoop proxy = Netpoll.newEventLoop((ctx, c) -> c.reader().skip(c.reader().len()),
-                Option.pollerGroup(single), Option.onConnect((ctx, c) -> {
+        EventLoop proxy = Netpoll.newEventLoop(
+                (ctx, c) -> c.reader().skip(c.reader().len()),
+                Option.pollerGroup(single),
+                Option.onConnect((ctx, c) -> {
                     dialing.countDown();
                     try (Socket upstream = new Socket()) {
                         upstream.connect(target, 1_500); // blocks: the proxy's naive upstream dial
@@ -122,27 +127,34 @@ class AdaptiveModeTest extends NetTestSupport {
         for (int i = 0; i < 5; i++) {
             proxied.add(socket(proxyListener.port()));
         }
-        assertThat(dialing.await(10, TimeUnit.SECONDS)).as("all five onConnect dials are hanging").isTrue();
+        assertThat(dialing.await(10, TimeUnit.SECONDS))
+                .as("all five onConnect dials are hanging")
+                .isTrue();
         List<Long> samples = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             samples.addAll(roundTrips(clients, 1));
         }
         assertThat(TimeUnit.NANOSECONDS.toMillis(percentile(samples, 0.99)))
-                .as("p99 echo round trip while five onConnect dials hang (ms)").isLessThan(ASSERTED_MS);
+                .as("p99 echo round trip while five onConnect dials hang (ms)")
+                .isLessThan(ASSERTED_MS);
         proxy.shutdown(Duration.ofSeconds(3));
     }
 
     @Test
     void twoThousandClientsThatPipelineWithoutReadingCostABoundedNumberOfThreads() throws Exception {
-        BufferPool pool = closeLater(BufferPool.create(64 << 20, LeakDetection.DISABLED, leak -> { }));
+        BufferPool pool = closeLater(BufferPool.create(64 << 20, LeakDetection.DISABLED, leak -> {}));
         int reply = 4 << 10;
         byte[] answer = new byte[reply];
         // Each request byte asks for a 4 KiB reply; the output limit (64 KiB) puts the high-water mark at 16 KiB.
-        Server server = startServer((ctx, c) -> {
-            c.reader().skip(1);
-            c.writer().writeBinary(answer, 0, answer.length);
-            c.writer().flush();
-        }, Option.handlerMode(HandlerMode.ADAPTIVE), Option.bufferPool(pool), Option.maxOutputBuffer(64 << 10),
+        Server server = startServer(
+                (ctx, c) -> {
+                    c.reader().skip(1);
+                    c.writer().writeBinary(answer, 0, answer.length);
+                    c.writer().flush();
+                },
+                Option.handlerMode(HandlerMode.ADAPTIVE),
+                Option.bufferPool(pool),
+                Option.maxOutputBuffer(64 << 10),
                 Option.sendBufferSize(8 << 10));
         int n = 2_000;
         int requestsEach = 64; // 256 KiB of replies each: far past the high-water mark and the socket buffers
@@ -166,8 +178,12 @@ class AdaptiveModeTest extends NetTestSupport {
             readFully(healthy.getInputStream(), reply);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1_000);
         }
-        assertThat(netpollThreads()).as("netpoll threads with %d clients that do not read", n).isLessThan(32);
-        assertThat(server.loop().stats().outputLimitCloses()).as("held at the water mark, not closed").isZero();
+        assertThat(netpollThreads())
+                .as("netpoll threads with %d clients that do not read", n)
+                .isLessThan(32);
+        assertThat(server.loop().stats().outputLimitCloses())
+                .as("held at the water mark, not closed")
+                .isZero();
         assertThat(server.loop().stats().connectionsActive()).isEqualTo(n + 1);
         // Memory: the water mark, one reply and an input node per silent client, not their 256 KiB each.
         assertThat(pool.stats().usedBytes()).isLessThan((long) n * (16 + 4 + 8 + 4) << 10);
@@ -193,12 +209,10 @@ class AdaptiveModeTest extends NetTestSupport {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         jul.addHandler(capture);
         try {
@@ -230,7 +244,8 @@ class AdaptiveModeTest extends NetTestSupport {
             assertThat(logged).hasSize(1);
             Throwable where = logged.get(0).getThrown();
             assertThat(Arrays.stream(where.getStackTrace()).map(StackTraceElement::getClassName))
-                    .as("the blocked thread's stack").anyMatch(n -> n.contains("ReentrantLock") || n.contains("AbstractQueuedSynchronizer"));
+                    .as("the blocked thread's stack")
+                    .anyMatch(n -> n.contains("ReentrantLock") || n.contains("AbstractQueuedSynchronizer"));
             // A quick handler call afterwards is not reported.
             s.getOutputStream().write(1);
             assertThat(s.getInputStream().read()).isEqualTo(1);
@@ -274,13 +289,15 @@ class AdaptiveModeTest extends NetTestSupport {
     private Server startServerOn(PollerGroup g, OnRequest handler) throws IOException {
         Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         EventLoop loop = Netpoll.newEventLoop(handler, Option.pollerGroup(g), Option.handlerMode(HandlerMode.ADAPTIVE));
-        java.util.concurrent.CompletableFuture<Void> serving = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try {
-                loop.serve(listener);
-            } catch (IOException | IllegalStateException e) {
-                // shut down with the group
-            }
-        }, exec);
+        java.util.concurrent.CompletableFuture<Void> serving = java.util.concurrent.CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        loop.serve(listener);
+                    } catch (IOException | IllegalStateException e) {
+                        // shut down with the group
+                    }
+                },
+                exec);
         closeLater(() -> loop.shutdown(Duration.ofSeconds(2)));
         return new Server(loop, listener, serving);
     }
@@ -308,6 +325,8 @@ class AdaptiveModeTest extends NetTestSupport {
     }
 
     private long netpollThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("netpoll-")).count();
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("netpoll-"))
+                .count();
     }
 }

@@ -30,12 +30,13 @@ class AllocationTest extends NetTestSupport {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"adaptive", "inline", "worker", "adaptive zero-copy", "inline zero-copy", "worker zero-copy"})
+    @ValueSource(
+            strings = {"adaptive", "inline", "worker", "adaptive zero-copy", "inline zero-copy", "worker zero-copy"})
     void steadyStateEchoAllocatesNothingPerRequest(String mode) throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // The default pool tracks every node in tests (paranoid leak detection), which allocates.
-        io.netpoll.buffer.BufferPool pool = io.netpoll.buffer.BufferPool.create(64 << 20,
-                io.netpoll.buffer.LeakDetection.DISABLED, leak -> { });
+        io.netpoll.buffer.BufferPool pool =
+                io.netpoll.buffer.BufferPool.create(64 << 20, io.netpoll.buffer.LeakDetection.DISABLED, leak -> {});
         OnRequest echo = mode.endsWith("zero-copy") ? AllocationTest::zeroCopyEcho : AllocationTest::copyEcho;
         HandlerMode handlerMode = HandlerMode.valueOf(mode.split(" ")[0].toUpperCase(java.util.Locale.ROOT));
         Server server = startServer(echo, Option.handlerMode(handlerMode), Option.bufferPool(pool));
@@ -53,10 +54,12 @@ class AllocationTest extends NetTestSupport {
         }
         long perRequest = (allocatedByNetpollThreads(mx) - before) / requests;
         // Not exactly 0: an occasional selector or JIT-related allocation is amortised here.
-        assertThat(perRequest).as("bytes allocated per request on poller and worker threads (" + mode + ")")
+        assertThat(perRequest)
+                .as("bytes allocated per request on poller and worker threads (" + mode + ")")
                 .isLessThan(8);
         s.close();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
                 .until(() -> pool.stats().outstandingNodes() == 0);
     }
 

@@ -24,28 +24,34 @@ class BackpressureTest extends NetTestSupport {
         AtomicBoolean consume = new AtomicBoolean();
         // Consumes 1 KiB per call only when allowed; the limit pauses reading meanwhile.
         java.util.concurrent.atomic.AtomicLong consumed = new java.util.concurrent.atomic.AtomicLong();
-        Server server = startServer((ctx, c) -> {
-            int n = consume.get() ? Math.min(64 * 1024, c.reader().len()) : 1; // slow: some progress only
-            c.reader().skip(n);
-            consumed.addAndGet(n);
-        }, Option.maxInputBuffer(LIMIT), Option.handlerMode(mode));
+        Server server = startServer(
+                (ctx, c) -> {
+                    int n = consume.get() ? Math.min(64 * 1024, c.reader().len()) : 1; // slow: some progress only
+                    c.reader().skip(n);
+                    consumed.addAndGet(n);
+                },
+                Option.maxInputBuffer(LIMIT),
+                Option.handlerMode(mode));
         Socket s = socket(server.port());
         int total = 16 << 20;
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-            try {
-                OutputStream out = s.getOutputStream();
-                byte[] chunk = new byte[64 * 1024];
-                for (int sent = 0; sent < total; sent += chunk.length) {
-                    out.write(chunk);
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        byte[] chunk = new byte[64 * 1024];
+                        for (int sent = 0; sent < total; sent += chunk.length) {
+                            out.write(chunk);
+                        }
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().bytesIn() >= LIMIT);
         // While the handler barely consumes, the unread input stays near the limit: at most one
         // poller turn over it (the 256 KiB read budget, whose last read may overshoot by 64 KiB).
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3))
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(3))
                 .until(() -> server.loop().stats().bytesIn() - consumed.get() <= LIMIT + (256 << 10) + (64 << 10));
         // (Whether the writer is still blocked depends on the kernel's socket buffer autotuning and on
         // how fast one-byte calls go, so it is not asserted: the bound on unread input above is the point.)
@@ -57,37 +63,46 @@ class BackpressureTest extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void handlerThatConsumesNothingAtTheLimitHasItsConnectionClosed(HandlerMode mode) throws Exception {
-        Server server = startServer((ctx, c) -> { }, Option.maxInputBuffer(LIMIT), Option.handlerMode(mode));
+        Server server = startServer((ctx, c) -> {}, Option.maxInputBuffer(LIMIT), Option.handlerMode(mode));
         Socket s = socket(server.port());
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-            try {
-                s.getOutputStream().write(new byte[8 << 20]);
-            } catch (IOException expected) {
-                // the server closed the connection
-            }
-        }, exec);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        s.getOutputStream().write(new byte[8 << 20]);
+                    } catch (IOException expected) {
+                        // the server closed the connection
+                    }
+                },
+                exec);
         assertThat(s.getInputStream().read()).isEqualTo(-1);
         writing.get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);
     }
 
     @ParameterizedTest
-    @EnumSource(value = HandlerMode.class, names = {"ADAPTIVE", "WORKER"})
+    @EnumSource(
+            value = HandlerMode.class,
+            names = {"ADAPTIVE", "WORKER"})
     void blockingReadLargerThanTheLimitStillCompletes(HandlerMode mode) throws Exception {
-        Server server = startServer((ctx, c) -> {
-            int n = 3 * LIMIT;
-            byte[] all = c.reader().readBinary(n);
-            c.writer().writeBinary(all, 0, 4);
-            c.writer().flush();
-        }, Option.maxInputBuffer(LIMIT), Option.handlerMode(mode));
+        Server server = startServer(
+                (ctx, c) -> {
+                    int n = 3 * LIMIT;
+                    byte[] all = c.reader().readBinary(n);
+                    c.writer().writeBinary(all, 0, 4);
+                    c.writer().flush();
+                },
+                Option.maxInputBuffer(LIMIT),
+                Option.handlerMode(mode));
         Socket s = socket(server.port());
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-            try {
-                s.getOutputStream().write(pattern(3 * LIMIT, 9));
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        s.getOutputStream().write(pattern(3 * LIMIT, 9));
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
         assertThat(readFully(s.getInputStream(), 4)).isEqualTo(java.util.Arrays.copyOf(pattern(3 * LIMIT, 9), 4));
         writing.get(10, TimeUnit.SECONDS);
     }
@@ -103,21 +118,25 @@ class BackpressureTest extends NetTestSupport {
         java.util.concurrent.atomic.AtomicLong maxUsed = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.BlockingQueue<Throwable> failure = new java.util.concurrent.ArrayBlockingQueue<>(1);
         java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
-        Server server = startServer((ctx, c) -> {
-            c.addCloseCallback(x -> closed.countDown());
-            c.reader().skip(c.reader().len());
-            byte[] data = new byte[chunk];
-            try {
-                for (int i = 0; i < 4096; i++) { // bounded: 1 GiB, far beyond any socket buffer
-                    c.writer().writeBinary(data, 0, data.length);
-                    maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
-                    c.writer().flush();
-                }
-            } catch (IOException e) {
-                failure.add(e);
-                throw e;
-            }
-        }, Option.bufferPool(pool), Option.writeTimeout(Duration.ofMillis(300)), Option.handlerMode(HandlerMode.WORKER));
+        Server server = startServer(
+                (ctx, c) -> {
+                    c.addCloseCallback(x -> closed.countDown());
+                    c.reader().skip(c.reader().len());
+                    byte[] data = new byte[chunk];
+                    try {
+                        for (int i = 0; i < 4096; i++) { // bounded: 1 GiB, far beyond any socket buffer
+                            c.writer().writeBinary(data, 0, data.length);
+                            maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
+                            c.writer().flush();
+                        }
+                    } catch (IOException e) {
+                        failure.add(e);
+                        throw e;
+                    }
+                },
+                Option.bufferPool(pool),
+                Option.writeTimeout(Duration.ofMillis(300)),
+                Option.handlerMode(HandlerMode.WORKER));
         Socket s = socket(server.port());
         s.setReceiveBufferSize(64 << 10);
         long start = System.nanoTime();
@@ -142,12 +161,16 @@ class BackpressureTest extends NetTestSupport {
         int chunk = 128 << 10;
         java.util.concurrent.atomic.AtomicLong maxUsed = new java.util.concurrent.atomic.AtomicLong();
         byte[] reply = new byte[chunk];
-        Server server = startServer((ctx, c) -> {
-            c.reader().skip(c.reader().len());
-            c.writer().writeBinary(reply, 0, reply.length);
-            maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
-            c.writer().flush();
-        }, Option.inlineHandlers(), Option.bufferPool(pool), Option.maxOutputBuffer(limit));
+        Server server = startServer(
+                (ctx, c) -> {
+                    c.reader().skip(c.reader().len());
+                    c.writer().writeBinary(reply, 0, reply.length);
+                    maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
+                    c.writer().flush();
+                },
+                Option.inlineHandlers(),
+                Option.bufferPool(pool),
+                Option.maxOutputBuffer(limit));
         Socket s = socket(server.port());
         s.setReceiveBufferSize(64 << 10);
         OutputStream out = s.getOutputStream();
@@ -160,8 +183,9 @@ class BackpressureTest extends NetTestSupport {
                 break;
             }
             long sent = i + 1;
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().requestsTotal() >= sent
-                    || server.loop().stats().outputLimitCloses() > 0);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.loop().stats().requestsTotal() >= sent
+                            || server.loop().stats().outputLimitCloses() > 0);
         }
         assertThat(server.loop().stats().outputLimitCloses()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);

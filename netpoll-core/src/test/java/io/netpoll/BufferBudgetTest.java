@@ -41,8 +41,11 @@ class BufferBudgetTest extends NetTestSupport {
     @ValueSource(booleans = {false, true})
     void floodingPeersThatAreNeverReadHitTheBudgetWhileAnEchoClientOnTheSamePollerIsServed(boolean inline)
             throws Exception {
-        BufferPool pool = BufferPool.builder().maxDirectBytes(BUDGET).maxPooledBytes(4L << 20)
-                .decay(Duration.ZERO).build();
+        BufferPool pool = BufferPool.builder()
+                .maxDirectBytes(BUDGET)
+                .maxPooledBytes(4L << 20)
+                .decay(Duration.ZERO)
+                .build();
         PollerGroup onePoller = PollerGroup.create(1);
         Map<Connection, AtomicLong> floods = new ConcurrentHashMap<>();
         AtomicBoolean drain = new AtomicBoolean();
@@ -57,7 +60,12 @@ class BufferBudgetTest extends NetTestSupport {
             }
         };
         Option mode = inline ? Option.inlineHandlers() : Option.bufferPool(pool);
-        Server floodServer = serve(onePoller, flood, Option.bufferPool(pool), Option.maxInputBuffer(8 << 20), mode,
+        Server floodServer = serve(
+                onePoller,
+                flood,
+                Option.bufferPool(pool),
+                Option.maxInputBuffer(8 << 20),
+                mode,
                 Option.receiveBufferSize(64 << 10)); // small kernel buffers: the flood waits on us, not on them
         Server echoServer = serve(onePoller, NetTestSupport::echo, Option.bufferPool(pool), mode);
         closeLater(onePoller);
@@ -67,17 +75,21 @@ class BufferBudgetTest extends NetTestSupport {
         for (int i = 0; i < FLOODS; i++) {
             Socket s = socket(floodServer.port());
             s.setSendBufferSize(64 << 10);
-            sending.put(s.getLocalPort(), CompletableFuture.runAsync(() -> {
-                try {
-                    OutputStream out = s.getOutputStream();
-                    byte[] chunk = new byte[64 << 10];
-                    for (int sent = 0; sent < FLOOD_BYTES; sent += chunk.length) {
-                        out.write(chunk);
-                    }
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }, exec));
+            sending.put(
+                    s.getLocalPort(),
+                    CompletableFuture.runAsync(
+                            () -> {
+                                try {
+                                    OutputStream out = s.getOutputStream();
+                                    byte[] chunk = new byte[64 << 10];
+                                    for (int sent = 0; sent < FLOOD_BYTES; sent += chunk.length) {
+                                        out.write(chunk);
+                                    }
+                                } catch (IOException e) {
+                                    throw new RuntimeException(e);
+                                }
+                            },
+                            exec));
         }
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> pool.stats().budgetRefusals() > 0 && floods.size() == FLOODS);
@@ -99,14 +111,20 @@ class BufferBudgetTest extends NetTestSupport {
         }
         Arrays.sort(nanos);
         long p99 = nanos[nanos.length * 99 / 100];
-        assertThat(TimeUnit.NANOSECONDS.toMillis(p99)).as("echo p99 (ms) while the floods are held").isLessThan(250);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(nanos[nanos.length - 1])).as("echo max (ms)").isLessThan(2_000);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(p99))
+                .as("echo p99 (ms) while the floods are held")
+                .isLessThan(250);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(nanos[nanos.length - 1]))
+                .as("echo max (ms)")
+                .isLessThan(2_000);
         assertThat(maxReserved).as("direct memory held by the pool").isLessThanOrEqualTo(BUDGET);
         // Each flood is paused about once, not woken for every block the echo gives back.
         assertThat(pool.stats().budgetRefusals()).as("refused reads").isBetween(1L, 4L * FLOODS);
         long heldIn = floodServer.loop().stats().bytesIn();
         assertThat(heldIn).as("the floods were stopped short").isLessThan((long) FLOODS * FLOOD_BYTES);
-        assertThat(floodServer.loop().stats().connectionsActive()).as("paused, not closed").isEqualTo(FLOODS);
+        assertThat(floodServer.loop().stats().connectionsActive())
+                .as("paused, not closed")
+                .isEqualTo(FLOODS);
         assertThat(sending.values()).as("the floods' writes are blocked").anyMatch(f -> !f.isDone());
 
         // Memory comes back: half of the floods are closed (their input is freed), the other half
@@ -131,26 +149,32 @@ class BufferBudgetTest extends NetTestSupport {
 
     @Test
     void aHandlerWritingPastTheBudgetFailsAndOnlyItsConnectionCloses() throws Exception {
-        BufferPool pool = BufferPool.builder().maxDirectBytes(1 << 20).maxPooledBytes(1 << 20)
-                .decay(Duration.ZERO).build();
+        BufferPool pool = BufferPool.builder()
+                .maxDirectBytes(1 << 20)
+                .maxPooledBytes(1 << 20)
+                .decay(Duration.ZERO)
+                .build();
         Map<String, Throwable> failures = new ConcurrentHashMap<>();
-        Server server = startServer((ctx, c) -> {
-            byte kind = c.reader().readByte();
-            c.reader().release();
-            try {
-                // 'b' asks for 4 MiB at once: more than the whole budget.
-                c.writer().writeBinary(new byte[kind == 'b' ? 4 << 20 : 1], 0, kind == 'b' ? 4 << 20 : 1);
-            } catch (BufferBudgetExceededException e) {
-                failures.put("big", e);
-                throw e; // the connection closes, as after any handler error
-            }
-            c.writer().flush();
-        }, Option.bufferPool(pool));
+        Server server = startServer(
+                (ctx, c) -> {
+                    byte kind = c.reader().readByte();
+                    c.reader().release();
+                    try {
+                        // 'b' asks for 4 MiB at once: more than the whole budget.
+                        c.writer().writeBinary(new byte[kind == 'b' ? 4 << 20 : 1], 0, kind == 'b' ? 4 << 20 : 1);
+                    } catch (BufferBudgetExceededException e) {
+                        failures.put("big", e);
+                        throw e; // the connection closes, as after any handler error
+                    }
+                    c.writer().flush();
+                },
+                Option.bufferPool(pool));
         closeLater(pool);
         Socket big = socket(server.port());
         big.getOutputStream().write('b');
         assertThat(big.getInputStream().read()).as("closed by the server").isEqualTo(-1);
-        assertThat(failures.get("big")).isInstanceOf(BufferBudgetExceededException.class)
+        assertThat(failures.get("big"))
+                .isInstanceOf(BufferBudgetExceededException.class)
                 .hasMessageContaining("budget of 1048576 bytes exhausted");
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().handlerErrors() == 1);
         assertThat(pool.stats().budgetRefusals()).isEqualTo(1);
@@ -170,13 +194,15 @@ class BufferBudgetTest extends NetTestSupport {
         all[options.length] = Option.pollerGroup(group);
         EventLoop loop = Netpoll.newEventLoop(handler, all);
         closeLater(() -> loop.shutdown(Duration.ofSeconds(2)));
-        CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> {
-            try {
-                loop.serve(listener);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> serving = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        loop.serve(listener);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
         return new Server(loop, listener, serving);
     }
 }

@@ -29,20 +29,22 @@ class CloseRaceStressTest extends NetTestSupport {
         Queue<Connection> serverConns = new ConcurrentLinkedQueue<>();
         Queue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
         ConcurrentHashMap<Connection, AtomicInteger> callbackRuns = new ConcurrentHashMap<>();
-        Server server = startServer((ctx, c) -> {
-            // frames: 1 length byte, then that many bytes; blocks in next until complete
-            int len = c.reader().next(1).get() & 0xff;
-            java.nio.ByteBuffer body = c.reader().next(len);
-            c.writer().writeByte((byte) len);
-            c.writer().writeBinary(body);
-            c.writer().flush();
-        }, Option.onPrepare(c -> {
-            serverConns.add(c);
-            AtomicInteger runs = new AtomicInteger();
-            callbackRuns.put(c, runs);
-            c.addCloseCallback(x -> runs.incrementAndGet());
-            return null;
-        }));
+        Server server = startServer(
+                (ctx, c) -> {
+                    // frames: 1 length byte, then that many bytes; blocks in next until complete
+                    int len = c.reader().next(1).get() & 0xff;
+                    java.nio.ByteBuffer body = c.reader().next(len);
+                    c.writer().writeByte((byte) len);
+                    c.writer().writeBinary(body);
+                    c.writer().flush();
+                },
+                Option.onPrepare(c -> {
+                    serverConns.add(c);
+                    AtomicInteger runs = new AtomicInteger();
+                    callbackRuns.put(c, runs);
+                    c.addCloseCallback(x -> runs.incrementAndGet());
+                    return null;
+                }));
         Dialer dialer = dialer();
         int rounds = 200;
         List<Connection> clients = new ArrayList<>();
@@ -101,7 +103,8 @@ class CloseRaceStressTest extends NetTestSupport {
         await().atMost(Duration.ofSeconds(10)).until(() -> dialer.stats().connectionsActive() == 0);
         assertThat(unexpected).isEmpty();
         assertThat(callbackRuns).hasSize(2 * rounds);
-        assertThat(callbackRuns.values()).allSatisfy(runs -> assertThat(runs.get()).isEqualTo(1));
+        assertThat(callbackRuns.values())
+                .allSatisfy(runs -> assertThat(runs.get()).isEqualTo(1));
         assertThat(server.loop().stats().handlerErrors()).isZero();
     }
 
@@ -141,7 +144,8 @@ class CloseRaceStressTest extends NetTestSupport {
         }
         assertThat(flowing.await(20, TimeUnit.SECONDS)).isTrue();
         g.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> loop.stats().connectionsActive() == 0
-                && dialer.stats().connectionsActive() == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        loop.stats().connectionsActive() == 0 && dialer.stats().connectionsActive() == 0);
     }
 }

@@ -28,7 +28,9 @@ import static org.awaitility.Awaitility.await;
 class ClosingCallbackTest extends NetTestSupport {
 
     @ParameterizedTest
-    @EnumSource(value = HandlerMode.class, names = {"ADAPTIVE", "WORKER"})
+    @EnumSource(
+            value = HandlerMode.class,
+            names = {"ADAPTIVE", "WORKER"})
     void aClientResetWakesItsHandlerBlockedInAFlushToAnUpstreamThatNeverReads(HandlerMode mode) throws Exception {
         ServerSocket blackhole = closeLater(new ServerSocket());
         blackhole.setReceiveBufferSize(4096);
@@ -43,26 +45,31 @@ class ClosingCallbackTest extends NetTestSupport {
         });
         // Another group: the upstream's poller is never the handler's, so the flush waits for the socket.
         PollerGroup upstreamGroup = closeLater(PollerGroup.create(1));
-        Dialer dialer = Netpoll.newDialer(DialerConfig.builder().pollerGroup(upstreamGroup)
-                .sendBufferSize(8192).writeTimeout(Duration.ofSeconds(60)).build());
+        Dialer dialer = Netpoll.newDialer(DialerConfig.builder()
+                .pollerGroup(upstreamGroup)
+                .sendBufferSize(8192)
+                .writeTimeout(Duration.ofSeconds(60))
+                .build());
         AtomicReference<Connection> upstreamRef = new AtomicReference<>();
         BlockingQueue<Throwable> outcome = new ArrayBlockingQueue<>(1);
         BlockingQueue<String> flushing = new ArrayBlockingQueue<>(1);
-        Server server = startServer((ctx, client) -> {
-            client.reader().skip(client.reader().len());
-            Connection upstream = dialer.dialConnection("tcp", "127.0.0.1:" + blackhole.getLocalPort(),
-                    Duration.ofSeconds(5));
-            upstreamRef.set(upstream);
-            client.addClosingCallback(c -> upstream.close());
-            try {
-                flushing.add("flushing");
-                upstream.writer().writeBinary(ByteBuffer.allocate(16 << 20)); // far more than the kernel takes
-                upstream.writer().flush();
-                outcome.add(new AssertionError("the flush to a blackhole returned"));
-            } catch (ConnectionClosedException e) {
-                outcome.add(e);
-            }
-        }, Option.handlerMode(mode));
+        Server server = startServer(
+                (ctx, client) -> {
+                    client.reader().skip(client.reader().len());
+                    Connection upstream = dialer.dialConnection(
+                            "tcp", "127.0.0.1:" + blackhole.getLocalPort(), Duration.ofSeconds(5));
+                    upstreamRef.set(upstream);
+                    client.addClosingCallback(c -> upstream.close());
+                    try {
+                        flushing.add("flushing");
+                        upstream.writer().writeBinary(ByteBuffer.allocate(16 << 20)); // far more than the kernel takes
+                        upstream.writer().flush();
+                        outcome.add(new AssertionError("the flush to a blackhole returned"));
+                    } catch (ConnectionClosedException e) {
+                        outcome.add(e);
+                    }
+                },
+                Option.handlerMode(mode));
         Socket s = socket(server.port());
         s.getOutputStream().write(1);
         assertThat(flushing.poll(5, TimeUnit.SECONDS)).isEqualTo("flushing");
@@ -71,7 +78,8 @@ class ClosingCallbackTest extends NetTestSupport {
         s.setSoLinger(true, 0);
         s.close(); // RST
         assertThat(outcome.poll(5, TimeUnit.SECONDS)).isInstanceOf(ConnectionClosedException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("well within the 60 s write timeout")
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("well within the 60 s write timeout")
                 .isLessThan(Duration.ofSeconds(5));
         assertThat(upstreamRef.get().isOpen()).isFalse();
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);

@@ -45,11 +45,21 @@ class ConfigTest {
     void optionsAndTypedSettersBuildTheSameConfig() {
         OnPrepare<StringBuilder> prepare = c -> new StringBuilder();
         OnError<StringBuilder> onError = (ctx, c, e) -> ErrorAction.closeQuietly();
-        ServerConfig fromOptions = ServerConfig.of(Option.readTimeout(Duration.ofSeconds(1)),
-                Option.maxConnections(7), Option.onPrepare(prepare), Option.onError(onError),
-                Option.sendBufferSize(8192), Option.tcpNoDelay(false));
-        ServerConfig fromBuilder = ServerConfig.builder().readTimeout(Duration.ofSeconds(1)).maxConnections(7)
-                .onPrepare(prepare).onError(onError).sendBufferSize(8192).tcpNoDelay(false).build();
+        ServerConfig fromOptions = ServerConfig.of(
+                Option.readTimeout(Duration.ofSeconds(1)),
+                Option.maxConnections(7),
+                Option.onPrepare(prepare),
+                Option.onError(onError),
+                Option.sendBufferSize(8192),
+                Option.tcpNoDelay(false));
+        ServerConfig fromBuilder = ServerConfig.builder()
+                .readTimeout(Duration.ofSeconds(1))
+                .maxConnections(7)
+                .onPrepare(prepare)
+                .onError(onError)
+                .sendBufferSize(8192)
+                .tcpNoDelay(false)
+                .build();
         for (ServerConfig c : new ServerConfig[] {fromOptions, fromBuilder}) {
             assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(1));
             assertThat(c.maxConnections()).isEqualTo(7);
@@ -58,10 +68,14 @@ class ConfigTest {
             assertThat(c.sendBufferSize()).isEqualTo(8192);
             assertThat(c.tcpNoDelay()).isFalse();
         }
-        DialerConfig d = DialerConfig.of(Option.connectTimeout(Duration.ofMillis(250)), Option.idleTimeout(Duration.ofMinutes(1)));
+        DialerConfig d = DialerConfig.of(
+                Option.connectTimeout(Duration.ofMillis(250)), Option.idleTimeout(Duration.ofMinutes(1)));
         assertThat(d.connectTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(d.idleTimeout()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(DialerConfig.builder().connectTimeout(Duration.ofMillis(250)).build().connectTimeout())
+        assertThat(DialerConfig.builder()
+                        .connectTimeout(Duration.ofMillis(250))
+                        .build()
+                        .connectTimeout())
                 .isEqualTo(Duration.ofMillis(250));
     }
 
@@ -91,50 +105,72 @@ class ConfigTest {
 
     @Test
     void zeroOrNullTimeoutsMeanNone() {
-        ServerConfig c = ServerConfig.builder().readTimeout(Duration.ZERO).writeTimeout(null).idleTimeout(Duration.ZERO).build();
+        ServerConfig c = ServerConfig.builder()
+                .readTimeout(Duration.ZERO)
+                .writeTimeout(null)
+                .idleTimeout(Duration.ZERO)
+                .build();
         assertThat(c.readTimeout()).isNull();
         assertThat(c.writeTimeout()).isNull();
         assertThat(c.idleTimeout()).isNull();
-        assertThat(DialerConfig.builder().connectTimeout(Duration.ZERO).build().connectTimeout()).isNull();
+        assertThat(DialerConfig.builder().connectTimeout(Duration.ZERO).build().connectTimeout())
+                .isNull();
     }
 
     @Test
     void badValuesAreRejectedAtOnceNamingTheSettingAndTheValue() {
         Duration negative = Duration.ofSeconds(-1);
         assertThatThrownBy(() -> ServerConfig.builder().readTimeout(negative))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("readTimeout must not be negative: PT-1S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("readTimeout must not be negative: PT-1S");
         assertThatThrownBy(() -> ServerConfig.builder().writeTimeout(negative))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("writeTimeout must not be negative: PT-1S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("writeTimeout must not be negative: PT-1S");
         assertThatThrownBy(() -> DialerConfig.builder().idleTimeout(negative))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("idleTimeout must not be negative: PT-1S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("idleTimeout must not be negative: PT-1S");
         assertThatThrownBy(() -> DialerConfig.builder().connectTimeout(negative))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("connectTimeout must not be negative: PT-1S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("connectTimeout must not be negative: PT-1S");
         assertThatThrownBy(() -> ServerConfig.builder().maxConnections(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxConnections must be positive: 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxConnections must be positive: 0");
         assertThatThrownBy(() -> ServerConfig.builder().maxInputBuffer(-5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxInputBuffer must be positive: -5");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxInputBuffer must be positive: -5");
         assertThatThrownBy(() -> DialerConfig.builder().maxOutputBuffer(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxOutputBuffer must be positive: 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxOutputBuffer must be positive: 0");
         assertThatThrownBy(() -> Option.sendBufferSize(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("sendBufferSize must be positive: 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sendBufferSize must be positive: 0");
         assertThatThrownBy(() -> Option.receiveBufferSize(-1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("receiveBufferSize must be positive: -1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("receiveBufferSize must be positive: -1");
         assertThatThrownBy(() -> ServerConfig.builder().bufferPool(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("pool");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("pool");
         assertThatThrownBy(() -> DialerConfig.builder().executor(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("executor");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("executor");
         assertThatThrownBy(() -> ServerConfig.builder().pollerGroup(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("group");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("group");
         assertThatThrownBy(() -> ServerConfig.of((ServerOption) null))
-                .isInstanceOf(NullPointerException.class).hasMessage("option");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("option");
     }
 
     @Test
     void eventLoopsAndDialersKeepTheConfigTheyWereGiven() {
         BufferPool pool = BufferPool.create(1 << 20);
         try (PollerGroup group = PollerGroup.create(1)) {
-            ServerConfig config = ServerConfig.builder().pollerGroup(group).bufferPool(pool).maxConnections(5).build();
-            EventLoop loop = Netpoll.newEventLoop((ctx, c) -> { }, config);
+            ServerConfig config = ServerConfig.builder()
+                    .pollerGroup(group)
+                    .bufferPool(pool)
+                    .maxConnections(5)
+                    .build();
+            EventLoop loop = Netpoll.newEventLoop((ctx, c) -> {}, config);
             assertThat(loop.config()).isSameAs(config);
             assertThat(loop.pollerGroup()).isSameAs(group);
             Dialer dialer = Netpoll.newDialer(Option.pollerGroup(group), Option.connectTimeout(Duration.ofSeconds(3)));

@@ -35,14 +35,17 @@ class ConnectionLimitTest extends NetTestSupport {
         assertThat(server.loop().stats().connectionsAccepted()).isEqualTo(MAX);
         assertThat(server.loop().connectionCount()).isEqualTo(MAX);
         for (int i = 0; i < MAX; i++) {
-            assertThat(echoOnce(served.get(i), 100 + i)).as("client %d still served", i).isTrue();
+            assertThat(echoOnce(served.get(i), 100 + i))
+                    .as("client %d still served", i)
+                    .isTrue();
         }
 
         for (Socket s : served) {
             s.close();
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0
-                && server.loop().connectionCount() == 0);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> server.loop().stats().connectionsActive() == 0
+                        && server.loop().connectionCount() == 0);
         // The slots are free again: a full set is admitted once more, and the next one rejected.
         for (int i = 0; i < MAX; i++) {
             assertThat(echoOnce(socket(server.port()), 200 + i)).isTrue();
@@ -53,10 +56,12 @@ class ConnectionLimitTest extends NetTestSupport {
 
     @Test
     void aSlotIsFreedWhenTheServerClosesAConnection() throws Exception {
-        Server server = startServer((ctx, c) -> {
-            echo(ctx, c);
-            c.close();
-        }, Option.maxConnections(1));
+        Server server = startServer(
+                (ctx, c) -> {
+                    echo(ctx, c);
+                    c.close();
+                },
+                Option.maxConnections(1));
         for (int i = 0; i < 5; i++) {
             Socket s = socket(server.port());
             assertThat(echoOnce(s, i)).isTrue();
@@ -69,7 +74,8 @@ class ConnectionLimitTest extends NetTestSupport {
 
     @Test
     void theLimitCountsConnectionsOfAllListenersOfTheEventLoop() throws Exception {
-        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.maxConnections(2), Option.pollerGroup(group));
+        EventLoop loop =
+                Netpoll.newEventLoop(NetTestSupport::echo, Option.maxConnections(2), Option.pollerGroup(group));
         Listener a = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         Listener b = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         try {

@@ -23,8 +23,10 @@ class DialerConnectTimeoutTest extends NetTestSupport {
     @Test
     void aDialerHasNoConnectTimeoutUnlessGivenOne() {
         assertThat(dialer().connectTimeout()).isNull();
-        assertThat(dialer(Option.connectTimeout(Duration.ZERO)).connectTimeout()).isNull();
-        assertThat(dialer(Option.connectTimeout(Duration.ofSeconds(3))).connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(dialer(Option.connectTimeout(Duration.ZERO)).connectTimeout())
+                .isNull();
+        assertThat(dialer(Option.connectTimeout(Duration.ofSeconds(3))).connectTimeout())
+                .isEqualTo(Duration.ofSeconds(3));
         assertThatThrownBy(() -> Option.connectTimeout(Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -59,15 +61,17 @@ class DialerConnectTimeoutTest extends NetTestSupport {
                 assertThatThrownBy(() -> dialer.dialConnection("tcp", address))
                         .isInstanceOf(DialTimeoutException.class);
                 Duration waited = Duration.ofNanos(System.nanoTime() - start);
-                assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(250)).isLessThan(Duration.ofSeconds(10));
+                assertThat(waited)
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(250))
+                        .isLessThan(Duration.ofSeconds(10));
 
-                assertThatThrownBy(() -> dialer.dialTCP("tcp", null, remote))
-                        .isInstanceOf(DialTimeoutException.class);
+                assertThatThrownBy(() -> dialer.dialTCP("tcp", null, remote)).isInstanceOf(DialTimeoutException.class);
 
                 start = System.nanoTime();
                 assertThatThrownBy(() -> dialer.dialConnection("tcp", address, Duration.ofMillis(50)))
                         .isInstanceOf(DialTimeoutException.class);
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the explicit 50 ms, not the dialer's 300 ms")
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("the explicit 50 ms, not the dialer's 300 ms")
                         .isLessThan(Duration.ofMillis(250));
             } finally {
                 queued.forEach(Connection::close);

@@ -34,14 +34,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class EchoTest extends NetTestSupport {
 
     static java.util.stream.Stream<Arguments> modesAndSizes() {
-        return java.util.Arrays.stream(HandlerMode.values()).flatMap(m -> java.util.stream.IntStream
-                .of(1, 7, 4095, 4096, 4097, 65536, 1 << 20, 8 << 20).mapToObj(n -> Arguments.of(m, n)));
+        return java.util.Arrays.stream(HandlerMode.values())
+                .flatMap(m -> java.util.stream.IntStream.of(1, 7, 4095, 4096, 4097, 65536, 1 << 20, 8 << 20)
+                        .mapToObj(n -> Arguments.of(m, n)));
     }
 
     /** Modes whose handlers may wait in next(n) (inline handlers must not). */
     static java.util.stream.Stream<Arguments> blockingModesAndFrameSizes() {
-        return java.util.stream.Stream.of(HandlerMode.ADAPTIVE, HandlerMode.WORKER).flatMap(m -> java.util.stream.IntStream
-                .of(1, 4097, 1 << 20).mapToObj(n -> Arguments.of(m, n)));
+        return java.util.stream.Stream.of(HandlerMode.ADAPTIVE, HandlerMode.WORKER)
+                .flatMap(m -> java.util.stream.IntStream.of(1, 4097, 1 << 20).mapToObj(n -> Arguments.of(m, n)));
     }
 
     @ParameterizedTest
@@ -50,13 +51,15 @@ class EchoTest extends NetTestSupport {
         Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode));
         Socket s = socket(server.port());
         byte[] payload = pattern(size, size);
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-            try {
-                s.getOutputStream().write(payload);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        s.getOutputStream().write(payload);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
         byte[] back = readFully(s.getInputStream(), size);
         writing.get(20, TimeUnit.SECONDS);
         assertThat(back).isEqualTo(payload);
@@ -65,24 +68,29 @@ class EchoTest extends NetTestSupport {
 
     @ParameterizedTest
     @MethodSource("blockingModesAndFrameSizes")
-    void aHandlerMovesWholeFramesToTheOutputWithAppendWaitingForBytesStillToCome(HandlerMode mode, int size) throws Exception {
-        Server server = startServer((ctx, c) -> {
-            c.writer().append(c.reader(), size); // waits until the whole frame has arrived
-            c.writer().flush();
-        }, Option.handlerMode(mode));
+    void aHandlerMovesWholeFramesToTheOutputWithAppendWaitingForBytesStillToCome(HandlerMode mode, int size)
+            throws Exception {
+        Server server = startServer(
+                (ctx, c) -> {
+                    c.writer().append(c.reader(), size); // waits until the whole frame has arrived
+                    c.writer().flush();
+                },
+                Option.handlerMode(mode));
         Socket s = socket(server.port());
         byte[] payload = pattern(2 * size, size + 1);
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-            try {
-                OutputStream out = s.getOutputStream();
-                for (int at = 0; at < payload.length; at += 777) {
-                    out.write(payload, at, Math.min(777, payload.length - at));
-                    out.flush();
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        for (int at = 0; at < payload.length; at += 777) {
+                            out.write(payload, at, Math.min(777, payload.length - at));
+                            out.flush();
+                        }
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
         assertThat(readFully(s.getInputStream(), payload.length)).isEqualTo(payload);
         writing.get(20, TimeUnit.SECONDS);
     }
@@ -124,7 +132,9 @@ class EchoTest extends NetTestSupport {
             c.writer().writeBinary(msg);
             c.writer().flush();
         }
-        assertThat(verified.await(30, TimeUnit.SECONDS)).as("all echoes verified").isTrue();
+        assertThat(verified.await(30, TimeUnit.SECONDS))
+                .as("all echoes verified")
+                .isTrue();
         assertThat(failures).isEmpty();
         assertThat(server.loop().stats().connectionsAccepted()).isEqualTo(n);
         assertThat(dialer.stats().connectionsActive()).isEqualTo(n);
@@ -141,7 +151,8 @@ class EchoTest extends NetTestSupport {
         assertThat(c.reader().readString("over a unix socket".length())).isEqualTo("over a unix socket");
         c.close();
         // dialUnix, with the blocking-channel API
-        try (Connection d = Netpoll.newDialer(Option.pollerGroup(group)).dialUnix(null, UnixDomainSocketAddress.of(sock))) {
+        try (Connection d =
+                Netpoll.newDialer(Option.pollerGroup(group)).dialUnix(null, UnixDomainSocketAddress.of(sock))) {
             d.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
             ByteBuffer dst = ByteBuffer.allocate(3);
             while (dst.hasRemaining()) {
@@ -155,8 +166,10 @@ class EchoTest extends NetTestSupport {
     void tcp6Echo() throws Exception {
         assumeTrue(hasIpv6Loopback(), "no IPv6 loopback");
         Server server = startServer("tcp6", "[::1]:0", NetTestSupport::echo);
-        assertThat(((InetSocketAddress) server.listener().localAddress()).getAddress()).isInstanceOf(Inet6Address.class);
-        try (Connection c = dialer().dialTCP("tcp6", null, new InetSocketAddress("::1", server.port()), Duration.ofSeconds(1))) {
+        assertThat(((InetSocketAddress) server.listener().localAddress()).getAddress())
+                .isInstanceOf(Inet6Address.class);
+        try (Connection c =
+                dialer().dialTCP("tcp6", null, new InetSocketAddress("::1", server.port()), Duration.ofSeconds(1))) {
             c.writer().writeString("v6");
             c.writer().flush();
             assertThat(c.reader().readString(2)).isEqualTo("v6");
@@ -166,7 +179,8 @@ class EchoTest extends NetTestSupport {
     @Test
     void tcp4AndExistingServerChannel() throws Exception {
         Server server = startServer("tcp4", "127.0.0.1:0", NetTestSupport::echo);
-        try (Connection c = Netpoll.newDialer(Option.pollerGroup(group)).dialConnection("tcp4", "127.0.0.1:" + server.port(), Duration.ofSeconds(1))) {
+        try (Connection c = Netpoll.newDialer(Option.pollerGroup(group))
+                .dialConnection("tcp4", "127.0.0.1:" + server.port(), Duration.ofSeconds(1))) {
             c.writer().writeString("v4");
             c.writer().flush();
             assertThat(c.reader().readString(2)).isEqualTo("v4");
@@ -175,13 +189,15 @@ class EchoTest extends NetTestSupport {
         ssc.bind(new InetSocketAddress("127.0.0.1", 0));
         Listener converted = closeLater(Netpoll.convertListener(ssc));
         EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(group));
-        CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> {
-            try {
-                loop.serve(converted);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> serving = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        loop.serve(converted);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
         try (SocketChannel sc = SocketChannel.open(converted.localAddress())) {
             sc.write(ByteBuffer.wrap("hi".getBytes()));
             ByteBuffer b = ByteBuffer.allocate(2);

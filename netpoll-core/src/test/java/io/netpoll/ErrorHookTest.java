@@ -34,12 +34,10 @@ class ErrorHookTest extends NetTestSupport {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
     private Level previous;
 
@@ -89,13 +87,17 @@ class ErrorHookTest extends NetTestSupport {
         }
         assertThat(server.loop().stats().handlerErrors()).isEqualTo(1);
         assertThat(server.loop().stats().peerErrors()).isZero();
-        assertThat(records).as("keepOpen logs nothing").noneMatch(r -> r.getLevel().intValue() >= Level.INFO.intValue());
+        assertThat(records)
+                .as("keepOpen logs nothing")
+                .noneMatch(r -> r.getLevel().intValue() >= Level.INFO.intValue());
     }
 
     @Test
     void aQuietCloseClosesAndLogsNothingButCounts() throws Exception {
-        Server server = startServer((OnRequest<StringBuilder>) ErrorHookTest::lines,
-                Option.onPrepare(c -> new StringBuilder()), Option.onError((ctx, c, e) -> ErrorAction.closeQuietly()));
+        Server server = startServer(
+                (OnRequest<StringBuilder>) ErrorHookTest::lines,
+                Option.onPrepare(c -> new StringBuilder()),
+                Option.onError((ctx, c, e) -> ErrorAction.closeQuietly()));
         try (Socket s = socket(server.port())) {
             s.getOutputStream().write("boom\n".getBytes(StandardCharsets.UTF_8));
             assertThat(s.getInputStream().read()).as("closed: EOF").isEqualTo(-1);
@@ -106,47 +108,59 @@ class ErrorHookTest extends NetTestSupport {
 
     @Test
     void theHookChoosesTheLogLevel() throws Exception {
-        Server server = startServer((OnRequest<StringBuilder>) ErrorHookTest::lines,
+        Server server = startServer(
+                (OnRequest<StringBuilder>) ErrorHookTest::lines,
                 Option.onPrepare(c -> new StringBuilder()),
                 Option.onError((ctx, c, e) -> ErrorAction.close(System.Logger.Level.ERROR)));
         try (Socket s = socket(server.port())) {
             s.getOutputStream().write("boom\n".getBytes(StandardCharsets.UTF_8));
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> records.stream()
-                .anyMatch(r -> r.getLevel() == Level.SEVERE && r.getThrown() instanceof IllegalArgumentException));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> records.stream()
+                        .anyMatch(r ->
+                                r.getLevel() == Level.SEVERE && r.getThrown() instanceof IllegalArgumentException));
     }
 
     @Test
     void aHookThatThrowsClosesTheConnectionAndIsLogged() throws Exception {
-        Server server = startServer((OnRequest<StringBuilder>) ErrorHookTest::lines,
-                Option.onPrepare(c -> new StringBuilder()), Option.onError((ctx, c, e) -> {
+        Server server = startServer(
+                (OnRequest<StringBuilder>) ErrorHookTest::lines,
+                Option.onPrepare(c -> new StringBuilder()),
+                Option.onError((ctx, c, e) -> {
                     throw new IllegalStateException("hook bug");
                 }));
         try (Socket s = socket(server.port())) {
             s.getOutputStream().write("boom\n".getBytes(StandardCharsets.UTF_8));
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> records.stream()
-                .anyMatch(r -> r.getLevel() == Level.WARNING && r.getThrown() != null
-                        && "hook bug".equals(r.getThrown().getMessage())
-                        && r.getThrown().getSuppressed().length == 1));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> records.stream()
+                        .anyMatch(r -> r.getLevel() == Level.WARNING
+                                && r.getThrown() != null
+                                && "hook bug".equals(r.getThrown().getMessage())
+                                && r.getThrown().getSuppressed().length == 1));
         assertThat(server.loop().stats().handlerErrors()).isEqualTo(1);
     }
 
     @Test
     void aReadTimeoutIsAPeerErrorLoggedAsOneLineWithoutStackTrace() throws Exception {
-        Server server = startServer((Object ctx, Connection c) -> c.reader().next(100), // the peer sends 1 byte
+        Server server = startServer(
+                (Object ctx, Connection c) -> c.reader().next(100), // the peer sends 1 byte
                 Option.readTimeout(Duration.ofMillis(100)));
         try (Socket s = socket(server.port())) {
             s.getOutputStream().write('x');
-            assertThat(s.getInputStream().read()).as("closed after the read timeout").isEqualTo(-1);
+            assertThat(s.getInputStream().read())
+                    .as("closed after the read timeout")
+                    .isEqualTo(-1);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().peerErrors() == 1);
         assertThat(server.loop().stats().handlerErrors()).isZero();
-        await().atMost(Duration.ofSeconds(10)).until(() -> records.stream()
-                .anyMatch(r -> r.getMessage().contains("after a peer error: ReadTimeoutException")));
-        assertThat(records).filteredOn(r -> r.getMessage().contains("peer error"))
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> records.stream()
+                        .anyMatch(r -> r.getMessage().contains("after a peer error: ReadTimeoutException")));
+        assertThat(records)
+                .filteredOn(r -> r.getMessage().contains("peer error"))
                 .singleElement()
                 .satisfies(r -> {
                     assertThat(r.getLevel()).isEqualTo(Level.INFO);
@@ -172,7 +186,8 @@ class ErrorHookTest extends NetTestSupport {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().peerErrors() == 1);
         assertThat(server.loop().stats().handlerErrors()).isZero();
-        await().atMost(Duration.ofSeconds(10)).until(() -> records.stream()
-                .anyMatch(r -> r.getMessage().contains("ConnectException") && r.getThrown() == null));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> records.stream()
+                        .anyMatch(r -> r.getMessage().contains("ConnectException") && r.getThrown() == null));
     }
 }

@@ -37,7 +37,7 @@ class ForeignFlushBackpressureTest extends NetTestSupport {
     @Test
     void aHandlerWritingToAConnectionWhosePeerDoesNotReadWaitsAndTheMemoryStaysAtItsMark() throws Exception {
         PollerGroup single = closeLater(PollerGroup.create(1));
-        BufferPool pool = closeLater(BufferPool.create(64 << 20, LeakDetection.DISABLED, leak -> { }));
+        BufferPool pool = closeLater(BufferPool.create(64 << 20, LeakDetection.DISABLED, leak -> {}));
         Map<Connection, Character> roles = new ConcurrentHashMap<>();
         CompletableFuture<Connection> sink = new CompletableFuture<>();
         AtomicLong maxQueued = new AtomicLong();
@@ -70,17 +70,25 @@ class ForeignFlushBackpressureTest extends NetTestSupport {
             }
         };
         Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop = Netpoll.newEventLoop(handler, Option.pollerGroup(single), Option.handlerMode(HandlerMode.ADAPTIVE),
-                Option.bufferPool(pool), Option.maxOutputBuffer(MAX_OUTPUT), Option.maxInputBuffer(MAX_INPUT),
-                Option.sendBufferSize(8 << 10), Option.receiveBufferSize(16 << 10));
+        EventLoop loop = Netpoll.newEventLoop(
+                handler,
+                Option.pollerGroup(single),
+                Option.handlerMode(HandlerMode.ADAPTIVE),
+                Option.bufferPool(pool),
+                Option.maxOutputBuffer(MAX_OUTPUT),
+                Option.maxInputBuffer(MAX_INPUT),
+                Option.sendBufferSize(8 << 10),
+                Option.receiveBufferSize(16 << 10));
         closeLater(() -> loop.shutdown(Duration.ofSeconds(2)));
-        CompletableFuture.runAsync(() -> {
-            try {
-                loop.serve(listener);
-            } catch (IOException | IllegalStateException e) {
-                // shut down with the group
-            }
-        }, exec);
+        CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        loop.serve(listener);
+                    } catch (IOException | IllegalStateException e) {
+                        // shut down with the group
+                    }
+                },
+                exec);
 
         Socket sinkPeer = new Socket();
         sinkPeer.setReceiveBufferSize(4 << 10);
@@ -104,18 +112,20 @@ class ForeignFlushBackpressureTest extends NetTestSupport {
         flooder.setSendBufferSize(16 << 10);
         flooder.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5_000);
         closeLater(flooder);
-        CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
-            try {
-                OutputStream out = flooder.getOutputStream();
-                out.write('A');
-                byte[] chunk = pattern(64 << 10, 7);
-                for (int sent = 0; sent < FLOOD; sent += chunk.length) {
-                    out.write(chunk);
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> flood = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        OutputStream out = flooder.getOutputStream();
+                        out.write('A');
+                        byte[] chunk = pattern(64 << 10, 7);
+                        for (int sent = 0; sent < FLOOD; sent += chunk.length) {
+                            out.write(chunk);
+                        }
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
 
         // A's handler waits in B's flush: a thread parked on B (the blocker), not a queue growing.
         await().atMost(Duration.ofSeconds(20)).until(() -> waitingOn(b));
@@ -130,15 +140,20 @@ class ForeignFlushBackpressureTest extends NetTestSupport {
         assertThat(waitingOn(b)).as("still waiting for B's peer").isTrue();
         // A is no longer read beyond its input limit (and the kernel's small buffers): the flood cannot finish.
         assertThat(flood).isNotDone();
-        assertThat(loop.stats().bytesIn() - readFromA).as("bytes read from A while its handler waits")
+        assertThat(loop.stats().bytesIn() - readFromA)
+                .as("bytes read from A while its handler waits")
                 .isLessThanOrEqualTo(MAX_INPUT + (64 << 10));
         // Memory: B's mark plus one message (A's input), A's input refilled while it waits, and a
         // few partly used nodes for the three connections: well below B's output limit (4 MiB),
         // where its output would go without the backpressure.
         long bound = HIGH_WATER + 4L * MAX_INPUT + (256 << 10);
         assertThat(maxQueued.get()).as("buffer memory after each forward").isLessThanOrEqualTo(bound);
-        assertThat(pool.stats().usedBytes()).as("buffer memory while A's handler waits").isLessThanOrEqualTo(bound);
-        assertThat(loop.stats().outputLimitCloses()).as("backpressure, not the output limit").isZero();
+        assertThat(pool.stats().usedBytes())
+                .as("buffer memory while A's handler waits")
+                .isLessThanOrEqualTo(bound);
+        assertThat(loop.stats().outputLimitCloses())
+                .as("backpressure, not the output limit")
+                .isZero();
         assertThat(b.isActive()).isTrue();
 
         // B's peer starts reading: everything A sent arrives, in order, and the flood completes.

@@ -73,8 +73,11 @@ class HalfClosureTest extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void aClientThatHalfClosesGetsTheWholeReplyThenOurFin(HandlerMode mode) throws Exception {
         BlockingQueue<String> disconnected = new ArrayBlockingQueue<>(1);
-        Server server = startServer(HalfClosureTest::countThenFinalReply, Option.handlerMode(mode),
-                Option.allowHalfClosure(true), Option.onDisconnect((ctx, c) -> disconnected.add("peer")));
+        Server server = startServer(
+                HalfClosureTest::countThenFinalReply,
+                Option.handlerMode(mode),
+                Option.allowHalfClosure(true),
+                Option.onDisconnect((ctx, c) -> disconnected.add("peer")));
         Socket s = socket(server.port());
         s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
         assertThat(readLine(s.getInputStream())).isEqualTo("5");
@@ -93,8 +96,8 @@ class HalfClosureTest extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void dataAndFinTogetherAreAnsweredInFull(HandlerMode mode) throws Exception {
-        Server server = startServer(HalfClosureTest::countThenFinalReply, Option.handlerMode(mode),
-                Option.allowHalfClosure(true));
+        Server server = startServer(
+                HalfClosureTest::countThenFinalReply, Option.handlerMode(mode), Option.allowHalfClosure(true));
         Socket s = socket(server.port());
         s.getOutputStream().write("SET k v\r\nGET k\r\n".getBytes(StandardCharsets.US_ASCII));
         s.shutdownOutput(); // right behind the command
@@ -112,12 +115,14 @@ class HalfClosureTest extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void withoutTheSettingTheConnectionClosesOnceItsInputIsHandled(HandlerMode mode) throws Exception {
         AtomicInteger callsAtEof = new AtomicInteger();
-        Server server = startServer((ctx, c) -> {
-            if (c.isInputShutdown() && c.reader().len() == 0) {
-                callsAtEof.incrementAndGet();
-            }
-            countThenFinalReply(ctx, c);
-        }, Option.handlerMode(mode));
+        Server server = startServer(
+                (ctx, c) -> {
+                    if (c.isInputShutdown() && c.reader().len() == 0) {
+                        callsAtEof.incrementAndGet();
+                    }
+                    countThenFinalReply(ctx, c);
+                },
+                Option.handlerMode(mode));
         Socket s = socket(server.port());
         s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
         assertThat(readLine(s.getInputStream())).isEqualTo("5");
@@ -131,8 +136,11 @@ class HalfClosureTest extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void aPeerThatHalfClosesAndNeverReadsIsClosedByTheWriteTimeout(HandlerMode mode) throws Exception {
-        Server server = startServer(HalfClosureTest::countThenFinalReply, Option.handlerMode(mode),
-                Option.allowHalfClosure(true), Option.writeTimeout(Duration.ofMillis(300)),
+        Server server = startServer(
+                HalfClosureTest::countThenFinalReply,
+                Option.handlerMode(mode),
+                Option.allowHalfClosure(true),
+                Option.writeTimeout(Duration.ofMillis(300)),
                 Option.sendBufferSize(16 * 1024));
         Socket s = socket(server.port());
         s.setReceiveBufferSize(16 * 1024);
@@ -146,13 +154,17 @@ class HalfClosureTest extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void aHalfClosedPeerIsStillClosedByTheIdleTimeout(HandlerMode mode) throws Exception {
         AtomicInteger callsAtEof = new AtomicInteger();
-        Server server = startServer((ctx, c) -> {
-            boolean finished = c.isInputShutdown(); // at the start: at least one such call is due
-            c.reader().skip(c.reader().len());
-            if (finished) {
-                callsAtEof.incrementAndGet(); // and neither replies nor closes
-            }
-        }, Option.handlerMode(mode), Option.allowHalfClosure(true), Option.idleTimeout(Duration.ofMillis(300)));
+        Server server = startServer(
+                (ctx, c) -> {
+                    boolean finished = c.isInputShutdown(); // at the start: at least one such call is due
+                    c.reader().skip(c.reader().len());
+                    if (finished) {
+                        callsAtEof.incrementAndGet(); // and neither replies nor closes
+                    }
+                },
+                Option.handlerMode(mode),
+                Option.allowHalfClosure(true),
+                Option.idleTimeout(Duration.ofMillis(300)));
         Socket s = socket(server.port());
         s.getOutputStream().write("x".getBytes(StandardCharsets.US_ASCII));
         s.shutdownOutput();
@@ -165,21 +177,26 @@ class HalfClosureTest extends NetTestSupport {
     }
 
     @ParameterizedTest
-    @EnumSource(value = HandlerMode.class, names = {"ADAPTIVE", "WORKER"})
+    @EnumSource(
+            value = HandlerMode.class,
+            names = {"ADAPTIVE", "WORKER"})
     void aBlockingReadPastTheEndThrowsEndOfStreamAndTheConnectionStaysWritable(HandlerMode mode) throws Exception {
-        Server server = startServer((ctx, c) -> {
-            Reader r = c.reader();
-            try {
-                for (;;) {
-                    r.next(4);
-                    r.release();
-                }
-            } catch (EndOfStreamException e) {
-                c.writer().writeString("rest=" + r.len() + " open=" + c.isOpen() + "\n");
-                c.writer().flush();
-                c.shutdownOutput();
-            }
-        }, Option.handlerMode(mode), Option.allowHalfClosure(true));
+        Server server = startServer(
+                (ctx, c) -> {
+                    Reader r = c.reader();
+                    try {
+                        for (; ; ) {
+                            r.next(4);
+                            r.release();
+                        }
+                    } catch (EndOfStreamException e) {
+                        c.writer().writeString("rest=" + r.len() + " open=" + c.isOpen() + "\n");
+                        c.writer().flush();
+                        c.shutdownOutput();
+                    }
+                },
+                Option.handlerMode(mode),
+                Option.allowHalfClosure(true));
         Socket s = socket(server.port());
         s.getOutputStream().write(new byte[10]);
         s.shutdownOutput();
@@ -193,18 +210,21 @@ class HalfClosureTest extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void shutdownOutputBeforeThePeersFinKeepsReading(HandlerMode mode) throws Exception {
         BlockingQueue<String> received = new ArrayBlockingQueue<>(4);
-        Server server = startServer((ctx, c) -> {
-            Reader r = c.reader();
-            int n = r.len();
-            if (n > 0) {
-                received.add(r.readString(n));
-            }
-            if (!c.isOutputShutdown()) {
-                c.writer().writeString("bye\n");
-                c.writer().flush();
-                c.shutdownOutput(); // done talking, still listening
-            }
-        }, Option.handlerMode(mode), Option.allowHalfClosure(true));
+        Server server = startServer(
+                (ctx, c) -> {
+                    Reader r = c.reader();
+                    int n = r.len();
+                    if (n > 0) {
+                        received.add(r.readString(n));
+                    }
+                    if (!c.isOutputShutdown()) {
+                        c.writer().writeString("bye\n");
+                        c.writer().flush();
+                        c.shutdownOutput(); // done talking, still listening
+                    }
+                },
+                Option.handlerMode(mode),
+                Option.allowHalfClosure(true));
         Socket s = socket(server.port());
         OutputStream out = s.getOutputStream();
         out.write("hi".getBytes(StandardCharsets.US_ASCII));
@@ -221,17 +241,19 @@ class HalfClosureTest extends NetTestSupport {
     @Test
     void aDialedConnectionWithHalfClosureReadsToTheEndThenReplies() throws Exception {
         ServerSocket plain = closeLater(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-        CompletableFuture<String> peerGot = CompletableFuture.supplyAsync(() -> {
-            try (Socket p = plain.accept()) {
-                p.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
-                p.shutdownOutput();
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, exec);
-        Connection c = dialer(Option.allowHalfClosure(true)).dialConnection("tcp",
-                "127.0.0.1:" + plain.getLocalPort(), Duration.ofSeconds(5));
+        CompletableFuture<String> peerGot = CompletableFuture.supplyAsync(
+                () -> {
+                    try (Socket p = plain.accept()) {
+                        p.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
+                        p.shutdownOutput();
+                        return new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                },
+                exec);
+        Connection c = dialer(Option.allowHalfClosure(true))
+                .dialConnection("tcp", "127.0.0.1:" + plain.getLocalPort(), Duration.ofSeconds(5));
         assertThat(c.reader().readString(2)).isEqualTo("hi");
         c.reader().release();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.reader().next(1))
@@ -249,9 +271,12 @@ class HalfClosureTest extends NetTestSupport {
 
     @Test
     void theSettingIsInBothConfigs() {
-        assertThat(ServerConfig.builder().allowHalfClosure(true).build().allowHalfClosure()).isTrue();
-        assertThat(DialerConfig.builder().allowHalfClosure(true).build().allowHalfClosure()).isTrue();
+        assertThat(ServerConfig.builder().allowHalfClosure(true).build().allowHalfClosure())
+                .isTrue();
+        assertThat(DialerConfig.builder().allowHalfClosure(true).build().allowHalfClosure())
+                .isTrue();
         assertThat(ServerConfig.defaults().allowHalfClosure()).isFalse();
-        assertThat(DialerConfig.of(Option.allowHalfClosure(true)).allowHalfClosure()).isTrue();
+        assertThat(DialerConfig.of(Option.allowHalfClosure(true)).allowHalfClosure())
+                .isTrue();
     }
 }

@@ -1,10 +1,10 @@
 package io.netpoll;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.netpoll.testing.TestTls;
 import io.netpoll.tls.TlsConfig;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Half-closure over TLS is not implemented: the combination is refused when a config is built. */
 class HalfClosureWithTlsTest {
@@ -12,7 +12,8 @@ class HalfClosureWithTlsTest {
     @Test
     void aServerConfigWithTlsAndHalfClosureIsRefused() throws Exception {
         TlsConfig tls = TlsConfig.server(TestTls.serverContext("localhost")).build();
-        assertThatThrownBy(() -> ServerConfig.builder().tls(tls).allowHalfClosure(true).build())
+        assertThatThrownBy(() ->
+                        ServerConfig.builder().tls(tls).allowHalfClosure(true).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("allowHalfClosure");
     }

@@ -71,7 +71,8 @@ class LifecycleTest extends NetTestSupport {
         EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(group));
         loop.shutdown(Duration.ZERO);
         Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        assertThatThrownBy(() -> loop.serve(listener)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> loop.serve(listener))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("shut down");
         assertThat(listener.isOpen()).isFalse();
     }
@@ -90,15 +91,17 @@ class LifecycleTest extends NetTestSupport {
         AtomicReference<Thread> serving = new AtomicReference<>();
         CompletableFuture<Throwable> served;
         synchronized (group) {
-            served = CompletableFuture.supplyAsync(() -> {
-                serving.set(Thread.currentThread());
-                try {
-                    loop.serve(listener);
-                    return null;
-                } catch (Throwable t) {
-                    return t;
-                }
-            }, exec);
+            served = CompletableFuture.supplyAsync(
+                    () -> {
+                        serving.set(Thread.currentThread());
+                        try {
+                            loop.serve(listener);
+                            return null;
+                        } catch (Throwable t) {
+                            return t;
+                        }
+                    },
+                    exec);
             await().atMost(Duration.ofSeconds(10)).until(() -> blockedOn(serving.get(), group));
             ShutdownResult result = loop.shutdown(Duration.ofSeconds(1));
             assertThat(result.graceful()).isTrue();
@@ -114,7 +117,9 @@ class LifecycleTest extends NetTestSupport {
         }
         ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(thread.getId());
         LockInfo lock = info == null ? null : info.getLockInfo();
-        return info != null && info.getThreadState() == Thread.State.BLOCKED && lock != null
+        return info != null
+                && info.getThreadState() == Thread.State.BLOCKED
+                && lock != null
                 && lock.getIdentityHashCode() == System.identityHashCode(monitor);
     }
 
@@ -146,9 +151,12 @@ class LifecycleTest extends NetTestSupport {
                 assertThat(g.stats().pollers()).isZero();
             }
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
-        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().matches("netpoll-\\d+-poller-.*") && !t.getName().startsWith("netpoll-" + groupId(group) + "-")));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().matches("netpoll-\\d+-poller-.*")
+                                && !t.getName().startsWith("netpoll-" + groupId(group) + "-")));
     }
 
     private static String groupId(PollerGroup g) {
@@ -168,7 +176,7 @@ class LifecycleTest extends NetTestSupport {
         assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(c.isOpen()).isFalse();
         assertThatThrownBy(() -> Netpoll.newDialer(Option.pollerGroup(clientGroup))
-                .dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1)))
+                        .dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalStateException.class);
     }
 

@@ -24,7 +24,8 @@ class ListenerBindTest {
             // Linux doubles the value it is given (bookkeeping overhead); any OS keeps at least it
             // unless capped below by net.core.rmem_max (212992 by default).
             assertThat(l.channel().getOption(StandardSocketOptions.SO_RCVBUF)).isGreaterThanOrEqualTo(64 * 1024);
-            assertThat(l.channel().getOption(StandardSocketOptions.SO_REUSEADDR)).isTrue();
+            assertThat(l.channel().getOption(StandardSocketOptions.SO_REUSEADDR))
+                    .isTrue();
         }
         try (Listener l = Netpoll.createListener("tcp", "127.0.0.1:0", 0, 0)) {
             assertThat(l.port()).isPositive();
@@ -43,17 +44,22 @@ class ListenerBindTest {
     @Test
     void rejectsBadArgumentsWithClearMessages() throws Exception {
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-        assertThatThrownBy(() -> Listener.bind("tcp", any, -1, 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Listener.bind("tcp", any, -1, 0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("backlog must not be negative: -1");
-        assertThatThrownBy(() -> Listener.bind("tcp", any, 0, -2)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Listener.bind("tcp", any, 0, -2))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("receiveBufferSize must not be negative: -2");
-        assertThatThrownBy(() -> Listener.bind("unix", any, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Listener.bind("unix", any, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("needs a UnixDomainSocketAddress");
         assertThatThrownBy(() -> Listener.bind("tcp", UnixDomainSocketAddress.of("x.sock"), 0, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs an InetSocketAddress");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs an InetSocketAddress");
         assertThatThrownBy(() -> Listener.bind("udp", any, 0, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Netpoll.createListener("tcp", "127.0.0.1:0", -5, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("backlog must not be negative: -5");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("backlog must not be negative: -5");
     }
 
     @Test

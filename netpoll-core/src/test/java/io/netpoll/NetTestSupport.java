@@ -30,6 +30,7 @@ abstract class NetTestSupport {
     protected PollerGroup group;
     /** For blocking test helpers: the common pool may have a single thread on small machines. */
     protected final ExecutorService exec = Executors.newCachedThreadPool();
+
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<EventLoop> loops = new ArrayList<>();
 
@@ -82,7 +83,8 @@ abstract class NetTestSupport {
     protected Server startServer(String network, String address, OnRequest<?> onRequest, ServerOption... options)
             throws IOException {
         Listener listener = Netpoll.createListener(network, address);
-        EventLoop loop = Netpoll.newEventLoop(onRequest,
+        EventLoop loop = Netpoll.newEventLoop(
+                onRequest,
                 ServerConfig.builder().apply(options).pollerGroup(group).build());
         loops.add(loop);
         closeables.add(listener);
@@ -91,7 +93,8 @@ abstract class NetTestSupport {
     }
 
     protected Dialer dialer(DialerOption... options) {
-        return Netpoll.newDialer(DialerConfig.builder().apply(options).pollerGroup(group).build());
+        return Netpoll.newDialer(
+                DialerConfig.builder().apply(options).pollerGroup(group).build());
     }
 
     protected Socket socket(int port) throws IOException {

@@ -27,21 +27,26 @@ class OperatorViewTest extends NetTestSupport {
     void anInlineHandlerThatBlocksShowsAsALatePollerUntilItReturns() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Server server = startServer((ctx, c) -> {
-            byte b = c.reader().next(1).get();
-            c.reader().release();
-            if (b == 'S') {
-                entered.countDown();
-                // The adversary: an inline handler that blocks in something other than netpoll.
-                release.await(30, TimeUnit.SECONDS);
-            }
-            c.writer().writeBinary(new byte[] {b}, 0, 1);
-            c.writer().flush();
-        }, Option.handlerMode(HandlerMode.INLINE));
+        Server server = startServer(
+                (ctx, c) -> {
+                    byte b = c.reader().next(1).get();
+                    c.reader().release();
+                    if (b == 'S') {
+                        entered.countDown();
+                        // The adversary: an inline handler that blocks in something other than netpoll.
+                        release.await(30, TimeUnit.SECONDS);
+                    }
+                    c.writer().writeBinary(new byte[] {b}, 0, 1);
+                    c.writer().flush();
+                },
+                Option.handlerMode(HandlerMode.INLINE));
         Socket s = socket(server.port());
         s.getOutputStream().write('S');
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-        long id = server.loop().connections(10, ConnectionInfo.Order.OLDEST).get(0).id();
+        long id = server.loop()
+                .connections(10, ConnectionInfo.Order.OLDEST)
+                .get(0)
+                .id();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> late().isPresent());
         PollerStats stuck = late().orElseThrow();
@@ -63,16 +68,18 @@ class OperatorViewTest extends NetTestSupport {
     void anAdaptiveHandlerThatBlocksIsHandedOffSoThePollerIsNotLate() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Server server = startServer((ctx, c) -> {
-            byte b = c.reader().next(1).get();
-            c.reader().release();
-            if (b == 'S') {
-                entered.countDown();
-                release.await(30, TimeUnit.SECONDS);
-            }
-            c.writer().writeBinary(new byte[] {b}, 0, 1);
-            c.writer().flush();
-        }, Option.handlerMode(HandlerMode.ADAPTIVE));
+        Server server = startServer(
+                (ctx, c) -> {
+                    byte b = c.reader().next(1).get();
+                    c.reader().release();
+                    if (b == 'S') {
+                        entered.countDown();
+                        release.await(30, TimeUnit.SECONDS);
+                    }
+                    c.writer().writeBinary(new byte[] {b}, 0, 1);
+                    c.writer().flush();
+                },
+                Option.handlerMode(HandlerMode.ADAPTIVE));
         Socket blocked = socket(server.port());
         blocked.getOutputStream().write('S');
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -116,11 +123,13 @@ class OperatorViewTest extends NetTestSupport {
         assertThat(first.poller()).contains("-poller-");
 
         List<ConnectionInfo> busiest = server.loop().connections(5, ConnectionInfo.Order.BUSIEST);
-        assertThat(busiest).extracting(i -> port(i))
+        assertThat(busiest)
+                .extracting(i -> port(i))
                 .containsExactly(b.getLocalPort(), a.getLocalPort(), c.getLocalPort());
         assertThat(busiest.get(0).bytesIn()).isEqualTo(1000);
         assertThat(server.loop().connections(0, ConnectionInfo.Order.BUSIEST)).isEmpty();
-        assertThatIllegalArgumentException().isThrownBy(() -> server.loop().connections(-1, ConnectionInfo.Order.OLDEST));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> server.loop().connections(-1, ConnectionInfo.Order.OLDEST));
 
         assertThat(server.loop().closeConnection(first.id())).isTrue();
         assertThat(a.getInputStream().read()).isEqualTo(-1);
@@ -132,16 +141,19 @@ class OperatorViewTest extends NetTestSupport {
 
     @Test
     void unreadInputOfAHandlerThatDoesNotConsume() throws Exception {
-        Server server = startServer((ctx, c) -> { }, Option.handlerMode(HandlerMode.WORKER));
+        Server server = startServer((ctx, c) -> {}, Option.handlerMode(HandlerMode.WORKER));
         Socket s = socket(server.port());
         s.getOutputStream().write(pattern(300, 1));
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             List<ConnectionInfo> all = server.loop().connections(1, ConnectionInfo.Order.OLDEST);
             return all.size() == 1 && all.get(0).unreadInput() == 300;
         });
-        ConnectionInfo info = server.loop().connections(1, ConnectionInfo.Order.OLDEST).get(0);
+        ConnectionInfo info =
+                server.loop().connections(1, ConnectionInfo.Order.OLDEST).get(0);
         assertThat(info.bytesIn()).isEqualTo(300);
-        assertThat(info.idleNanos()).as("no idle timeout: activity is not timed").isEqualTo(-1);
+        assertThat(info.idleNanos())
+                .as("no idle timeout: activity is not timed")
+                .isEqualTo(-1);
     }
 
     @Test
@@ -160,7 +172,10 @@ class OperatorViewTest extends NetTestSupport {
         assertThat(p0.selectorRebuilds()).isZero();
         group.next().rebuildSelectorSoon();
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> pollers.stream().mapToLong(PollerStats::selectorRebuilds).sum() == 1);
+                .until(() -> pollers.stream()
+                                .mapToLong(PollerStats::selectorRebuilds)
+                                .sum()
+                        == 1);
         assertThat(group.stats().selectorRebuilds()).isEqualTo(1);
     }
 
@@ -185,8 +200,9 @@ class OperatorViewTest extends NetTestSupport {
         });
         int closedByView = 0;
         while (!churn.isDone()) {
-            List<ConnectionInfo> some = server.loop().connections(5, (closedByView & 1) == 0
-                    ? ConnectionInfo.Order.OLDEST : ConnectionInfo.Order.BUSIEST);
+            List<ConnectionInfo> some = server.loop()
+                    .connections(
+                            5, (closedByView & 1) == 0 ? ConnectionInfo.Order.OLDEST : ConnectionInfo.Order.BUSIEST);
             assertThat(some.size()).isLessThanOrEqualTo(5);
             for (ConnectionInfo info : some) {
                 assertThat(info.bytesIn()).isBetween(0L, 1L);
@@ -206,7 +222,9 @@ class OperatorViewTest extends NetTestSupport {
     }
 
     private Optional<PollerStats> late() {
-        return group.pollerStats().stream().filter(p -> p.nanosSinceSelect() > STUCK).findFirst();
+        return group.pollerStats().stream()
+                .filter(p -> p.nanosSinceSelect() > STUCK)
+                .findFirst();
     }
 
     private static void exchange(Socket s, int n) throws IOException {

@@ -55,8 +55,10 @@ class PeerBehaviourTest extends NetTestSupport {
         // forwards a slice of its input to it.
         ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
         plain.bind(new InetSocketAddress("127.0.0.1", 0));
-        Connection upstream = dialer().dialConnection("tcp",
-                "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1));
+        Connection upstream = dialer().dialConnection(
+                        "tcp",
+                        "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(),
+                        Duration.ofSeconds(1));
         upstream.close();
         BlockingQueue<Throwable> outcome = new ArrayBlockingQueue<>(1);
         AtomicReference<LinkBuffer> forwarded = new AtomicReference<>();
@@ -96,7 +98,10 @@ class PeerBehaviourTest extends NetTestSupport {
     void halfCloseOnClientConnectionDeliversDataThenEof() throws Exception {
         ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
         plain.bind(new InetSocketAddress("127.0.0.1", 0));
-        Connection c = dialer().dialConnection("tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1));
+        Connection c = dialer().dialConnection(
+                        "tcp",
+                        "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(),
+                        Duration.ofSeconds(1));
         try (var peer = plain.accept()) {
             peer.write(ByteBuffer.wrap("last words".getBytes()));
             peer.shutdownOutput();
@@ -112,23 +117,27 @@ class PeerBehaviourTest extends NetTestSupport {
         ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
         plain.bind(new InetSocketAddress("127.0.0.1", 0));
         Dialer dialer = dialer(Option.writeTimeout(Duration.ofMillis(300)));
-        Connection c = dialer.dialConnection("tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1));
+        Connection c = dialer.dialConnection(
+                "tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1));
         CompletableFuture<String> closed = new CompletableFuture<>();
         c.addCloseCallback(x -> closed.complete("closed"));
         try (var peer = plain.accept()) { // accepted, never read
             byte[] chunk = new byte[1 << 20];
             long start = System.nanoTime();
             assertThatThrownBy(() -> {
-                for (int i = 0; i < 1000; i++) { // bounded: the socket buffers are far smaller than 1 GB
-                    c.writer().writeBinary(chunk);
-                    c.writer().flush();
-                }
-            }).isInstanceOf(WriteTimeoutException.class).hasMessageContaining("closed");
+                        for (int i = 0; i < 1000; i++) { // bounded: the socket buffers are far smaller than 1 GB
+                            c.writer().writeBinary(chunk);
+                            c.writer().flush();
+                        }
+                    })
+                    .isInstanceOf(WriteTimeoutException.class)
+                    .hasMessageContaining("closed");
             assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
             // Part of a chunk may have gone out: the stream is broken, so the connection is closed and counted.
             assertThat(c.isOpen()).as("a write timeout closes the connection").isFalse();
             assertThat(dialer.stats().writeTimeoutCloses()).isEqualTo(1);
-            assertThatThrownBy(() -> c.reader().next(1)).isInstanceOf(ConnectionClosedException.class)
+            assertThatThrownBy(() -> c.reader().next(1))
+                    .isInstanceOf(ConnectionClosedException.class)
                     .hasMessageContaining("write timeout");
             assertThat(closed.get(5, TimeUnit.SECONDS)).isEqualTo("closed");
             // The peer gets what was sent, then EOF.
@@ -144,7 +153,8 @@ class PeerBehaviourTest extends NetTestSupport {
         ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
         plain.bind(new InetSocketAddress("127.0.0.1", 0));
         Dialer dialer = dialer(Option.readTimeout(Duration.ofMillis(100)));
-        Connection c = closeLater(dialer.dialConnection("tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1)));
+        Connection c = closeLater(dialer.dialConnection(
+                "tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1)));
         try (var peer = plain.accept()) {
             assertThatThrownBy(() -> c.reader().next(1)).isInstanceOf(ReadTimeoutException.class);
             assertThat(c.isOpen()).isTrue();
@@ -206,22 +216,30 @@ class PeerBehaviourTest extends NetTestSupport {
         long start = System.nanoTime(); // before the connection exists: its idle time starts after this
         Socket silent = socket(server.port());
         Socket chatty = socket(server.port());
-        CompletableFuture<Integer> silentEof = CompletableFuture.supplyAsync(() -> {
-            try {
-                return silent.getInputStream().read();
-            } catch (IOException e) {
-                return -2;
-            }
-        }, exec);
+        CompletableFuture<Integer> silentEof = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return silent.getInputStream().read();
+                    } catch (IOException e) {
+                        return -2;
+                    }
+                },
+                exec);
         // keep the chatty one busy for well over the idle timeout
         while (!silentEof.isDone() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
             chatty.getOutputStream().write(1);
             assertThat(chatty.getInputStream().read()).isEqualTo(1);
             new java.util.concurrent.CountDownLatch(1).await(20, TimeUnit.MILLISECONDS); // pacing, not synchronisation
         }
-        assertThat(silentEof.get(1, TimeUnit.SECONDS)).as("the silent connection was closed").isEqualTo(-1);
-        assertThat(System.nanoTime() - start).as("not before the idle timeout").isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+        assertThat(silentEof.get(1, TimeUnit.SECONDS))
+                .as("the silent connection was closed")
+                .isEqualTo(-1);
+        assertThat(System.nanoTime() - start)
+                .as("not before the idle timeout")
+                .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
         chatty.getOutputStream().write(7);
-        assertThat(chatty.getInputStream().read()).as("the chatty connection is still open").isEqualTo(7);
+        assertThat(chatty.getInputStream().read())
+                .as("the chatty connection is still open")
+                .isEqualTo(7);
     }
 }

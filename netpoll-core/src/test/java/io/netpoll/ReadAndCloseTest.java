@@ -40,7 +40,8 @@ class ReadAndCloseTest extends NetTestSupport {
         Server server = startServer(ReadAndCloseTest::frameEcho);
         Socket s = socket(server.port());
         byte[] body = pattern(300, 1);
-        ByteBuffer frame = ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body);
+        ByteBuffer frame =
+                ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body);
         OutputStream out = s.getOutputStream();
         for (int round = 0; round < 2; round++) {
             for (byte b : frame.array()) {
@@ -56,20 +57,23 @@ class ReadAndCloseTest extends NetTestSupport {
     @Test
     void readTimeoutIsDistinctAndKeepsTheConnectionOpen() throws Exception {
         BlockingQueue<Object> seen = new ArrayBlockingQueue<>(4);
-        Server server = startServer((ctx, c) -> {
-            try {
-                c.reader().next(8);
-                seen.add("frame");
-            } catch (ReadTimeoutException e) {
-                c.reader().skip(3); // the partial frame, before replying: the client sends more after the reply
-                seen.add(e);
-                c.writer().writeString("T");
-                c.writer().flush();
-            }
-        }, Option.readTimeout(Duration.ofMillis(100)));
+        Server server = startServer(
+                (ctx, c) -> {
+                    try {
+                        c.reader().next(8);
+                        seen.add("frame");
+                    } catch (ReadTimeoutException e) {
+                        c.reader().skip(3); // the partial frame, before replying: the client sends more after the reply
+                        seen.add(e);
+                        c.writer().writeString("T");
+                        c.writer().flush();
+                    }
+                },
+                Option.readTimeout(Duration.ofMillis(100)));
         Socket s = socket(server.port());
         s.getOutputStream().write(new byte[3]);
-        assertThat(seen.poll(5, TimeUnit.SECONDS)).isInstanceOf(ReadTimeoutException.class)
+        assertThat(seen.poll(5, TimeUnit.SECONDS))
+                .isInstanceOf(ReadTimeoutException.class)
                 .isNotInstanceOf(ConnectionClosedException.class);
         assertThat(s.getInputStream().read()).isEqualTo('T');
         s.getOutputStream().write(new byte[8]);
@@ -115,30 +119,34 @@ class ReadAndCloseTest extends NetTestSupport {
     @Test
     void clientReaderBlocksUntilDataThenCloseWakesIt() throws Exception {
         BlockingQueue<Connection> serverSide = new ArrayBlockingQueue<>(1);
-        Server server = startServer((ctx, c) -> { }, Option.onPrepare(c -> {
+        Server server = startServer((ctx, c) -> {}, Option.onPrepare(c -> {
             serverSide.add(c);
             return null;
         }));
         Connection c = dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1));
         Connection peer = serverSide.poll(5, TimeUnit.SECONDS);
-        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
-            try {
-                return c.reader().readString(5);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<String> read = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return c.reader().readString(5);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
         peer.send(w -> w.writeString("hel"));
         peer.send(w -> w.writeString("lo"));
         assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
-        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
-            try {
-                c.reader().next(1);
-                return null;
-            } catch (Throwable t) {
-                return t;
-            }
-        }, exec);
+        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        c.reader().next(1);
+                        return null;
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                },
+                exec);
         await().atMost(Duration.ofSeconds(5)).until(() -> isParkedIn(c));
         c.close();
         assertThat(blocked.get(5, TimeUnit.SECONDS)).isInstanceOf(ConnectionClosedException.class);
@@ -158,19 +166,21 @@ class ReadAndCloseTest extends NetTestSupport {
         BlockingQueue<Connection> serverSide = new ArrayBlockingQueue<>(1);
         AtomicInteger handlerRunning = new AtomicInteger();
         AtomicBoolean callbackSawHandlerRunning = new AtomicBoolean();
-        Server server = startServer((ctx, c) -> {
-            handlerRunning.incrementAndGet();
-            try {
-                c.reader().skip(c.reader().len());
-                c.writer().writeString("r");
-                c.writer().flush();
-            } finally {
-                handlerRunning.decrementAndGet();
-            }
-        }, Option.onPrepare(c -> {
-            serverSide.add(c);
-            return null;
-        }));
+        Server server = startServer(
+                (ctx, c) -> {
+                    handlerRunning.incrementAndGet();
+                    try {
+                        c.reader().skip(c.reader().len());
+                        c.writer().writeString("r");
+                        c.writer().flush();
+                    } finally {
+                        handlerRunning.decrementAndGet();
+                    }
+                },
+                Option.onPrepare(c -> {
+                    serverSide.add(c);
+                    return null;
+                }));
         Socket s = socket(server.port());
         Connection c = serverSide.poll(5, TimeUnit.SECONDS);
         List<Integer> ran = new CopyOnWriteArrayList<>();
@@ -189,14 +199,16 @@ class ReadAndCloseTest extends NetTestSupport {
         CyclicBarrier start = new CyclicBarrier(threads);
         CompletableFuture<?>[] closers = new CompletableFuture<?>[threads];
         for (int i = 0; i < threads; i++) {
-            closers[i] = CompletableFuture.runAsync(() -> {
-                try {
-                    start.await(5, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-                c.close();
-            }, exec);
+            closers[i] = CompletableFuture.runAsync(
+                    () -> {
+                        try {
+                            start.await(5, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            throw new RuntimeException(e);
+                        }
+                        c.close();
+                    },
+                    exec);
         }
         CompletableFuture.allOf(closers).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 5);
@@ -215,7 +227,7 @@ class ReadAndCloseTest extends NetTestSupport {
     @Test
     void writesFromSeveralThreadsWithSendDoNotInterleave() throws Exception {
         BlockingQueue<Connection> serverSide = new ArrayBlockingQueue<>(1);
-        Server server = startServer((ctx, c) -> { }, Option.onPrepare(c -> {
+        Server server = startServer((ctx, c) -> {}, Option.onPrepare(c -> {
             serverSide.add(c);
             return null;
         }));
@@ -227,17 +239,19 @@ class ReadAndCloseTest extends NetTestSupport {
         CompletableFuture<?>[] writers = new CompletableFuture<?>[threads];
         for (int t = 0; t < threads; t++) {
             byte fill = (byte) ('a' + t);
-            writers[t] = CompletableFuture.runAsync(() -> {
-                byte[] msg = new byte[msgLen];
-                java.util.Arrays.fill(msg, fill);
-                for (int i = 0; i < perThread; i++) {
-                    try {
-                        c.send(w -> w.writeBinary(msg));
-                    } catch (IOException e) {
-                        throw new RuntimeException(e);
-                    }
-                }
-            }, exec);
+            writers[t] = CompletableFuture.runAsync(
+                    () -> {
+                        byte[] msg = new byte[msgLen];
+                        java.util.Arrays.fill(msg, fill);
+                        for (int i = 0; i < perThread; i++) {
+                            try {
+                                c.send(w -> w.writeBinary(msg));
+                            } catch (IOException e) {
+                                throw new RuntimeException(e);
+                            }
+                        }
+                    },
+                    exec);
         }
         int[] counts = new int[threads];
         for (int i = 0; i < threads * perThread; i++) {

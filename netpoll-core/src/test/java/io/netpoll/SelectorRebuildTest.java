@@ -14,7 +14,8 @@ class SelectorRebuildTest extends NetTestSupport {
     void rebuildingTheSelectorKeepsListenersConnectionsAndPendingWrites() throws Exception {
         PollerGroup one = closeLater(PollerGroup.create(1));
         Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(one), Option.idleTimeout(Duration.ofMinutes(1)));
+        EventLoop loop = Netpoll.newEventLoop(
+                NetTestSupport::echo, Option.pollerGroup(one), Option.idleTimeout(Duration.ofMinutes(1)));
         Thread serving = new Thread(() -> {
             try {
                 loop.serve(listener);
@@ -38,7 +39,8 @@ class SelectorRebuildTest extends NetTestSupport {
         assertThat(one.stats().registrations()).isEqualTo(3);
         loop.shutdown(Duration.ofSeconds(1));
         serving.join(5_000);
-        await().atMost(Duration.ofSeconds(5)).until(() -> one.stats().registrations() == 0); // the acceptor's new key too
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> one.stats().registrations() == 0); // the acceptor's new key too
     }
 
     @Test
@@ -57,9 +59,14 @@ class SelectorRebuildTest extends NetTestSupport {
         s.getOutputStream().write(1);
         assertThat(s.getInputStream().read()).isEqualTo(1);
         Thread poller = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("netpoll-") && t.getName().contains("-poller-")
-                        && t.getName().startsWith(one.toString().replace("PollerGroup-", "netpoll-").replaceAll("\\[.*", "") + "-"))
-                .findFirst().orElseThrow();
+                .filter(t -> t.getName().startsWith("netpoll-")
+                        && t.getName().contains("-poller-")
+                        && t.getName()
+                                .startsWith(one.toString()
+                                                .replace("PollerGroup-", "netpoll-")
+                                                .replaceAll("\\[.*", "") + "-"))
+                .findFirst()
+                .orElseThrow();
         for (int i = 0; i < 3; i++) {
             poller.interrupt();
             s.getOutputStream().write(2 + i);
@@ -68,10 +75,12 @@ class SelectorRebuildTest extends NetTestSupport {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         @SuppressWarnings("deprecation")
         long cpuBefore = mx.getThreadCpuTime(poller.getId());
-        new java.util.concurrent.CountDownLatch(1).await(200, java.util.concurrent.TimeUnit.MILLISECONDS); // idle window
+        new java.util.concurrent.CountDownLatch(1)
+                .await(200, java.util.concurrent.TimeUnit.MILLISECONDS); // idle window
         @SuppressWarnings("deprecation")
         long cpuAfter = mx.getThreadCpuTime(poller.getId());
-        assertThat(cpuAfter - cpuBefore).as("poller CPU while idle after interrupts (ns)")
+        assertThat(cpuAfter - cpuBefore)
+                .as("poller CPU while idle after interrupts (ns)")
                 .isLessThan(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(one.stats().selectorRebuilds()).isZero();
         loop.shutdown(Duration.ofSeconds(1));

@@ -75,8 +75,11 @@ class ServeAsyncTest extends NetTestSupport {
         closed.close();
         Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         CompletableFuture<Void> served = loop.serveAsync(listener);
-        assertThatThrownBy(() -> served.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IllegalStateException.class).cause().hasMessageContaining("closed");
+        assertThatThrownBy(() -> served.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IllegalStateException.class)
+                .cause()
+                .hasMessageContaining("closed");
         assertThat(listener.isOpen()).isFalse();
     }
 
@@ -97,9 +100,10 @@ class ServeAsyncTest extends NetTestSupport {
         assertThatThrownBy(served::join).isInstanceOf(CancellationException.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> !listener.isOpen() && loop.servingListeners() == 0);
         assertThatThrownBy(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            }
-        }).isInstanceOf(ConnectException.class);
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+                    }
+                })
+                .isInstanceOf(ConnectException.class);
     }
 }

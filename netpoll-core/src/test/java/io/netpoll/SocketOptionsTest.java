@@ -37,12 +37,14 @@ class SocketOptionsTest extends NetTestSupport {
     @Test
     void serverConnectionsGetTheSendAndReceiveBufferSizes() throws Exception {
         CompletableFuture<Connection> accepted = new CompletableFuture<>();
-        Server server = startServer(NetTestSupport::echo,
+        Server server = startServer(
+                NetTestSupport::echo,
                 Option.onPrepare(c -> {
                     accepted.complete(c);
                     return null;
                 }),
-                Option.sendBufferSize(SEND), Option.receiveBufferSize(RECEIVE));
+                Option.sendBufferSize(SEND),
+                Option.receiveBufferSize(RECEIVE));
         socket(server.port());
         Connection connection = accepted.get(10, TimeUnit.SECONDS);
 

@@ -12,6 +12,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -25,10 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,7 +46,9 @@ class TlsConnectionTest extends NetTestSupport {
     }
 
     private static TlsConfig serverTls() {
-        return TlsConfig.server(TestTls.serverContext("localhost")).applicationProtocols("h2", "http/1.1").build();
+        return TlsConfig.server(TestTls.serverContext("localhost"))
+                .applicationProtocols("h2", "http/1.1")
+                .build();
     }
 
     private SSLSocket jdkClient(int port, String protocol) throws IOException {
@@ -67,22 +68,24 @@ class TlsConnectionTest extends NetTestSupport {
     @MethodSource("modesAndProtocols")
     void echoesToTheJdkClientInEveryHandlerMode(HandlerMode mode, String protocol) throws Exception {
         AtomicReference<TlsSessionInfo> atConnect = new AtomicReference<>();
-        Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode), Option.tls(serverTls()),
-                Option.onConnect((ctx, c) -> {
+        Server server = startServer(
+                NetTestSupport::echo, Option.handlerMode(mode), Option.tls(serverTls()), Option.onConnect((ctx, c) -> {
                     atConnect.set(c.tlsSession());
                     return ctx;
                 }));
         SSLSocket s = jdkClient(server.port(), protocol);
         int size = 300_000;
         byte[] payload = pattern(size, 3);
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-            try {
-                s.getOutputStream().write(payload);
-                s.getOutputStream().flush();
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        s.getOutputStream().write(payload);
+                        s.getOutputStream().flush();
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
         byte[] back = readFully(s.getInputStream(), size);
         writing.get(20, TimeUnit.SECONDS);
         assertThat(back).isEqualTo(payload);
@@ -106,7 +109,9 @@ class TlsConnectionTest extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void ourDialerAndServerMoveSixteenMiBBothWays(HandlerMode mode) throws Exception {
         Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode), Option.tls(serverTls()));
-        Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).applicationProtocols("h2").build()));
+        Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext())
+                .applicationProtocols("h2")
+                .build()));
         Connection c = d.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5));
         try {
             assertThat(c.tlsSession()).isNotNull();
@@ -114,16 +119,18 @@ class TlsConnectionTest extends NetTestSupport {
             assertThat(c.tlsSession().peerCertificates()).isNotEmpty();
             int size = 16 << 20;
             byte[] payload = pattern(size, 5);
-            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-                try {
-                    for (int at = 0; at < size; at += 1 << 20) {
-                        c.writer().writeBinary(java.nio.ByteBuffer.wrap(payload, at, 1 << 20));
-                        c.writer().flush();
-                    }
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }, exec);
+            CompletableFuture<Void> writing = CompletableFuture.runAsync(
+                    () -> {
+                        try {
+                            for (int at = 0; at < size; at += 1 << 20) {
+                                c.writer().writeBinary(java.nio.ByteBuffer.wrap(payload, at, 1 << 20));
+                                c.writer().flush();
+                            }
+                        } catch (IOException e) {
+                            throw new RuntimeException(e);
+                        }
+                    },
+                    exec);
             byte[] back = new byte[size];
             for (int at = 0; at < size; at += 1 << 16) {
                 c.reader().next(1 << 16).get(back, at, 1 << 16); // blocking next(n): plaintext, as before
@@ -140,22 +147,26 @@ class TlsConnectionTest extends NetTestSupport {
 
     @Test
     void aDialFailsOnAHostNameMismatchAndBothSidesCountIt() throws Exception {
-        Server server = startServer(NetTestSupport::echo,
+        Server server = startServer(
+                NetTestSupport::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("other-name")).build()));
         Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
         assertThatThrownBy(() -> d.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5)))
                 .isInstanceOf(SSLHandshakeException.class);
         assertThat(d.stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);
         assertThat(d.stats().tls().handshakeFailures()).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().tls().handshakeFailures() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.loop().stats().tls().handshakeFailures() == 1);
         assertThat(server.loop().stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> d.stats().connectionsActive() == 0
-                && server.loop().stats().connectionsActive() == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> d.stats().connectionsActive() == 0
+                        && server.loop().stats().connectionsActive() == 0);
     }
 
     @Test
     void aDialFailsOnAnUntrustedCertificateAndWorksWithoutVerificationOfTheName() throws Exception {
-        Server untrusted = startServer(NetTestSupport::echo,
+        Server untrusted = startServer(
+                NetTestSupport::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("untrusted")).build()));
         Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
         assertThatThrownBy(() -> d.dialConnection("tcp", "localhost:" + untrusted.port(), Duration.ofSeconds(5)))
@@ -163,9 +174,12 @@ class TlsConnectionTest extends NetTestSupport {
         assertThat(d.stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);
 
         // The name check can be turned off (the chain is still checked): other-name is trusted.
-        Server other = startServer(NetTestSupport::echo,
+        Server other = startServer(
+                NetTestSupport::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("other-name")).build()));
-        Dialer lax = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).hostnameVerification(false).build()));
+        Dialer lax = dialer(Option.tls(TlsConfig.client(TestTls.clientContext())
+                .hostnameVerification(false)
+                .build()));
         try (Connection c = lax.dialConnection("tcp", "127.0.0.1:" + other.port(), Duration.ofSeconds(5))) {
             c.writer().writeString("hi");
             c.writer().flush();
@@ -176,8 +190,11 @@ class TlsConnectionTest extends NetTestSupport {
 
     @Test
     void aStalledHandshakeIsClosedAtTheTimeout() throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
-                .handshakeTimeout(Duration.ofMillis(300)).build()));
+        Server server = startServer(
+                NetTestSupport::echo,
+                Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
+                        .handshakeTimeout(Duration.ofMillis(300))
+                        .build()));
         Socket s = socket(server.port());
         // A partial ClientHello record header, then nothing.
         s.getOutputStream().write(new byte[] {22, 3, 1});
@@ -190,7 +207,8 @@ class TlsConnectionTest extends NetTestSupport {
         }
         assertThat(alertBytes).isLessThan(64);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().tls().failures(TlsFailure.TIMEOUT) == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.TIMEOUT) == 1);
         assertThat(server.loop().stats().tls().handshakeFailures()).isEqualTo(1);
     }
 
@@ -209,7 +227,8 @@ class TlsConnectionTest extends NetTestSupport {
         while (in.read() >= 0) {
             // drain
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().tls().failures(TlsFailure.PROTOCOL) == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.PROTOCOL) == 1);
 
         good.getOutputStream().write("after".getBytes(StandardCharsets.US_ASCII));
         assertThat(readFully(good.getInputStream(), 5)).isEqualTo("after".getBytes(StandardCharsets.US_ASCII));
@@ -272,11 +291,13 @@ class TlsConnectionTest extends NetTestSupport {
     @Test
     void aPeerThatClosesWithoutCloseNotifyIsATruncationAfterItsDataWasServed() throws Exception {
         java.util.concurrent.CountDownLatch disconnected = new java.util.concurrent.CountDownLatch(1);
-        Server server = startServer(NetTestSupport::echo, Option.tls(serverTls()),
+        Server server = startServer(
+                NetTestSupport::echo,
+                Option.tls(serverTls()),
                 Option.onDisconnect((ctx, c) -> disconnected.countDown()));
         Socket plain = socket(server.port());
-        SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory()
-                .createSocket(plain, "localhost", server.port(), false);
+        SSLSocket s = (SSLSocket)
+                TestTls.clientContext().getSocketFactory().createSocket(plain, "localhost", server.port(), false);
         s.getOutputStream().write("last words".getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
         assertThat(readFully(s.getInputStream(), 10)).isEqualTo("last words".getBytes(StandardCharsets.US_ASCII));
@@ -288,10 +309,12 @@ class TlsConnectionTest extends NetTestSupport {
 
     @Test
     void aLocalCloseSendsCloseNotify() throws Exception {
-        Server server = startServer((ctx, c) -> {
-            echo(ctx, c);
-            c.close();
-        }, Option.tls(serverTls()));
+        Server server = startServer(
+                (ctx, c) -> {
+                    echo(ctx, c);
+                    c.close();
+                },
+                Option.tls(serverTls()));
         SSLSocket s = jdkClient(server.port(), "TLSv1.3");
         s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
@@ -303,29 +326,39 @@ class TlsConnectionTest extends NetTestSupport {
     @Test
     void aTlsDialFromAnInlineHandlerOnItsOwnPollerFailsInsteadOfWaitingForItself() throws Exception {
         PollerGroup one = closeLater(PollerGroup.create(1));
-        Dialer d = Netpoll.newDialer(DialerConfig.builder().pollerGroup(one)
-                .tls(TlsConfig.client(TestTls.clientContext()).build()).build());
+        Dialer d = Netpoll.newDialer(DialerConfig.builder()
+                .pollerGroup(one)
+                .tls(TlsConfig.client(TestTls.clientContext()).build())
+                .build());
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Listener upstream = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop upstreamLoop = Netpoll.newEventLoop(NetTestSupport::echo,
+        EventLoop upstreamLoop = Netpoll.newEventLoop(
+                NetTestSupport::echo,
                 ServerConfig.builder().pollerGroup(group).tls(serverTls()).build());
         upstreamLoop.serveAsync(upstream);
         Listener front = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop frontLoop = Netpoll.newEventLoop((ctx, c) -> {
-            c.reader().skip(c.reader().len());
-            c.reader().release();
-            try {
-                d.dialConnection("tcp", "localhost:" + upstream.port(), Duration.ofSeconds(5)).close();
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        }, ServerConfig.builder().pollerGroup(one).handlerMode(HandlerMode.INLINE).build());
+        EventLoop frontLoop = Netpoll.newEventLoop(
+                (ctx, c) -> {
+                    c.reader().skip(c.reader().len());
+                    c.reader().release();
+                    try {
+                        d.dialConnection("tcp", "localhost:" + upstream.port(), Duration.ofSeconds(5))
+                                .close();
+                        outcome.complete(null);
+                    } catch (Throwable t) {
+                        outcome.complete(t);
+                    }
+                },
+                ServerConfig.builder()
+                        .pollerGroup(one)
+                        .handlerMode(HandlerMode.INLINE)
+                        .build());
         frontLoop.serveAsync(front);
         try {
             Socket s = socket(front.port());
             s.getOutputStream().write(1);
-            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+            assertThat(outcome.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("dial from another thread");
         } finally {
             frontLoop.shutdown(Duration.ofSeconds(2));
@@ -337,12 +370,16 @@ class TlsConnectionTest extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void aPeerThatNeverReadsIsClosedAtTheWriteTimeoutOverTls(HandlerMode mode) throws Exception {
         byte[] big = new byte[8 << 20];
-        Server server = startServer((ctx, c) -> {
-            c.reader().skip(c.reader().len());
-            c.reader().release();
-            c.writer().writeBinary(big);
-            c.writer().flush();
-        }, Option.handlerMode(mode), Option.tls(serverTls()), Option.writeTimeout(Duration.ofMillis(300)),
+        Server server = startServer(
+                (ctx, c) -> {
+                    c.reader().skip(c.reader().len());
+                    c.reader().release();
+                    c.writer().writeBinary(big);
+                    c.writer().flush();
+                },
+                Option.handlerMode(mode),
+                Option.tls(serverTls()),
+                Option.writeTimeout(Duration.ofMillis(300)),
                 Option.maxOutputBuffer(64 << 20));
         SSLSocket s = jdkClient(server.port(), "TLSv1.3");
         s.getOutputStream().write(1);
@@ -354,18 +391,23 @@ class TlsConnectionTest extends NetTestSupport {
 
     @Test
     void aHandlerThatNeverConsumesIsClosedAtTheInputLimitOverTls() throws Exception {
-        Server server = startServer((ctx, c) -> { }, Option.handlerMode(HandlerMode.WORKER), Option.tls(serverTls()),
+        Server server = startServer(
+                (ctx, c) -> {},
+                Option.handlerMode(HandlerMode.WORKER),
+                Option.tls(serverTls()),
                 Option.maxInputBuffer(64 << 10));
         SSLSocket s = jdkClient(server.port(), "TLSv1.3");
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-            try {
-                for (int i = 0; i < 64; i++) {
-                    s.getOutputStream().write(new byte[16 << 10]);
-                }
-            } catch (IOException e) {
-                // the server closed: expected
-            }
-        }, exec);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        for (int i = 0; i < 64; i++) {
+                            s.getOutputStream().write(new byte[16 << 10]);
+                        }
+                    } catch (IOException e) {
+                        // the server closed: expected
+                    }
+                },
+                exec);
         await().atMost(Duration.ofSeconds(20)).until(() -> server.loop().stats().connectionsActive() == 0);
         s.close();
         writing.get(20, TimeUnit.SECONDS);
@@ -374,12 +416,17 @@ class TlsConnectionTest extends NetTestSupport {
     @Test
     void mutualTlsAcceptsAClientCertificateAndRefusesAClientWithout() throws Exception {
         AtomicReference<TlsSessionInfo> seen = new AtomicReference<>();
-        Server server = startServer(NetTestSupport::echo, Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
-                .clientAuth(io.netpoll.tls.ClientAuth.NEED).build()), Option.onConnect((ctx, c) -> {
+        Server server = startServer(
+                NetTestSupport::echo,
+                Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
+                        .clientAuth(io.netpoll.tls.ClientAuth.NEED)
+                        .build()),
+                Option.onConnect((ctx, c) -> {
                     seen.set(c.tlsSession());
                     return ctx;
                 }));
-        Dialer withCert = dialer(Option.tls(TlsConfig.client(TestTls.clientContext("client")).build()));
+        Dialer withCert = dialer(
+                Option.tls(TlsConfig.client(TestTls.clientContext("client")).build()));
         try (Connection c = withCert.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5))) {
             c.writer().writeString("mtls");
             c.writer().flush();
@@ -388,7 +435,8 @@ class TlsConnectionTest extends NetTestSupport {
         }
         assertThat(seen.get().peerCertificates()).isNotEmpty();
 
-        Dialer without = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
+        Dialer without =
+                dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
         try {
             // TLS 1.3: the client may finish before the server refuses it; then the refusal closes it.
             Connection c = without.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5));
@@ -404,7 +452,8 @@ class TlsConnectionTest extends NetTestSupport {
 
     @Test
     void aDialFailsOnAnExpiredCertificate() throws Exception {
-        Server server = startServer(NetTestSupport::echo,
+        Server server = startServer(
+                NetTestSupport::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("expired")).build()));
         Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
         assertThatThrownBy(() -> d.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5)))

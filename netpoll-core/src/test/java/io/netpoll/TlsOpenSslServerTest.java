@@ -28,31 +28,57 @@ class TlsOpenSslServerTest extends NetTestSupport {
         Path ca = TestTls.copyTo(dir, "ca.pem");
         java.util.concurrent.atomic.AtomicReference<io.netpoll.tls.TlsSessionInfo> info =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode), Option.onConnect((ctx, c) -> {
-            info.set(c.tlsSession());
-            return ctx;
-        }), Option.tls(
-                TlsConfig.server(TestTls.serverContext("localhost")).applicationProtocols("h2", "http/1.1").build()));
+        Server server = startServer(
+                NetTestSupport::echo,
+                Option.handlerMode(mode),
+                Option.onConnect((ctx, c) -> {
+                    info.set(c.tlsSession());
+                    return ctx;
+                }),
+                Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
+                        .applicationProtocols("h2", "http/1.1")
+                        .build()));
         Path out = dir.resolve("s_client.out");
-        Process openssl = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(),
-                "-servername", "localhost", "-CAfile", ca.toString(), "-verify_return_error", "-alpn", "http/1.1,h2",
-                protocol.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2", "-quiet", "-no_ign_eof")
-                .redirectErrorStream(false).redirectOutput(out.toFile())
-                .redirectError(dir.resolve("s_client.err").toFile()).start();
+        Process openssl = new ProcessBuilder(
+                        "openssl",
+                        "s_client",
+                        "-connect",
+                        "127.0.0.1:" + server.port(),
+                        "-servername",
+                        "localhost",
+                        "-CAfile",
+                        ca.toString(),
+                        "-verify_return_error",
+                        "-alpn",
+                        "http/1.1,h2",
+                        protocol.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2",
+                        "-quiet",
+                        "-no_ign_eof")
+                .redirectErrorStream(false)
+                .redirectOutput(out.toFile())
+                .redirectError(dir.resolve("s_client.err").toFile())
+                .start();
         try {
             openssl.getOutputStream().write("ping over openssl\n".getBytes(StandardCharsets.US_ASCII));
             openssl.getOutputStream().flush();
             // The echo arrives, then s_client sees the stdin EOF and closes (close_notify).
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-                    .until(() -> Files.readString(out, StandardCharsets.ISO_8859_1).contains("ping over openssl"));
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() ->
+                            Files.readString(out, StandardCharsets.ISO_8859_1).contains("ping over openssl"));
             openssl.getOutputStream().close();
-            assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).as("openssl exited").isTrue();
-            assertThat(openssl.exitValue()).as("s_client: %s", Files.readString(dir.resolve("s_client.err"))).isZero();
+            assertThat(openssl.waitFor(30, TimeUnit.SECONDS))
+                    .as("openssl exited")
+                    .isTrue();
+            assertThat(openssl.exitValue())
+                    .as("s_client: %s", Files.readString(dir.resolve("s_client.err")))
+                    .isZero();
             assertThat(server.loop().stats().tls().handshakes()).isEqualTo(1);
             assertThat(info.get().protocol()).isEqualTo(protocol);
             assertThat(info.get().applicationProtocol()).isEqualTo("h2"); // our preference among what it offered
             assertThat(info.get().serverName()).isEqualTo("localhost");
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
                     .until(() -> server.loop().stats().connectionsActive() == 0);
         } finally {
             openssl.destroyForcibly();

@@ -44,15 +44,16 @@ class WorkerPoolStatsTest extends NetTestSupport {
     @Test
     void aHandlerBlockedInAReadIsActiveButNotRunning() throws Exception {
         WorkerPoolStats stats = group.workerStats();
-        Server server = startServer((ctx, c) -> {
-            c.reader().next(8); // the client sends 4 bytes, then 4 more
-            c.writer().writeString("done");
-            c.writer().flush();
-        }, Option.handlerMode(HandlerMode.WORKER)); // the worker pool is what these tests observe
+        Server server = startServer(
+                (ctx, c) -> {
+                    c.reader().next(8); // the client sends 4 bytes, then 4 more
+                    c.writer().writeString("done");
+                    c.writer().flush();
+                },
+                Option.handlerMode(HandlerMode.WORKER)); // the worker pool is what these tests observe
         Socket s = socket(server.port());
         s.getOutputStream().write(new byte[4]);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> stats.activeThreads() == 1 && stats.runningThreads() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stats.activeThreads() == 1 && stats.runningThreads() == 0);
         long completed = stats.completedTasks();
         s.getOutputStream().write(new byte[4]);
         assertThat(new String(readFully(s.getInputStream(), 4))).isEqualTo("done");
@@ -65,13 +66,15 @@ class WorkerPoolStatsTest extends NetTestSupport {
         WorkerPoolStats stats = group.workerStats();
         int parallelism = stats.parallelism();
         CountDownLatch release = new CountDownLatch(1);
-        Server server = startServer((ctx, c) -> {
-            c.reader().skip(c.reader().len());
-            // Blocks outside netpoll's reads: the pool does not compensate, the worker stays running.
-            if (!release.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("never released");
-            }
-        }, Option.handlerMode(HandlerMode.WORKER)); // the worker pool is what these tests observe
+        Server server = startServer(
+                (ctx, c) -> {
+                    c.reader().skip(c.reader().len());
+                    // Blocks outside netpoll's reads: the pool does not compensate, the worker stays running.
+                    if (!release.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("never released");
+                    }
+                },
+                Option.handlerMode(HandlerMode.WORKER)); // the worker pool is what these tests observe
         List<OutputStream> clients = new ArrayList<>();
         for (int i = 0; i <= parallelism; i++) {
             clients.add(socket(server.port()).getOutputStream());
@@ -87,7 +90,9 @@ class WorkerPoolStatsTest extends NetTestSupport {
         } finally {
             release.countDown();
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> stats.queuedTasks() == 0
-                && stats.completedTasks() >= parallelism + 1 && stats.activeThreads() == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> stats.queuedTasks() == 0
+                        && stats.completedTasks() >= parallelism + 1
+                        && stats.activeThreads() == 0);
     }
 }

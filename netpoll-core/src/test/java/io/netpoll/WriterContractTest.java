@@ -52,10 +52,12 @@ class WriterContractTest extends NetTestSupport {
         });
         calls.put("flush", Writer::flush);
         for (Map.Entry<String, WriterCall> e : calls.entrySet()) {
-            assertThatThrownBy(() -> e.getValue().call(writer)).as(e.getKey())
+            assertThatThrownBy(() -> e.getValue().call(writer))
+                    .as(e.getKey())
                     .isInstanceOf(ConnectionClosedException.class);
         }
-        assertThatThrownBy(() -> conn.send(w -> w.writeString("x"))).as("send")
+        assertThatThrownBy(() -> conn.send(w -> w.writeString("x")))
+                .as("send")
                 .isInstanceOf(ConnectionClosedException.class);
     }
 
@@ -68,7 +70,8 @@ class WriterContractTest extends NetTestSupport {
         slice.writeString("handed over");
         slice.flush();
         assertThatThrownBy(() -> conn.writer().append(slice)).isInstanceOf(ConnectionClosedException.class);
-        assertThatThrownBy(() -> slice.readByte()).as("the writer closed it: its nodes cannot leak")
+        assertThatThrownBy(() -> slice.readByte())
+                .as("the writer closed it: its nodes cannot leak")
                 .isInstanceOf(IllegalStateException.class);
     }
 

@@ -39,8 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * TLS (1.3 and 1.2, the JDK's provider), in every mode.
  */
 public final class EchoServer {
-    private EchoServer() {
-    }
+    private EchoServer() {}
 
     static void echo(Object ctx, Connection c) throws IOException {
         Reader r = c.reader();
@@ -82,7 +81,8 @@ public final class EchoServer {
         }
         if (!tlsCert.isEmpty()) {
             try {
-                options.add(Option.tls(TlsConfig.server(PemTls.serverContext(Path.of(tlsCert), Path.of(tlsKey))).build()));
+                options.add(Option.tls(TlsConfig.server(PemTls.serverContext(Path.of(tlsCert), Path.of(tlsKey)))
+                        .build()));
             } catch (GeneralSecurityException e) {
                 System.err.println("cannot load the TLS key material: " + e.getMessage());
                 System.exit(65);
@@ -90,26 +90,34 @@ public final class EchoServer {
         }
         Option[] opts = options.toArray(new Option[0]);
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:" + Integer.parseInt(args[0]));
-        EventLoop loop = Netpoll.newEventLoop(blockPercent <= 0 ? EchoServer::echo : (ctx, c) -> {
-            if (ThreadLocalRandom.current().nextInt(100) < blockPercent) {
-                sleep(blockMs);
-            }
-            echo(ctx, c);
-        }, opts);
+        EventLoop loop = Netpoll.newEventLoop(
+                blockPercent <= 0
+                        ? EchoServer::echo
+                        : (ctx, c) -> {
+                            if (ThreadLocalRandom.current().nextInt(100) < blockPercent) {
+                                sleep(blockMs);
+                            }
+                            echo(ctx, c);
+                        },
+                opts);
         EventLoop blocking = null;
         if (!blockPort.isEmpty()) {
             Listener blockListener = Netpoll.createListener("tcp", "127.0.0.1:" + Integer.parseInt(blockPort));
-            EventLoop b = Netpoll.newEventLoop((ctx, c) -> {
-                sleep(blockMs);
-                echo(ctx, c);
-            }, opts);
-            Thread t = new Thread(() -> {
-                try {
-                    b.serve(blockListener);
-                } catch (IOException | IllegalStateException e) {
-                    // shut down
-                }
-            }, "block-port");
+            EventLoop b = Netpoll.newEventLoop(
+                    (ctx, c) -> {
+                        sleep(blockMs);
+                        echo(ctx, c);
+                    },
+                    opts);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            b.serve(blockListener);
+                        } catch (IOException | IllegalStateException e) {
+                            // shut down
+                        }
+                    },
+                    "block-port");
             t.start();
             blocking = b;
         }
@@ -125,7 +133,8 @@ public final class EchoServer {
         System.err.println("netpoll-java echo server on 127.0.0.1:" + listener.port() + " ("
                 + (mode.isEmpty() ? "default: adaptive" : mode) + (tlsCert.isEmpty() ? "" : ", TLS")
                 + (blockPercent > 0 ? ", " + blockPercent + "% of requests sleep " + blockMs + " ms" : "")
-                + (blocking != null ? ", every request on port " + blockPort + " sleeps " + blockMs + " ms" : "") + ")");
+                + (blocking != null ? ", every request on port " + blockPort + " sleeps " + blockMs + " ms" : "")
+                + ")");
         loop.serve(listener);
     }
 }

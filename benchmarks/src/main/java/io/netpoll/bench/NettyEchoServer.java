@@ -25,8 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code java -cp benchmarks/target/benchmarks.jar io.netpoll.bench.NettyEchoServer PORT}.
  */
 public final class NettyEchoServer {
-    private NettyEchoServer() {
-    }
+    private NettyEchoServer() {}
 
     @ChannelHandler.Sharable
     static final class Echo extends ChannelInboundHandlerAdapter {
@@ -40,7 +39,8 @@ public final class NettyEchoServer {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-            if (blockPercent >= 100 || (blockPercent > 0 && ThreadLocalRandom.current().nextInt(100) < blockPercent)) {
+            if (blockPercent >= 100
+                    || (blockPercent > 0 && ThreadLocalRandom.current().nextInt(100) < blockPercent)) {
                 Thread.sleep(blockMs);
             }
             ctx.writeAndFlush(msg);
@@ -75,7 +75,9 @@ public final class NettyEchoServer {
 
     private static Channel bind(EventLoopGroup loops, EventExecutorGroup executor, Echo echo, int port)
             throws InterruptedException {
-        return new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
+        return new ServerBootstrap()
+                .group(loops)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -85,6 +87,9 @@ public final class NettyEchoServer {
                             ch.pipeline().addLast(echo);
                         }
                     }
-                }).bind("127.0.0.1", port).sync().channel();
+                })
+                .bind("127.0.0.1", port)
+                .sync()
+                .channel();
     }
 }

@@ -1,5 +1,7 @@
 package io.netpoll.bench;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +19,6 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-
 /**
  * A server {@link SSLContext} from PEM files with the JDK only: a certificate chain (the server's
  * first) and an unencrypted PKCS#8 private key ({@code -----BEGIN PRIVATE KEY-----}), RSA or EC,
@@ -30,8 +29,7 @@ public final class PemTls {
     private static final char[] PASSWORD = "bench".toCharArray();
     private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "Ed25519", "EdDSA");
 
-    private PemTls() {
-    }
+    private PemTls() {}
 
     /**
      * @throws IOException              a file cannot be read

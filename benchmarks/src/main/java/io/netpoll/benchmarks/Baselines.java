@@ -14,8 +14,7 @@ import java.util.Arrays;
  */
 final class Baselines {
 
-    private Baselines() {
-    }
+    private Baselines() {}
 
     /**
      * Netty's pooled allocator, direct buffers preferred, <em>with a thread cache for every
@@ -52,7 +51,8 @@ final class Baselines {
     }
 
     static void checkSame(byte[] expected, ByteBuffer view, String what) {
-        check(view.remaining() == expected.length,
+        check(
+                view.remaining() == expected.length,
                 what + ": view has " + view.remaining() + " bytes, expected " + expected.length);
         byte[] got = new byte[view.remaining()];
         view.duplicate().get(got);
@@ -60,7 +60,8 @@ final class Baselines {
     }
 
     static void checkSame(byte[] expected, ByteBuf buf, String what) {
-        check(buf.readableBytes() == expected.length,
+        check(
+                buf.readableBytes() == expected.length,
                 what + ": ByteBuf has " + buf.readableBytes() + " bytes, expected " + expected.length);
         byte[] got = new byte[buf.readableBytes()];
         buf.getBytes(buf.readerIndex(), got);

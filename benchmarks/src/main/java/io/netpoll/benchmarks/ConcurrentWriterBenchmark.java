@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Dnetpoll.leakDetection.level=disabled"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Dnetpoll.leakDetection.level=disabled"})
 @State(Scope.Benchmark)
 public class ConcurrentWriterBenchmark {
     static final int SIZE = 128;
@@ -58,8 +60,8 @@ public class ConcurrentWriterBenchmark {
     public void setUp() throws Exception {
         group = PollerGroup.create(1);
         listener = Netpoll.createListener("tcp", "127.0.0.1:0");
-        loop = Netpoll.newEventLoop((ctx, c) -> c.reader().skip(c.reader().len()), Option.pollerGroup(group),
-                Option.inlineHandlers());
+        loop = Netpoll.newEventLoop(
+                (ctx, c) -> c.reader().skip(c.reader().len()), Option.pollerGroup(group), Option.inlineHandlers());
         CompletableFuture.runAsync(() -> {
             try {
                 loop.serve(listener);

@@ -50,8 +50,8 @@ public final class CpuTimeProfiler implements InternalProfiler {
     }
 
     @Override
-    public List<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
-                                                 IterationResult result) {
+    public List<? extends Result> afterIteration(
+            BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
         Map<Long, Long> after = snapshot();
         long cpu = 0;
         for (Map.Entry<Long, Long> e : after.entrySet()) {

@@ -22,7 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class NettyEventLoopLikeExecutor extends ThreadPoolExecutor {
 
     public NettyEventLoopLikeExecutor(int maxThreads, String prefix) {
-        super(maxThreads, maxThreads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        super(
+                maxThreads,
+                maxThreads,
+                0L,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
                 new ThreadFactoryImpl(prefix));
     }
 

@@ -37,7 +37,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Dnetpoll.leakDetection.level=disabled"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Dnetpoll.leakDetection.level=disabled"})
 @State(Scope.Benchmark)
 public class PoolAcquireReleaseBenchmark {
     PollerGroup group;
@@ -50,8 +52,8 @@ public class PoolAcquireReleaseBenchmark {
     public void setUp() throws Exception {
         group = PollerGroup.create(1);
         listener = Netpoll.createListener("tcp", "127.0.0.1:0");
-        loop = Netpoll.newEventLoop((ctx, c) -> c.reader().skip(c.reader().len()), Option.pollerGroup(group),
-                Option.inlineHandlers());
+        loop = Netpoll.newEventLoop(
+                (ctx, c) -> c.reader().skip(c.reader().len()), Option.pollerGroup(group), Option.inlineHandlers());
         CompletableFuture.runAsync(() -> {
             try {
                 loop.serve(listener);
@@ -61,7 +63,10 @@ public class PoolAcquireReleaseBenchmark {
         });
         address = "127.0.0.1:" + listener.port();
         Dialer dialer = Netpoll.newDialer(Option.pollerGroup(group));
-        pool = ConnectionPool.builder(dialer).maxConnections(4).acquireTimeout(Duration.ofSeconds(10)).build();
+        pool = ConnectionPool.builder(dialer)
+                .maxConnections(4)
+                .acquireTimeout(Duration.ofSeconds(10))
+                .build();
         // Open the 4 connections once, so the measurement sees idle ones only.
         PooledConnection[] warm = new PooledConnection[4];
         for (int i = 0; i < warm.length; i++) {

@@ -53,8 +53,14 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Dnetpoll.leakDetection.level=disabled",
-        "-Djmh.executor=CUSTOM", "-Djmh.executor.class=io.netpoll.benchmarks.NettyEventLoopLikeExecutor"})
+@Fork(
+        value = 2,
+        jvmArgsAppend = {
+            "-Dio.netty.leakDetection.level=disabled",
+            "-Dnetpoll.leakDetection.level=disabled",
+            "-Djmh.executor=CUSTOM",
+            "-Djmh.executor.class=io.netpoll.benchmarks.NettyEventLoopLikeExecutor"
+        })
 @State(Scope.Thread)
 public class SliceAppendBenchmark {
 

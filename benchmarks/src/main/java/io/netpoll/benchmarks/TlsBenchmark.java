@@ -21,6 +21,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,11 +41,6 @@ import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Issue 12: the cost of moving one message through TLS, client wrap + server unwrap, with the
@@ -67,7 +66,9 @@ import javax.net.ssl.TrustManagerFactory;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Dnetpoll.leakDetection.level=disabled"})
+@Fork(
+        value = 2,
+        jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Dnetpoll.leakDetection.level=disabled"})
 @State(Scope.Thread)
 public class TlsBenchmark {
 
@@ -90,8 +91,10 @@ public class TlsBenchmark {
     public void setup() throws IOException {
         SSLContext serverContext = context(true);
         SSLContext clientContext = context(false);
-        TlsConfig serverConfig = TlsConfig.server(serverContext).protocols("TLSv1.3").build();
-        TlsConfig clientConfig = TlsConfig.client(clientContext).protocols("TLSv1.3").build();
+        TlsConfig serverConfig =
+                TlsConfig.server(serverContext).protocols("TLSv1.3").build();
+        TlsConfig clientConfig =
+                TlsConfig.client(clientContext).protocols("TLSv1.3").build();
 
         BufferPool pool = BufferPool.defaultPool();
         toServer = new MemoryPipe();
@@ -101,12 +104,10 @@ public class TlsBenchmark {
         LinkBuffer clientIn = new LinkBuffer(pool);
         TlsSession.Host host = new TlsSession.Host() {
             @Override
-            public void tasksDone() {
-            }
+            public void tasksDone() {}
 
             @Override
-            public void writePending() {
-            }
+            public void writePending() {}
         };
         client = TlsSession.open(clientConfig, "localhost", 443, toClient, toServer, clientIn, Runnable::run, host);
         server = TlsSession.open(serverConfig, null, 0, toServer, toClient, serverIn, Runnable::run, host);
@@ -130,12 +131,17 @@ public class TlsBenchmark {
         nettyClient = new EmbeddedChannel(new SslHandler(ce));
         SslHandler ch = nettyClient.pipeline().get(SslHandler.class);
         SslHandler sh = nettyServer.pipeline().get(SslHandler.class);
-        for (int i = 0; i < 1000 && !(ch.handshakeFuture().isDone() && sh.handshakeFuture().isDone()); i++) {
+        for (int i = 0;
+                i < 1000
+                        && !(ch.handshakeFuture().isDone()
+                                && sh.handshakeFuture().isDone());
+                i++) {
             shuttle(nettyClient, nettyServer);
             shuttle(nettyServer, nettyClient);
         }
         if (!ch.handshakeFuture().isSuccess() || !sh.handshakeFuture().isSuccess()) {
-            throw new IllegalStateException("Netty TLS handshake failed", ch.handshakeFuture().cause());
+            throw new IllegalStateException(
+                    "Netty TLS handshake failed", ch.handshakeFuture().cause());
         }
         shuttle(nettyServer, nettyClient);
         drainInbound(nettyClient);
@@ -248,8 +254,7 @@ public class TlsBenchmark {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     /** Test-only material from this module's resources (see resources/tls/README.md). */
@@ -261,10 +266,15 @@ public class TlsBenchmark {
                 KeyStore ks = KeyStore.getInstance("PKCS12");
                 ks.load(null, null);
                 String pem = new String(resource("localhost.key"), StandardCharsets.US_ASCII)
-                        .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-                ks.setKeyEntry("localhost", KeyFactory.getInstance("EC")
-                                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem))),
-                        new char[0], cf.generateCertificates(new ByteArrayInputStream(resource("localhost.pem")))
+                        .replaceAll("-----[A-Z ]+-----", "")
+                        .replaceAll("\\s", "");
+                ks.setKeyEntry(
+                        "localhost",
+                        KeyFactory.getInstance("EC")
+                                .generatePrivate(new PKCS8EncodedKeySpec(
+                                        Base64.getDecoder().decode(pem))),
+                        new char[0],
+                        cf.generateCertificates(new ByteArrayInputStream(resource("localhost.pem")))
                                 .toArray(Certificate[]::new));
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(ks, new char[0]);

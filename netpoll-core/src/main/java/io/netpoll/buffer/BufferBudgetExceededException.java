@@ -24,8 +24,8 @@ public final class BufferBudgetExceededException extends RuntimeException {
     private final long heldBytes;
     private final boolean reserveProtected;
 
-    BufferBudgetExceededException(BufferPool pool, long requestedBytes, long heldBytes, boolean reserveProtected,
-            boolean stackTrace) {
+    BufferBudgetExceededException(
+            BufferPool pool, long requestedBytes, long heldBytes, boolean reserveProtected, boolean stackTrace) {
         super(message(pool, requestedBytes, heldBytes, reserveProtected), null, false, stackTrace);
         this.pool = pool;
         this.requestedBytes = requestedBytes;

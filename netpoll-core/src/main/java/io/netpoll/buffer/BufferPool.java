@@ -94,6 +94,7 @@ public final class BufferPool implements AutoCloseable {
     public static final int HEAVY_READER_BYTES = SLAB_SIZE;
     /** Default decay interval: free memory unused this long is given back. */
     public static final Duration DEFAULT_DECAY = Duration.ofSeconds(30);
+
     private static final int LIGHT_WAITING = 1;
     private static final int HEAVY_WAITING = 2;
     private static final VarHandle WAITING;
@@ -139,6 +140,7 @@ public final class BufferPool implements AutoCloseable {
     /** Bits LIGHT_WAITING / HEAVY_WAITING: someone waits for memory; read on every recycle. */
     @SuppressWarnings("unused") // accessed through WAITING
     private volatile int waiting;
+
     private final Set<Runnable> lightWaiters = ConcurrentHashMap.newKeySet();
     private final Set<Runnable> heavyWaiters = ConcurrentHashMap.newKeySet();
     private final long decayNanos;
@@ -149,12 +151,15 @@ public final class BufferPool implements AutoCloseable {
     private volatile boolean closed;
 
     private BufferPool(long maxPooledBytes, LeakDetection leakDetection, Consumer<? super LeakReport> onLeak) {
-        this(new Builder().maxPooledBytes(maxPooledBytes).leakDetection(leakDetection).onLeak(onLeak));
+        this(new Builder()
+                .maxPooledBytes(maxPooledBytes)
+                .leakDetection(leakDetection)
+                .onLeak(onLeak));
     }
 
     private BufferPool(Builder b) {
-        this.leakDetector = new LeakDetector(Objects.requireNonNull(b.leakDetection, "leakDetection"),
-                Objects.requireNonNull(b.onLeak, "onLeak"));
+        this.leakDetector = new LeakDetector(
+                Objects.requireNonNull(b.leakDetection, "leakDetection"), Objects.requireNonNull(b.onLeak, "onLeak"));
         long maxPooledBytes = b.maxPooledBytes;
         if (maxPooledBytes < 0) {
             throw new IllegalArgumentException("maxPooledBytes must not be negative: " + maxPooledBytes);
@@ -165,7 +170,10 @@ public final class BufferPool implements AutoCloseable {
         this.decayNanos = (b.decay != null ? b.decay : defaultDecay()).toNanos();
         this.ticker = b.ticker;
         this.lastDecay = ticker.getAsLong();
-        int n = Integer.highestOneBit(Math.max(2, Math.min(64, Runtime.getRuntime().availableProcessors() * 2)) - 1) << 1;
+        int n = Integer.highestOneBit(Math.max(
+                                2, Math.min(64, Runtime.getRuntime().availableProcessors() * 2))
+                        - 1)
+                << 1;
         stripes = new Stripe[n];
         for (int i = 0; i < n; i++) {
             stripes[i] = new Stripe();
@@ -239,7 +247,9 @@ public final class BufferPool implements AutoCloseable {
             Class<?> beanType = Class.forName("com.sun.management.HotSpotDiagnosticMXBean");
             Object bean = factory.getMethod("getPlatformMXBean", Class.class).invoke(null, beanType);
             Object option = beanType.getMethod("getVMOption", String.class).invoke(bean, "MaxDirectMemorySize");
-            Object value = Class.forName("com.sun.management.VMOption").getMethod("getValue").invoke(option);
+            Object value = Class.forName("com.sun.management.VMOption")
+                    .getMethod("getValue")
+                    .invoke(option);
             long configured = Long.parseLong(String.valueOf(value).trim());
             return configured > 0 ? configured : heap;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
@@ -267,8 +277,7 @@ public final class BufferPool implements AutoCloseable {
         private LongSupplier ticker = System::nanoTime;
         private boolean decayThread = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The ceiling on free memory kept for reuse ({@link #defaultMaxPooledBytes()}). */
         public Builder maxPooledBytes(long bytes) {
@@ -356,8 +365,8 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /** A new pool with its own leak detection level; {@code onLeak} gets each leak found. */
-    public static BufferPool create(long maxPooledBytes, LeakDetection leakDetection,
-            Consumer<? super LeakReport> onLeak) {
+    public static BufferPool create(
+            long maxPooledBytes, LeakDetection leakDetection, Consumer<? super LeakReport> onLeak) {
         return new BufferPool(maxPooledBytes, leakDetection, onLeak);
     }
 
@@ -443,8 +452,17 @@ public final class BufferPool implements AutoCloseable {
             outstanding += un;
             classes.add(new BufferPoolStats.SizeClass(c < CLASSES ? 1 << (c + MIN_SHIFT) : -1, u, p));
         }
-        return new BufferPoolStats(used, pooled, outstanding, maxPooledBytes, leakDetector.leaksDetected(),
-                maxDirectBytes, reserved.get(), refusals.sum(), decayedBytes.sum(), List.copyOf(classes));
+        return new BufferPoolStats(
+                used,
+                pooled,
+                outstanding,
+                maxPooledBytes,
+                leakDetector.leaksDetected(),
+                maxDirectBytes,
+                reserved.get(),
+                refusals.sum(),
+                decayedBytes.sum(),
+                List.copyOf(classes));
     }
 
     /** An owner node of at least {@code size} bytes, holding one reference, empty. */
@@ -772,9 +790,10 @@ public final class BufferPool implements AutoCloseable {
             if (s.tryLock()) {
                 // The closed flag is read under the stripe's lock, which push holds anyway: a
                 // closed pool costs the hot path nothing.
-                boolean room = !s.closed && (cls == REFERENCES
-                        ? s.count[cls] < MAX_POOLED_REFERENCES
-                        : s.bytes() + bytes <= stripeLimit);
+                boolean room = !s.closed
+                        && (cls == REFERENCES
+                                ? s.count[cls] < MAX_POOLED_REFERENCES
+                                : s.bytes() + bytes <= stripeLimit);
                 if (room) {
                     node.poolNext = s.free[cls];
                     s.free[cls] = node;
@@ -838,7 +857,7 @@ public final class BufferPool implements AutoCloseable {
         }
 
         private static void run() {
-            for (;;) {
+            for (; ; ) {
                 LockSupport.parkNanos(period);
                 for (WeakReference<BufferPool> ref : POOLS) {
                     BufferPool pool = ref.get();
@@ -877,8 +896,10 @@ public final class BufferPool implements AutoCloseable {
         final int[] low = new int[CLASSES + 1];
         /** Guarded by the lock: the pool was closed, take nothing back. */
         boolean closed;
+
         @SuppressWarnings("unused") // accessed through LOCK
         private int lock;
+
         @SuppressWarnings("unused") // accessed through BYTES
         private long pooledBytes;
 

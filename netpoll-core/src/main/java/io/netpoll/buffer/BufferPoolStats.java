@@ -21,15 +21,32 @@ import java.util.List;
  * @param sizeClasses      used and pooled memory per size class, smallest first, then one entry
  *                         for unpooled large blocks ({@link SizeClass#nodeSize()} -1)
  */
-public record BufferPoolStats(long usedBytes, long pooledBytes, long outstandingNodes, long maxPooledBytes,
-        long leaksDetected, long maxDirectBytes, long reservedBytes, long budgetRefusals, long decayedBytes,
+public record BufferPoolStats(
+        long usedBytes,
+        long pooledBytes,
+        long outstandingNodes,
+        long maxPooledBytes,
+        long leaksDetected,
+        long maxDirectBytes,
+        long reservedBytes,
+        long budgetRefusals,
+        long decayedBytes,
         List<SizeClass> sizeClasses) {
 
     /** A snapshot with the original five numbers only (no budget, no size classes). */
-    public BufferPoolStats(long usedBytes, long pooledBytes, long outstandingNodes, long maxPooledBytes,
-            long leaksDetected) {
-        this(usedBytes, pooledBytes, outstandingNodes, maxPooledBytes, leaksDetected, Long.MAX_VALUE,
-                usedBytes + pooledBytes, 0, 0, List.of());
+    public BufferPoolStats(
+            long usedBytes, long pooledBytes, long outstandingNodes, long maxPooledBytes, long leaksDetected) {
+        this(
+                usedBytes,
+                pooledBytes,
+                outstandingNodes,
+                maxPooledBytes,
+                leaksDetected,
+                Long.MAX_VALUE,
+                usedBytes + pooledBytes,
+                0,
+                0,
+                List.of());
     }
 
     /** Copies {@code sizeClasses}. */
@@ -45,6 +62,5 @@ public record BufferPoolStats(long usedBytes, long pooledBytes, long outstanding
      * @param usedBytes   bytes of this class handed out and not yet returned
      * @param pooledBytes bytes of this class kept free for reuse
      */
-    public record SizeClass(long nodeSize, long usedBytes, long pooledBytes) {
-    }
+    public record SizeClass(long nodeSize, long usedBytes, long pooledBytes) {}
 }

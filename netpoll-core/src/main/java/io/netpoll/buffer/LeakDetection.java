@@ -32,8 +32,8 @@ public enum LeakDetection {
         try {
             return valueOf(level.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("netpoll.leakDetection.level must be one of disabled, sample, "
-                    + "paranoid: " + level, e);
+            throw new IllegalArgumentException(
+                    "netpoll.leakDetection.level must be one of disabled, sample, " + "paranoid: " + level, e);
         }
     }
 }

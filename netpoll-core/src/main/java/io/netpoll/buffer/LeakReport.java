@@ -11,7 +11,8 @@ public record LeakReport(int capacity, Throwable takenAt) {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("LEAK: a ").append(capacity)
+        StringBuilder sb = new StringBuilder("LEAK: a ")
+                .append(capacity)
                 .append("-byte buffer node was garbage-collected without being released. "
                         + "Close or release every LinkBuffer you own. It was taken at:");
         for (StackTraceElement e : takenAt.getStackTrace()) {

@@ -117,6 +117,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     private Node write;
     /** First node of a chain started by the writer while the buffer held none. */
     private Node first;
+
     private int mallocSize;
     private long writeEpoch = 1;
     private boolean pinned;
@@ -127,8 +128,10 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     // side needs an atomic read-modify-write per message.
     @SuppressWarnings("unused") // accessed through FLUSHED; written by the writer only
     private volatile long flushed;
+
     @SuppressWarnings("unused") // accessed through TAKEN; written by the reader only
     private volatile long taken;
+
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
@@ -148,8 +151,8 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     public LinkBuffer(BufferPool pool, int nodeSize) {
         this.pool = Objects.requireNonNull(pool, "pool");
         if (nodeSize < BufferPool.MIN_NODE_SIZE || nodeSize > BufferPool.MAX_NODE_SIZE) {
-            throw new IllegalArgumentException("nodeSize must be between " + BufferPool.MIN_NODE_SIZE
-                    + " and " + BufferPool.MAX_NODE_SIZE + ": " + nodeSize);
+            throw new IllegalArgumentException("nodeSize must be between " + BufferPool.MIN_NODE_SIZE + " and "
+                    + BufferPool.MAX_NODE_SIZE + ": " + nodeSize);
         }
         this.nodeSize = nodeSize;
     }
@@ -231,8 +234,8 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     public ByteBuffer until(byte delim) {
         int at = indexOf(delim);
         if (at < 0) {
-            throw new IndexOutOfBoundsException(String.format(
-                    "until(0x%02x): delimiter not found in the %d readable bytes", delim & 0xff, len()));
+            throw new IndexOutOfBoundsException(
+                    String.format("until(0x%02x): delimiter not found in the %d readable bytes", delim & 0xff, len()));
         }
         return next(at + 1);
     }
@@ -459,8 +462,8 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     public void mallocAck(int n) {
         checkOpen();
         if (n < 0 || n > mallocSize) {
-            throw new IllegalArgumentException("mallocAck(" + n + "): must be between 0 and mallocLen() = "
-                    + mallocSize);
+            throw new IllegalArgumentException(
+                    "mallocAck(" + n + "): must be between 0 and mallocLen() = " + mallocSize);
         }
         if (n == mallocSize) {
             return;
@@ -529,7 +532,8 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     @Override
     public void writeString(String s, Charset charset) {
         checkOpen();
-        boolean singleByteAscii = charset == StandardCharsets.UTF_8 || charset == StandardCharsets.US_ASCII
+        boolean singleByteAscii = charset == StandardCharsets.UTF_8
+                || charset == StandardCharsets.US_ASCII
                 || charset == StandardCharsets.ISO_8859_1;
         int i = 0;
         int len = s.length();
@@ -572,8 +576,8 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
     public void writeDirect(ByteBuffer extra, int remainCap) {
         checkOpen();
         if (remainCap < 0 || remainCap > mallocSize) {
-            throw new IllegalArgumentException("writeDirect(remainCap=" + remainCap
-                    + "): must be between 0 and mallocLen() = " + mallocSize);
+            throw new IllegalArgumentException(
+                    "writeDirect(remainCap=" + remainCap + "): must be between 0 and mallocLen() = " + mallocSize);
         }
         int n = extra.remaining();
         if (n == 0) {

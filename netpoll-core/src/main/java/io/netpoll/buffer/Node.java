@@ -41,6 +41,7 @@ final class Node {
 
     /** Size class index in the pool, or one of the negative kinds below. */
     static final int UNPOOLED = -1;
+
     static final int EXTERNAL = -2;
     static final int REFERENCE = -3;
 
@@ -50,8 +51,10 @@ final class Node {
     final int kind;
     /** Where this node object (and, for an owner, its memory) goes back; null for caller memory. */
     final BufferPool pool;
+
     ByteBuffer memory;
     Node owner;
+
     @SuppressWarnings("unused") // accessed through REF_CNT
     private volatile int refCnt;
 
@@ -60,6 +63,7 @@ final class Node {
     int malloc;
     /** False for memory that others may still write or that is not ours to write into. */
     boolean writable;
+
     Node next;
 
     private ByteBuffer[] readViews = NO_VIEWS;
@@ -74,6 +78,7 @@ final class Node {
      * last one drains), and re-creating its views each time would allocate per message.
      */
     private ByteBuffer spareMemory;
+
     private ByteBuffer[] spareReadViews = NO_VIEWS;
     private ByteBuffer[] spareWriteViews = NO_VIEWS;
 

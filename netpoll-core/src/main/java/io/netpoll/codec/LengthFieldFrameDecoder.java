@@ -55,14 +55,28 @@ public final class LengthFieldFrameDecoder {
     private boolean stripped;
 
     /** Big-endian, as Netty's default. */
-    public LengthFieldFrameDecoder(int maxFrameLength, int lengthFieldOffset, int lengthFieldLength,
-            int lengthAdjustment, int initialBytesToStrip) {
-        this(maxFrameLength, lengthFieldOffset, lengthFieldLength, lengthAdjustment, initialBytesToStrip,
+    public LengthFieldFrameDecoder(
+            int maxFrameLength,
+            int lengthFieldOffset,
+            int lengthFieldLength,
+            int lengthAdjustment,
+            int initialBytesToStrip) {
+        this(
+                maxFrameLength,
+                lengthFieldOffset,
+                lengthFieldLength,
+                lengthAdjustment,
+                initialBytesToStrip,
                 ByteOrder.BIG_ENDIAN);
     }
 
-    public LengthFieldFrameDecoder(int maxFrameLength, int lengthFieldOffset, int lengthFieldLength,
-            int lengthAdjustment, int initialBytesToStrip, ByteOrder order) {
+    public LengthFieldFrameDecoder(
+            int maxFrameLength,
+            int lengthFieldOffset,
+            int lengthFieldLength,
+            int lengthAdjustment,
+            int initialBytesToStrip,
+            ByteOrder order) {
         if (maxFrameLength <= 0) {
             throw new IllegalArgumentException("maxFrameLength must be positive: " + maxFrameLength);
         }
@@ -73,12 +87,14 @@ public final class LengthFieldFrameDecoder {
             throw new IllegalArgumentException("initialBytesToStrip must not be negative: " + initialBytesToStrip);
         }
         switch (lengthFieldLength) {
-            case 1, 2, 3, 4, 8 -> { }
-            default -> throw new IllegalArgumentException("lengthFieldLength must be 1, 2, 3, 4 or 8: " + lengthFieldLength);
+            case 1, 2, 3, 4, 8 -> {}
+            default ->
+                throw new IllegalArgumentException("lengthFieldLength must be 1, 2, 3, 4 or 8: " + lengthFieldLength);
         }
         if (lengthFieldOffset > maxFrameLength - lengthFieldLength) {
-            throw new IllegalArgumentException("maxFrameLength (" + maxFrameLength
-                    + ") must be at least lengthFieldOffset + lengthFieldLength (" + (lengthFieldOffset + lengthFieldLength) + ")");
+            throw new IllegalArgumentException(
+                    "maxFrameLength (" + maxFrameLength + ") must be at least lengthFieldOffset + lengthFieldLength ("
+                            + (lengthFieldOffset + lengthFieldLength) + ")");
         }
         this.maxFrameLength = maxFrameLength;
         this.lengthFieldOffset = lengthFieldOffset;
@@ -185,14 +201,16 @@ public final class LengthFieldFrameDecoder {
         }
         long length = value + lengthAdjustment + headerEnd;
         if (length < headerEnd) {
-            throw new CorruptFrameException("frame length " + length + " is shorter than its header (" + headerEnd + " bytes)");
+            throw new CorruptFrameException(
+                    "frame length " + length + " is shorter than its header (" + headerEnd + " bytes)");
         }
         if (length > maxFrameLength) {
-            throw new TooLongFrameException("frame of " + length + " bytes is longer than the maximum of " + maxFrameLength);
+            throw new TooLongFrameException(
+                    "frame of " + length + " bytes is longer than the maximum of " + maxFrameLength);
         }
         if (length < initialBytesToStrip) {
-            throw new CorruptFrameException("frame length " + length + " is shorter than the " + initialBytesToStrip
-                    + " bytes to strip");
+            throw new CorruptFrameException(
+                    "frame length " + length + " is shorter than the " + initialBytesToStrip + " bytes to strip");
         }
         return (int) length;
     }

@@ -58,7 +58,8 @@ public final class LineFrameDecoder implements AutoCloseable {
     /** @param maxLength the longest line accepted, in bytes, without the delimiter (at least 1) */
     public LineFrameDecoder(int maxLength) {
         if (maxLength < 1 || maxLength == Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("maxLength must be in [1, " + (Integer.MAX_VALUE - 1) + "]: " + maxLength);
+            throw new IllegalArgumentException(
+                    "maxLength must be in [1, " + (Integer.MAX_VALUE - 1) + "]: " + maxLength);
         }
         this.maxLength = maxLength;
     }
@@ -75,7 +76,7 @@ public final class LineFrameDecoder implements AutoCloseable {
      */
     public ByteBuffer nextFrame(Reader reader) throws IOException {
         dropHeld();
-        for (;;) {
+        for (; ; ) {
             ByteBuffer frame = tryView(reader);
             if (frame != null) {
                 return frame;
@@ -96,7 +97,7 @@ public final class LineFrameDecoder implements AutoCloseable {
      */
     public LinkBuffer nextFrameSlice(Reader reader) throws IOException {
         dropHeld();
-        for (;;) {
+        for (; ; ) {
             LinkBuffer frame = trySlice(reader);
             if (frame != null) {
                 return frame;
@@ -241,6 +242,7 @@ public final class LineFrameDecoder implements AutoCloseable {
     }
 
     private TooLongFrameException tooLong(long seen) {
-        return new TooLongFrameException("line longer than " + maxLength + " bytes (" + seen + " bytes without a line feed)");
+        return new TooLongFrameException(
+                "line longer than " + maxLength + " bytes (" + seen + " bytes without a line feed)");
     }
 }

@@ -50,17 +50,31 @@ public final class Acceptor implements Poller.Handler {
     private SelectionKey key;
     /** Poller thread only: the next back-off (0 = not failing), failures in this episode. */
     private long backoffNanos;
+
     private long episodeFailures;
     private volatile long acceptFailures;
     private volatile boolean backingOff;
 
     public Acceptor(ServerSocketChannel server, Poller poller, Sink sink, boolean closeChannelOnStop) {
-        this(server, poller, sink, closeChannelOnStop, server::accept, DEFAULT_MIN_BACKOFF_NANOS, DEFAULT_MAX_BACKOFF_NANOS);
+        this(
+                server,
+                poller,
+                sink,
+                closeChannelOnStop,
+                server::accept,
+                DEFAULT_MIN_BACKOFF_NANOS,
+                DEFAULT_MAX_BACKOFF_NANOS);
     }
 
     /** With an injectable accept call and back-off bounds (tests provoke accept failures with it). */
-    public Acceptor(ServerSocketChannel server, Poller poller, Sink sink, boolean closeChannelOnStop,
-                    AcceptCall acceptCall, long minBackoffNanos, long maxBackoffNanos) {
+    public Acceptor(
+            ServerSocketChannel server,
+            Poller poller,
+            Sink sink,
+            boolean closeChannelOnStop,
+            AcceptCall acceptCall,
+            long minBackoffNanos,
+            long maxBackoffNanos) {
         if (minBackoffNanos <= 0 || maxBackoffNanos < minBackoffNanos) {
             throw new IllegalArgumentException("back-off bounds: 0 < min <= max");
         }
@@ -117,8 +131,9 @@ public final class Acceptor implements Poller.Handler {
             }
             if (backoffNanos != 0) {
                 // accept() works again (a connection, or none pending any more): end the episode.
-                LOG.log(System.Logger.Level.INFO, "accept works again on " + server + " after "
-                        + episodeFailures + " failure(s)");
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "accept works again on " + server + " after " + episodeFailures + " failure(s)");
                 backoffNanos = 0;
                 episodeFailures = 0;
             }

@@ -18,8 +18,7 @@ import java.nio.file.Path;
  * Stateless and thread-safe.
  */
 public final class Addresses {
-    private Addresses() {
-    }
+    private Addresses() {}
 
     public static boolean isUnix(String network) {
         return "unix".equals(network);
@@ -32,7 +31,8 @@ public final class Addresses {
             case "tcp4" -> StandardProtocolFamily.INET;
             case "tcp6" -> StandardProtocolFamily.INET6;
             case "unix" -> StandardProtocolFamily.UNIX;
-            default -> throw new IllegalArgumentException("unknown network '" + network + "' (tcp, tcp4, tcp6 or unix)");
+            default ->
+                throw new IllegalArgumentException("unknown network '" + network + "' (tcp, tcp4, tcp6 or unix)");
         };
     }
 
@@ -64,15 +64,18 @@ public final class Addresses {
         }
         if (host.isEmpty()) {
             if (forListen) {
-                return family == StandardProtocolFamily.INET ? new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port)
-                        : family == StandardProtocolFamily.INET6 ? new InetSocketAddress(InetAddress.getByName("::"), port)
-                        : new InetSocketAddress(port);
+                return family == StandardProtocolFamily.INET
+                        ? new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port)
+                        : family == StandardProtocolFamily.INET6
+                                ? new InetSocketAddress(InetAddress.getByName("::"), port)
+                                : new InetSocketAddress(port);
             }
             host = family == StandardProtocolFamily.INET6 ? "::1" : "127.0.0.1";
         }
         InetAddress chosen = null;
         for (InetAddress a : InetAddress.getAllByName(host)) {
-            if (family == null || (family == StandardProtocolFamily.INET && a instanceof Inet4Address)
+            if (family == null
+                    || (family == StandardProtocolFamily.INET && a instanceof Inet4Address)
                     || (family == StandardProtocolFamily.INET6 && a instanceof Inet6Address)) {
                 chosen = a;
                 break;

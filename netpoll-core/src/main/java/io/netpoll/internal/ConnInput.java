@@ -27,6 +27,7 @@ final class ConnInput {
     private static final int MAX_READ = 64 * 1024;
     /** Bytes read per connection per poller turn, so one streaming peer cannot starve the others. */
     private static final int READ_BUDGET = 256 * 1024;
+
     private static final VarHandle RESUME_QUEUED;
     /** fillFrom, which is not LinkBuffer's public API. */
     private static final LinkBufferAccess.Transport BUFFERS = LinkBufferAccess.transport();
@@ -54,6 +55,7 @@ final class ConnInput {
     volatile boolean eof;
     /** Reading stopped because the unread input reached maxInput (set by the poller, cleared by it too). */
     volatile boolean readPaused;
+
     private volatile int resumeQueued;
 
     ConnInput(NioConnection c, LinkBuffer input, int maxInput) {
@@ -72,7 +74,7 @@ final class ConnInput {
             return;
         }
         int total = 0;
-        for (;;) {
+        for (; ; ) {
             int n;
             try {
                 n = BUFFERS.fillFrom(input, c.channel, readSize);

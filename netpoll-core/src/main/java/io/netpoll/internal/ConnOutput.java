@@ -26,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 final class ConnOutput {
     /** drainTo, which is not LinkBuffer's public API. */
     private static final LinkBufferAccess.Transport BUFFERS = LinkBufferAccess.transport();
+
     private static final System.Logger LOG = System.getLogger("io.netpoll.connection");
     private static final VarHandle DRAINING;
     private static final VarHandle FIN;
@@ -45,6 +46,7 @@ final class ConnOutput {
     private final int maxOutput;
     /** Adaptive: unsent output at which a connection stops being read and served; it resumes below lowWater. */
     private final int highWater;
+
     private final int lowWater;
     private final Runnable armWrite = this::armWriteOnPoller;
     private final Runnable writePending = this::writePendingOnPoller;
@@ -62,12 +64,14 @@ final class ConnOutput {
     private volatile int draining;
     /** Bytes sent; written under the draining flag, read by the poller's write timer. */
     private volatile long sentBytes;
+
     private volatile Thread flushWaiter;
     /**
      * Our FIN (shutdownOutput): 0 none, FIN_REQUESTED (sent by whoever holds the draining flag
      * when the output is empty), FIN_SENT.
      */
     private volatile int fin;
+
     private static final int FIN_REQUESTED = 1;
     private static final int FIN_SENT = 2;
 
@@ -196,8 +200,10 @@ final class ConnOutput {
         long timeout = c.writeTimeoutNanos;
         if (sentBytes == writeProgressMark) {
             if (c.closeWith(CloseReason.WRITE_TIMEOUT, null)) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "closed " + c.remoteAddress() + ": no output sent for "
-                        + Duration.ofNanos(timeout) + " (the peer does not read)");
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        () -> "closed " + c.remoteAddress() + ": no output sent for " + Duration.ofNanos(timeout)
+                                + " (the peer does not read)");
             }
             return;
         }
@@ -294,7 +300,9 @@ final class ConnOutput {
         // the output without limit. (Elsewhere flush waits until all is sent.)
         if (!c.isClosedFlag() && output.len() > maxOutput) {
             c.counters.outputLimitCloses.increment();
-            LOG.log(System.Logger.Level.DEBUG, () -> "closing " + c.remoteAddress() + ": unsent output above " + maxOutput);
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    () -> "closing " + c.remoteAddress() + ": unsent output above " + maxOutput);
             c.closeWith(CloseReason.OUTPUT_LIMIT, null);
             throw c.closedException();
         }
@@ -327,8 +335,7 @@ final class ConnOutput {
         RoleThread tracked = null;
         if (role != null) {
             int h = role.handOffForFlush();
-            if (h == Poller.NOT_IN_HANDLER
-                    || (h == Poller.AT_CAP && (role == c.poller || c.writeTimeoutNanos <= 0))) {
+            if (h == Poller.NOT_IN_HANDLER || (h == Poller.AT_CAP && (role == c.poller || c.writeTimeoutNanos <= 0))) {
                 return false;
             }
             if (h == Poller.HANDED_OFF) {
@@ -358,7 +365,7 @@ final class ConnOutput {
         }
         long sent = 0;
         try {
-            for (;;) {
+            for (; ; ) {
                 long w;
                 try {
                     w = BUFFERS.drainTo(output, c.channel);
@@ -422,7 +429,7 @@ final class ConnOutput {
      * more after it lets go of the flag, so nothing flushed is left behind.
      */
     private void drainNoWait() throws IOException {
-        for (;;) {
+        for (; ; ) {
             if (!DRAINING.compareAndSet(this, 0, 1)) {
                 return;
             }
@@ -450,7 +457,7 @@ final class ConnOutput {
     /** Writes the output buffer out, waiting while the socket is full (up to the write timeout). */
     private void drain() throws IOException {
         long deadline = 0;
-        for (;;) {
+        for (; ; ) {
             if (!DRAINING.compareAndSet(this, 0, 1)) {
                 // The poller or a handler is sending queued output (never for long: it does not wait).
                 if (c.isClosedFlag()) {
@@ -518,9 +525,11 @@ final class ConnOutput {
         if (!c.closeWith(CloseReason.WRITE_TIMEOUT, null)) {
             return c.closedException(); // closed by someone else first: that is what the caller sees
         }
-        LOG.log(System.Logger.Level.DEBUG, () -> "closed " + c.remoteAddress() + ": flush timed out after "
-                + Duration.ofNanos(timeout) + " (the peer does not read)");
-        return new WriteTimeoutException("flush timed out after " + Duration.ofNanos(timeout)
-                + "; the connection is closed");
+        LOG.log(
+                System.Logger.Level.DEBUG,
+                () -> "closed " + c.remoteAddress() + ": flush timed out after " + Duration.ofNanos(timeout)
+                        + " (the peer does not read)");
+        return new WriteTimeoutException(
+                "flush timed out after " + Duration.ofNanos(timeout) + "; the connection is closed");
     }
 }

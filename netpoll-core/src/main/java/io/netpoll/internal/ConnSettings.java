@@ -33,6 +33,7 @@ public final class ConnSettings {
     public int maxConnections;
     /** Keep the output open after the peer's FIN until the handler closes or shuts it down (Option.allowHalfClosure). */
     public boolean halfClosure;
+
     public OnPrepare<?> onPrepare;
     public OnConnect<?> onConnect;
     public OnDisconnect<?> onDisconnect;

@@ -27,24 +27,72 @@ public final class Counters implements NetStats {
         rejected.increment();
     }
 
-    @Override public long connectionsActive() { return active.sum(); }
-    @Override public long connectionsAccepted() { return accepted.sum(); }
-    @Override public long connectionsRejected() { return rejected.sum(); }
-    @Override public long bytesIn() { return bytesIn.sum(); }
-    @Override public long bytesOut() { return bytesOut.sum(); }
-    @Override public long handlerErrors() { return handlerErrors.sum(); }
-    @Override public long peerErrors() { return peerErrors.sum(); }
-    @Override public long outputLimitCloses() { return outputLimitCloses.sum(); }
-    @Override public long writeTimeoutCloses() { return writeTimeoutCloses.sum(); }
-    @Override public long requestsActive() { return requestsActive.sum(); }
-    @Override public long requestsTotal() { return requestsTotal.sum(); }
-    @Override public io.netpoll.tls.TlsStats tls() { return tls; }
+    @Override
+    public long connectionsActive() {
+        return active.sum();
+    }
+
+    @Override
+    public long connectionsAccepted() {
+        return accepted.sum();
+    }
+
+    @Override
+    public long connectionsRejected() {
+        return rejected.sum();
+    }
+
+    @Override
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    @Override
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    @Override
+    public long handlerErrors() {
+        return handlerErrors.sum();
+    }
+
+    @Override
+    public long peerErrors() {
+        return peerErrors.sum();
+    }
+
+    @Override
+    public long outputLimitCloses() {
+        return outputLimitCloses.sum();
+    }
+
+    @Override
+    public long writeTimeoutCloses() {
+        return writeTimeoutCloses.sum();
+    }
+
+    @Override
+    public long requestsActive() {
+        return requestsActive.sum();
+    }
+
+    @Override
+    public long requestsTotal() {
+        return requestsTotal.sum();
+    }
+
+    @Override
+    public io.netpoll.tls.TlsStats tls() {
+        return tls;
+    }
 
     @Override
     public String toString() {
         return "NetStats[active=" + connectionsActive() + ", accepted=" + connectionsAccepted()
                 + ", rejected=" + connectionsRejected() + ", in=" + bytesIn() + ", out=" + bytesOut()
-                + ", handlerErrors=" + handlerErrors() + ", peerErrors=" + peerErrors() + ", outputLimitCloses=" + outputLimitCloses()
+                + ", handlerErrors=" + handlerErrors() + ", peerErrors=" + peerErrors() + ", outputLimitCloses="
+                + outputLimitCloses()
                 + ", writeTimeoutCloses=" + writeTimeoutCloses() + ", requestsActive=" + requestsActive()
                 + ", requestsTotal=" + requestsTotal() + "]";
     }

@@ -40,8 +40,13 @@ public final class ErrorPolicy {
 
     /** For tests: a logger, a clock and a rate of one's own. */
     @SuppressWarnings("unchecked")
-    public ErrorPolicy(OnError<?> hook, Counters counters, System.Logger log, LongSupplier clock,
-                       int linesPerWindow, long windowNanos) {
+    public ErrorPolicy(
+            OnError<?> hook,
+            Counters counters,
+            System.Logger log,
+            LongSupplier clock,
+            int linesPerWindow,
+            long windowNanos) {
         this.hook = (OnError<Object>) hook;
         this.counters = counters;
         this.log = log;
@@ -72,8 +77,10 @@ public final class ErrorPolicy {
                 }
             } catch (Throwable t) {
                 t.addSuppressed(error);
-                log.log(System.Logger.Level.WARNING, "the onError hook failed, closing connection "
-                        + connection.remoteAddress(), t);
+                log.log(
+                        System.Logger.Level.WARNING,
+                        "the onError hook failed, closing connection " + connection.remoteAddress(),
+                        t);
                 return true;
             }
         }
@@ -81,12 +88,19 @@ public final class ErrorPolicy {
             if (peer) {
                 peerError(connection, error);
             } else {
-                log.log(System.Logger.Level.WARNING, "handler failed, closing connection "
-                        + connection.remoteAddress(), error);
+                log.log(
+                        System.Logger.Level.WARNING,
+                        "handler failed, closing connection " + connection.remoteAddress(),
+                        error);
             }
         } else if (action.level() != null) {
-            log.log(action.level(), (action.closesConnection() ? "handler failed, closing connection "
-                    : "handler failed on connection ") + connection.remoteAddress(), error);
+            log.log(
+                    action.level(),
+                    (action.closesConnection()
+                                    ? "handler failed, closing connection "
+                                    : "handler failed on connection ")
+                            + connection.remoteAddress(),
+                    error);
         }
         return action.closesConnection();
     }

@@ -21,6 +21,9 @@ import io.netpoll.tls.TlsFailure;
 import io.netpoll.tls.TlsRenegotiationException;
 import io.netpoll.tls.TlsSessionInfo;
 
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.invoke.MethodHandles;
@@ -36,10 +39,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The connection implementation: the socket, its input and output {@link LinkBuffer}s, handler
@@ -100,8 +99,7 @@ public final class NioConnection implements Connection {
         }
     }
 
-    private record CallbackNode(CloseCallback callback, CallbackNode next) {
-    }
+    private record CallbackNode(CloseCallback callback, CallbackNode next) {}
 
     /** Connection ids (ConnectionInfo, closing one by id): one increment per connection. */
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
@@ -114,9 +112,11 @@ public final class NioConnection implements Connection {
     private final HandlerMode mode;
     /** INLINE or ADAPTIVE: handlers run on the thread holding the poller's role (from its ready list). */
     private final boolean onRole;
+
     private final boolean adaptive;
     /** Option.allowHalfClosure: the peer's FIN ends the input only. */
     private final boolean halfClosure;
+
     private final OnConnect onConnect;
     private final OnDisconnect onDisconnect;
     final LinkBuffer input;
@@ -129,6 +129,7 @@ public final class NioConnection implements Connection {
     private final ConnInput in;
     /** The output flusher: flush, waiting, the poller's part, write timeout, water marks. */
     private final ConnOutput out;
+
     private final int maxInput;
     private final int maxOutput;
     private final SocketAddress localAddress;
@@ -140,6 +141,7 @@ public final class NioConnection implements Connection {
     final TlsSession tls;
     /** With TLS: completes when the handshake is done, fails when it fails (a dial waits for it). */
     private final CompletableFuture<Void> handshake;
+
     private volatile TlsSessionInfo tlsInfo;
 
     // Poller thread only.
@@ -163,11 +165,13 @@ public final class NioConnection implements Connection {
     private volatile CallbackNode callbacks;
     /** addClosingCallback: run when the close begins, not after the handler. */
     private volatile CallbackNode closing;
+
     private volatile ReentrantLock sendLock;
     volatile Thread readWaiter;
     private volatile Thread handlerThread;
     /** Bumped by the poller whenever data or EOF arrives; tells a finishing handler that something is new. */
     private volatile long epoch;
+
     private volatile OnRequest onRequest;
     private volatile Object context;
     private volatile long readTimeoutNanos;
@@ -175,8 +179,14 @@ public final class NioConnection implements Connection {
     volatile long idleTimeoutNanos;
     volatile long lastActive;
 
-    public NioConnection(SocketChannel channel, Poller poller, ConnOwner owner, ConnSettings settings,
-                         Executor executor, OnRequest onRequest) throws IOException {
+    public NioConnection(
+            SocketChannel channel,
+            Poller poller,
+            ConnOwner owner,
+            ConnSettings settings,
+            Executor executor,
+            OnRequest onRequest)
+            throws IOException {
         this(channel, poller, owner, settings, executor, onRequest, null, -1);
     }
 
@@ -185,8 +195,15 @@ public final class NioConnection implements Connection {
      *                    verification), or null; ignored without TLS or on a server
      * @param tlsPeerPort its port, or -1
      */
-    public NioConnection(SocketChannel channel, Poller poller, ConnOwner owner, ConnSettings settings,
-                         Executor executor, OnRequest onRequest, String tlsPeerHost, int tlsPeerPort)
+    public NioConnection(
+            SocketChannel channel,
+            Poller poller,
+            ConnOwner owner,
+            ConnSettings settings,
+            Executor executor,
+            OnRequest onRequest,
+            String tlsPeerHost,
+            int tlsPeerPort)
             throws IOException {
         this.channel = channel;
         this.poller = poller;
@@ -389,8 +406,10 @@ public final class NioConnection implements Connection {
     /** Poller: the handshake timer; closes a connection whose handshake is not done by the deadline. */
     private void checkHandshakeTimeoutOnPoller() {
         if (closed == 0 && tls.handshakeExpired(System.nanoTime())) {
-            tlsFailed(new SSLHandshakeException("TLS handshake timed out after "
-                    + Duration.ofNanos(tls.handshakeDeadlineNanos() - createdNanos)), true);
+            tlsFailed(
+                    new SSLHandshakeException("TLS handshake timed out after "
+                            + Duration.ofNanos(tls.handshakeDeadlineNanos() - createdNanos)),
+                    true);
         }
     }
 
@@ -404,8 +423,10 @@ public final class NioConnection implements Connection {
         }
         TlsFailure why = classify(e, duringHandshake);
         counters.tls.failed(why, duringHandshake);
-        LOG.log(System.Logger.Level.DEBUG, () -> "TLS " + (duringHandshake ? "handshake " : "") + "failure ("
-                + why + ") with " + remoteAddress + ": " + e);
+        LOG.log(
+                System.Logger.Level.DEBUG,
+                () -> "TLS " + (duringHandshake ? "handshake " : "") + "failure (" + why + ") with " + remoteAddress
+                        + ": " + e);
         if (handshake != null) {
             handshake.completeExceptionally(e);
         }
@@ -431,12 +452,15 @@ public final class NioConnection implements Connection {
             return TlsFailure.PEER_CLOSED;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.security.cert.CertificateException || t instanceof SSLPeerUnverifiedException
+            if (t instanceof java.security.cert.CertificateException
+                    || t instanceof SSLPeerUnverifiedException
                     || t instanceof java.security.GeneralSecurityException) {
                 return TlsFailure.CERTIFICATE;
             }
             String tm = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
-            if (tm.contains("certificate") || tm.contains("certpath") || tm.contains("no subject alternative")
+            if (tm.contains("certificate")
+                    || tm.contains("certpath")
+                    || tm.contains("no subject alternative")
                     || tm.contains("no name matching")) {
                 return TlsFailure.CERTIFICATE;
             }
@@ -681,7 +705,7 @@ public final class NioConnection implements Connection {
         handlerThread = me;
         int rounds = 0;
         try {
-            for (;;) {
+            for (; ; ) {
                 long seen = epoch;
                 if (connectPending) {
                     connectPending = false;
@@ -714,8 +738,10 @@ public final class NioConnection implements Connection {
                     // output has drained.
                 } else if (in.readPaused) {
                     if (h != null && after >= before && after >= maxInput && epoch == seen) {
-                        LOG.log(System.Logger.Level.WARNING, () -> "closing " + remoteAddress + ": " + after
-                                + " unread input bytes (the limit) and the handler consumed none");
+                        LOG.log(
+                                System.Logger.Level.WARNING,
+                                () -> "closing " + remoteAddress + ": " + after
+                                        + " unread input bytes (the limit) and the handler consumed none");
                         closeWith(CloseReason.ERROR, null);
                         break;
                     }
@@ -878,7 +904,7 @@ public final class NioConnection implements Connection {
     // ---------------------------------------------------------------- reference counting
 
     private boolean tryAcquire() {
-        for (;;) {
+        for (; ; ) {
             int r = refs;
             if (r <= 0) {
                 return false;
@@ -958,7 +984,7 @@ public final class NioConnection implements Connection {
         in.maybeResumeRead(true); // a reader asking for more than is buffered may go past the limit
         boolean blocking = WorkerPool.beginBlocking();
         try {
-            for (;;) {
+            for (; ; ) {
                 if (satisfied(n, delim, byDelim)) {
                     return;
                 }
@@ -1286,7 +1312,7 @@ public final class NioConnection implements Connection {
         if (callback == null) {
             throw new NullPointerException("callback");
         }
-        for (;;) {
+        for (; ; ) {
             CallbackNode head = callbacks;
             if (head == DONE) {
                 runCallback(callback);
@@ -1303,7 +1329,7 @@ public final class NioConnection implements Connection {
         if (callback == null) {
             throw new NullPointerException("callback");
         }
-        for (;;) {
+        for (; ; ) {
             CallbackNode head = closing;
             if (head == DONE) {
                 runCallback(callback);
@@ -1363,8 +1389,19 @@ public final class NioConnection implements Connection {
             state = "open";
         }
         long idle = idleTimeoutNanos > 0 ? Math.max(0, now - lastActive) : -1;
-        return new io.netpoll.ConnectionInfo(id, localAddress, remoteAddress, createdAtMillis, now - createdNanos, idle,
-                in.received, out.sent(), Math.max(0, input.len()), Math.max(0, output.len()), state, poller.name());
+        return new io.netpoll.ConnectionInfo(
+                id,
+                localAddress,
+                remoteAddress,
+                createdAtMillis,
+                now - createdNanos,
+                idle,
+                in.received,
+                out.sent(),
+                Math.max(0, input.len()),
+                Math.max(0, output.len()),
+                state,
+                poller.name());
     }
 
     @Override

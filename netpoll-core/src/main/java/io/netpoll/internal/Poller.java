@@ -76,16 +76,19 @@ public final class Poller {
     private final Sysmon sysmon;
     /** The thread holding the role; read together with {@link #state} (state first, see inPoller). */
     private volatile Thread holder;
+
     private volatile int state = RUNNING;
     private volatile Selector selector;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingTasks = new AtomicInteger();
     /** False only while the poller blocks (or is about to block) in select; guards selector.wakeup(). */
     private final AtomicBoolean awake = new AtomicBoolean(true);
+
     private final ArrayDeque<NioConnection> continuations = new ArrayDeque<>();
     private final IdleWheel wheel = new IdleWheel();
     /** Delayed tasks (rare: an acceptor's back-off); poller thread only. */
     private final PriorityQueue<Delayed> timers = new PriorityQueue<>();
+
     private long timerSeq;
     private final Consumer<SelectionKey> onKey = this::onKey;
     private final AtomicLong rebuilds;
@@ -108,6 +111,7 @@ public final class Poller {
     private volatile long probeQueuedAt;
     /** Queue-to-run time of the last lag probe that ran, in nanoseconds. */
     private volatile long lastLagNanos;
+
     private final AtomicBoolean probeInFlight = new AtomicBoolean();
     private final Runnable lagProbe = this::lagProbeRan;
 
@@ -408,8 +412,11 @@ public final class Poller {
                         spins = 0;
                         continue;
                     }
-                    if (selected == 0 && tasks.isEmpty() && running
-                            && (timeoutMs == 0 || System.nanoTime() - before < TimeUnit.MILLISECONDS.toNanos(timeoutMs) / 2)) {
+                    if (selected == 0
+                            && tasks.isEmpty()
+                            && running
+                            && (timeoutMs == 0
+                                    || System.nanoTime() - before < TimeUnit.MILLISECONDS.toNanos(timeoutMs) / 2)) {
                         if (++spins >= SPIN_THRESHOLD) {
                             rebuildSelector();
                             spins = 0;

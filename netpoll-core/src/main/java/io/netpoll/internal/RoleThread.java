@@ -27,12 +27,14 @@ final class RoleThread extends Thread {
     final String spareName;
     /** The poller to run next; guarded by the sysmon's lock. */
     Poller assigned;
+
     volatile boolean signalled;
     /**
      * The poller whose role this thread took last (this thread only): a flush to another
      * connection asks it whether this thread still holds the role (see ConnOutput.flush).
      */
     Poller role;
+
     @SuppressWarnings("unused") // through CALLS
     private long calls;
 

@@ -19,8 +19,7 @@ import java.nio.channels.SocketChannel;
  * TCP_NODELAY nor SO_KEEPALIVE.
  */
 public final class SocketOptions {
-    private SocketOptions() {
-    }
+    private SocketOptions() {}
 
     /**
      * A listening socket: SO_REUSEADDR for TCP (before bind), and SO_RCVBUF when

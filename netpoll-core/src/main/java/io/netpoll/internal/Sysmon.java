@@ -149,7 +149,7 @@ public final class Sysmon {
             }
             spares.addLast(me);
         }
-        for (;;) {
+        for (; ; ) {
             LockSupport.park(this);
             synchronized (lock) {
                 if (me.signalled) {
@@ -265,9 +265,12 @@ public final class Sysmon {
         Throwable where = new Throwable("handler blocked on " + t.getName() + " for "
                 + TimeUnit.NANOSECONDS.toMillis(now - t.stuckSince) + " ms (stack of the blocked thread)");
         where.setStackTrace(t.getStackTrace());
-        LOG.log(System.Logger.Level.WARNING, "a handler has held its thread for more than "
-                + TimeUnit.NANOSECONDS.toMillis(blockedThresholdNanos) + " ms; other connections are served by "
-                + "spare threads, but this one waits for it (reported once per call, at most once per 10 s)", where);
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "a handler has held its thread for more than "
+                        + TimeUnit.NANOSECONDS.toMillis(blockedThresholdNanos) + " ms; other connections are served by "
+                        + "spare threads, but this one waits for it (reported once per call, at most once per 10 s)",
+                where);
     }
 
     /** Stops the monitor and lets spare threads exit (after the pollers have stopped). */

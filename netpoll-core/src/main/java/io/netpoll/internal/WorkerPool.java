@@ -48,6 +48,7 @@ public final class WorkerPool implements Executor {
     private int ids;
     /** Tasks finished; counted under the lock a worker takes anyway to poll its next task. */
     private long completed;
+
     private volatile boolean shutdown;
     private final WorkerPoolStats stats = new Stats();
 
@@ -145,7 +146,7 @@ public final class WorkerPool implements Executor {
 
     private void work(Worker me) {
         boolean finishedOne = false;
-        for (;;) {
+        for (; ; ) {
             Object task;
             synchronized (lock) {
                 if (finishedOne) {

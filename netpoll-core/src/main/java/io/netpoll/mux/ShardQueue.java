@@ -69,7 +69,7 @@ public final class ShardQueue {
         }
     }
 
-    private static final WriteAction NOTHING = w -> { };
+    private static final WriteAction NOTHING = w -> {};
     /** Messages up to this size are copied into the output by the flusher; larger ones move their nodes. */
     private static final int COPY_MAX = 1024;
     /** Node size of the buffers {@link #send} fills: a small message holds a small node while queued. */

@@ -48,7 +48,7 @@ final class Endpoint implements ConnectionPoolStats {
         long deadline = start + timeoutNanos;
         lock.lock();
         try {
-            for (;;) {
+            for (; ; ) {
                 if (pool.isClosed()) {
                     acquireFailures++;
                     throw new PoolClosedException("the connection pool is closed");
@@ -201,7 +201,8 @@ final class Endpoint implements ConnectionPoolStats {
         if (pool.maxLifetimeNanos > 0 && now - pc.createdNanos >= pool.maxLifetimeNanos) {
             return false;
         }
-        return pc.state != PooledConnection.IDLE || pool.maxIdleTimeNanos <= 0
+        return pc.state != PooledConnection.IDLE
+                || pool.maxIdleTimeNanos <= 0
                 || now - pc.releasedNanos < pool.maxIdleTimeNanos;
     }
 

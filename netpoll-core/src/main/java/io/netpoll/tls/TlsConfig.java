@@ -1,15 +1,14 @@
 package io.netpoll.tls;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
-
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 
 /**
  * TLS settings for one side of connections: a server ({@link #server}) or a client
@@ -40,7 +39,8 @@ public final class TlsConfig {
 
     /** Which side of the handshake a configuration is for. */
     public enum Mode {
-        SERVER, CLIENT
+        SERVER,
+        CLIENT
     }
 
     /** The default protocols, in preference order. */
@@ -205,8 +205,8 @@ public final class TlsConfig {
         List<String> have = Arrays.asList(enabled);
         for (String w : wanted) {
             if (!have.contains(w)) {
-                throw new IllegalArgumentException("TLS " + what + " '" + w + "' is not supported by the SSLContext"
-                        + " (enabled: " + have + ")");
+                throw new IllegalArgumentException(
+                        "TLS " + what + " '" + w + "' is not supported by the SSLContext" + " (enabled: " + have + ")");
             }
         }
     }
@@ -216,7 +216,8 @@ public final class TlsConfig {
         return "TlsConfig[" + mode + ", protocols=" + protocols
                 + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites)
                 + (applicationProtocols.isEmpty() ? "" : ", alpn=" + applicationProtocols)
-                + (mode == Mode.SERVER ? ", clientAuth=" + clientAuth
+                + (mode == Mode.SERVER
+                        ? ", clientAuth=" + clientAuth
                         : ", serverName=" + serverName + ", hostnameVerification=" + hostnameVerification)
                 + ", handshakeTimeout=" + handshakeTimeout + "]";
     }

@@ -18,8 +18,13 @@ import java.util.Objects;
  *                            when it sent none (the JDK sends none for a name without a dot,
  *                            such as {@code localhost}, nor for an IP address)
  */
-public record TlsSessionInfo(String protocol, String cipherSuite, List<Certificate> peerCertificates,
-        List<Certificate> localCertificates, String applicationProtocol, String serverName) {
+public record TlsSessionInfo(
+        String protocol,
+        String cipherSuite,
+        List<Certificate> peerCertificates,
+        List<Certificate> localCertificates,
+        String applicationProtocol,
+        String serverName) {
 
     public TlsSessionInfo {
         Objects.requireNonNull(protocol, "protocol");

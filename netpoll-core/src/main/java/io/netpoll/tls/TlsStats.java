@@ -8,10 +8,25 @@ package io.netpoll.tls;
 public interface TlsStats {
     /** Always zero: the view of a source that has no TLS counters. */
     TlsStats NONE = new TlsStats() {
-        @Override public long handshakes() { return 0; }
-        @Override public long handshakeFailures() { return 0; }
-        @Override public long handshakeNanos() { return 0; }
-        @Override public long failures(TlsFailure reason) { return 0; }
+        @Override
+        public long handshakes() {
+            return 0;
+        }
+
+        @Override
+        public long handshakeFailures() {
+            return 0;
+        }
+
+        @Override
+        public long handshakeNanos() {
+            return 0;
+        }
+
+        @Override
+        public long failures(TlsFailure reason) {
+            return 0;
+        }
     };
 
     /** Handshakes that completed. */

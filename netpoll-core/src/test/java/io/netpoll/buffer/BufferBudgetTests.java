@@ -1,14 +1,14 @@
 package io.netpoll.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The process-wide budget on the direct memory a pool holds: checked before any direct
@@ -20,7 +20,11 @@ class BufferBudgetTests {
     private static final int MIB = 1 << 20;
 
     private static BufferPool pool(long budget, long maxPooled) {
-        return BufferPool.builder().maxDirectBytes(budget).maxPooledBytes(maxPooled).decay(Duration.ZERO).build();
+        return BufferPool.builder()
+                .maxDirectBytes(budget)
+                .maxPooledBytes(maxPooled)
+                .decay(Duration.ZERO)
+                .build();
     }
 
     /** A socket that always has {@code chunk} bytes to give. */
@@ -39,8 +43,7 @@ class BufferBudgetTests {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -73,7 +76,8 @@ class BufferBudgetTests {
             refused = e;
         }
         assertThat(refused).as("refused at the budget").isNotNull();
-        assertThat(refused.getMessage()).contains("budget of " + MIB + " bytes exhausted")
+        assertThat(refused.getMessage())
+                .contains("budget of " + MIB + " bytes exhausted")
                 .contains("netpoll.buffer.max-direct-memory");
         assertThat(refused.getStackTrace()).as("a handler's log shows where").isNotEmpty();
         assertThat(refused.isReserveProtected()).isFalse();
@@ -87,7 +91,9 @@ class BufferBudgetTests {
         b.flush();
         assertThat(b.len()).isGreaterThanOrEqualTo(written);
         b.close();
-        assertThat(pool.stats().reservedBytes()).as("memory back (not pooled: ceiling 0)").isZero();
+        assertThat(pool.stats().reservedBytes())
+                .as("memory back (not pooled: ceiling 0)")
+                .isZero();
         assertThat(pool.stats().outstandingNodes()).isZero();
         b = new LinkBuffer(pool, 4096);
         b.writeBinary(chunk);
@@ -136,11 +142,17 @@ class BufferBudgetTests {
         BufferPool pool = pool(budget, budget);
         LinkBuffer hoarder = new LinkBuffer(pool, 1024);
         BufferBudgetExceededException refusal = fillUntilRefused(hoarder);
-        assertThat(refusal.isReserveProtected()).as("refused to keep the reserve").isTrue();
+        assertThat(refusal.isReserveProtected())
+                .as("refused to keep the reserve")
+                .isTrue();
         assertThat(refusal.heldBytes()).isEqualTo(hoarder.len());
-        assertThat(refusal.getStackTrace()).as("expected on the read path: no stack trace").isEmpty();
+        assertThat(refusal.getStackTrace())
+                .as("expected on the read path: no stack trace")
+                .isEmpty();
         assertThat(pool.stats().reservedBytes()).isLessThanOrEqualTo(budget - budget / 8 + 64 * 1024);
-        assertThat(hoarder.len()).as("what was read before the refusal is readable").isPositive();
+        assertThat(hoarder.len())
+                .as("what was read before the refusal is readable")
+                .isPositive();
 
         // A connection that consumes (nothing unread) still reads from the reserve.
         LinkBuffer light = new LinkBuffer(pool, 1024);
@@ -188,7 +200,9 @@ class BufferBudgetTests {
         assertThat(told).hasValue(0);
         writer.skip(64 * 1024);
         writer.release();
-        assertThat(told).as("a block went back to the free list: room for a read").hasValue(1);
+        assertThat(told)
+                .as("a block went back to the free list: room for a read")
+                .hasValue(1);
         assertThat(reader.fillFrom(endless(), 1024)).isPositive();
         writer.close();
         reader.close();
@@ -198,8 +212,8 @@ class BufferBudgetTests {
     @Test
     void theDefaultBudgetIsHalfTheJvmsDirectMemoryLimit() throws Exception {
         long jvm = BufferPool.jvmMaxDirectMemory();
-        com.sun.management.HotSpotDiagnosticMXBean hotspot = java.lang.management.ManagementFactory
-                .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        com.sun.management.HotSpotDiagnosticMXBean hotspot = java.lang.management.ManagementFactory.getPlatformMXBean(
+                com.sun.management.HotSpotDiagnosticMXBean.class);
         long option = Long.parseLong(hotspot.getVMOption("MaxDirectMemorySize").getValue());
         assertThat(jvm).isEqualTo(option > 0 ? option : Runtime.getRuntime().maxMemory());
         if (System.getProperty("netpoll.buffer.maxDirectBytes") == null) {

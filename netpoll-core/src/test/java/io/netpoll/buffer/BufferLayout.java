@@ -28,8 +28,8 @@ public record BufferLayout(String name, Builder builder) {
                 int len = buffer.len();
                 int mallocLen = buffer.mallocLen();
                 buffer.close();
-                throw new AssertionError("layout '" + name + "' built len()=" + len + ", mallocLen()="
-                        + mallocLen + " for " + data.length + " bytes");
+                throw new AssertionError("layout '" + name + "' built len()=" + len + ", mallocLen()=" + mallocLen
+                        + " for " + data.length + " bytes");
             }
             return buffer;
         } catch (IOException e) {
@@ -51,14 +51,14 @@ public record BufferLayout(String name, Builder builder) {
             b.flush();
             return b;
         }));
-        layouts.add(new BufferLayout("1-byte nodes (appended flushed 1-byte buffers)",
-                data -> appended(data, fixed(1), true)));
-        layouts.add(new BufferLayout("1-byte nodes (appended unflushed 1-byte buffers)",
-                data -> appended(data, fixed(1), false)));
+        layouts.add(new BufferLayout(
+                "1-byte nodes (appended flushed 1-byte buffers)", data -> appended(data, fixed(1), true)));
+        layouts.add(new BufferLayout(
+                "1-byte nodes (appended unflushed 1-byte buffers)", data -> appended(data, fixed(1), false)));
         layouts.add(new BufferLayout("2-byte nodes", data -> appended(data, fixed(2), true)));
         for (long seed : new long[] {1, 2, 3}) {
-            layouts.add(new BufferLayout("random splits (seed " + seed + ")",
-                    data -> appended(data, random(seed, 13), seed % 2 == 0)));
+            layouts.add(new BufferLayout(
+                    "random splits (seed " + seed + ")", data -> appended(data, random(seed, 13), seed % 2 == 0)));
         }
         layouts.add(new BufferLayout("writeDirect of heap chunks (seed 4)", data -> {
             LinkBuffer b = new LinkBuffer();
@@ -171,7 +171,8 @@ public record BufferLayout(String name, Builder builder) {
     }
 
     /** Same, with every node from {@code pool}. */
-    static LinkBuffer appended(BufferPool pool, byte[] data, Splitter splitter, boolean flushPieces) throws IOException {
+    static LinkBuffer appended(BufferPool pool, byte[] data, Splitter splitter, boolean flushPieces)
+            throws IOException {
         LinkBuffer b = new LinkBuffer(pool);
         for (byte[] chunk : split(data, splitter)) {
             LinkBuffer piece = new LinkBuffer(pool);

@@ -1,17 +1,17 @@
 package io.netpoll.buffer;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test that leaves a memory node of {@link BufferPool#defaultPool()} outstanding.
@@ -67,7 +67,8 @@ public final class BufferLeakCheckExtension implements BeforeEachCallback, After
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        context.getStore(NAMESPACE).put(BASELINE, BufferPool.defaultPool().stats().outstandingNodes());
+        context.getStore(NAMESPACE)
+                .put(BASELINE, BufferPool.defaultPool().stats().outstandingNodes());
     }
 
     @Override
@@ -89,8 +90,7 @@ public final class BufferLeakCheckExtension implements BeforeEachCallback, After
                 }
             }
         }
-        assertNoOutstandingNodes(BufferPool.defaultPool(), baseline, timeout,
-                context.getDisplayName());
+        assertNoOutstandingNodes(BufferPool.defaultPool(), baseline, timeout, context.getDisplayName());
         if (failure != null) {
             throw failure;
         }
@@ -121,16 +121,18 @@ public final class BufferLeakCheckExtension implements BeforeEachCallback, After
             String message = "Buffer leak: " + (stats.outstandingNodes() - allowed)
                     + " memory node(s) of " + pool + " still outstanding " + timeout.toMillis()
                     + " ms after " + what + " (" + stats + ")"
-                    + (allowed > 0 ? "; " + allowed + " node(s) were already outstanding before it started,"
-                            + " leaked by an earlier test" : "")
+                    + (allowed > 0
+                            ? "; " + allowed + " node(s) were already outstanding before it started,"
+                                    + " leaked by an earlier test"
+                            : "")
                     + ". Every LinkBuffer, slice and connection must be released or closed.";
             throw new AssertionError(message);
         }
     }
 
     private static Duration timeout(ExtensionContext context) {
-        String value = context.getConfigurationParameter(TIMEOUT_PARAMETER)
-                .orElse(System.getProperty(TIMEOUT_PARAMETER));
+        String value =
+                context.getConfigurationParameter(TIMEOUT_PARAMETER).orElse(System.getProperty(TIMEOUT_PARAMETER));
         if (value == null || value.isBlank()) {
             return Duration.ofMillis(DEFAULT_TIMEOUT_MILLIS);
         }

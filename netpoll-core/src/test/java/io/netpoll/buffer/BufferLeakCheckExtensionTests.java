@@ -1,13 +1,9 @@
 package io.netpoll.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
-import static org.junit.platform.testkit.engine.EventConditions.event;
-import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
-import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
-import static org.junit.platform.testkit.engine.EventConditions.test;
-import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
-import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,10 +12,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.platform.testkit.engine.EngineTestKit;
-import org.junit.platform.testkit.engine.Events;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 /**
  * Tests the leak check itself: runs small fixture classes through the JUnit engine test kit, with
@@ -42,10 +42,16 @@ class BufferLeakCheckExtensionTests {
     void aTestThatLeaksANodeIsReportedWithThePoolStatistics() {
         Events events = run(LeakingFixture.class).testEvents();
 
-        events.assertThatEvents().haveExactly(1, event(test("leavesABufferOpen"),
-                finishedWithFailure(instanceOf(AssertionError.class),
-                        message(m -> m.contains("Buffer leak") && m.contains("outstandingNodes=")
-                                && m.contains("leavesABufferOpen")))));
+        events.assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("leavesABufferOpen"),
+                                finishedWithFailure(
+                                        instanceOf(AssertionError.class),
+                                        message(m -> m.contains("Buffer leak")
+                                                && m.contains("outstandingNodes=")
+                                                && m.contains("leavesABufferOpen")))));
     }
 
     @Test
@@ -54,12 +60,15 @@ class BufferLeakCheckExtensionTests {
         // on, and the service file names the extension.
         java.util.Properties properties = new java.util.Properties();
         try (java.io.InputStream in = getClass().getClassLoader().getResourceAsStream("junit-platform.properties")) {
-            assertThat(in).as("junit-platform.properties on the test class path").isNotNull();
+            assertThat(in)
+                    .as("junit-platform.properties on the test class path")
+                    .isNotNull();
             properties.load(in);
         }
-        assertThat(properties.getProperty("junit.jupiter.extensions.autodetection.enabled")).isEqualTo("true");
+        assertThat(properties.getProperty("junit.jupiter.extensions.autodetection.enabled"))
+                .isEqualTo("true");
         assertThat(java.util.ServiceLoader.load(org.junit.jupiter.api.extension.Extension.class).stream()
-                .map(java.util.ServiceLoader.Provider::type))
+                        .map(java.util.ServiceLoader.Provider::type))
                 .contains(BufferLeakCheckExtension.class);
     }
 
@@ -74,8 +83,8 @@ class BufferLeakCheckExtensionTests {
     void aBufferClosedAsynchronouslyShortlyAfterTheTestIsNotALeak() {
         Events events = run(AsyncCloseFixture.class).testEvents();
 
-        events.assertThatEvents().haveExactly(1, event(test("closesItsBufferFromAnotherThreadLater"),
-                finishedSuccessfully()));
+        events.assertThatEvents()
+                .haveExactly(1, event(test("closesItsBufferFromAnotherThreadLater"), finishedSuccessfully()));
     }
 
     @Test
@@ -85,8 +94,13 @@ class BufferLeakCheckExtensionTests {
         events.assertThatEvents()
                 .haveExactly(1, event(test("aLeaks"), finishedWithFailure(instanceOf(AssertionError.class))))
                 .haveExactly(1, event(test("bIsClean"), finishedSuccessfully()))
-                .haveExactly(1, event(test("cLeaksToo"), finishedWithFailure(instanceOf(AssertionError.class),
-                        message(m -> m.contains("already outstanding before it started")))));
+                .haveExactly(
+                        1,
+                        event(
+                                test("cLeaksToo"),
+                                finishedWithFailure(
+                                        instanceOf(AssertionError.class),
+                                        message(m -> m.contains("already outstanding before it started")))));
     }
 
     @Test
@@ -111,8 +125,12 @@ class BufferLeakCheckExtensionTests {
         Events events = run(WatchedPoolFixture.class).testEvents();
 
         events.assertThatEvents()
-                .haveExactly(1, event(test("aLeaksFromAWatchedPool"), finishedWithFailure(
-                        instanceOf(AssertionError.class), message(m -> m.contains("Buffer leak")))))
+                .haveExactly(
+                        1,
+                        event(
+                                test("aLeaksFromAWatchedPool"),
+                                finishedWithFailure(
+                                        instanceOf(AssertionError.class), message(m -> m.contains("Buffer leak")))))
                 .haveExactly(1, event(test("bIsCleanAlthoughThePoolStillLeaks"), finishedSuccessfully()))
                 .haveExactly(1, event(test("cReleasesWhatItTookFromAWatchedPool"), finishedSuccessfully()));
     }
@@ -121,8 +139,8 @@ class BufferLeakCheckExtensionTests {
         return EngineTestKit.engine("junit-jupiter")
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
                 .configurationParameter(BufferLeakCheckExtension.TIMEOUT_PARAMETER, "300")
-                .configurationParameter("junit.jupiter.testmethod.order.default",
-                        "org.junit.jupiter.api.MethodOrderer$MethodName")
+                .configurationParameter(
+                        "junit.jupiter.testmethod.order.default", "org.junit.jupiter.api.MethodOrderer$MethodName")
                 .selectors(selectClass(fixture))
                 .execute();
     }
@@ -176,8 +194,7 @@ class BufferLeakCheckExtensionTests {
         void closesItsBufferFromAnotherThreadLater() {
             LinkBuffer buffer = new LinkBuffer();
             buffer.writeString("closed later");
-            CompletableFuture.runAsync(buffer::close,
-                    CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+            CompletableFuture.runAsync(buffer::close, CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
         }
     }
 

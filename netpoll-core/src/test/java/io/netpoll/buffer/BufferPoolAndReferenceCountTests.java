@@ -1,6 +1,6 @@
 package io.netpoll.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Memory: slices and views keep their nodes alive, released nodes go back to the pool, the pool
@@ -55,7 +55,9 @@ class BufferPoolAndReferenceCountTests {
         parent.skip(100);
         LinkBuffer slice = parent.slice(5_000);
         parent.close();
-        assertThat(pool.stats().outstandingNodes()).as("nodes kept alive by the slice").isPositive();
+        assertThat(pool.stats().outstandingNodes())
+                .as("nodes kept alive by the slice")
+                .isPositive();
 
         scribbleOverFreeMemory(pool, 1024, 64 * 1024);
 
@@ -124,7 +126,9 @@ class BufferPoolAndReferenceCountTests {
         big.close();
 
         Node reference = pool.takeReference(); // the one just returned: free lists are LIFO
-        assertThat(reference.memory).as("memory of a returned reference to an unpooled block").isNull();
+        assertThat(reference.memory)
+                .as("memory of a returned reference to an unpooled block")
+                .isNull();
         pool.recycleReference(reference);
         assertThat(pool.stats().outstandingNodes()).isZero();
     }
@@ -160,7 +164,8 @@ class BufferPoolAndReferenceCountTests {
             }
             byte[] seen = new byte[5];
             view.duplicate().get(seen);
-            assertThat(new String(seen, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("hello");
+            assertThat(new String(seen, java.nio.charset.StandardCharsets.US_ASCII))
+                    .isEqualTo("hello");
             b.release();
         }
         assertThat(pool.stats().outstandingNodes()).isZero();
@@ -169,8 +174,13 @@ class BufferPoolAndReferenceCountTests {
     @Test
     void releasedNodesGoBackToThePoolAndAreReused() throws Exception {
         BufferPool pool = BufferPool.create(4 << 20);
-        assertThat(pool.stats()).extracting(BufferPoolStats::usedBytes, BufferPoolStats::pooledBytes,
-                BufferPoolStats::outstandingNodes, BufferPoolStats::maxPooledBytes).containsExactly(0L, 0L, 0L, 4L << 20);
+        assertThat(pool.stats())
+                .extracting(
+                        BufferPoolStats::usedBytes,
+                        BufferPoolStats::pooledBytes,
+                        BufferPoolStats::outstandingNodes,
+                        BufferPoolStats::maxPooledBytes)
+                .containsExactly(0L, 0L, 0L, 4L << 20);
         LinkBuffer b = new LinkBuffer(pool, 4096);
         b.writeBinary(pattern(64 * 1024, 3));
         b.flush();
@@ -183,13 +193,15 @@ class BufferPoolAndReferenceCountTests {
         BufferPoolStats released = pool.stats();
         assertThat(released.usedBytes()).as("after release: %s", released).isZero();
         assertThat(released.outstandingNodes()).isZero();
-        assertThat(released.pooledBytes()).as("pooled after release: %s", released)
+        assertThat(released.pooledBytes())
+                .as("pooled after release: %s", released)
                 .isGreaterThanOrEqualTo(inUse.usedBytes());
 
         b.writeBinary(pattern(64 * 1024, 4));
         b.flush();
         BufferPoolStats reused = pool.stats();
-        assertThat(reused.pooledBytes()).as("taking memory again draws on the pool: %s", reused)
+        assertThat(reused.pooledBytes())
+                .as("taking memory again draws on the pool: %s", reused)
                 .isLessThanOrEqualTo(released.pooledBytes() - 64 * 1024);
         b.close();
         assertThat(pool.stats().usedBytes()).isZero();
@@ -210,7 +222,9 @@ class BufferPoolAndReferenceCountTests {
         buffers.forEach(LinkBuffer::close);
         BufferPoolStats stats = pool.stats();
         assertThat(stats.maxPooledBytes()).isEqualTo(ceiling);
-        assertThat(stats.pooledBytes()).as("pooled after returning 512 KiB: %s", stats).isLessThanOrEqualTo(ceiling);
+        assertThat(stats.pooledBytes())
+                .as("pooled after returning 512 KiB: %s", stats)
+                .isLessThanOrEqualTo(ceiling);
         assertThat(stats.usedBytes()).isZero();
         assertThat(stats.outstandingNodes()).isZero();
     }
@@ -221,8 +235,13 @@ class BufferPoolAndReferenceCountTests {
         try (LinkBuffer b = new LinkBuffer(pool)) {
             b.writeBinary(pattern(20_000, 5));
         }
-        assertThat(pool.stats()).extracting(BufferPoolStats::usedBytes, BufferPoolStats::pooledBytes,
-                BufferPoolStats::outstandingNodes, BufferPoolStats::maxPooledBytes).containsExactly(0L, 0L, 0L, 0L);
+        assertThat(pool.stats())
+                .extracting(
+                        BufferPoolStats::usedBytes,
+                        BufferPoolStats::pooledBytes,
+                        BufferPoolStats::outstandingNodes,
+                        BufferPoolStats::maxPooledBytes)
+                .containsExactly(0L, 0L, 0L, 0L);
     }
 
     @Test
@@ -236,7 +255,9 @@ class BufferPoolAndReferenceCountTests {
         assertThat(pool.stats().outstandingNodes()).as("holding 7 bytes").isEqualTo(1);
         b.readString(7);
         b.release();
-        assertThat(pool.stats().outstandingNodes()).as("after everything was read and released").isZero();
+        assertThat(pool.stats().outstandingNodes())
+                .as("after everything was read and released")
+                .isZero();
 
         b.writeString("abc");
         b.flush();
@@ -247,19 +268,26 @@ class BufferPoolAndReferenceCountTests {
         b.release();
         assertThat(pool.stats().outstandingNodes()).as("after the last byte").isZero();
 
-        assertThat(b.fillFrom(Channels.newChannel(new ByteArrayInputStream(new byte[0])), 4096)).isEqualTo(-1);
-        assertThat(pool.stats().outstandingNodes()).as("after a read that found end of stream").isZero();
+        assertThat(b.fillFrom(Channels.newChannel(new ByteArrayInputStream(new byte[0])), 4096))
+                .isEqualTo(-1);
+        assertThat(pool.stats().outstandingNodes())
+                .as("after a read that found end of stream")
+                .isZero();
 
         b.malloc(100);
         b.mallocAck(0);
         b.flush();
-        assertThat(pool.stats().outstandingNodes()).as("after malloc, mallocAck(0), flush").isZero();
+        assertThat(pool.stats().outstandingNodes())
+                .as("after malloc, mallocAck(0), flush")
+                .isZero();
 
         b.writeString("to drain");
         b.flush();
         LinkBufferLayoutTests.StingyChannel channel = new LinkBufferLayoutTests.StingyChannel(100);
         assertThat(b.drainTo(channel)).isEqualTo(8);
-        assertThat(pool.stats().outstandingNodes()).as("after drainTo took everything").isZero();
+        assertThat(pool.stats().outstandingNodes())
+                .as("after drainTo took everything")
+                .isZero();
         b.close();
     }
 
@@ -273,7 +301,9 @@ class BufferPoolAndReferenceCountTests {
             assertThat(pool.stats().outstandingNodes()).as("after reading half").isBetween(50L, 51L);
             b.next(50);
             b.release();
-            assertThat(pool.stats().outstandingNodes()).as("after reading everything").isZero();
+            assertThat(pool.stats().outstandingNodes())
+                    .as("after reading everything")
+                    .isZero();
         }
     }
 
@@ -292,10 +322,12 @@ class BufferPoolAndReferenceCountTests {
             b.writeByte((byte) '\n');
             b.flush();
             ByteBuffer line = b.until((byte) '\n');
-            assertThat(taken.remaining() + peeked.remaining() + line.remaining()).isEqualTo(300 + 300 + 601);
+            assertThat(taken.remaining() + peeked.remaining() + line.remaining())
+                    .isEqualTo(300 + 300 + 601);
             assertThat(taken.isDirect()).as("a view of direct node memory").isTrue();
             BufferPoolStats after = pool.stats();
-            assertThat(after.usedBytes()).as("next/peek/until inside one node copy nothing: %s", after)
+            assertThat(after.usedBytes())
+                    .as("next/peek/until inside one node copy nothing: %s", after)
                     .isEqualTo(before.usedBytes());
             assertThat(after.outstandingNodes()).isEqualTo(before.outstandingNodes());
             b.release();
@@ -312,11 +344,17 @@ class BufferPoolAndReferenceCountTests {
             BufferPoolStats before = pool.stats();
             ByteBuffer view = b.peek(500);
             assertThat(view.remaining()).isEqualTo(500);
-            assertThat(pool.stats().usedBytes()).as("scratch for a read across nodes").isGreaterThan(before.usedBytes());
+            assertThat(pool.stats().usedBytes())
+                    .as("scratch for a read across nodes")
+                    .isGreaterThan(before.usedBytes());
             b.release();
             BufferPoolStats after = pool.stats();
-            assertThat(after.usedBytes()).as("usedBytes after release: %s", after).isEqualTo(before.usedBytes());
-            assertThat(after.outstandingNodes()).as("nodes after release: %s", after).isEqualTo(before.outstandingNodes());
+            assertThat(after.usedBytes())
+                    .as("usedBytes after release: %s", after)
+                    .isEqualTo(before.usedBytes());
+            assertThat(after.outstandingNodes())
+                    .as("nodes after release: %s", after)
+                    .isEqualTo(before.outstandingNodes());
         }
         assertThat(pool.stats().outstandingNodes()).isZero();
     }
@@ -324,17 +362,22 @@ class BufferPoolAndReferenceCountTests {
     @Test
     void appendAndSliceMoveNodeReferencesWithoutTakingMemory() throws Exception {
         BufferPool pool = BufferPool.create(4 << 20);
-        try (LinkBuffer a = new LinkBuffer(pool); LinkBuffer b = new LinkBuffer(pool)) {
+        try (LinkBuffer a = new LinkBuffer(pool);
+                LinkBuffer b = new LinkBuffer(pool)) {
             a.writeString("head");
             b.writeBinary(pattern(64 * 1024, 8));
             b.flush();
             BufferPoolStats before = pool.stats();
             a.append(b);
-            assertThat(pool.stats().usedBytes()).as("usedBytes after appending 64 KiB").isEqualTo(before.usedBytes());
+            assertThat(pool.stats().usedBytes())
+                    .as("usedBytes after appending 64 KiB")
+                    .isEqualTo(before.usedBytes());
             a.flush();
             a.skip(4);
             LinkBuffer slice = a.slice(60 * 1024);
-            assertThat(pool.stats().usedBytes()).as("usedBytes after slicing 60 KiB").isLessThanOrEqualTo(before.usedBytes());
+            assertThat(pool.stats().usedBytes())
+                    .as("usedBytes after slicing 60 KiB")
+                    .isLessThanOrEqualTo(before.usedBytes());
             assertThat(slice.readBinary(60 * 1024)).isEqualTo(Arrays.copyOf(pattern(64 * 1024, 8), 60 * 1024));
             slice.close();
             a.release();
@@ -346,9 +389,9 @@ class BufferPoolAndReferenceCountTests {
     void closeReturnsEveryNodeWhateverStateTheBufferIsIn() throws Exception {
         BufferPool pool = BufferPool.create(1 << 20);
         LinkBuffer b = BufferLayout.appended(pool, pattern(500, 9), BufferLayout.fixed(50), true);
-        b.next(120);            // scratch
-        b.peek(100);            // more scratch
-        b.malloc(3000);         // unflushed
+        b.next(120); // scratch
+        b.peek(100); // more scratch
+        b.malloc(3000); // unflushed
         b.writeDirect(ByteBuffer.wrap(pattern(10, 10)), 1000);
         LinkBuffer other = new LinkBuffer(pool);
         other.writeString("appended, unflushed");
@@ -383,7 +426,8 @@ class BufferPoolAndReferenceCountTests {
         byte[] expected = new byte[100];
         Arrays.fill(expected, (byte) 7);
         assertThat(backing).as("the caller's array").isEqualTo(expected);
-        assertThat(pool.stats().pooledBytes()).as("the caller's memory never enters the pool")
+        assertThat(pool.stats().pooledBytes())
+                .as("the caller's memory never enters the pool")
                 .isLessThanOrEqualTo(pooledBefore);
         assertThat(pool.stats().outstandingNodes()).isZero();
     }
@@ -394,7 +438,8 @@ class BufferPoolAndReferenceCountTests {
         // append; each node must go back to the pool it came from.
         BufferPool mine = BufferPool.create(1 << 20);
         BufferPool theirs = BufferPool.create(1 << 20);
-        try (LinkBuffer a = new LinkBuffer(mine); LinkBuffer b = new LinkBuffer(theirs)) {
+        try (LinkBuffer a = new LinkBuffer(mine);
+                LinkBuffer b = new LinkBuffer(theirs)) {
             b.writeBinary(pattern(10_000, 12));
             a.writeString("x");
             a.append(b);
@@ -402,9 +447,13 @@ class BufferPoolAndReferenceCountTests {
             assertThat(a.readBinary(10_001)).endsWith(pattern(10_000, 12));
             a.release();
         }
-        assertThat(mine.stats()).as("the appending buffer's pool").extracting(BufferPoolStats::usedBytes,
-                BufferPoolStats::outstandingNodes, BufferPoolStats::maxPooledBytes).containsExactly(0L, 0L, 1L << 20);
-        assertThat(theirs.stats().outstandingNodes()).as("outstanding nodes of the appended buffer's pool: %s", theirs.stats())
+        assertThat(mine.stats())
+                .as("the appending buffer's pool")
+                .extracting(
+                        BufferPoolStats::usedBytes, BufferPoolStats::outstandingNodes, BufferPoolStats::maxPooledBytes)
+                .containsExactly(0L, 0L, 1L << 20);
+        assertThat(theirs.stats().outstandingNodes())
+                .as("outstanding nodes of the appended buffer's pool: %s", theirs.stats())
                 .isZero();
         assertThat(theirs.stats().usedBytes()).isZero();
     }
@@ -414,7 +463,8 @@ class BufferPoolAndReferenceCountTests {
     void aSliceOfABufferFromAnotherPoolCanBeAppendedAndReleased() throws Exception {
         BufferPool mine = BufferPool.create(1 << 20);
         BufferPool theirs = BufferPool.create(1 << 20);
-        try (LinkBuffer a = new LinkBuffer(mine); LinkBuffer b = new LinkBuffer(theirs)) {
+        try (LinkBuffer a = new LinkBuffer(mine);
+                LinkBuffer b = new LinkBuffer(theirs)) {
             b.writeBinary(pattern(10_000, 13));
             b.flush();
             LinkBuffer slice = b.slice(6_000);
@@ -448,7 +498,8 @@ class BufferPoolAndReferenceCountTests {
                         b.flush();
                         int cut = random.nextInt(data.length + 1);
                         LinkBuffer slice = b.slice(cut);
-                        assertThat(b.readBinary(data.length - cut)).isEqualTo(Arrays.copyOfRange(data, cut, data.length));
+                        assertThat(b.readBinary(data.length - cut))
+                                .isEqualTo(Arrays.copyOfRange(data, cut, data.length));
                         b.close();
                         // Closed by whichever thread takes it next: nodes cross threads and stripes.
                         if (!handOver.offer(slice)) {
@@ -507,7 +558,8 @@ class BufferPoolAndReferenceCountTests {
     @Test
     void everyBufferKnowsItsPoolAndTheDefaultPoolIsShared() {
         BufferPool pool = BufferPool.create(1024);
-        try (LinkBuffer mine = new LinkBuffer(pool); LinkBuffer shared = new LinkBuffer()) {
+        try (LinkBuffer mine = new LinkBuffer(pool);
+                LinkBuffer shared = new LinkBuffer()) {
             assertThat(mine.pool()).isSameAs(pool);
             assertThat(shared.pool()).isSameAs(BufferPool.defaultPool()).isSameAs(BufferPool.defaultPool());
             assertThat(BufferPool.defaultPool().stats().maxPooledBytes()).isPositive();

@@ -1,9 +1,9 @@
 package io.netpoll.buffer;
 
+import org.junit.jupiter.api.Test;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import org.junit.jupiter.api.Test;
 
 /**
  * A pool of one's own can be closed (a Spring context closes its pool with the context): free
@@ -74,7 +74,8 @@ class BufferPoolCloseTests {
             assertThat(disabled.leakDetection()).isEqualTo(LeakDetection.DISABLED);
             assertThat(disabled.stats().maxPooledBytes()).isZero();
         }
-        assertThat(BufferPool.defaultMaxPooledBytes()).isEqualTo(BufferPool.defaultPool().stats().maxPooledBytes());
+        assertThat(BufferPool.defaultMaxPooledBytes())
+                .isEqualTo(BufferPool.defaultPool().stats().maxPooledBytes());
         assertThatThrownBy(() -> BufferPool.create(-1, LeakDetection.SAMPLE))
                 .isInstanceOf(IllegalArgumentException.class);
     }

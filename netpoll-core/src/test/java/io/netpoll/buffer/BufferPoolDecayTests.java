@@ -1,11 +1,11 @@
 package io.netpoll.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Free memory that stayed unused for a whole decay interval is given back; memory used during
@@ -18,8 +18,13 @@ class BufferPoolDecayTests {
     private final AtomicLong now = new AtomicLong(1_000 * SECOND);
 
     private BufferPool pool(Duration decay) {
-        return BufferPool.builder().maxPooledBytes(64L << 20).maxDirectBytes(64L << 20).decay(decay)
-                .ticker(now::get).manualDecay().build();
+        return BufferPool.builder()
+                .maxPooledBytes(64L << 20)
+                .maxDirectBytes(64L << 20)
+                .decay(decay)
+                .ticker(now::get)
+                .manualDecay()
+                .build();
     }
 
     /** Takes {@code nodes} nodes of {@code size} bytes and gives them all back. */
@@ -47,7 +52,8 @@ class BufferPoolDecayTests {
         tick(pool, 5 * SECOND);
         assertThat(pool.stats().pooledBytes()).as("no pass before an interval").isEqualTo(pooled);
         tick(pool, 5 * SECOND);
-        assertThat(pool.stats().pooledBytes()).as("pushed during the interval: not idle for all of it")
+        assertThat(pool.stats().pooledBytes())
+                .as("pushed during the interval: not idle for all of it")
                 .isEqualTo(pooled);
         tick(pool, 10 * SECOND);
         BufferPoolStats stats = pool.stats();
@@ -66,7 +72,8 @@ class BufferPoolDecayTests {
             burst(pool, 4, 64 * 1024); // steady traffic needs 4 of them at a time
         }
         tick(pool, 10 * SECOND);
-        assertThat(pool.stats().pooledBytes()).as("the 4 blocks in use during the interval stay")
+        assertThat(pool.stats().pooledBytes())
+                .as("the 4 blocks in use during the interval stay")
                 .isEqualTo(4L * 64 * 1024);
         assertThat(pool.stats().decayedBytes()).isEqualTo(28L * 64 * 1024);
         // Still used: kept interval after interval.
@@ -87,20 +94,26 @@ class BufferPoolDecayTests {
         tick(pool, SECOND);
         tick(pool, SECOND);
         assertThat(pool.stats().pooledBytes()).isZero();
-        assertThat(pool.stats().reservedBytes()).as("every carved block gone: the slabs are unreachable").isZero();
+        assertThat(pool.stats().reservedBytes())
+                .as("every carved block gone: the slabs are unreachable")
+                .isZero();
     }
 
     @Test
     void theDecayThreadGivesMemoryBackWithoutAnyoneTouchingThePool() {
         // The real clock and the shared daemon thread: nothing but time passes.
-        BufferPool pool = BufferPool.builder().maxPooledBytes(16L << 20).decay(Duration.ofMillis(100)).build();
+        BufferPool pool = BufferPool.builder()
+                .maxPooledBytes(16L << 20)
+                .decay(Duration.ofMillis(100))
+                .build();
         burst(pool, 8, 1 << 20);
         assertThat(pool.stats().pooledBytes()).isEqualTo(8L << 20);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> pool.stats().pooledBytes() == 0);
         assertThat(pool.stats().decayedBytes()).isEqualTo(8L << 20);
-        assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().equals("netpoll-buffer-decay")
-                && t.isDaemon());
+        assertThat(Thread.getAllStackTraces().keySet())
+                .anyMatch(t -> t.getName().equals("netpoll-buffer-decay") && t.isDaemon());
         pool.close();
     }
 
@@ -137,10 +150,16 @@ class BufferPoolDecayTests {
         BufferPoolStats.SizeClass c1m = stats.sizeClasses().get(14);
         assertThat(c1m.nodeSize()).isEqualTo(1 << 20);
         assertThat(c1m).isEqualTo(new BufferPoolStats.SizeClass(1 << 20, 0, 2L << 20));
-        assertThat(stats.sizeClasses().get(15)).as("unpooled").isEqualTo(new BufferPoolStats.SizeClass(-1, 3L << 20, 0));
-        assertThat(stats.sizeClasses().stream().mapToLong(BufferPoolStats.SizeClass::usedBytes).sum())
+        assertThat(stats.sizeClasses().get(15))
+                .as("unpooled")
+                .isEqualTo(new BufferPoolStats.SizeClass(-1, 3L << 20, 0));
+        assertThat(stats.sizeClasses().stream()
+                        .mapToLong(BufferPoolStats.SizeClass::usedBytes)
+                        .sum())
                 .isEqualTo(stats.usedBytes());
-        assertThat(stats.sizeClasses().stream().mapToLong(BufferPoolStats.SizeClass::pooledBytes).sum())
+        assertThat(stats.sizeClasses().stream()
+                        .mapToLong(BufferPoolStats.SizeClass::pooledBytes)
+                        .sum())
                 .isEqualTo(stats.pooledBytes());
         inUse.close();
         large.close();

@@ -1,15 +1,15 @@
 package io.netpoll.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class LeakDetectionTests {
 
@@ -26,10 +26,14 @@ class LeakDetectionTests {
         assertThat(report.capacity()).isEqualTo(LinkBuffer.DEFAULT_NODE_SIZE);
         assertThat(Arrays.stream(report.takenAt().getStackTrace()).map(StackTraceElement::getMethodName))
                 .contains("dropABufferWithData");
-        assertThat(report.toString()).startsWith("LEAK: a 4096-byte buffer node").contains("dropABufferWithData");
+        assertThat(report.toString())
+                .startsWith("LEAK: a 4096-byte buffer node")
+                .contains("dropABufferWithData");
         BufferPoolStats stats = pool.stats();
         assertThat(stats.leaksDetected()).isEqualTo(1);
-        assertThat(stats.outstandingNodes()).as("a reported leak no longer counts as outstanding").isZero();
+        assertThat(stats.outstandingNodes())
+                .as("a reported leak no longer counts as outstanding")
+                .isZero();
         assertThat(stats.usedBytes()).isZero();
     }
 
@@ -65,7 +69,8 @@ class LeakDetectionTests {
         awaitReports(pool, 1);
         BufferPoolStats stats = pool.stats();
         assertThat(stats.leaksDetected()).isEqualTo(reports.size()).isLessThan(leaked / 4);
-        assertThat(stats.outstandingNodes()).as("untracked leaks stay counted")
+        assertThat(stats.outstandingNodes())
+                .as("untracked leaks stay counted")
                 .isEqualTo(leaked - stats.leaksDetected());
     }
 
@@ -109,10 +114,12 @@ class LeakDetectionTests {
     }
 
     private void awaitReports(BufferPool pool, int count) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            System.gc();
-            pool.stats();
-            return reports.size() >= count;
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    System.gc();
+                    pool.stats();
+                    return reports.size() >= count;
+                });
     }
 }

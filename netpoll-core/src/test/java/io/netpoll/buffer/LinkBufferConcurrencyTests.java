@@ -1,6 +1,6 @@
 package io.netpoll.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.Random;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One writer thread and one reader thread on one {@link LinkBuffer}, with every Writer and Reader
@@ -66,34 +66,42 @@ class LinkBufferConcurrencyTests {
         AtomicBoolean failed = new AtomicBoolean();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         try {
-            CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return write(in, total, new Random(4), 65_536, (int) MIB, consumedIn, failed, deadline);
-                } catch (Throwable t) {
-                    failed.set(true);
-                    throw new RuntimeException("writer failed", t);
-                }
-            }, threads);
-            CompletableFuture<Void> relay = CompletableFuture.runAsync(() -> {
-                try {
-                    relay(in, out, total, new Random(5), consumedIn, consumedOut, failed, deadline);
-                } catch (Throwable t) {
-                    failed.set(true);
-                    throw new RuntimeException("relay failed", t);
-                }
-            }, threads);
-            CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return read(out, total, new Random(6), 65_536, consumedOut, failed, deadline);
-                } catch (Throwable t) {
-                    failed.set(true);
-                    throw new RuntimeException("reader failed", t);
-                }
-            }, threads);
+            CompletableFuture<Long> writer = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return write(in, total, new Random(4), 65_536, (int) MIB, consumedIn, failed, deadline);
+                        } catch (Throwable t) {
+                            failed.set(true);
+                            throw new RuntimeException("writer failed", t);
+                        }
+                    },
+                    threads);
+            CompletableFuture<Void> relay = CompletableFuture.runAsync(
+                    () -> {
+                        try {
+                            relay(in, out, total, new Random(5), consumedIn, consumedOut, failed, deadline);
+                        } catch (Throwable t) {
+                            failed.set(true);
+                            throw new RuntimeException("relay failed", t);
+                        }
+                    },
+                    threads);
+            CompletableFuture<Long> reader = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return read(out, total, new Random(6), 65_536, consumedOut, failed, deadline);
+                        } catch (Throwable t) {
+                            failed.set(true);
+                            throw new RuntimeException("reader failed", t);
+                        }
+                    },
+                    threads);
             long writtenCrc = writer.get(100, TimeUnit.SECONDS);
             relay.get(100, TimeUnit.SECONDS);
             long readCrc = reader.get(100, TimeUnit.SECONDS);
-            assertThat(readCrc).as("CRC32 at the end of the relay vs at its start").isEqualTo(writtenCrc);
+            assertThat(readCrc)
+                    .as("CRC32 at the end of the relay vs at its start")
+                    .isEqualTo(writtenCrc);
             assertThat(in.isEmpty()).isTrue();
             assertThat(out.isEmpty()).isTrue();
         } finally {
@@ -106,8 +114,16 @@ class LinkBufferConcurrencyTests {
     }
 
     /** Reader of {@code in} and writer of {@code out}: slices and appends, or copies now and then. */
-    private static void relay(LinkBuffer in, LinkBuffer out, long total, Random random, AtomicLong consumedIn,
-            AtomicLong consumedOut, AtomicBoolean failed, long deadline) throws Exception {
+    private static void relay(
+            LinkBuffer in,
+            LinkBuffer out,
+            long total,
+            Random random,
+            AtomicLong consumedIn,
+            AtomicLong consumedOut,
+            AtomicBoolean failed,
+            long deadline)
+            throws Exception {
         long position = 0;
         int spins = 0;
         while (position < total) {
@@ -154,22 +170,26 @@ class LinkBufferConcurrencyTests {
         AtomicBoolean failed = new AtomicBoolean();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         try {
-            CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return write(buffer, total, new Random(seed), maxChunk, window, consumed, failed, deadline);
-                } catch (Throwable t) {
-                    failed.set(true);
-                    throw new RuntimeException("writer failed", t);
-                }
-            }, threads);
-            CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return read(buffer, total, new Random(~seed), maxChunk, consumed, failed, deadline);
-                } catch (Throwable t) {
-                    failed.set(true);
-                    throw new RuntimeException("reader failed", t);
-                }
-            }, threads);
+            CompletableFuture<Long> writer = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return write(buffer, total, new Random(seed), maxChunk, window, consumed, failed, deadline);
+                        } catch (Throwable t) {
+                            failed.set(true);
+                            throw new RuntimeException("writer failed", t);
+                        }
+                    },
+                    threads);
+            CompletableFuture<Long> reader = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return read(buffer, total, new Random(~seed), maxChunk, consumed, failed, deadline);
+                        } catch (Throwable t) {
+                            failed.set(true);
+                            throw new RuntimeException("reader failed", t);
+                        }
+                    },
+                    threads);
             long writtenCrc;
             long readCrc;
             try {
@@ -180,10 +200,14 @@ class LinkBufferConcurrencyTests {
                 throw e;
             } catch (TimeoutException e) {
                 failed.set(true);
-                throw new AssertionError("transfer did not finish in time: " + consumed.get() + " of " + total
-                        + " bytes read, " + buffer, e);
+                throw new AssertionError(
+                        "transfer did not finish in time: " + consumed.get() + " of " + total + " bytes read, "
+                                + buffer,
+                        e);
             }
-            assertThat(readCrc).as("CRC32 of what the reader took vs what the writer wrote").isEqualTo(writtenCrc);
+            assertThat(readCrc)
+                    .as("CRC32 of what the reader took vs what the writer wrote")
+                    .isEqualTo(writtenCrc);
             assertThat(consumed.get()).isEqualTo(total);
             assertThat(buffer.isEmpty()).isTrue();
         } finally {
@@ -215,8 +239,16 @@ class LinkBufferConcurrencyTests {
         }
     }
 
-    private static long write(LinkBuffer b, long total, Random random, int maxChunk, int window,
-            AtomicLong consumed, AtomicBoolean failed, long deadline) throws Exception {
+    private static long write(
+            LinkBuffer b,
+            long total,
+            Random random,
+            int maxChunk,
+            int window,
+            AtomicLong consumed,
+            AtomicBoolean failed,
+            long deadline)
+            throws Exception {
         CRC32 crc = new CRC32();
         long position = 0;
         int sinceFlush = 0;
@@ -230,7 +262,8 @@ class LinkBufferConcurrencyTests {
                     pause(spins);
                 }
             }
-            int n = (int) Math.min(total - position, 1 + random.nextInt(random.nextInt(8) == 0 ? maxChunk : Math.min(maxChunk, 512)));
+            int n = (int) Math.min(
+                    total - position, 1 + random.nextInt(random.nextInt(8) == 0 ? maxChunk : Math.min(maxChunk, 512)));
             byte[] chunk = new byte[n];
             for (int i = 0; i < n; i++) {
                 chunk[i] = streamByte(position + i);
@@ -290,8 +323,15 @@ class LinkBufferConcurrencyTests {
         return crc.getValue();
     }
 
-    private static long read(LinkBuffer b, long total, Random random, int maxChunk, AtomicLong consumed,
-            AtomicBoolean failed, long deadline) throws Exception {
+    private static long read(
+            LinkBuffer b,
+            long total,
+            Random random,
+            int maxChunk,
+            AtomicLong consumed,
+            AtomicBoolean failed,
+            long deadline)
+            throws Exception {
         CRC32 crc = new CRC32();
         long position = 0;
         int spins = 0;

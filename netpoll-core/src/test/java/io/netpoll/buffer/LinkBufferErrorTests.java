@@ -1,8 +1,7 @@
 package io.netpoll.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -11,8 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.ThrowingConsumer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every wrong use gets the documented exception, with a message that says what was wrong. */
 class LinkBufferErrorTests {
@@ -35,15 +35,20 @@ class LinkBufferErrorTests {
 
     @Test
     void everyNegativeSizeIsAnIllegalArgumentExceptionNamingTheOperationAndTheSize() throws Exception {
-        for (Map.Entry<String, ThrowingConsumer<LinkBuffer>> op : negativeSizes().entrySet()) {
+        for (Map.Entry<String, ThrowingConsumer<LinkBuffer>> op :
+                negativeSizes().entrySet()) {
             try (LinkBuffer b = new LinkBuffer()) {
                 b.writeString("some bytes");
                 b.flush();
-                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> op.getValue().accept(b))).as(op.getKey() + "(-1)")
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                                () -> op.getValue().accept(b)))
+                        .as(op.getKey() + "(-1)")
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining(op.getKey())
                         .hasMessageContaining("-1");
-                assertThat(b.len()).as("len() after a rejected %s(-1)", op.getKey()).isEqualTo(10);
+                assertThat(b.len())
+                        .as("len() after a rejected %s(-1)", op.getKey())
+                        .isEqualTo(10);
                 assertThat(b.readString(10)).isEqualTo("some bytes");
                 b.release();
             }
@@ -63,12 +68,16 @@ class LinkBufferErrorTests {
         for (Map.Entry<String, ThrowingConsumer<LinkBuffer>> op : ops.entrySet()) {
             try (LinkBuffer b = BufferLayout.appended(new byte[] {'a', 'b', 'c'}, BufferLayout.fixed(1), true)) {
                 b.writeString("unflushed");
-                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> op.getValue().accept(b))).as(op.getKey() + "(5) with 3 readable")
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                                () -> op.getValue().accept(b)))
+                        .as(op.getKey() + "(5) with 3 readable")
                         .isInstanceOf(IndexOutOfBoundsException.class)
                         .hasMessageContaining(op.getKey())
                         .hasMessageContaining("5")
                         .hasMessageContaining("3");
-                assertThat(b.len()).as("nothing taken by a failed %s", op.getKey()).isEqualTo(3);
+                assertThat(b.len())
+                        .as("nothing taken by a failed %s", op.getKey())
+                        .isEqualTo(3);
                 assertThat(b.mallocLen()).isEqualTo(9);
                 assertThat(b.readString(3)).isEqualTo("abc");
                 b.release();
@@ -79,8 +88,10 @@ class LinkBufferErrorTests {
     @Test
     void readByteOnAnEmptyBufferIsAnIndexOutOfBoundsException() {
         try (LinkBuffer b = new LinkBuffer()) {
-            assertThatThrownBy(b::readByte).isInstanceOf(IndexOutOfBoundsException.class)
-                    .hasMessageContaining("readByte").hasMessageContaining("0");
+            assertThatThrownBy(b::readByte)
+                    .isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessageContaining("readByte")
+                    .hasMessageContaining("0");
         }
     }
 
@@ -89,8 +100,11 @@ class LinkBufferErrorTests {
         try (LinkBuffer b = new LinkBuffer()) {
             b.writeString("no newline here");
             b.flush();
-            assertThatThrownBy(() -> b.until((byte) '\n')).isInstanceOf(IndexOutOfBoundsException.class)
-                    .hasMessageContaining("until").hasMessageContaining("0x0a").hasMessageContaining("15");
+            assertThatThrownBy(() -> b.until((byte) '\n'))
+                    .isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessageContaining("until")
+                    .hasMessageContaining("0x0a")
+                    .hasMessageContaining("15");
             assertThat(b.readString(15)).isEqualTo("no newline here");
             b.release();
         }
@@ -100,8 +114,10 @@ class LinkBufferErrorTests {
     void mallocAckBeyondMallocLenSaysBothNumbersAndKeepsTheWrittenBytes() throws Exception {
         try (LinkBuffer b = new LinkBuffer()) {
             b.malloc(4).put(new byte[] {1, 2, 3, 4});
-            assertThatThrownBy(() -> b.mallocAck(5)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("mallocAck(5)").hasMessageContaining("4");
+            assertThatThrownBy(() -> b.mallocAck(5))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("mallocAck(5)")
+                    .hasMessageContaining("4");
             assertThat(b.mallocLen()).isEqualTo(4);
             b.flush();
             assertThat(b.readBinary(4)).containsExactly(1, 2, 3, 4);
@@ -115,7 +131,8 @@ class LinkBufferErrorTests {
             b.malloc(3).put(new byte[] {1, 2, 3});
             assertThatThrownBy(() -> b.writeDirect(ByteBuffer.wrap(new byte[] {9}), 4))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("4").hasMessageContaining("3");
+                    .hasMessageContaining("4")
+                    .hasMessageContaining("3");
             assertThat(b.mallocLen()).isEqualTo(3);
             b.flush();
             assertThat(b.readBinary(3)).containsExactly(1, 2, 3);
@@ -168,7 +185,9 @@ class LinkBufferErrorTests {
             LinkBuffer b = new LinkBuffer();
             b.writeString("abc");
             b.close();
-            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> op.getValue().accept(b))).as("%s after close()", op.getKey())
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                            () -> op.getValue().accept(b)))
+                    .as("%s after close()", op.getKey())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("closed");
         }
@@ -185,8 +204,10 @@ class LinkBufferErrorTests {
         for (Map.Entry<String, ThrowingConsumer<LinkBuffer>> op : ops.entrySet()) {
             LinkBuffer b = new LinkBuffer();
             b.close();
-            Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> op.getValue().accept(b));
-            assertThat(thrown).as("what %s after close() throws", op.getKey())
+            Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> op.getValue().accept(b));
+            assertThat(thrown)
+                    .as("what %s after close() throws", op.getKey())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("closed");
         }
@@ -197,7 +218,8 @@ class LinkBufferErrorTests {
         try (LinkBuffer b = new LinkBuffer()) {
             assertThatThrownBy(() -> b.fillFrom(Channels.newChannel(new ByteArrayInputStream(new byte[] {1})), -1))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("fillFrom").hasMessageContaining("-1");
+                    .hasMessageContaining("fillFrom")
+                    .hasMessageContaining("-1");
             assertThat(b.isEmpty()).isTrue();
         }
     }
@@ -207,7 +229,8 @@ class LinkBufferErrorTests {
         try (LinkBuffer b = new LinkBuffer()) {
             LinkBuffer closed = new LinkBuffer();
             closed.close();
-            assertThatThrownBy(() -> b.append(closed)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> b.append(closed))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("closed");
             assertThat(b.isEmpty()).isTrue();
         }
@@ -217,10 +240,12 @@ class LinkBufferErrorTests {
     void appendingABufferToItselfIsRejected() {
         try (LinkBuffer b = new LinkBuffer()) {
             b.writeString("abc");
-            assertThatThrownBy(() -> b.append(b)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> b.append(b))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("itself");
             b.flush();
-            assertThatThrownBy(() -> b.append(b, 1)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> b.append(b, 1))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("itself");
             assertThat(b.len()).isEqualTo(3);
         }
@@ -244,13 +269,15 @@ class LinkBufferErrorTests {
                 .hasMessageContaining(String.valueOf(BufferPool.MAX_NODE_SIZE));
         assertThatThrownBy(() -> new LinkBuffer(BufferPool.defaultPool(), BufferPool.MAX_NODE_SIZE + 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new LinkBuffer(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> new LinkBuffer(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("pool");
     }
 
     @Test
     void aNegativePoolCeilingIsRejected() {
-        assertThatThrownBy(() -> BufferPool.create(-1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> BufferPool.create(-1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("-1");
     }
 
@@ -260,15 +287,17 @@ class LinkBufferErrorTests {
         try (LinkBuffer b = new LinkBuffer()) {
             ByteBuffer view = b.malloc(0);
             assertThat(view.remaining()).isZero();
-            assertThatCode(() -> view.put(new byte[0])).as("malloc(0).put(new byte[0])").doesNotThrowAnyException();
+            assertThatCode(() -> view.put(new byte[0]))
+                    .as("malloc(0).put(new byte[0])")
+                    .doesNotThrowAnyException();
             assertThat(b.mallocLen()).isZero();
         }
     }
 
     @Test
     void aFailedReadDoesNotCorruptAnAppendedOrSlicedChain() throws Exception {
-        try (LinkBuffer b = BufferLayout.appended("hello world".getBytes(StandardCharsets.US_ASCII),
-                BufferLayout.fixed(2), true)) {
+        try (LinkBuffer b =
+                BufferLayout.appended("hello world".getBytes(StandardCharsets.US_ASCII), BufferLayout.fixed(2), true)) {
             try (LinkBuffer s = b.slice(5)) {
                 assertThatThrownBy(() -> s.next(6)).isInstanceOf(IndexOutOfBoundsException.class);
                 assertThatThrownBy(() -> b.readBinary(7)).isInstanceOf(IndexOutOfBoundsException.class);

@@ -1,7 +1,7 @@
 package io.netpoll.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every Reader and Writer operation against every {@link BufferLayout}: the same bytes with node
@@ -73,11 +73,14 @@ class LinkBufferLayoutTests {
                 try (LinkBuffer b = layout.build(d)) {
                     b.skip(off);
                     ByteBuffer view = b.next(n);
-                    assertThat(view.remaining()).as("remaining of next(%d) at %d", n, off).isEqualTo(n);
+                    assertThat(view.remaining())
+                            .as("remaining of next(%d) at %d", n, off)
+                            .isEqualTo(n);
                     assertThat(bytesOf(view)).as("next(%d) at %d", n, off).isEqualTo(range(d, off, off + n));
                     assertThat(b.len()).isEqualTo(SIZE - off - n);
                     assertThat(b.readBinary(b.len())).isEqualTo(range(d, off + n, SIZE));
-                    assertThat(bytesOf(view)).as("view of next(%d) at %d after more reads", n, off)
+                    assertThat(bytesOf(view))
+                            .as("view of next(%d) at %d after more reads", n, off)
                             .isEqualTo(range(d, off, off + n));
                     b.release();
                 }
@@ -98,9 +101,11 @@ class LinkBufferLayoutTests {
             ByteBuffer taken = b.next(4);
             ByteBuffer line = b.until((byte) '\n');
             assertThat(new int[] {peeked.remaining(), taken.remaining(), line.remaining()})
-                    .as("remaining of peek(4), next(4), until('\\n') views").containsExactly(4, 4, 14);
+                    .as("remaining of peek(4), next(4), until('\\n') views")
+                    .containsExactly(4, 4, 14);
             assertThat(peeked.get(peeked.position())).as("peek(4) first byte").isEqualTo(d[3]);
-            assertThat(taken.getInt(taken.position())).as("next(4) as an int")
+            assertThat(taken.getInt(taken.position()))
+                    .as("next(4) as an int")
                     .isEqualTo(ByteBuffer.wrap(d, 3, 4).getInt());
             assertThat(line.get(line.position())).as("until('\\n') first byte").isEqualTo(d[7]);
             assertThat(line.get(line.limit() - 1)).as("until('\\n') last byte").isEqualTo((byte) '\n');
@@ -150,7 +155,8 @@ class LinkBufferLayoutTests {
                 b.flush();
                 for (int v = 0; v < views.size(); v++) {
                     int from = offsets.get(v);
-                    assertThat(bytesOf(views.get(v))).as("view %d of chunk size %d", v, chunk)
+                    assertThat(bytesOf(views.get(v)))
+                            .as("view %d of chunk size %d", v, chunk)
                             .isEqualTo(range(d, from, Math.min(SIZE, from + chunk)));
                 }
                 b.release();
@@ -227,7 +233,9 @@ class LinkBufferLayoutTests {
                     assertThat(b.len()).isEqualTo(SIZE - off - n);
                     b.release();
                 }
-                assertThat(copy).as("readBinary(%d) at %d, kept after close", n, off).isEqualTo(range(d, off, off + n));
+                assertThat(copy)
+                        .as("readBinary(%d) at %d, kept after close", n, off)
+                        .isEqualTo(range(d, off, off + n));
             }
         }
     }
@@ -246,7 +254,8 @@ class LinkBufferLayoutTests {
             int cut = text.substring(0, c).getBytes(StandardCharsets.UTF_8).length;
             try (LinkBuffer b = layout.build(utf8)) {
                 assertThat(b.readString(cut)).isEqualTo(text.substring(0, c));
-                assertThat(b.readString(utf8.length - cut, StandardCharsets.UTF_8)).isEqualTo(text.substring(c));
+                assertThat(b.readString(utf8.length - cut, StandardCharsets.UTF_8))
+                        .isEqualTo(text.substring(c));
                 b.release();
             }
         }
@@ -270,10 +279,12 @@ class LinkBufferLayoutTests {
                 }
                 try (LinkBuffer b = layout.build(d)) {
                     b.skip(off);
-                    assertThat(b.indexOf((byte) '\n')).as("indexOf with delimiter at %d, read from %d", p, off)
+                    assertThat(b.indexOf((byte) '\n'))
+                            .as("indexOf with delimiter at %d, read from %d", p, off)
                             .isEqualTo(p - off);
                     ByteBuffer line = b.until((byte) '\n');
-                    assertThat(bytesOf(line)).as("until with delimiter at %d, read from %d", p, off)
+                    assertThat(bytesOf(line))
+                            .as("until with delimiter at %d, read from %d", p, off)
                             .isEqualTo(range(d, off, p + 1));
                     assertThat(b.len()).isEqualTo(SIZE - p - 1);
                     if (second > p) {
@@ -281,7 +292,9 @@ class LinkBufferLayoutTests {
                         assertThat(bytesOf(b.until((byte) '\n'))).isEqualTo(range(d, p + 1, second + 1));
                     }
                     assertThat(b.indexOf((byte) '\n')).isEqualTo(-1);
-                    assertThat(bytesOf(line)).as("first line after the second until").isEqualTo(range(d, off, p + 1));
+                    assertThat(bytesOf(line))
+                            .as("first line after the second until")
+                            .isEqualTo(range(d, off, p + 1));
                     b.release();
                 }
             }
@@ -298,7 +311,9 @@ class LinkBufferLayoutTests {
         try (LinkBuffer b = layout.build(d)) {
             for (int off = 0; off < SIZE; off++) {
                 for (int v = 0; v < SIZE; v++) {
-                    assertThat(b.indexOf((byte) v)).as("indexOf(%d) after reading %d", v, off).isEqualTo(v < off ? -1 : v - off);
+                    assertThat(b.indexOf((byte) v))
+                            .as("indexOf(%d) after reading %d", v, off)
+                            .isEqualTo(v < off ? -1 : v - off);
                 }
                 assertThat(b.indexOf((byte) 99)).isEqualTo(-1);
                 assertThat(b.len()).as("indexOf takes nothing").isEqualTo(SIZE - off);
@@ -317,8 +332,17 @@ class LinkBufferLayoutTests {
         java.util.Random random = new java.util.Random(11);
         for (int value = 0; value < 256; value++) {
             byte delim = (byte) value;
-            byte[] lookalikes = {(byte) (value + 1), (byte) (value - 1), (byte) (value ^ 0x80), (byte) (value ^ 0x01),
-                    (byte) (value ^ 0xFF), 0, (byte) 0xFF, (byte) 0x80, 0x01};
+            byte[] lookalikes = {
+                (byte) (value + 1),
+                (byte) (value - 1),
+                (byte) (value ^ 0x80),
+                (byte) (value ^ 0x01),
+                (byte) (value ^ 0xFF),
+                0,
+                (byte) 0xFF,
+                (byte) 0x80,
+                0x01
+            };
             byte[] d = new byte[SIZE];
             for (int i = 0; i < SIZE; i++) {
                 byte x;
@@ -335,7 +359,9 @@ class LinkBufferLayoutTests {
             int off = random.nextInt(at + 1);
             try (LinkBuffer b = layout.build(d)) {
                 b.skip(off);
-                assertThat(b.indexOf(delim)).as("indexOf(0x%02x) at %d, read from %d", value, at, off).isEqualTo(at - off);
+                assertThat(b.indexOf(delim))
+                        .as("indexOf(0x%02x) at %d, read from %d", value, at, off)
+                        .isEqualTo(at - off);
                 assertThat(bytesOf(b.until(delim))).as("until(0x%02x)", value).isEqualTo(range(d, off, at + 1));
                 b.release();
             }
@@ -351,7 +377,8 @@ class LinkBufferLayoutTests {
             ByteBuffer taken = b.next(8);
             assertThat(peeked.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
             assertThat(taken.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
-            assertThat(taken.duplicate().getLong()).isEqualTo(ByteBuffer.wrap(d, 0, 8).getLong());
+            assertThat(taken.duplicate().getLong())
+                    .isEqualTo(ByteBuffer.wrap(d, 0, 8).getLong());
             ByteBuffer view = b.malloc(4);
             assertThat(view.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
             view.duplicate().putInt(0x01020304);
@@ -396,7 +423,9 @@ class LinkBufferLayoutTests {
                     if (n > 2) {
                         try (LinkBuffer inner = s.slice(n - 1)) {
                             assertThat(s.readBinary(1)).isEqualTo(range(d, off + n - 1, off + n));
-                            assertThat(inner.readBinary(n - 1)).as("slice of slice").isEqualTo(range(d, off, off + n - 1));
+                            assertThat(inner.readBinary(n - 1))
+                                    .as("slice of slice")
+                                    .isEqualTo(range(d, off, off + n - 1));
                             inner.release();
                         }
                     } else {
@@ -432,7 +461,8 @@ class LinkBufferLayoutTests {
         byte[] first = data(SIZE);
         byte[] second = "0123456789ABCDEFGHIJ".getBytes(StandardCharsets.US_ASCII);
         for (BufferLayout otherLayout : BufferLayout.all()) {
-            try (LinkBuffer a = layout.build(first); LinkBuffer other = otherLayout.build(second)) {
+            try (LinkBuffer a = layout.build(first);
+                    LinkBuffer other = otherLayout.build(second)) {
                 a.skip(3);
                 a.writeString("--");
                 other.writeString("+unflushed");
@@ -440,12 +470,16 @@ class LinkBufferLayoutTests {
                 assertThat(other.len()).isZero();
                 assertThat(other.mallocLen()).isZero();
                 assertThat(other.isEmpty()).isTrue();
-                assertThat(a.len()).as("appended bytes are written, not yet readable").isEqualTo(SIZE - 3);
+                assertThat(a.len())
+                        .as("appended bytes are written, not yet readable")
+                        .isEqualTo(SIZE - 3);
                 assertThat(a.mallocLen()).isEqualTo(2 + second.length + 10);
                 a.flush();
                 String expected = new String(range(first, 3, SIZE), StandardCharsets.US_ASCII) + "--"
                         + new String(second, StandardCharsets.US_ASCII) + "+unflushed";
-                assertThat(a.readString(a.len())).as("%s appended to %s", otherLayout, layout).isEqualTo(expected);
+                assertThat(a.readString(a.len()))
+                        .as("%s appended to %s", otherLayout, layout)
+                        .isEqualTo(expected);
                 a.release();
                 // The emptied buffer can be reused.
                 other.writeString("again");
@@ -463,7 +497,8 @@ class LinkBufferLayoutTests {
         byte[] extra = "EXTRA-BYTES".getBytes(StandardCharsets.US_ASCII);
         for (int a = 0; a <= 20; a += 5) {
             for (int r = 0; r <= 21; r += 3) {
-                try (LinkBuffer b = layout.build(d); LinkBuffer expected = new LinkBuffer()) {
+                try (LinkBuffer b = layout.build(d);
+                        LinkBuffer expected = new LinkBuffer()) {
                     b.skip(1);
                     ByteBuffer view = b.malloc(a + r);
                     assertThat(view.remaining()).isEqualTo(a + r);
@@ -495,7 +530,8 @@ class LinkBufferLayoutTests {
                     expected.flush();
 
                     assertThat(b.readBinary(SIZE - 1)).isEqualTo(range(d, 1, SIZE));
-                    assertThat(b.readBinary(b.len())).as("malloc(%d+%d), writeDirect(extra, %d)", a, r, r)
+                    assertThat(b.readBinary(b.len()))
+                            .as("malloc(%d+%d), writeDirect(extra, %d)", a, r, r)
                             .isEqualTo(expected.readBinary(expected.len()));
                     b.release();
                     expected.release();
@@ -571,7 +607,9 @@ class LinkBufferLayoutTests {
                 assertThat(n).isEqualTo(-1);
                 assertThat(total).isEqualTo(more.length);
                 assertThat(b.readBinary(SIZE)).isEqualTo(d);
-                assertThat(b.readBinary(more.length)).as("fillFrom with size hint %d", hint).isEqualTo(more);
+                assertThat(b.readBinary(more.length))
+                        .as("fillFrom with size hint %d", hint)
+                        .isEqualTo(more);
                 b.release();
             }
         }
@@ -619,7 +657,6 @@ class LinkBufferLayoutTests {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -1,7 +1,6 @@
 package io.netpoll.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
@@ -11,7 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Model-based tests: random sequences of Writer and Reader operations on a {@link LinkBuffer},
@@ -54,8 +54,8 @@ class ModelBasedLinkBufferTests {
     @Test
     void theShrinkerReportsTheSeedAndAMinimalSequence() {
         // A deliberately wrong model (it forgets to flush) must be caught, shrunk and reported.
-        List<Op> ops = new ArrayList<>(List.of(new Write(5, 1, 0), new Write(3, 2, 1), new Flush(),
-                new WriteByte(9), new Next(999), new Release()));
+        List<Op> ops = new ArrayList<>(List.of(
+                new Write(5, 1, 0), new Write(3, 2, 1), new Flush(), new WriteByte(9), new Next(999), new Release()));
         Scenario scenario = new Scenario(42, 4096, ops);
         AssertionError error = scenario.failureReport(run -> {
             run.execute(run.ops);
@@ -64,8 +64,11 @@ class ModelBasedLinkBufferTests {
             }
         });
         assertThat(error).isNotNull();
-        assertThat(error.getMessage()).contains("seed 42").contains("-Dnetpoll.model.seed=42")
-                .contains("pretend bug").contains("Shrunk from 6 to");
+        assertThat(error.getMessage())
+                .contains("seed 42")
+                .contains("-Dnetpoll.model.seed=42")
+                .contains("pretend bug")
+                .contains("Shrunk from 6 to");
     }
 
     static void check(long seed, boolean large) {
@@ -87,30 +90,31 @@ class ModelBasedLinkBufferTests {
             int size = large && r.nextInt(4) == 0 ? r.nextInt(20_000) : r.nextInt(r.nextBoolean() ? 8 : 80);
             int p = r.nextInt(Integer.MAX_VALUE);
             int q = r.nextInt(Integer.MAX_VALUE);
-            ops.add(switch (r.nextInt(28)) {
-                case 24 -> new FillFrom(size, 1 + q % 8192);
-                case 25 -> new DrainTo(1 + p % 200);
-                case 26 -> new AppendTo(p, q % 2);
-                case 27 -> new AppendPartOfSlice(p);
-                case 0, 1, 2 -> new Write(size, p, q % 4);
-                case 3 -> new WriteByte(p);
-                case 4 -> new WriteString(size, p);
-                case 5, 6 -> new Malloc(size, p, q);
-                case 7 -> new MallocAck(p);
-                case 8 -> new WriteDirect(size % 40, p % 40, q % 4 + size % 30);
-                case 9, 10, 11 -> new Flush();
-                case 12, 13 -> new Next(p);
-                case 14 -> new Peek(p);
-                case 15 -> new Skip(p);
-                case 16 -> new Until(p);
-                case 17 -> new IndexOf(p);
-                case 18 -> new ReadByte();
-                case 19 -> new ReadBinary(p, q % 3);
-                case 20 -> new Slice(p);
-                case 21 -> new UseSlice(p, q % 3);
-                case 22 -> new AppendFresh(size, p, q);
-                default -> new Release();
-            });
+            ops.add(
+                    switch (r.nextInt(28)) {
+                        case 24 -> new FillFrom(size, 1 + q % 8192);
+                        case 25 -> new DrainTo(1 + p % 200);
+                        case 26 -> new AppendTo(p, q % 2);
+                        case 27 -> new AppendPartOfSlice(p);
+                        case 0, 1, 2 -> new Write(size, p, q % 4);
+                        case 3 -> new WriteByte(p);
+                        case 4 -> new WriteString(size, p);
+                        case 5, 6 -> new Malloc(size, p, q);
+                        case 7 -> new MallocAck(p);
+                        case 8 -> new WriteDirect(size % 40, p % 40, q % 4 + size % 30);
+                        case 9, 10, 11 -> new Flush();
+                        case 12, 13 -> new Next(p);
+                        case 14 -> new Peek(p);
+                        case 15 -> new Skip(p);
+                        case 16 -> new Until(p);
+                        case 17 -> new IndexOf(p);
+                        case 18 -> new ReadByte();
+                        case 19 -> new ReadBinary(p, q % 3);
+                        case 20 -> new Slice(p);
+                        case 21 -> new UseSlice(p, q % 3);
+                        case 22 -> new AppendFresh(size, p, q);
+                        default -> new Release();
+                    });
         }
         return ops;
     }
@@ -139,7 +143,9 @@ class ModelBasedLinkBufferTests {
                     progress = false;
                     for (int start = 0; start < shrunk.size() && budget > 0; ) {
                         List<Op> candidate = new ArrayList<>(shrunk);
-                        candidate.subList(start, Math.min(candidate.size(), start + chunk)).clear();
+                        candidate
+                                .subList(start, Math.min(candidate.size(), start + chunk))
+                                .clear();
                         budget--;
                         Throwable t = attempt(body, candidate);
                         if (t != null) {
@@ -153,14 +159,24 @@ class ModelBasedLinkBufferTests {
                 }
             }
             StringBuilder message = new StringBuilder()
-                    .append("LinkBuffer disagrees with the model for seed ").append(seed)
-                    .append(" (nodeSize ").append(nodeSize).append("; reproduce with -Dnetpoll.model.seed=")
-                    .append(seed).append(").\nShrunk from ").append(ops.size()).append(" to ")
-                    .append(shrunk.size()).append(" operations:\n");
+                    .append("LinkBuffer disagrees with the model for seed ")
+                    .append(seed)
+                    .append(" (nodeSize ")
+                    .append(nodeSize)
+                    .append("; reproduce with -Dnetpoll.model.seed=")
+                    .append(seed)
+                    .append(").\nShrunk from ")
+                    .append(ops.size())
+                    .append(" to ")
+                    .append(shrunk.size())
+                    .append(" operations:\n");
             for (Op op : shrunk) {
                 message.append("  ").append(op).append('\n');
             }
-            message.append("fails with: ").append(last).append("\noriginal failure: ").append(original);
+            message.append("fails with: ")
+                    .append(last)
+                    .append("\noriginal failure: ")
+                    .append(original);
             AssertionError error = new AssertionError(message.toString(), last);
             error.addSuppressed(original);
             return error;
@@ -193,6 +209,7 @@ class ModelBasedLinkBufferTests {
         final List<SliceModel> slices = new ArrayList<>();
         /** False between a write and the next flush: the buffer may then keep its tail node. */
         boolean writerIdle = true;
+
         int step;
 
         Run(int nodeSize, List<Op> ops) {
@@ -203,9 +220,16 @@ class ModelBasedLinkBufferTests {
 
         void execute(List<Op> sequence) throws Exception {
             for (Op op : sequence) {
-                if (op instanceof Write || op instanceof WriteByte || op instanceof WriteString || op instanceof Malloc
-                        || op instanceof MallocAck || op instanceof WriteDirect || op instanceof AppendFresh
-                        || op instanceof UseSlice || op instanceof FillFrom || op instanceof AppendPartOfSlice) {
+                if (op instanceof Write
+                        || op instanceof WriteByte
+                        || op instanceof WriteString
+                        || op instanceof Malloc
+                        || op instanceof MallocAck
+                        || op instanceof WriteDirect
+                        || op instanceof AppendFresh
+                        || op instanceof UseSlice
+                        || op instanceof FillFrom
+                        || op instanceof AppendPartOfSlice) {
                     writerIdle = false;
                 }
                 op.apply(this);
@@ -216,8 +240,11 @@ class ModelBasedLinkBufferTests {
 
         void checkSizes(Op op) {
             assertThat(buffer.len()).as("len() after step %d: %s", step, op).isEqualTo(readable.size());
-            assertThat(buffer.mallocLen()).as("mallocLen() after step %d: %s", step, op).isEqualTo(unflushed.size());
-            assertThat(buffer.isEmpty()).as("isEmpty() after step %d: %s", step, op)
+            assertThat(buffer.mallocLen())
+                    .as("mallocLen() after step %d: %s", step, op)
+                    .isEqualTo(unflushed.size());
+            assertThat(buffer.isEmpty())
+                    .as("isEmpty() after step %d: %s", step, op)
                     .isEqualTo(readable.size() == 0 && unflushed.size() == 0);
         }
 
@@ -240,19 +267,29 @@ class ModelBasedLinkBufferTests {
             buffer.release();
             buffer.flush();
             readable.add(unflushed.take(unflushed.size()));
-            assertThat(buffer.readBinary(buffer.len())).as("every byte at the end").isEqualTo(readable.take(readable.size()));
+            assertThat(buffer.readBinary(buffer.len()))
+                    .as("every byte at the end")
+                    .isEqualTo(readable.take(readable.size()));
             buffer.release();
             for (SliceModel s : slices) {
-                assertThat(s.buffer.readBinary(s.buffer.len())).as("slice at the end").isEqualTo(s.bytes.take(s.bytes.size()));
+                assertThat(s.buffer.readBinary(s.buffer.len()))
+                        .as("slice at the end")
+                        .isEqualTo(s.bytes.take(s.bytes.size()));
                 s.buffer.close();
             }
             slices.clear();
             buffer.close();
             buffer.close();
             BufferPoolStats stats = pool.stats();
-            assertThat(stats.outstandingNodes()).as("nodes outstanding after closing everything: %s", stats).isZero();
-            assertThat(stats.usedBytes()).as("bytes in use after closing everything: %s", stats).isZero();
-            assertThat(stats.pooledBytes()).as("pooled bytes within the ceiling: %s", stats).isLessThanOrEqualTo(stats.maxPooledBytes());
+            assertThat(stats.outstandingNodes())
+                    .as("nodes outstanding after closing everything: %s", stats)
+                    .isZero();
+            assertThat(stats.usedBytes())
+                    .as("bytes in use after closing everything: %s", stats)
+                    .isZero();
+            assertThat(stats.pooledBytes())
+                    .as("pooled bytes within the ceiling: %s", stats)
+                    .isLessThanOrEqualTo(stats.maxPooledBytes());
         }
 
         void abandon() {
@@ -271,11 +308,9 @@ class ModelBasedLinkBufferTests {
         }
     }
 
-    record View(ByteBuffer view, byte[] expected, String from) {
-    }
+    record View(ByteBuffer view, byte[] expected, String from) {}
 
-    record SliceModel(LinkBuffer buffer, Bytes bytes) {
-    }
+    record SliceModel(LinkBuffer buffer, Bytes bytes) {}
 
     /** A growable byte queue: the model. */
     static final class Bytes {
@@ -357,19 +392,24 @@ class ModelBasedLinkBufferTests {
             switch (how) {
                 case 0 -> run.buffer.writeBinary(data);
                 case 1 -> {
-                    byte[] padded = BufferLayout.concat(BufferLayout.concat(new byte[] {1, 2, 3}, data), new byte[] {4});
+                    byte[] padded =
+                            BufferLayout.concat(BufferLayout.concat(new byte[] {1, 2, 3}, data), new byte[] {4});
                     run.buffer.writeBinary(padded, 3, size);
                 }
                 case 2 -> {
                     ByteBuffer heap = ByteBuffer.wrap(data);
                     run.buffer.writeBinary(heap);
-                    assertThat(heap.remaining()).as("writeBinary(ByteBuffer) consumes its source").isZero();
+                    assertThat(heap.remaining())
+                            .as("writeBinary(ByteBuffer) consumes its source")
+                            .isZero();
                 }
                 default -> {
                     ByteBuffer direct = ByteBuffer.allocateDirect(size + 2);
                     direct.put((byte) 0).put(data).flip().position(1);
                     run.buffer.writeBinary(direct);
-                    assertThat(direct.remaining()).as("writeBinary(direct ByteBuffer) consumes its source").isZero();
+                    assertThat(direct.remaining())
+                            .as("writeBinary(direct ByteBuffer) consumes its source")
+                            .isZero();
                 }
             }
             run.unflushed.add(data);
@@ -390,7 +430,8 @@ class ModelBasedLinkBufferTests {
             StringBuilder s = new StringBuilder();
             String alphabet = "abcXYZ09 é€😀中\n";
             for (int i = 0; i < length; i++) {
-                s.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0, r.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+                s.appendCodePoint(alphabet.codePointAt(
+                        alphabet.offsetByCodePoints(0, r.nextInt(alphabet.codePointCount(0, alphabet.length())))));
             }
             // Neither encoding of this alphabet contains ABSENT (0x7F).
             Charset charset = switch (seed % 4) {
@@ -448,7 +489,9 @@ class ModelBasedLinkBufferTests {
                 view.put(fill);
             }
             byte[] extra = pattern(extraSize, extraSize * 17 + 3);
-            ByteBuffer direct = extraSize % 2 == 0 ? ByteBuffer.wrap(extra) : ByteBuffer.allocateDirect(extraSize).put(extra).flip();
+            ByteBuffer direct = extraSize % 2 == 0
+                    ? ByteBuffer.wrap(extra)
+                    : ByteBuffer.allocateDirect(extraSize).put(extra).flip();
             run.buffer.writeDirect(direct, remain);
             run.unflushed.add(Arrays.copyOfRange(fill, 0, before));
             run.unflushed.add(extra);
@@ -496,7 +539,8 @@ class ModelBasedLinkBufferTests {
     record Until(int p) implements Op {
         public void apply(Run run) throws Exception {
             if (run.readable.size() == 0 || p % 5 == 0) {
-                assertThatThrownBy(() -> run.buffer.until(ABSENT)).as("until(absent byte)")
+                assertThatThrownBy(() -> run.buffer.until(ABSENT))
+                        .as("until(absent byte)")
                         .isInstanceOf(IndexOutOfBoundsException.class);
                 return;
             }
@@ -519,7 +563,8 @@ class ModelBasedLinkBufferTests {
     record ReadByte() implements Op {
         public void apply(Run run) throws Exception {
             if (run.readable.size() == 0) {
-                assertThatThrownBy(run.buffer::readByte).as("readByte() on nothing readable")
+                assertThatThrownBy(run.buffer::readByte)
+                        .as("readByte() on nothing readable")
                         .isInstanceOf(IndexOutOfBoundsException.class);
                 return;
             }
@@ -532,11 +577,16 @@ class ModelBasedLinkBufferTests {
             int n = run.bounded(p, run.readable.size());
             byte[] expected = run.readable.take(n);
             switch (how) {
-                case 0 -> assertThat(run.buffer.readBinary(n)).as("readBinary(%d)", n).isEqualTo(expected);
-                case 1 -> assertThat(run.buffer.readString(n, StandardCharsets.ISO_8859_1)).as("readString(%d, ISO_8859_1)", n)
-                        .isEqualTo(new String(expected, StandardCharsets.ISO_8859_1));
-                default -> assertThat(run.buffer.readString(n)).as("readString(%d)", n)
-                        .isEqualTo(new String(expected, StandardCharsets.UTF_8));
+                case 0 ->
+                    assertThat(run.buffer.readBinary(n)).as("readBinary(%d)", n).isEqualTo(expected);
+                case 1 ->
+                    assertThat(run.buffer.readString(n, StandardCharsets.ISO_8859_1))
+                            .as("readString(%d, ISO_8859_1)", n)
+                            .isEqualTo(new String(expected, StandardCharsets.ISO_8859_1));
+                default ->
+                    assertThat(run.buffer.readString(n))
+                            .as("readString(%d)", n)
+                            .isEqualTo(new String(expected, StandardCharsets.UTF_8));
             }
         }
     }
@@ -564,7 +614,9 @@ class ModelBasedLinkBufferTests {
             switch (how) {
                 case 0 -> {
                     int n = run.bounded(p, s.bytes.size());
-                    assertThat(s.buffer.readBinary(n)).as("reading %d bytes of a slice", n).isEqualTo(s.bytes.take(n));
+                    assertThat(s.buffer.readBinary(n))
+                            .as("reading %d bytes of a slice", n)
+                            .isEqualTo(s.bytes.take(n));
                     s.buffer.release();
                 }
                 case 1 -> {
@@ -574,7 +626,9 @@ class ModelBasedLinkBufferTests {
                 default -> {
                     run.buffer.append(s.buffer);
                     run.unflushed.add(s.bytes.take(s.bytes.size()));
-                    assertThat(s.buffer.isEmpty()).as("a slice appended elsewhere is left empty").isTrue();
+                    assertThat(s.buffer.isEmpty())
+                            .as("a slice appended elsewhere is left empty")
+                            .isTrue();
                     s.buffer.close();
                     run.slices.remove(s);
                 }
@@ -598,10 +652,14 @@ class ModelBasedLinkBufferTests {
                 run.slices.add(target);
             }
             target.buffer.append(run.buffer, n);
-            assertThat(target.buffer.mallocLen()).as("append(buffer, %d) leaves the bytes unflushed", n).isEqualTo(n);
+            assertThat(target.buffer.mallocLen())
+                    .as("append(buffer, %d) leaves the bytes unflushed", n)
+                    .isEqualTo(n);
             target.buffer.flush();
             target.bytes.add(run.readable.take(n));
-            assertThat(target.buffer.len()).as("target len after append(buffer, %d)", n).isEqualTo(target.bytes.size());
+            assertThat(target.buffer.len())
+                    .as("target len after append(buffer, %d)", n)
+                    .isEqualTo(target.bytes.size());
         }
     }
 
@@ -615,7 +673,9 @@ class ModelBasedLinkBufferTests {
             int n = run.bounded(p, s.bytes.size());
             run.buffer.append(s.buffer, n);
             run.unflushed.add(s.bytes.take(n));
-            assertThat(s.buffer.len()).as("slice len after giving away %d bytes", n).isEqualTo(s.bytes.size());
+            assertThat(s.buffer.len())
+                    .as("slice len after giving away %d bytes", n)
+                    .isEqualTo(s.bytes.size());
         }
     }
 
@@ -626,7 +686,8 @@ class ModelBasedLinkBufferTests {
             int flushed = seed % (size + 1);
             LinkBuffer other;
             if (layout % 2 == 0) {
-                other = BufferLayout.appended(run.pool, Arrays.copyOf(data, flushed), BufferLayout.random(seed, 5), layout % 4 == 0);
+                other = BufferLayout.appended(
+                        run.pool, Arrays.copyOf(data, flushed), BufferLayout.random(seed, 5), layout % 4 == 0);
             } else {
                 other = new LinkBuffer(run.pool, run.nodeSize);
                 other.writeBinary(data, 0, flushed);
@@ -636,7 +697,9 @@ class ModelBasedLinkBufferTests {
                 other.writeBinary(data, flushed, size - flushed);
                 run.buffer.append(other);
                 run.unflushed.add(data);
-                assertThat(other.isEmpty()).as("a buffer appended elsewhere is left empty").isTrue();
+                assertThat(other.isEmpty())
+                        .as("a buffer appended elsewhere is left empty")
+                        .isTrue();
             } finally {
                 other.close();
             }
@@ -654,7 +717,9 @@ class ModelBasedLinkBufferTests {
                 assertThat(n).as("fillFrom at end of stream").isEqualTo(-1);
                 n = 0;
             } else {
-                assertThat(n).as("fillFrom(%d bytes available, hint %d)", size, hint).isBetween(1, size);
+                assertThat(n)
+                        .as("fillFrom(%d bytes available, hint %d)", size, hint)
+                        .isBetween(1, size);
             }
             run.unflushed.add(Arrays.copyOf(data, n));
             run.readable.add(run.unflushed.take(run.unflushed.size()));
@@ -669,7 +734,8 @@ class ModelBasedLinkBufferTests {
             run.releaseViews(); // drainTo releases
             LinkBufferLayoutTests.StingyChannel channel = new LinkBufferLayoutTests.StingyChannel(accept);
             long n = run.buffer.drainTo(channel);
-            assertThat(n).as("drainTo(channel taking %d) with %d readable", accept, run.readable.size())
+            assertThat(n)
+                    .as("drainTo(channel taking %d) with %d readable", accept, run.readable.size())
                     .isBetween(run.readable.size() == 0 ? 0L : 1L, (long) Math.min(accept, run.readable.size()));
             assertThat(channel.out.toByteArray()).as("bytes drained").isEqualTo(run.readable.take((int) n));
         }
@@ -681,7 +747,9 @@ class ModelBasedLinkBufferTests {
             run.buffer.release();
             if (run.writerIdle && run.buffer.isEmpty() && run.slices.isEmpty()) {
                 BufferPoolStats stats = run.pool.stats();
-                assertThat(stats.outstandingNodes()).as("nodes held by an idle, empty buffer after release(): %s", stats).isZero();
+                assertThat(stats.outstandingNodes())
+                        .as("nodes held by an idle, empty buffer after release(): %s", stats)
+                        .isZero();
             }
         }
     }

@@ -1,15 +1,15 @@
 package io.netpoll.codec;
 
-import static io.netpoll.testing.Async.async;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.netpoll.Connection;
 import io.netpoll.Netpoll;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.ReadTimeoutException;
 import io.netpoll.buffer.LinkBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,10 +22,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static io.netpoll.testing.Async.async;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The blocking forms on a real connection: a line that trickles in byte by byte, a read timeout
@@ -133,7 +132,8 @@ class FrameDecoderConnectionTests {
         // A declared length over the maximum fails as soon as the header is there.
         out.write(new byte[] {0, 0x20, 0, 0});
         out.flush();
-        assertThatThrownBy(() -> frames.nextFrame(conn.reader())).isInstanceOf(TooLongFrameException.class)
+        assertThatThrownBy(() -> frames.nextFrame(conn.reader()))
+                .isInstanceOf(TooLongFrameException.class)
                 .hasMessageContaining("longer than the maximum");
     }
 }

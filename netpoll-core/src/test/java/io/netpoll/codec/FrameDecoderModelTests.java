@@ -1,10 +1,8 @@
 package io.netpoll.codec;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
+import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,7 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Property tests of the framing decoders against a byte model: random frames are encoded into a
@@ -31,7 +30,12 @@ import org.junit.jupiter.api.Test;
 class FrameDecoderModelTests {
     private static final int RUNS = 400;
 
-    enum Form { TRY_VIEW, TRY_SLICE, BLOCKING_VIEW, BLOCKING_SLICE }
+    enum Form {
+        TRY_VIEW,
+        TRY_SLICE,
+        BLOCKING_VIEW,
+        BLOCKING_SLICE
+    }
 
     interface Decoder {
         /** A copy of the next frame's bytes, or null when it has not fully arrived. */
@@ -144,12 +148,18 @@ class FrameDecoderModelTests {
             List<byte[]> frames = new ArrayList<>();
             ByteArrayOutputStream stream = new ByteArrayOutputStream();
             for (int i = random.nextInt(6); i > 0; i--) {
-                byte[] frame = encodeLengthField(random, offset, width, order, countsHeader, random.nextInt(maxBody + 1));
+                byte[] frame =
+                        encodeLengthField(random, offset, width, order, countsHeader, random.nextInt(maxBody + 1));
                 stream.writeBytes(frame);
                 frames.add(Arrays.copyOfRange(frame, strip, frame.length));
             }
-            check(seed, stream.toByteArray(), frames,
-                    () -> lengthDecoder(new LengthFieldFrameDecoder(max, offset, width, adjustment, strip, order)), random, false);
+            check(
+                    seed,
+                    stream.toByteArray(),
+                    frames,
+                    () -> lengthDecoder(new LengthFieldFrameDecoder(max, offset, width, adjustment, strip, order)),
+                    random,
+                    false);
         }
     }
 
@@ -163,15 +173,21 @@ class FrameDecoderModelTests {
             List<byte[]> frames = new ArrayList<>();
             ByteArrayOutputStream stream = new ByteArrayOutputStream();
             for (int i = random.nextInt(3); i > 0; i--) {
-                byte[] frame = encodeLengthField(random, 0, width, ByteOrder.BIG_ENDIAN, false, random.nextInt(maxBody + 1));
+                byte[] frame =
+                        encodeLengthField(random, 0, width, ByteOrder.BIG_ENDIAN, false, random.nextInt(maxBody + 1));
                 stream.writeBytes(frame);
                 frames.add(Arrays.copyOfRange(frame, width, frame.length));
             }
             int headerAt = stream.size();
             int tooLongBody = maxBody + 1 + random.nextInt(width == 1 ? 255 - maxBody : 1000);
             stream.writeBytes(encodeLengthField(random, 0, width, ByteOrder.BIG_ENDIAN, false, tooLongBody));
-            checkTooLong(seed, stream.toByteArray(), frames,
-                    () -> lengthDecoder(new LengthFieldFrameDecoder(max, 0, width, 0, width)), random, headerAt + width);
+            checkTooLong(
+                    seed,
+                    stream.toByteArray(),
+                    frames,
+                    () -> lengthDecoder(new LengthFieldFrameDecoder(max, 0, width, 0, width)),
+                    random,
+                    headerAt + width);
         }
     }
 
@@ -183,7 +199,8 @@ class FrameDecoderModelTests {
             in.writeBinary(new byte[] {0, 0, 0, 2, 1, 2});
             in.flush();
             LengthFieldFrameDecoder d = new LengthFieldFrameDecoder(100, 0, 4, -4, 4);
-            assertThatThrownBy(() -> d.tryNextFrame(in)).isInstanceOf(CorruptFrameException.class)
+            assertThatThrownBy(() -> d.tryNextFrame(in))
+                    .isInstanceOf(CorruptFrameException.class)
                     .hasMessageContaining("shorter than its header");
             // An 8-byte field with the top bit set would be negative as a long.
             LinkBuffer in8 = new LinkBuffer();
@@ -200,13 +217,17 @@ class FrameDecoderModelTests {
 
     @Test
     void constructorRejectsImpossibleConfigurations() {
-        assertThatThrownBy(() -> new LengthFieldFrameDecoder(100, 0, 5, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new LengthFieldFrameDecoder(3, 0, 4, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new LengthFieldFrameDecoder(100, -1, 4, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LengthFieldFrameDecoder(100, 0, 5, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LengthFieldFrameDecoder(3, 0, 4, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LengthFieldFrameDecoder(100, -1, 4, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LineFrameDecoder(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    private static byte[] encodeLengthField(Random random, int offset, int width, ByteOrder order, boolean countsHeader, int body) {
+    private static byte[] encodeLengthField(
+            Random random, int offset, int width, ByteOrder order, boolean countsHeader, int body) {
         byte[] frame = new byte[offset + width + body];
         random.nextBytes(frame);
         long value = body + (countsHeader ? offset + width : 0);
@@ -230,8 +251,7 @@ class FrameDecoderModelTests {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -305,8 +325,14 @@ class FrameDecoderModelTests {
         return splits;
     }
 
-    private static void check(long seed, byte[] stream, List<byte[]> expected, java.util.function.Supplier<Decoder> decoders,
-            Random random, boolean exhaustive) throws IOException {
+    private static void check(
+            long seed,
+            byte[] stream,
+            List<byte[]> expected,
+            java.util.function.Supplier<Decoder> decoders,
+            Random random,
+            boolean exhaustive)
+            throws IOException {
         for (int[] cuts : splits(stream, random, exhaustive)) {
             Form form = Form.values()[random.nextInt(Form.values().length)];
             List<byte[]> got = new ArrayList<>();
@@ -338,8 +364,14 @@ class FrameDecoderModelTests {
         }
     }
 
-    private static void checkTooLong(long seed, byte[] stream, List<byte[]> expected, java.util.function.Supplier<Decoder> decoders,
-            Random random, int failBy) throws IOException {
+    private static void checkTooLong(
+            long seed,
+            byte[] stream,
+            List<byte[]> expected,
+            java.util.function.Supplier<Decoder> decoders,
+            Random random,
+            int failBy)
+            throws IOException {
         for (int[] cuts : splits(stream, random, false)) {
             Form form = Form.values()[random.nextInt(Form.values().length)];
             List<byte[]> got = new ArrayList<>();
@@ -369,7 +401,9 @@ class FrameDecoderModelTests {
                     in.release();
                 }
                 assertThat(failure).as(where).isNotNull();
-                assertThat(fedWhenFailed).as(where).isLessThanOrEqualTo(Math.max(failBy, firstCutAtOrAfter(cuts, failBy, stream.length)));
+                assertThat(fedWhenFailed)
+                        .as(where)
+                        .isLessThanOrEqualTo(Math.max(failBy, firstCutAtOrAfter(cuts, failBy, stream.length)));
                 assertThat(got).as(where).hasSameSizeAs(expected);
                 for (int i = 0; i < got.size(); i++) {
                     assertThat(got.get(i)).as(where + " frame " + i).isEqualTo(expected.get(i));

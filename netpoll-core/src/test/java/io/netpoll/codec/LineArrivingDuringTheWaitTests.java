@@ -1,18 +1,17 @@
 package io.netpoll.codec;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.ReadTimeoutException;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The blocking line decoder on a reader that grows while the decoder looks at it, as a
@@ -144,7 +143,8 @@ class LineArrivingDuringTheWaitTests {
     void theSliceFormFindsItToo(String already) throws Exception {
         String rest = "HELLO 18\r\n".substring(already.length());
         ArrivingReader reader = new ArrivingReader(already, rest);
-        try (LineFrameDecoder lines = new LineFrameDecoder(64 * 1024); LinkBuffer frame = lines.nextFrameSlice(reader)) {
+        try (LineFrameDecoder lines = new LineFrameDecoder(64 * 1024);
+                LinkBuffer frame = lines.nextFrameSlice(reader)) {
             assertThat(frame.readString(frame.len())).isEqualTo("HELLO 18");
         } finally {
             reader.buf.close();

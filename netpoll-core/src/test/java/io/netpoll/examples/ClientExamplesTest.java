@@ -48,12 +48,16 @@ class ClientExamplesTest {
             loop.shutdown(Duration.ofSeconds(2));
         }
         group.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
     }
 
     private String startLineServer() throws IOException {
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
-        loop = Netpoll.newEventLoop(CodecExamples.lineServer(), Option.pollerGroup(group), Option.inlineHandlers(),
+        loop = Netpoll.newEventLoop(
+                CodecExamples.lineServer(),
+                Option.pollerGroup(group),
+                Option.inlineHandlers(),
                 Option.onPrepare(CodecExamples.lineDecoderPerConnection()));
         async(() -> {
             try {
@@ -68,8 +72,10 @@ class ClientExamplesTest {
     @Test
     void thePooledLineClientTalksToTheInlineLineServer() throws Exception {
         String address = startLineServer();
-        try (ConnectionPool pool = ConnectionPool.builder(Netpoll.newDialer(Option.pollerGroup(group),
-                Option.readTimeout(Duration.ofSeconds(10)))).maxConnections(2).build()) {
+        try (ConnectionPool pool = ConnectionPool.builder(
+                        Netpoll.newDialer(Option.pollerGroup(group), Option.readTimeout(Duration.ofSeconds(10))))
+                .maxConnections(2)
+                .build()) {
             LineClient client = new LineClient(pool, address);
             for (int i = 0; i < 20; i++) {
                 assertThat(client.call("hello " + i)).isEqualTo("HELLO " + i);

@@ -13,8 +13,7 @@ import java.nio.ByteBuffer;
 
 /** The guide's framing and concurrent-writer snippets, run by {@code CodecExamplesTest}. */
 public final class CodecExamples {
-    private CodecExamples() {
-    }
+    private CodecExamples() {}
 
     /** An inline line server: upper-cases each line, never blocks the poller. */
     public static OnPrepare lineDecoderPerConnection() {
@@ -22,7 +21,7 @@ public final class CodecExamples {
         OnPrepare prepare = connection -> {
             LineFrameDecoder lines = new LineFrameDecoder(8 * 1024); // one per connection: it may hold a partial line
             connection.addCloseCallback(c -> lines.close());
-            return lines;                                             // the handler's context
+            return lines; // the handler's context
         };
         // [/guide:line-server-prepare]
         return prepare;
@@ -59,9 +58,9 @@ public final class CodecExamples {
     public static void sendFromManyThreads(ShardQueue queue, String message) throws IOException {
         // [guide:shard-queue]
         // ShardQueue queue = new ShardQueue(connection); // once per connection, shared by the threads
-        LinkBuffer m = new LinkBuffer();                   // filled by this thread alone, no lock
+        LinkBuffer m = new LinkBuffer(); // filled by this thread alone, no lock
         m.writeString(message);
-        queue.add(m);                                      // queued; the CAS winner sends all in one write
+        queue.add(m); // queued; the CAS winner sends all in one write
         // [/guide:shard-queue]
     }
 }

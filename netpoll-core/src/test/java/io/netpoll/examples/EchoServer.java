@@ -21,8 +21,7 @@ import java.time.Duration;
  * {@code mvn -pl netpoll-core exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.netpoll.examples.EchoServer}
  */
 public final class EchoServer {
-    private EchoServer() {
-    }
+    private EchoServer() {}
 
     public static void main(String[] args) throws IOException {
         String address = args.length > 0 ? args[0] : "127.0.0.1:8888";
@@ -35,7 +34,8 @@ public final class EchoServer {
         OnRequest<Object> onRequest = EchoServer::handle;
 
         // create the EventLoop with its options
-        EventLoop eventLoop = Netpoll.newEventLoop(onRequest,
+        EventLoop eventLoop = Netpoll.newEventLoop(
+                onRequest,
                 Option.readTimeout(Duration.ofSeconds(1)),
                 Option.idleTimeout(Duration.ofMinutes(10)),
                 Option.onPrepare(null));
@@ -50,8 +50,8 @@ public final class EchoServer {
         Reader reader = connection.reader();
         Writer writer = connection.writer();
         LinkBuffer data = reader.slice(reader.len()); // zero-copy: takes every readable byte
-        writer.append(data);                          // zero-copy: moves the nodes to the output
-        writer.flush();                               // one gathering write, from this thread
+        writer.append(data); // zero-copy: moves the nodes to the output
+        writer.flush(); // one gathering write, from this thread
     }
     // [/guide:handler]
 

@@ -38,7 +38,8 @@ class ExamplesTest {
     @AfterEach
     void tearDown() {
         group.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> BufferPool.defaultPool().stats().outstandingNodes() == 0);
     }
 
     private CompletableFuture<Void> serveInBackground(EventLoop loop, Listener listener) {
@@ -69,7 +70,8 @@ class ExamplesTest {
             }
         });
         t.start();
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(5))
+                .ignoreExceptions()
                 .until(() -> HelloClient.run("127.0.0.1:" + port, group).equals("hello world"));
         Netpoll.closeDefaultGroup();
         t.join(5_000);
@@ -80,11 +82,13 @@ class ExamplesTest {
     void zeroCopyReadWriteSliceAppendPrepareCallbacksTimeouts() throws Exception {
         BlockingQueue<String> frames = new ArrayBlockingQueue<>(4);
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
-        EventLoop server = Netpoll.newEventLoop((ctx, c) -> {
-            String text = GuideExamples.zeroCopyRead(c);
-            frames.add(text);
-            GuideExamples.zeroCopyWrite(c, text.toUpperCase());
-        }, Option.pollerGroup(group));
+        EventLoop server = Netpoll.newEventLoop(
+                (ctx, c) -> {
+                    String text = GuideExamples.zeroCopyRead(c);
+                    frames.add(text);
+                    GuideExamples.zeroCopyWrite(c, text.toUpperCase());
+                },
+                Option.pollerGroup(group));
         CompletableFuture<Void> t = serveInBackground(server, listener);
         Connection conn = Netpoll.newDialer(Option.pollerGroup(group))
                 .dialConnection("tcp", "127.0.0.1:" + listener.port(), Duration.ofSeconds(1));
@@ -97,11 +101,14 @@ class ExamplesTest {
 
         CountDownLatch closed = new CountDownLatch(1);
         BlockingQueue<String> received = new ArrayBlockingQueue<>(4);
-        GuideExamples.callbacks(conn, (ctx, c) -> {
-            if (c.reader().len() >= 4) {
-                received.add(c.reader().readString(4));
-            }
-        }, closed::countDown);
+        GuideExamples.callbacks(
+                conn,
+                (ctx, c) -> {
+                    if (c.reader().len() >= 4) {
+                        received.add(c.reader().readString(4));
+                    }
+                },
+                closed::countDown);
         GuideExamples.zeroCopyWrite(conn, "ab");
         assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo(new String(new byte[] {0, 0, 0, 2}));
         assertThat(received.poll(5, TimeUnit.SECONDS)).isNull();
@@ -114,7 +121,8 @@ class ExamplesTest {
     @Test
     void sliceAndAppendReassembles() throws Exception {
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
-        EventLoop server = Netpoll.newEventLoop((ctx, c) -> GuideExamples.sliceAndAppend(c, 10, 4), Option.pollerGroup(group));
+        EventLoop server =
+                Netpoll.newEventLoop((ctx, c) -> GuideExamples.sliceAndAppend(c, 10, 4), Option.pollerGroup(group));
         CompletableFuture<Void> t = serveInBackground(server, listener);
         try (Connection conn = Netpoll.newDialer(Option.pollerGroup(group))
                 .dialConnection("tcp", "127.0.0.1:" + listener.port(), Duration.ofSeconds(1))) {
@@ -158,7 +166,8 @@ class ExamplesTest {
             }
             server.shutdown(Duration.ofSeconds(1));
             t.get(5, TimeUnit.SECONDS);
-            EventLoop inline = GuideExamples.workerPool(own, (ctx, c) -> c.reader().skip(c.reader().len()));
+            EventLoop inline = GuideExamples.workerPool(
+                    own, (ctx, c) -> c.reader().skip(c.reader().len()));
             assertThat(inline).isNotNull();
         } finally {
             own.close();
@@ -171,13 +180,15 @@ class ExamplesTest {
     void serveAsyncConfigsClosedConnectionsAndTheErrorHook() throws Exception {
         GuideExamples.serveAsync(group, listener -> {
             try {
-                assertThat(HelloClient.run("127.0.0.1:" + listener.port(), group)).isEqualTo("hello world");
+                assertThat(HelloClient.run("127.0.0.1:" + listener.port(), group))
+                        .isEqualTo("hello world");
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
 
-        EventLoop[] loops = GuideExamples.configs(group, (ctx, c) -> c.reader().skip(c.reader().len()));
+        EventLoop[] loops = GuideExamples.configs(
+                group, (ctx, c) -> c.reader().skip(c.reader().len()));
         assertThat(loops[0].config().maxConnections()).isEqualTo(10_000);
         assertThat(loops[1].config().readTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(loops[2].config().handlerMode()).isEqualTo(io.netpoll.HandlerMode.INLINE);
@@ -198,7 +209,9 @@ class ExamplesTest {
             conn.send(w -> w.writeString("bad\n"));
             assertThat(conn.reader().readString(28)).isEqualTo("-ERR unknown command 'bad'\r\n");
             conn.send(w -> w.writeString("ok\n"));
-            assertThat(conn.reader().readString(11)).as("still open, same session").isEqualTo("+OK badok\r\n");
+            assertThat(conn.reader().readString(11))
+                    .as("still open, same session")
+                    .isEqualTo("+OK badok\r\n");
             conn.close();
             GuideExamples.reply(conn, "gone"); // swallowed: ConnectionClosedException
         }

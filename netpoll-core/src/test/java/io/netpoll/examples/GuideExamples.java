@@ -6,8 +6,8 @@ import io.netpoll.ConnectionClosedException;
 import io.netpoll.Dialer;
 import io.netpoll.ErrorAction;
 import io.netpoll.EventLoop;
-import io.netpoll.Listener;
 import io.netpoll.HandlerMode;
+import io.netpoll.Listener;
 import io.netpoll.LoadBalance;
 import io.netpoll.Netpoll;
 import io.netpoll.OnError;
@@ -28,18 +28,17 @@ import java.util.function.Consumer;
 
 /** The snippets of docs/guide.md, each a compiled method that {@code GuideExamplesTest} runs. */
 public final class GuideExamples {
-    private GuideExamples() {
-    }
+    private GuideExamples() {}
 
     /** A length-prefixed frame (int length, then the bytes) read with the zero-copy API. */
     public static String zeroCopyRead(Connection conn) throws IOException {
         // [guide:zero-copy-read]
         Reader reader = conn.reader();
         int length = reader.peek(4).getInt(); // look without taking
-        reader.skip(4);                       // drop the header
-        ByteBuffer body = reader.next(length);// a view of the body: waits until it has all arrived
+        reader.skip(4); // drop the header
+        ByteBuffer body = reader.next(length); // a view of the body: waits until it has all arrived
         String text = java.nio.charset.StandardCharsets.UTF_8.decode(body).toString();
-        reader.release();                     // frees what was read; `body` is invalid from here on
+        reader.release(); // frees what was read; `body` is invalid from here on
         // [/guide:zero-copy-read]
         return text;
     }
@@ -50,7 +49,7 @@ public final class GuideExamples {
         ByteBuffer header = conn.writer().malloc(4); // reserve 4 bytes and fill them in place
         header.putInt(bytes.length);
         conn.writer().writeBinary(bytes);
-        conn.writer().flush();                       // sends everything reserved and written
+        conn.writer().flush(); // sends everything reserved and written
         // [/guide:zero-copy-write]
     }
 
@@ -58,9 +57,9 @@ public final class GuideExamples {
     public static void sliceAndAppend(Connection conn, int n1, int n2) throws IOException {
         // [guide:slice-append]
         LinkBuffer buf1 = conn.reader().slice(n1); // n1 bytes, sharing the connection's memory
-        LinkBuffer buf2 = buf1.slice(n2);          // the first n2 of them
-        buf1.append(buf2);                         // buf1: the other n1-n2 bytes, then those n2
-        conn.writer().append(buf1);                // hand the nodes to the output
+        LinkBuffer buf2 = buf1.slice(n2); // the first n2 of them
+        buf1.append(buf2); // buf1: the other n1-n2 bytes, then those n2
+        conn.writer().append(buf1); // hand the nodes to the output
         conn.writer().flush();
         // [/guide:slice-append]
     }
@@ -76,8 +75,8 @@ public final class GuideExamples {
 
     public static PollerGroup pollers() {
         // [guide:pollers]
-        Netpoll.setNumLoops(2);                        // the default group: 2 pollers
-        Netpoll.setLoadBalance(LoadBalance.RANDOM);    // or LoadBalance.ROUND_ROBIN (the default)
+        Netpoll.setNumLoops(2); // the default group: 2 pollers
+        Netpoll.setLoadBalance(LoadBalance.RANDOM); // or LoadBalance.ROUND_ROBIN (the default)
 
         // or a group of your own, that you can close (Spring contexts and tests do this)
         PollerGroup group = PollerGroup.create(2, LoadBalance.ROUND_ROBIN);
@@ -92,16 +91,16 @@ public final class GuideExamples {
         EventLoop adaptive = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group));
 
         // worker: the group's worker pool (threads grow as needed, so handlers may block in next(n))
-        EventLoop pooled = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group),
-                Option.handlerMode(HandlerMode.WORKER));
+        EventLoop pooled =
+                Netpoll.newEventLoop(onRequest, Option.pollerGroup(group), Option.handlerMode(HandlerMode.WORKER));
 
         // worker mode on your own executor, e.g. virtual threads on Java 21+ or a bounded pool
-        EventLoop custom = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group),
-                Option.executor(Executors.newFixedThreadPool(4)));
+        EventLoop custom = Netpoll.newEventLoop(
+                onRequest, Option.pollerGroup(group), Option.executor(Executors.newFixedThreadPool(4)));
 
         // inline: on the poller thread, for handlers that never block (a read that would wait throws)
-        EventLoop inline = Netpoll.newEventLoop(onRequest, Option.pollerGroup(group),
-                Option.handlerMode(HandlerMode.INLINE));
+        EventLoop inline =
+                Netpoll.newEventLoop(onRequest, Option.pollerGroup(group), Option.handlerMode(HandlerMode.INLINE));
         // [/guide:worker-pool]
         return inline == null || custom == null || adaptive == null ? pooled : inline;
     }
@@ -127,9 +126,9 @@ public final class GuideExamples {
         Option write = Option.writeTimeout(Duration.ofSeconds(5));
 
         // or per connection
-        connection.setReadTimeout(Duration.ofSeconds(1));   // next(n) throws ReadTimeoutException
-        connection.setIdleTimeout(Duration.ofMinutes(10));  // closed after 10 min without traffic
-        connection.setWriteTimeout(Duration.ofSeconds(5));  // a blocked flush closes, throws WriteTimeoutException
+        connection.setReadTimeout(Duration.ofSeconds(1)); // next(n) throws ReadTimeoutException
+        connection.setIdleTimeout(Duration.ofMinutes(10)); // closed after 10 min without traffic
+        connection.setWriteTimeout(Duration.ofSeconds(5)); // a blocked flush closes, throws WriteTimeoutException
         // [/guide:timeouts]
         if (read == null || idle == null || write == null) {
             throw new AssertionError();
@@ -154,10 +153,10 @@ public final class GuideExamples {
         EventLoop eventLoop = Netpoll.newEventLoop(EchoServer::handle, Option.pollerGroup(group));
         CompletableFuture<Void> serving = eventLoop.serveAsync(listener); // returns at once
 
-        app.accept(listener);                                             // the application runs
+        app.accept(listener); // the application runs
 
         eventLoop.shutdown(Duration.ofSeconds(5));
-        serving.join();                                                   // serving has ended
+        serving.join(); // serving has ended
         // [/guide:serve-async]
     }
 
@@ -165,9 +164,10 @@ public final class GuideExamples {
     public static EventLoop[] configs(PollerGroup group, OnRequest<Object> handler) {
         // [guide:configs]
         // Go style: options, each typed by where it applies
-        EventLoop server = Netpoll.newEventLoop(handler,
-                Option.readTimeout(Duration.ofSeconds(1)),    // any connection: an Option
-                Option.maxConnections(10_000),                // server-only: a ServerOption
+        EventLoop server = Netpoll.newEventLoop(
+                handler,
+                Option.readTimeout(Duration.ofSeconds(1)), // any connection: an Option
+                Option.maxConnections(10_000), // server-only: a ServerOption
                 Option.pollerGroup(group));
         Dialer dialer = Netpoll.newDialer(
                 Option.connectTimeout(Duration.ofSeconds(2)), // client-only: a DialerOption
@@ -180,7 +180,8 @@ public final class GuideExamples {
                 .pollerGroup(group)
                 .build();
         EventLoop same = Netpoll.newEventLoop(handler, config);
-        EventLoop inline = Netpoll.newEventLoop(handler, config.toBuilder().handlerMode(HandlerMode.INLINE).build());
+        EventLoop inline = Netpoll.newEventLoop(
+                handler, config.toBuilder().handlerMode(HandlerMode.INLINE).build());
         // [/guide:configs]
         if (dialer.connectTimeout() == null) {
             throw new AssertionError();
@@ -204,14 +205,15 @@ public final class GuideExamples {
     public static EventLoop errorHook(PollerGroup group, OnRequest<StringBuilder> handler) {
         // [guide:error-hook]
         OnError<StringBuilder> onError = (session, connection, error) -> {
-            if (error instanceof IllegalArgumentException) {            // a bad request: answer it
+            if (error instanceof IllegalArgumentException) { // a bad request: answer it
                 connection.writer().writeString("-ERR " + error.getMessage() + "\r\n");
                 connection.writer().flush();
                 return ErrorAction.keepOpen();
             }
-            return ErrorAction.close();                                 // anything else: the default
+            return ErrorAction.close(); // anything else: the default
         };
-        EventLoop eventLoop = Netpoll.newEventLoop(handler,
+        EventLoop eventLoop = Netpoll.newEventLoop(
+                handler,
                 Option.onPrepare(connection -> new StringBuilder()),
                 Option.onError(onError),
                 Option.pollerGroup(group));

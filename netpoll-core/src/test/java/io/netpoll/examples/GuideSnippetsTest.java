@@ -21,7 +21,8 @@ class GuideSnippetsTest {
     @Test
     void everyGuideSnippetIsTheTaggedRegionOfAnExample() throws IOException {
         Map<String, String> regions = new HashMap<>();
-        Pattern region = Pattern.compile("(?m)^([ \\t]*)// \\[guide:([\\w-]+)]\\n(.*?)^[ \\t]*// \\[/guide:\\2]", Pattern.DOTALL);
+        Pattern region = Pattern.compile(
+                "(?m)^([ \\t]*)// \\[guide:([\\w-]+)]\\n(.*?)^[ \\t]*// \\[/guide:\\2]", Pattern.DOTALL);
         try (Stream<Path> files = Files.list(EXAMPLES)) {
             for (Path p : files.toList()) {
                 Matcher m = region.matcher(Files.readString(p));
@@ -29,14 +30,16 @@ class GuideSnippetsTest {
                     String indent = m.group(1);
                     StringBuilder sb = new StringBuilder();
                     for (String line : m.group(3).stripTrailing().split("\n", -1)) {
-                        sb.append(line.startsWith(indent) ? line.substring(indent.length()) : line.strip()).append('\n');
+                        sb.append(line.startsWith(indent) ? line.substring(indent.length()) : line.strip())
+                                .append('\n');
                     }
                     regions.put(m.group(2), sb.toString().stripTrailing());
                 }
             }
         }
         String guide = Files.readString(GUIDE);
-        Matcher m = Pattern.compile("<!-- snippet: ([\\w-]+) -->\\n```java\\n(.*?)\\n```", Pattern.DOTALL).matcher(guide);
+        Matcher m = Pattern.compile("<!-- snippet: ([\\w-]+) -->\\n```java\\n(.*?)\\n```", Pattern.DOTALL)
+                .matcher(guide);
         int found = 0;
         while (m.find()) {
             found++;

@@ -43,10 +43,10 @@ class HalfClosureExamplesTest {
                 connection.writer().writeString("got " + n + "\n");
                 connection.writer().flush();
             }
-            if (finished) {                                   // the peer is done sending
+            if (finished) { // the peer is done sending
                 connection.writer().writeString("bye\n");
                 connection.writer().flush();
-                connection.shutdownOutput();                  // our FIN after the reply; then it closes
+                connection.shutdownOutput(); // our FIN after the reply; then it closes
             }
         };
         EventLoop eventLoop = Netpoll.newEventLoop(handler, Option.allowHalfClosure(true), Option.pollerGroup(group));

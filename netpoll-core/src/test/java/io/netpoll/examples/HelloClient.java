@@ -15,8 +15,7 @@ import java.time.Duration;
  * {@code mvn -pl netpoll-core exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.netpoll.examples.HelloClient}.
  */
 public final class HelloClient {
-    private HelloClient() {
-    }
+    private HelloClient() {}
 
     public static void main(String[] args) throws IOException {
         String address = args.length > 0 ? args[0] : "127.0.0.1:8888";
@@ -28,8 +27,8 @@ public final class HelloClient {
         // [guide:client]
         String network = "tcp";
         // dial directly
-        Connection conn = Netpoll.newDialer(Option.pollerGroup(group))
-                .dialConnection(network, address, Duration.ofMillis(50));
+        Connection conn =
+                Netpoll.newDialer(Option.pollerGroup(group)).dialConnection(network, address, Duration.ofMillis(50));
         conn.close();
 
         // dial through a reusable dialer

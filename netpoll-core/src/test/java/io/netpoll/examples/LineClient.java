@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 // [guide:pool-client]
 public final class LineClient {
     private final ConnectionPool pool; // the starter's bean, or ConnectionPool.builder(dialer).build()
-    private final String address;      // "host:port"
+    private final String address; // "host:port"
 
     public LineClient(ConnectionPool pool, String address) {
         this.pool = pool;
@@ -25,12 +25,13 @@ public final class LineClient {
             Connection c = lease.connection();
             c.writer().writeString(command + "\n");
             c.writer().flush();
-            String reply = StandardCharsets.UTF_8.decode(lines.nextFrame(c.reader())).toString();
+            String reply =
+                    StandardCharsets.UTF_8.decode(lines.nextFrame(c.reader())).toString();
             c.reader().release();
-            lease.release();   // back to the pool for the next call
+            lease.release(); // back to the pool for the next call
             return reply;
         } catch (IOException | RuntimeException e) {
-            lease.discard();   // the stream's state is unknown after a failed exchange: close it
+            lease.discard(); // the stream's state is unknown after a failed exchange: close it
             throw e;
         }
     }

@@ -13,9 +13,9 @@ class TlsExamplesTest {
     @Test
     void theGuidesTlsSnippetServesAndDials() throws Exception {
         try (PollerGroup group = PollerGroup.create(1);
-             Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0")) {
-            TlsSessionInfo s = TlsExamples.serveAndDial((ctx, c) -> { }, TestTls.serverContext("localhost"),
-                    TestTls.clientContext(), listener, group);
+                Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0")) {
+            TlsSessionInfo s = TlsExamples.serveAndDial(
+                    (ctx, c) -> {}, TestTls.serverContext("localhost"), TestTls.clientContext(), listener, group);
             assertThat(s.protocol()).isEqualTo("TLSv1.3");
             assertThat(s.peerCertificates()).isNotEmpty();
         }

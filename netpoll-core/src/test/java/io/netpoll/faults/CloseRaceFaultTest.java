@@ -45,23 +45,27 @@ class CloseRaceFaultTest extends FaultScenario {
         // Handlers park outside netpoll ('P'): they get an executor of their own (see WorkerPool).
         ExecutorService handlers = Executors.newCachedThreadPool();
         try {
-            Server server = startServer((ctx, c) -> {
-                byte kind = c.reader().readByte();
-                if (kind == 'P') { // busy, reading nothing: the server stops reading at the limit
-                    release.await(30, TimeUnit.SECONDS);
-                    return;
-                }
-                try {
-                    c.reader().next(1000); // a frame that never comes
-                } catch (ConnectionClosedException e) {
-                    handlerEnds.add(e);
-                    throw e;
-                }
-            }, Option.executor(handlers), Option.maxInputBuffer(LIMIT), Option.onPrepare(c -> {
-                serverSide.put(c.remoteAddress(), c);
-                track(c);
-                return null;
-            }));
+            Server server = startServer(
+                    (ctx, c) -> {
+                        byte kind = c.reader().readByte();
+                        if (kind == 'P') { // busy, reading nothing: the server stops reading at the limit
+                            release.await(30, TimeUnit.SECONDS);
+                            return;
+                        }
+                        try {
+                            c.reader().next(1000); // a frame that never comes
+                        } catch (ConnectionClosedException e) {
+                            handlerEnds.add(e);
+                            throw e;
+                        }
+                    },
+                    Option.executor(handlers),
+                    Option.maxInputBuffer(LIMIT),
+                    Option.onPrepare(c -> {
+                        serverSide.put(c.remoteAddress(), c);
+                        track(c);
+                        return null;
+                    }));
             Dialer dialer = dialer(Option.maxInputBuffer(LIMIT));
             String address = "127.0.0.1:" + server.port();
             for (int round = 0; round < ROUNDS; round++) {
@@ -71,10 +75,13 @@ class CloseRaceFaultTest extends FaultScenario {
             await().atMost(Duration.ofSeconds(10)).until(() -> handlerEnds.size() == ROUNDS);
             assertThat(handlerEnds).allSatisfy(e -> assertThat(e).isInstanceOf(ConnectionClosedException.class));
             release.countDown();
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().connectionsActive() == 0
-                    && dialer.stats().connectionsActive() == 0);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.loop().stats().connectionsActive() == 0
+                            && dialer.stats().connectionsActive() == 0);
             assertThat(callbacks).hasSize(4 * ROUNDS);
-            assertThat(callbacks.values()).allSatisfy(n -> assertThat(n.get()).as("close callback runs").isEqualTo(1));
+            assertThat(callbacks.values())
+                    .allSatisfy(
+                            n -> assertThat(n.get()).as("close callback runs").isEqualTo(1));
             assertThat(server.loop().stats().handlerErrors()).isZero();
         } finally {
             release.countDown();
@@ -167,7 +174,9 @@ class CloseRaceFaultTest extends FaultScenario {
         }
 
         void assertWokenByClose() throws Exception {
-            assertThat(outcome.get(5, TimeUnit.SECONDS)).as("the blocked call ends with").isInstanceOf(ConnectionClosedException.class);
+            assertThat(outcome.get(5, TimeUnit.SECONDS))
+                    .as("the blocked call ends with")
+                    .isInstanceOf(ConnectionClosedException.class);
         }
     }
 

@@ -38,13 +38,15 @@ class ConnectStormFaultTest extends FaultScenario {
         AtomicInteger answered = new AtomicInteger();
         StormResult storm = storm(ports, STORM, false, stopped -> {
             // Steady clients: one round trip at a time on each server while the storm lasts.
-            try (Socket a = new Socket("127.0.0.1", ports[0]); Socket b = new Socket("127.0.0.1", ports[1])) {
+            try (Socket a = new Socket("127.0.0.1", ports[0]);
+                    Socket b = new Socket("127.0.0.1", ports[1])) {
                 for (Socket s : new Socket[] {a, b}) {
                     s.setSoTimeout(5_000); // a stalled server fails the test
                     s.setTcpNoDelay(true);
                 }
                 for (int i = 0; i < 1_000_000 && !(stopped.getAsBoolean() && i >= 10); i++) {
-                    assertThat(Frames.roundTrip(i % 2 == 0 ? a : b, new byte[] {(byte) i, 1, 2, 3})).isTrue();
+                    assertThat(Frames.roundTrip(i % 2 == 0 ? a : b, new byte[] {(byte) i, 1, 2, 3}))
+                            .isTrue();
                     answered.incrementAndGet();
                 }
             }
@@ -53,7 +55,8 @@ class ConnectStormFaultTest extends FaultScenario {
         assertThat(answered.get()).as("steady round trips during the storm").isGreaterThanOrEqualTo(10);
         long accepted = 0;
         for (Server server : new Server[] {blocking, inline}) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> server.loop().stats().connectionsActive() == 0);
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> server.loop().stats().connectionsActive() == 0);
             accepted += server.loop().stats().connectionsAccepted();
             assertThat(server.loop().stats().connectionsRejected()).isZero();
             assertThat(server.loop().stats().handlerErrors()).isZero();
@@ -70,15 +73,16 @@ class ConnectStormFaultTest extends FaultScenario {
         StormResult storm = storm(new int[] {server.port()}, connections, true, null);
         assertThat(storm.failures).as("storm failures").isEmpty();
         await().atMost(Duration.ofSeconds(15)).until(() -> server.loop().stats().connectionsActive() == 0);
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsAccepted()
-                + server.loop().stats().connectionsRejected() == connections);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> server.loop().stats().connectionsAccepted()
+                                + server.loop().stats().connectionsRejected()
+                        == connections);
         assertThat(server.loop().stats().connectionsAccepted()).isGreaterThanOrEqualTo(storm.roundTrips);
         assertThat(server.loop().stats().handlerErrors()).isZero();
         assertThat(Frames.freshClientServed(server.port(), 5)).isTrue();
     }
 
-    private record StormResult(List<Throwable> failures, int roundTrips) {
-    }
+    private record StormResult(List<Throwable> failures, int roundTrips) {}
 
     private interface Steady {
         void run(BooleanSupplier stopped) throws Exception;
@@ -94,11 +98,13 @@ class ConnectStormFaultTest extends FaultScenario {
         AtomicInteger roundTrips = new AtomicInteger();
         AtomicBoolean over = new AtomicBoolean();
         CountDownLatch go = new CountDownLatch(1);
-        Future<?> steadyRun = steady == null ? null : exec.submit(() -> {
-            go.await();
-            steady.run(over::get);
-            return null;
-        });
+        Future<?> steadyRun = steady == null
+                ? null
+                : exec.submit(() -> {
+                    go.await();
+                    steady.run(over::get);
+                    return null;
+                });
         List<Future<?>> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             int first = t;
@@ -137,7 +143,7 @@ class ConnectStormFaultTest extends FaultScenario {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             switch (i % 4) {
-                case 0 -> { } // connect, close
+                case 0 -> {} // connect, close
                 case 1 -> s.setSoLinger(true, 0); // connect, reset
                 case 2 -> { // a round trip, then close
                     byte[] f = Frames.frame(new byte[] {(byte) i});

@@ -1,15 +1,15 @@
 package io.netpoll.faults;
 
 import io.netpoll.Dialer;
+import io.netpoll.DialerConfig;
+import io.netpoll.DialerOption;
 import io.netpoll.EventLoop;
 import io.netpoll.Listener;
 import io.netpoll.Netpoll;
 import io.netpoll.OnRequest;
-import io.netpoll.DialerConfig;
-import io.netpoll.DialerOption;
+import io.netpoll.PollerGroup;
 import io.netpoll.ServerConfig;
 import io.netpoll.ServerOption;
-import io.netpoll.PollerGroup;
 import io.netpoll.buffer.BufferPool;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -46,6 +46,7 @@ abstract class FaultScenario {
     protected PollerGroup group;
     /** For blocking peers and helpers: the common pool may have a single thread on small machines. */
     protected final ExecutorService exec = Executors.newCachedThreadPool();
+
     private final List<AutoCloseable> peers = new ArrayList<>();
     private final List<Server> servers = new ArrayList<>();
     private final List<Dialer> dialers = new ArrayList<>();
@@ -80,7 +81,8 @@ abstract class FaultScenario {
                 check.dialer("#" + i, dialers.get(i));
             }
             // Servers shut down by the test have closed their listeners.
-            check.pollers(group, () -> (int) servers.stream().filter(s -> s.listener().isOpen()).count());
+            check.pollers(group, () ->
+                    (int) servers.stream().filter(s -> s.listener().isOpen()).count());
             check.verify(CLEAN_WITHIN);
         } finally {
             for (Server s : servers) {
@@ -102,7 +104,8 @@ abstract class FaultScenario {
 
     protected Server startServer(OnRequest<?> onRequest, ServerOption... options) throws IOException {
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
-        EventLoop loop = Netpoll.newEventLoop(onRequest,
+        EventLoop loop = Netpoll.newEventLoop(
+                onRequest,
                 ServerConfig.builder().apply(options).pollerGroup(group).build());
         CompletableFuture<Void> serving = loop.serveAsync(listener);
         Server server = new Server(loop, listener, serving);
@@ -111,7 +114,8 @@ abstract class FaultScenario {
     }
 
     protected Dialer dialer(DialerOption... options) {
-        Dialer d = Netpoll.newDialer(DialerConfig.builder().apply(options).pollerGroup(group).build());
+        Dialer d = Netpoll.newDialer(
+                DialerConfig.builder().apply(options).pollerGroup(group).build());
         dialers.add(d);
         return d;
     }
@@ -150,5 +154,4 @@ abstract class FaultScenario {
         s.setSoTimeout(20_000);
         return s;
     }
-
 }

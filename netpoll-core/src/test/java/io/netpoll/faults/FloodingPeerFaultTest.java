@@ -44,25 +44,30 @@ class FloodingPeerFaultTest extends FaultScenario {
     @Test
     void peerSendingSixtyFourMebibytesWithoutReadingHoldsBoundedMemoryAndLosesNoByte() throws Exception {
         BufferPool pool = ownPool();
-        Server server = startServer(FloodingPeerFaultTest::echo, Option.bufferPool(pool), Option.maxInputBuffer(INPUT_LIMIT));
+        Server server =
+                startServer(FloodingPeerFaultTest::echo, Option.bufferPool(pool), Option.maxInputBuffer(INPUT_LIMIT));
         Socket s = socket(server.port());
-        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-            try {
-                OutputStream out = s.getOutputStream();
-                byte[] chunk = new byte[64 << 10];
-                for (long sent = 0; sent < FLOOD; sent += chunk.length) {
-                    fill(chunk, sent);
-                    out.write(chunk);
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, exec);
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        byte[] chunk = new byte[64 << 10];
+                        for (long sent = 0; sent < FLOOD; sent += chunk.length) {
+                            fill(chunk, sent);
+                            out.write(chunk);
+                        }
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
         // The peer does not read: the handler's flush waits, the server stops reading at the
         // input limit, and the peer's writes block in its kernel.
         AtomicLong lastIn = new AtomicLong(-1);
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-                .until(() -> lastIn.getAndSet(server.loop().stats().bytesIn()) == server.loop().stats().bytesIn()
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> lastIn.getAndSet(server.loop().stats().bytesIn())
+                                == server.loop().stats().bytesIn()
                         && server.loop().stats().bytesIn() > INPUT_LIMIT);
         assertThat(sending).as("the peer's writes are blocked").isNotDone();
         long held = pool.stats().usedBytes();
@@ -91,22 +96,28 @@ class FloodingPeerFaultTest extends FaultScenario {
         // An inline handler's flush cannot wait: the output limit bounds the memory instead.
         BufferPool pool = ownPool();
         int outputLimit = 4 << 20;
-        Server server = startServer(FloodingPeerFaultTest::echo, Option.inlineHandlers(), Option.bufferPool(pool),
-                Option.maxInputBuffer(INPUT_LIMIT), Option.maxOutputBuffer(outputLimit));
+        Server server = startServer(
+                FloodingPeerFaultTest::echo,
+                Option.inlineHandlers(),
+                Option.bufferPool(pool),
+                Option.maxInputBuffer(INPUT_LIMIT),
+                Option.maxOutputBuffer(outputLimit));
         Socket s = socket(server.port());
         AtomicLong maxUsed = new AtomicLong();
-        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-            try {
-                OutputStream out = s.getOutputStream();
-                byte[] chunk = new byte[64 << 10];
-                for (long sent = 0; sent < FLOOD; sent += chunk.length) {
-                    out.write(chunk);
-                    maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
-                }
-            } catch (IOException closedByTheServer) {
-                // expected: the server gave up on us
-            }
-        }, exec);
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        byte[] chunk = new byte[64 << 10];
+                        for (long sent = 0; sent < FLOOD; sent += chunk.length) {
+                            out.write(chunk);
+                            maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
+                        }
+                    } catch (IOException closedByTheServer) {
+                        // expected: the server gave up on us
+                    }
+                },
+                exec);
         sending.get(30, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().outputLimitCloses() == 1);
         assertThat(maxUsed.get()).as("server memory").isLessThanOrEqualTo(outputLimit + 2L * INPUT_LIMIT);
@@ -115,7 +126,9 @@ class FloodingPeerFaultTest extends FaultScenario {
     }
 
     @ParameterizedTest
-    @EnumSource(value = HandlerMode.class, names = {"ADAPTIVE", "WORKER"})
+    @EnumSource(
+            value = HandlerMode.class,
+            names = {"ADAPTIVE", "WORKER"})
     void manyPeersThatStopReadingAreClosedAtTheWriteTimeoutWhileOthersAreServed(HandlerMode mode) throws Exception {
         // Output backpressure: each handler tries to send 1 GiB to a peer that does not read.
         // Its flush waits up to the write timeout, then the connection is closed and counted.
@@ -124,20 +137,24 @@ class FloodingPeerFaultTest extends FaultScenario {
         int peers = 50;
         int chunk = 64 << 10;
         AtomicLong maxUsed = new AtomicLong();
-        Server server = startServer((ctx, c) -> {
-            byte kind = c.reader().readByte();
-            if (kind == 'e') { // a well-behaved client: a one-byte echo
-                c.writer().writeByte(kind);
-                c.writer().flush();
-                return;
-            }
-            byte[] data = new byte[chunk];
-            for (int i = 0; i < 16_384; i++) { // 1 GiB, bounded
-                c.writer().writeBinary(data, 0, data.length);
-                maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
-                c.writer().flush();
-            }
-        }, Option.bufferPool(pool), Option.writeTimeout(Duration.ofMillis(300)), Option.handlerMode(mode));
+        Server server = startServer(
+                (ctx, c) -> {
+                    byte kind = c.reader().readByte();
+                    if (kind == 'e') { // a well-behaved client: a one-byte echo
+                        c.writer().writeByte(kind);
+                        c.writer().flush();
+                        return;
+                    }
+                    byte[] data = new byte[chunk];
+                    for (int i = 0; i < 16_384; i++) { // 1 GiB, bounded
+                        c.writer().writeBinary(data, 0, data.length);
+                        maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
+                        c.writer().flush();
+                    }
+                },
+                Option.bufferPool(pool),
+                Option.writeTimeout(Duration.ofMillis(300)),
+                Option.handlerMode(mode));
         List<Socket> stalled = new ArrayList<>();
         for (int i = 0; i < peers; i++) {
             Socket s = socket(server.port(), 16 << 10);
@@ -151,10 +168,13 @@ class FloodingPeerFaultTest extends FaultScenario {
             assertThat(good.getInputStream().read()).isEqualTo('e');
         }
         assertThat(server.loop().stats().writeTimeoutCloses()).isEqualTo(peers);
-        assertThat(server.loop().stats().handlerErrors()).as("a write timeout is not a handler error").isZero();
+        assertThat(server.loop().stats().handlerErrors())
+                .as("a write timeout is not a handler error")
+                .isZero();
         for (Socket s : stalled) { // each got what the socket buffers held, then EOF
             s.setSoTimeout(20_000);
-            assertThat(s.getInputStream().transferTo(OutputStream.nullOutputStream())).isPositive();
+            assertThat(s.getInputStream().transferTo(OutputStream.nullOutputStream()))
+                    .isPositive();
         }
         // One chunk in flight per stalled connection (adaptive: the 256 KiB high-water mark and
         // one chunk), never the gigabytes the handlers asked for.

@@ -57,9 +57,14 @@ class FrameFuzzFaultTest extends FaultScenario {
                 if (run(port, seed)) {
                     protocolErrors++;
                 }
-                assertThat(Frames.freshClientServed(port, (int) seed)).as("fresh client served").isTrue();
+                assertThat(Frames.freshClientServed(port, (int) seed))
+                        .as("fresh client served")
+                        .isTrue();
             } catch (Throwable t) {
-                fail("fuzz case failed with seed " + seed + " (" + mode + "; rerun: -Dfaults.fuzz.seed=" + seed + ")", t);
+                fail(
+                        "fuzz case failed with seed " + seed + " (" + mode + "; rerun: -Dfaults.fuzz.seed=" + seed
+                                + ")",
+                        t);
             }
         }
         return protocolErrors;
@@ -129,7 +134,8 @@ class FrameFuzzFaultTest extends FaultScenario {
                     b = splice(b, at, 0, junk);
                 }
                 case 3 -> b = Arrays.copyOf(b, at);
-                default -> b = splice(b, at, 0, new byte[] {(byte) 0xff, (byte) random.nextInt(256)}); // an oversized header
+                default ->
+                    b = splice(b, at, 0, new byte[] {(byte) 0xff, (byte) random.nextInt(256)}); // an oversized header
             }
         }
         return b;

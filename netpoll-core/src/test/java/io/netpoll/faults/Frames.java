@@ -27,8 +27,7 @@ import java.util.Random;
 final class Frames {
     static final int MAX_FRAME = 1024;
 
-    private Frames() {
-    }
+    private Frames() {}
 
     enum Mode {
         /** Worker pool; the handler blocks in {@code next(n)} until the frame is complete. */
@@ -115,8 +114,7 @@ final class Frames {
     }
 
     /** What the server answers to {@code stream} before it closes. */
-    record Expected(byte[] replies, boolean protocolError) {
-    }
+    record Expected(byte[] replies, boolean protocolError) {}
 
     static Expected expect(byte[] stream) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -46,10 +46,14 @@ class HalfCloseFaultTest extends FaultScenario {
             Socket s = sockets.get(i);
             byte[] replies = s.getInputStream().readNBytes(expected.get(i).length);
             assertThat(replies).as("replies on connection %d", i).isEqualTo(expected.get(i));
-            assertThat(s.getInputStream().read()).as("then EOF on connection %d", i).isEqualTo(-1);
+            assertThat(s.getInputStream().read())
+                    .as("then EOF on connection %d", i)
+                    .isEqualTo(-1);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().connectionsActive() == 0);
-        assertThat(server.loop().stats().handlerErrors()).as("a FIN mid-frame is not the handler's fault").isZero();
+        assertThat(server.loop().stats().handlerErrors())
+                .as("a FIN mid-frame is not the handler's fault")
+                .isZero();
         assertThat(Frames.freshClientServed(server.port(), 3)).isTrue();
     }
 }

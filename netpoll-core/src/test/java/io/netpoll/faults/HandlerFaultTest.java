@@ -76,7 +76,9 @@ class HandlerFaultTest extends FaultScenario {
                     assertThat(new String(end.bytes())).as("kind %s", kind).isEqualTo(kind == 'F' ? "partial" : "");
                 }
                 bad++;
-                assertThat(Frames.roundTrip(good, new byte[] {(byte) kind, (byte) round})).as("others are served").isTrue();
+                assertThat(Frames.roundTrip(good, new byte[] {(byte) kind, (byte) round}))
+                        .as("others are served")
+                        .isTrue();
             }
         }
         int failures = bad;
@@ -90,28 +92,30 @@ class HandlerFaultTest extends FaultScenario {
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger closeCallbacks = new AtomicInteger();
         AtomicInteger disconnects = new AtomicInteger();
-        Server server = startServer(mode.handler(), mode.options(
-                Option.onPrepare(c -> {
-                    int n = accepted.getAndIncrement();
-                    c.addCloseCallback(x -> {
-                        closeCallbacks.incrementAndGet();
-                        throw new IllegalStateException("close callback (expected by the test)");
-                    });
-                    if (n % 5 == 0) {
-                        throw new IllegalStateException("onPrepare (expected by the test)");
-                    }
-                    return n;
-                }),
-                Option.onConnect((ctx, c) -> {
-                    if ((int) ctx % 5 == 1) {
-                        throw new IllegalStateException("onConnect (expected by the test)");
-                    }
-                    return ctx;
-                }),
-                Option.onDisconnect((ctx, c) -> {
-                    disconnects.incrementAndGet();
-                    throw new IllegalStateException("onDisconnect (expected by the test)");
-                })));
+        Server server = startServer(
+                mode.handler(),
+                mode.options(
+                        Option.onPrepare(c -> {
+                            int n = accepted.getAndIncrement();
+                            c.addCloseCallback(x -> {
+                                closeCallbacks.incrementAndGet();
+                                throw new IllegalStateException("close callback (expected by the test)");
+                            });
+                            if (n % 5 == 0) {
+                                throw new IllegalStateException("onPrepare (expected by the test)");
+                            }
+                            return n;
+                        }),
+                        Option.onConnect((ctx, c) -> {
+                            if ((int) ctx % 5 == 1) {
+                                throw new IllegalStateException("onConnect (expected by the test)");
+                            }
+                            return ctx;
+                        }),
+                        Option.onDisconnect((ctx, c) -> {
+                            disconnects.incrementAndGet();
+                            throw new IllegalStateException("onDisconnect (expected by the test)");
+                        })));
         int connections = 50;
         int served = 0;
         for (int i = 0; i < connections; i++) {
@@ -121,7 +125,9 @@ class HandlerFaultTest extends FaultScenario {
                 boolean wrote = PeerIo.writeQuietly(s.getOutputStream(), f);
                 byte[] back = PeerIo.readUpTo(s.getInputStream(), f.length);
                 if (i % 5 <= 1) {
-                    assertThat(back).as("connection %d is closed by its failing callback", i).isEmpty();
+                    assertThat(back)
+                            .as("connection %d is closed by its failing callback", i)
+                            .isEmpty();
                 } else {
                     assertThat(wrote).isTrue();
                     assertThat(back).as("connection %d is served", i).isEqualTo(f);
@@ -135,7 +141,9 @@ class HandlerFaultTest extends FaultScenario {
         await().atMost(Duration.ofSeconds(10)).until(() -> closeCallbacks.get() == connections);
         assertThat(server.loop().stats().connectionsRejected()).isEqualTo(connections / 5);
         assertThat(server.loop().stats().handlerErrors()).isEqualTo(connections / 5);
-        assertThat(disconnects.get()).as("onDisconnect for each served connection the peer closed").isEqualTo(served);
+        assertThat(disconnects.get())
+                .as("onDisconnect for each served connection the peer closed")
+                .isEqualTo(served);
     }
 
     @ParameterizedTest
@@ -158,7 +166,8 @@ class HandlerFaultTest extends FaultScenario {
         long cpu = netpollCpu(mx) - cpuBefore;
         long wall = System.nanoTime() - wallStart;
         assertThat(calls.get()).as("no call without new data").isEqualTo(connections);
-        assertThat(cpu).as("netpoll threads' CPU time in %d ms with 50 unread buffers (ns)", wall / 1_000_000)
+        assertThat(cpu)
+                .as("netpoll threads' CPU time in %d ms with 50 unread buffers (ns)", wall / 1_000_000)
                 .isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
         sockets.get(7).getOutputStream().write(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == connections + 1);
@@ -192,26 +201,29 @@ class HandlerFaultTest extends FaultScenario {
         CountDownLatch release = new CountDownLatch(1);
         BlockingQueue<Throwable> woken = new ArrayBlockingQueue<>(10);
         AtomicInteger running = new AtomicInteger();
-        Server server = startServer((ctx, c) -> {
-            byte kind = c.reader().readByte();
-            running.incrementAndGet();
-            try {
-                switch (kind) {
-                    case 'L' -> release.await(30, TimeUnit.SECONDS); // blocked outside netpoll: close cannot wake it
-                    case 'N' -> c.reader().next(100); // a frame that never comes (no read timeout)
-                    default -> { // a peer that never reads (no write timeout)
-                        byte[] chunk = new byte[64 << 10];
-                        for (int i = 0; i < 16_384; i++) {
-                            c.writer().writeBinary(chunk);
-                            c.writer().flush();
+        Server server = startServer(
+                (ctx, c) -> {
+                    byte kind = c.reader().readByte();
+                    running.incrementAndGet();
+                    try {
+                        switch (kind) {
+                            case 'L' ->
+                                release.await(30, TimeUnit.SECONDS); // blocked outside netpoll: close cannot wake it
+                            case 'N' -> c.reader().next(100); // a frame that never comes (no read timeout)
+                            default -> { // a peer that never reads (no write timeout)
+                                byte[] chunk = new byte[64 << 10];
+                                for (int i = 0; i < 16_384; i++) {
+                                    c.writer().writeBinary(chunk);
+                                    c.writer().flush();
+                                }
+                            }
                         }
+                    } catch (ConnectionClosedException e) {
+                        woken.add(e);
+                        throw e;
                     }
-                }
-            } catch (ConnectionClosedException e) {
-                woken.add(e);
-                throw e;
-            }
-        }, Option.executor(handlers));
+                },
+                Option.executor(handlers));
         List<Socket> sockets = new ArrayList<>();
         for (char kind : "LLLNNNFFF".toCharArray()) {
             Socket s = socket(server.port(), 16 << 10);
@@ -221,7 +233,8 @@ class HandlerFaultTest extends FaultScenario {
         for (int i = 0; i < 3; i++) {
             sockets.add(socket(server.port())); // idle
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == 9 && server.loop().connectionCount() == 12);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> running.get() == 9 && server.loop().connectionCount() == 12);
 
         long start = System.nanoTime();
         ShutdownResult result = server.loop().shutdown(Duration.ofMillis(500));

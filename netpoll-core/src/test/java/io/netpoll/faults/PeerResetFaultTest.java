@@ -77,7 +77,9 @@ class PeerResetFaultTest extends FaultScenario {
         }
 
         await().atMost(Duration.ofSeconds(15)).until(() -> server.loop().stats().connectionsActive() == 0);
-        assertThat(server.loop().stats().handlerErrors()).as("a reset is not the handler's fault").isZero();
+        assertThat(server.loop().stats().handlerErrors())
+                .as("a reset is not the handler's fault")
+                .isZero();
         assertThat(Frames.freshClientServed(server.port(), 1)).isTrue();
     }
 

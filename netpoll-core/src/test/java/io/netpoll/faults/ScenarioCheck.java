@@ -84,8 +84,8 @@ public final class ScenarioCheck {
                     .pollInterval(Duration.ofMillis(10))
                     .until(() -> problems().isEmpty());
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("after " + scenario + ", " + timeout.toMillis() + " ms later: "
-                    + String.join("; ", problems()));
+            throw new AssertionError(
+                    "after " + scenario + ", " + timeout.toMillis() + " ms later: " + String.join("; ", problems()));
         }
     }
 
@@ -93,7 +93,8 @@ public final class ScenarioCheck {
         List<String> p = new ArrayList<>();
         loops.forEach((name, loop) -> {
             if (loop.stats().connectionsActive() != 0 || loop.connectionCount() != 0) {
-                p.add("server " + name + " still has connections: " + loop.stats() + ", tracked " + loop.connectionCount());
+                p.add("server " + name + " still has connections: " + loop.stats() + ", tracked "
+                        + loop.connectionCount());
             }
         });
         dialers.forEach((name, stats) -> {
@@ -108,8 +109,8 @@ public final class ScenarioCheck {
             }
             long registered = group.stats().registrations();
             if (registered != listeners.getAsInt()) {
-                p.add(registered + " channels registered with the pollers, expected only the "
-                        + listeners.getAsInt() + " listener(s)");
+                p.add(registered + " channels registered with the pollers, expected only the " + listeners.getAsInt()
+                        + " listener(s)");
             }
         }
         return p;

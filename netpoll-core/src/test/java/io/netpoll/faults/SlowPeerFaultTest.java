@@ -62,9 +62,12 @@ class SlowPeerFaultTest extends FaultScenario {
         for (Socket s : loris) {
             assertThat(s.getInputStream().read()).as("evicted: EOF").isEqualTo(-1);
         }
-        assertThat(System.nanoTime() - sentAt).as("not before the idle timeout")
+        assertThat(System.nanoTime() - sentAt)
+                .as("not before the idle timeout")
                 .isGreaterThanOrEqualTo(idle.toNanos() - TimeUnit.MILLISECONDS.toNanos(100)); // the wheel's resolution
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().connectionsActive() == 0);
-        assertThat(server.loop().stats().handlerErrors()).as("an eviction is not the handler's fault").isZero();
+        assertThat(server.loop().stats().handlerErrors())
+                .as("an eviction is not the handler's fault")
+                .isZero();
     }
 }

@@ -58,13 +58,20 @@ class AcceptorBackoffTest {
     void failingAcceptBacksOffWithGrowingDelaysThenRecovers() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         List<Long> failureTimes = new CopyOnWriteArrayList<>();
-        Acceptor acceptor = new Acceptor(server, poller, accepted::add, true, () -> {
-            if (calls.incrementAndGet() <= FAILURES) {
-                failureTimes.add(System.nanoTime());
-                throw new IOException("Too many open files");
-            }
-            return server.accept();
-        }, MIN, MAX);
+        Acceptor acceptor = new Acceptor(
+                server,
+                poller,
+                accepted::add,
+                true,
+                () -> {
+                    if (calls.incrementAndGet() <= FAILURES) {
+                        failureTimes.add(System.nanoTime());
+                        throw new IOException("Too many open files");
+                    }
+                    return server.accept();
+                },
+                MIN,
+                MAX);
         acceptor.start();
 
         client = new Socket();
@@ -96,9 +103,16 @@ class AcceptorBackoffTest {
 
     @Test
     void stopDuringBackOffCompletesAndClosesTheListener() throws Exception {
-        Acceptor acceptor = new Acceptor(server, poller, accepted::add, true, () -> {
-            throw new IOException("Too many open files");
-        }, TimeUnit.SECONDS.toNanos(30), TimeUnit.SECONDS.toNanos(30));
+        Acceptor acceptor = new Acceptor(
+                server,
+                poller,
+                accepted::add,
+                true,
+                () -> {
+                    throw new IOException("Too many open files");
+                },
+                TimeUnit.SECONDS.toNanos(30),
+                TimeUnit.SECONDS.toNanos(30));
         acceptor.start();
         client = new Socket();
         client.connect(new InetSocketAddress("127.0.0.1", server.socket().getLocalPort()), 5_000);
@@ -112,9 +126,16 @@ class AcceptorBackoffTest {
 
     @Test
     void pollerShutdownDuringBackOffStopsTheAcceptor() throws Exception {
-        Acceptor acceptor = new Acceptor(server, poller, accepted::add, true, () -> {
-            throw new IOException("Too many open files");
-        }, TimeUnit.SECONDS.toNanos(30), TimeUnit.SECONDS.toNanos(30));
+        Acceptor acceptor = new Acceptor(
+                server,
+                poller,
+                accepted::add,
+                true,
+                () -> {
+                    throw new IOException("Too many open files");
+                },
+                TimeUnit.SECONDS.toNanos(30),
+                TimeUnit.SECONDS.toNanos(30));
         acceptor.start();
         client = new Socket();
         client.connect(new InetSocketAddress("127.0.0.1", server.socket().getLocalPort()), 5_000);

@@ -24,8 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ErrorPolicyTest {
 
-    record Line(System.Logger.Level level, String message, Throwable thrown) {
-    }
+    record Line(System.Logger.Level level, String message, Throwable thrown) {}
 
     /** A System.Logger that keeps what it is given. */
     static final class Recording implements System.Logger {
@@ -59,7 +58,9 @@ class ErrorPolicyTest {
 
     private static Connection connection() {
         InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 4242);
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+        return (Connection) Proxy.newProxyInstance(
+                Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "remoteAddress" -> peer;
                     case "toString" -> "conn";
@@ -75,14 +76,16 @@ class ErrorPolicyTest {
         ErrorPolicy policy = new ErrorPolicy(null, counters, log, now::get, 10, 1_000_000_000L);
         Connection c = connection();
         for (int i = 0; i < 1000; i++) {
-            assertThat(policy.handlerFailed(c, null, new ReadTimeoutException("read timed out after PT1S"))).isTrue();
+            assertThat(policy.handlerFailed(c, null, new ReadTimeoutException("read timed out after PT1S")))
+                    .isTrue();
         }
         assertThat(log.lines).hasSize(10);
         assertThat(log.lines).allSatisfy(l -> {
             assertThat(l.level()).isEqualTo(System.Logger.Level.INFO);
             assertThat(l.thrown()).isNull();
-            assertThat(l.message()).isEqualTo("closing /127.0.0.1:4242 after a peer error: "
-                    + "ReadTimeoutException: read timed out after PT1S");
+            assertThat(l.message())
+                    .isEqualTo("closing /127.0.0.1:4242 after a peer error: "
+                            + "ReadTimeoutException: read timed out after PT1S");
         });
         assertThat(counters.peerErrors()).isEqualTo(1000);
         assertThat(counters.handlerErrors()).isZero();
@@ -94,8 +97,9 @@ class ErrorPolicyTest {
         now.addAndGet(1L); // a new window
         policy.handlerFailed(c, null, new ConnectException("Connection refused"));
         assertThat(log.lines).hasSize(11);
-        assertThat(log.lines.get(10).message()).isEqualTo("closing /127.0.0.1:4242 after a peer error: "
-                + "ConnectException: Connection refused (991 similar lines suppressed)");
+        assertThat(log.lines.get(10).message())
+                .isEqualTo("closing /127.0.0.1:4242 after a peer error: "
+                        + "ConnectException: Connection refused (991 similar lines suppressed)");
     }
 
     @Test
@@ -119,19 +123,25 @@ class ErrorPolicyTest {
         Counters counters = new Counters();
         Recording log = new Recording();
         ErrorPolicy keep = new ErrorPolicy((ctx, c, e) -> ErrorAction.keepOpen(), counters, log, () -> 0L, 10, 1L);
-        assertThat(keep.handlerFailed(connection(), "ctx", new IllegalStateException())).isFalse();
+        assertThat(keep.handlerFailed(connection(), "ctx", new IllegalStateException()))
+                .isFalse();
         ErrorPolicy none = new ErrorPolicy((ctx, c, e) -> null, counters, log, () -> 0L, 10, 1L);
-        assertThat(none.handlerFailed(connection(), "ctx", new IllegalStateException("x"))).isTrue();
-        assertThat(log.lines).singleElement().satisfies(l -> assertThat(l.level()).isEqualTo(System.Logger.Level.WARNING));
+        assertThat(none.handlerFailed(connection(), "ctx", new IllegalStateException("x")))
+                .isTrue();
+        assertThat(log.lines)
+                .singleElement()
+                .satisfies(l -> assertThat(l.level()).isEqualTo(System.Logger.Level.WARNING));
         assertThat(counters.handlerErrors()).isEqualTo(2);
     }
 
     @Test
     void peerErrorsAreRecognisedThroughCausesAndTheJdksPlainIoExceptions() {
         assertThat(ErrorAction.isPeerError(new ReadTimeoutException("t"))).isTrue();
-        assertThat(ErrorAction.isPeerError(new ConnectionClosedException("closed"))).isTrue();
+        assertThat(ErrorAction.isPeerError(new ConnectionClosedException("closed")))
+                .isTrue();
         assertThat(ErrorAction.isPeerError(new ConnectException("refused"))).isTrue();
-        assertThat(ErrorAction.isPeerError(new IOException("Connection reset by peer"))).isTrue();
+        assertThat(ErrorAction.isPeerError(new IOException("Connection reset by peer")))
+                .isTrue();
         assertThat(ErrorAction.isPeerError(new IOException("Broken pipe"))).isTrue();
         assertThat(ErrorAction.isPeerError(new java.io.UncheckedIOException(new java.net.SocketException("reset"))))
                 .isTrue();

@@ -1,9 +1,9 @@
 package io.netpoll.internal;
 
+import io.netpoll.Connection;
+
 import java.io.IOException;
 import java.net.SocketOption;
-
-import io.netpoll.Connection;
 
 /**
  * Test helper (shipped in netpoll-core's test-jar): reads a socket option of a connection's
@@ -12,8 +12,7 @@ import io.netpoll.Connection;
  */
 public final class SocketOptionProbe {
 
-    private SocketOptionProbe() {
-    }
+    private SocketOptionProbe() {}
 
     public static <T> T get(Connection connection, SocketOption<T> option) throws IOException {
         return ((NioConnection) connection).channel.getOption(option);

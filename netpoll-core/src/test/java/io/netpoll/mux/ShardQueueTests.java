@@ -1,16 +1,15 @@
 package io.netpoll.mux;
 
-import static io.netpoll.testing.Async.async;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
 import io.netpoll.Netpoll;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.buffer.LinkBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,10 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static io.netpoll.testing.Async.async;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Many threads adding whole messages to one connection: every message arrives whole, each
@@ -57,7 +56,9 @@ class ShardQueueTests {
     }
 
     private Connection dial() throws IOException {
-        return Netpoll.newDialer(Option.pollerGroup(group), Option.writeTimeout(Duration.ofSeconds(20)),
+        return Netpoll.newDialer(
+                        Option.pollerGroup(group),
+                        Option.writeTimeout(Duration.ofSeconds(20)),
                         Option.sendBufferSize(32 << 10))
                 .dialConnection("tcp", "127.0.0.1:" + server.getLocalPort());
     }
@@ -69,14 +70,16 @@ class ShardQueueTests {
         CompletableFuture<Map<Integer, List<Integer>>> received = async(() -> {
             Map<Integer, List<Integer>> byThread = new HashMap<>();
             try (Socket s = server.accept();
-                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
+                    BufferedReader in =
+                            new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
                 for (int i = 0; i < threads * perThread; i++) {
                     String line = in.readLine();
                     // "t:seq:" + padding: a torn message would not parse or would have the wrong length
                     String[] parts = line.split(":", -1);
                     assertThat(parts).hasSize(3);
                     assertThat(parts[2]).hasSize(Integer.parseInt(parts[1]) % 97);
-                    byThread.computeIfAbsent(Integer.parseInt(parts[0]), k -> new ArrayList<>()).add(Integer.parseInt(parts[1]));
+                    byThread.computeIfAbsent(Integer.parseInt(parts[0]), k -> new ArrayList<>())
+                            .add(Integer.parseInt(parts[1]));
                 }
             }
             return byThread;

@@ -1,10 +1,5 @@
 package io.netpoll.pool;
 
-import static io.netpoll.testing.Async.async;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
 import io.netpoll.Dialer;
@@ -14,6 +9,10 @@ import io.netpoll.Netpoll;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.codec.LineFrameDecoder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -27,10 +26,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static io.netpoll.testing.Async.async;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The pool against real loopback servers: reuse, limits, pending-acquire limit, validation of
@@ -64,27 +63,30 @@ class ConnectionPoolTests {
 
     private String startServer(String address) throws IOException {
         Listener listener = Netpoll.createListener("tcp", address);
-        EventLoop loop = Netpoll.newEventLoop((ctx, c) -> {
-            LineFrameDecoder lines = (LineFrameDecoder) ctx;
-            ByteBuffer line;
-            while ((line = lines.tryNextFrame(c.reader())) != null) {
-                String cmd = StandardCharsets.UTF_8.decode(line).toString();
-                switch (cmd) {
-                    case "ping" -> c.writer().writeString("pong\n");
-                    case "push" -> c.writer().writeString("pong\npong\n");
-                    case "bye" -> {
-                        c.close();
-                        return;
+        EventLoop loop = Netpoll.newEventLoop(
+                (ctx, c) -> {
+                    LineFrameDecoder lines = (LineFrameDecoder) ctx;
+                    ByteBuffer line;
+                    while ((line = lines.tryNextFrame(c.reader())) != null) {
+                        String cmd = StandardCharsets.UTF_8.decode(line).toString();
+                        switch (cmd) {
+                            case "ping" -> c.writer().writeString("pong\n");
+                            case "push" -> c.writer().writeString("pong\npong\n");
+                            case "bye" -> {
+                                c.close();
+                                return;
+                            }
+                            default -> c.writer().writeString("-ERR\n");
+                        }
                     }
-                    default -> c.writer().writeString("-ERR\n");
-                }
-            }
-            c.writer().flush();
-        }, Option.pollerGroup(group), Option.onPrepare(c -> {
-            LineFrameDecoder d = new LineFrameDecoder(1024);
-            c.addCloseCallback(closed -> d.close());
-            return d;
-        }));
+                    c.writer().flush();
+                },
+                Option.pollerGroup(group),
+                Option.onPrepare(c -> {
+                    LineFrameDecoder d = new LineFrameDecoder(1024);
+                    c.addCloseCallback(closed -> d.close());
+                    return d;
+                }));
         loops.add(loop);
         async(() -> {
             try {
@@ -140,7 +142,8 @@ class ConnectionPoolTests {
         ConnectionPool pool = pool(ConnectionPool.builder(dialer).maxConnections(1));
         PooledConnection lease = pool.acquire(address);
         assertThatThrownBy(() -> pool.acquire(address, Duration.ofMillis(50)))
-                .isInstanceOf(AcquireTimeoutException.class).hasMessageContaining(address);
+                .isInstanceOf(AcquireTimeoutException.class)
+                .hasMessageContaining(address);
         CompletableFuture<PooledConnection> waiter = async(() -> pool.acquire(address, Duration.ofSeconds(20)));
         await().until(() -> pool.stats().pending() == 1);
         Connection c = lease.connection();
@@ -156,13 +159,15 @@ class ConnectionPoolTests {
     @Test
     void beyondThePendingLimitAnAcquireFailsFast() throws Exception {
         String address = startServer();
-        ConnectionPool pool = pool(ConnectionPool.builder(dialer).maxConnections(1).maxPendingAcquires(1));
+        ConnectionPool pool =
+                pool(ConnectionPool.builder(dialer).maxConnections(1).maxPendingAcquires(1));
         PooledConnection lease = pool.acquire(address);
         CompletableFuture<PooledConnection> waiter = async(() -> pool.acquire(address, Duration.ofSeconds(20)));
         await().until(() -> pool.stats().pending() == 1);
         long start = System.nanoTime();
         assertThatThrownBy(() -> pool.acquire(address, Duration.ofSeconds(20)))
-                .isInstanceOf(PendingAcquireLimitException.class).hasMessageContaining("failing fast");
+                .isInstanceOf(PendingAcquireLimitException.class)
+                .hasMessageContaining("failing fast");
         assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
         lease.release();
         waiter.get(10, TimeUnit.SECONDS).release();
@@ -281,7 +286,8 @@ class ConnectionPoolTests {
         CompletableFuture<PooledConnection> waiter = async(() -> pool.acquire(address, Duration.ofSeconds(20)));
         await().until(() -> pool.stats().pending() == 1);
         pool.close();
-        assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(PoolClosedException.class);
         assertThat(lent.connection().isActive()).isFalse();
         assertThat(lent2.connection().isActive()).isFalse();
@@ -298,11 +304,12 @@ class ConnectionPoolTests {
         String address = startServer();
         AtomicInteger dials = new AtomicInteger();
         ConnectionPool pool = pool(ConnectionPool.builder(a -> {
-            if (dials.getAndIncrement() == 0) {
-                throw new ConnectException("refused (test)");
-            }
-            return dialer.dialConnection("tcp", a);
-        }).maxConnections(1));
+                    if (dials.getAndIncrement() == 0) {
+                        throw new ConnectException("refused (test)");
+                    }
+                    return dialer.dialConnection("tcp", a);
+                })
+                .maxConnections(1));
         assertThatThrownBy(() -> pool.acquire(address)).isInstanceOf(ConnectException.class);
         assertThat(pool.stats().acquireFailures()).isEqualTo(1);
         try (PooledConnection lease = pool.acquire(address, Duration.ZERO)) { // the slot is free again
@@ -336,7 +343,8 @@ class ConnectionPoolTests {
     @Test
     void concurrentAcquireAndReleaseKeepTheCountsAndTheLimit() throws Exception {
         String address = startServer();
-        ConnectionPool pool = pool(ConnectionPool.builder(dialer).maxConnections(3).maxLifetime(Duration.ofMillis(30)));
+        ConnectionPool pool =
+                pool(ConnectionPool.builder(dialer).maxConnections(3).maxLifetime(Duration.ofMillis(30)));
         int threads = 8;
         int rounds = 300;
         AtomicInteger maxSeen = new AtomicInteger();
@@ -376,8 +384,8 @@ class ConnectionPoolTests {
     void acquireAndReleaseOfAnIdleConnectionAllocateNothing() throws Exception {
         String address = startServer();
         ConnectionPool pool = pool(ConnectionPool.builder(dialer).maxConnections(2));
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
-                .getThreadMXBean();
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 50_000; i++) { // warm-up: JIT, the endpoint, the idle stack's array
             pool.acquire(address).release();
         }

@@ -10,18 +10,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Async {
 
-    private Async() {
-    }
+    private Async() {}
 
     public static <T> CompletableFuture<T> async(Callable<T> step) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                result.complete(step.call());
-            } catch (Throwable ex) {
-                result.completeExceptionally(ex);
-            }
-        }, "test-step");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        result.complete(step.call());
+                    } catch (Throwable ex) {
+                        result.completeExceptionally(ex);
+                    }
+                },
+                "test-step");
         thread.setDaemon(true);
         thread.start();
         return result;

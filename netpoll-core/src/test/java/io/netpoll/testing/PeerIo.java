@@ -13,12 +13,10 @@ import java.net.SocketException;
  */
 public final class PeerIo {
 
-    private PeerIo() {
-    }
+    private PeerIo() {}
 
     /** How a connection ended for the client: the bytes it got, and whether the end was a reset rather than EOF. */
-    public record Ending(byte[] bytes, boolean reset) {
-    }
+    public record Ending(byte[] bytes, boolean reset) {}
 
     /**
      * Reads until the server ends the connection: EOF, or a reset (a server that closes with

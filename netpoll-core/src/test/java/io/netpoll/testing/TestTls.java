@@ -1,5 +1,8 @@
 package io.netpoll.testing;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,10 +20,6 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-
 /**
  * The test-only TLS material of {@code src/test/resources/tls} (see its README: public keys, for
  * tests only) as {@link SSLContext}s and files. Thread-safe; contexts are made fresh per call.
@@ -32,8 +31,7 @@ public final class TestTls {
 
     private static final char[] PASSWORD = "test-only".toCharArray();
 
-    private TestTls() {
-    }
+    private TestTls() {}
 
     /** A context that presents {@code name}'s certificate and trusts the test CA (for client certificates). */
     public static SSLContext serverContext(String name) {
@@ -113,6 +111,7 @@ public final class TestTls {
                 .replace("-----BEGIN PRIVATE KEY-----", "")
                 .replace("-----END PRIVATE KEY-----", "")
                 .replaceAll("\\s", "");
-        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem)));
+        return KeyFactory.getInstance("EC")
+                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem)));
     }
 }

@@ -1,19 +1,17 @@
 package io.netpoll.tls;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.netpoll.testing.TestTls;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TlsConfigTest {
 
@@ -43,15 +41,22 @@ class TlsConfigTest {
         assertThat(e.getUseClientMode()).isTrue();
         assertThat(e.getSSLParameters().getEndpointIdentificationAlgorithm()).isEqualTo("HTTPS");
         assertThat(e.getPeerHost()).isEqualTo("db.example.com");
-        TlsConfig off = TlsConfig.client(TestTls.clientContext()).hostnameVerification(false).build();
-        assertThat(off.newEngine("db.example.com", 6390).getSSLParameters().getEndpointIdentificationAlgorithm()).isNull();
+        TlsConfig off = TlsConfig.client(TestTls.clientContext())
+                .hostnameVerification(false)
+                .build();
+        assertThat(off.newEngine("db.example.com", 6390).getSSLParameters().getEndpointIdentificationAlgorithm())
+                .isNull();
     }
 
     @Test
     void settingsReachTheEngine() {
-        TlsConfig s = TlsConfig.server(SERVER).protocols("TLSv1.3").cipherSuites("TLS_AES_128_GCM_SHA256")
-                .applicationProtocols("h2", "http/1.1").clientAuth(ClientAuth.WANT)
-                .handshakeTimeout(Duration.ofSeconds(3)).build();
+        TlsConfig s = TlsConfig.server(SERVER)
+                .protocols("TLSv1.3")
+                .cipherSuites("TLS_AES_128_GCM_SHA256")
+                .applicationProtocols("h2", "http/1.1")
+                .clientAuth(ClientAuth.WANT)
+                .handshakeTimeout(Duration.ofSeconds(3))
+                .build();
         SSLEngine e = s.newEngine(null, 0);
         assertThat(e.getEnabledProtocols()).containsExactly("TLSv1.3");
         assertThat(e.getEnabledCipherSuites()).containsExactly("TLS_AES_128_GCM_SHA256");
@@ -59,10 +64,16 @@ class TlsConfigTest {
         assertThat(e.getWantClientAuth()).isTrue();
         assertThat(e.getNeedClientAuth()).isFalse();
         assertThat(s.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(TlsConfig.server(SERVER).clientAuth(ClientAuth.NEED).build().newEngine(null, 0).getNeedClientAuth())
+        assertThat(TlsConfig.server(SERVER)
+                        .clientAuth(ClientAuth.NEED)
+                        .build()
+                        .newEngine(null, 0)
+                        .getNeedClientAuth())
                 .isTrue();
 
-        TlsConfig c = TlsConfig.client(TestTls.clientContext()).serverName("kv.example.com").build();
+        TlsConfig c = TlsConfig.client(TestTls.clientContext())
+                .serverName("kv.example.com")
+                .build();
         SSLEngine ce = c.newEngine("10.0.0.1", 6390);
         // The configured name is both what SNI sends and what the certificate must match.
         assertThat(ce.getPeerHost()).isEqualTo("kv.example.com");
@@ -73,15 +84,17 @@ class TlsConfigTest {
     void theContextSupplierIsReadForEachEngine() {
         AtomicInteger reads = new AtomicInteger();
         TlsConfig c = TlsConfig.server(() -> {
-            reads.incrementAndGet();
-            return SERVER;
-        }).build();
+                    reads.incrementAndGet();
+                    return SERVER;
+                })
+                .build();
         assertThat(reads).hasValue(0); // building does not read it
         c.newEngine(null, 0);
         c.newEngine(null, 0);
         assertThat(reads).hasValue(2);
         assertThatThrownBy(() -> TlsConfig.server(() -> null).build().newEngine(null, 0))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("returned null");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("returned null");
     }
 
     @Test
@@ -94,10 +107,16 @@ class TlsConfigTest {
         assertThatThrownBy(() -> TlsConfig.client(SERVER).serverName("bad name!"))
                 .isInstanceOf(IllegalArgumentException.class);
         // Names the provider does not know fail when an engine is made, with the name in the message.
-        assertThatThrownBy(() -> TlsConfig.server(SERVER).protocols("TLSv9").build().newEngine(null, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TLSv9");
-        assertThatThrownBy(() -> TlsConfig.server(SERVER).cipherSuites("TLS_NOPE").build().newEngine(null, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TLS_NOPE");
+        assertThatThrownBy(() ->
+                        TlsConfig.server(SERVER).protocols("TLSv9").build().newEngine(null, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("TLSv9");
+        assertThatThrownBy(() -> TlsConfig.server(SERVER)
+                        .cipherSuites("TLS_NOPE")
+                        .build()
+                        .newEngine(null, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("TLS_NOPE");
     }
 
     @Test

@@ -1,9 +1,10 @@
 package io.netpoll.sample;
 
 import io.netpoll.sample.kv.RespLimits;
-import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
+
+import java.time.Duration;
 
 /** Settings of the sample's servers, under {@code sample.*} (the ports are {@code netpoll.servers.*.port}). */
 @ConfigurationProperties("sample")
@@ -88,8 +89,11 @@ public class SampleProperties {
         }
 
         public RespLimits toLimits() {
-            return new RespLimits(Math.toIntExact(maxBulkLength.toBytes()), maxArrayLength,
-                    Math.toIntExact(maxInlineLength.toBytes()), maxQueryBytes.toBytes());
+            return new RespLimits(
+                    Math.toIntExact(maxBulkLength.toBytes()),
+                    maxArrayLength,
+                    Math.toIntExact(maxInlineLength.toBytes()),
+                    maxQueryBytes.toBytes());
         }
     }
 

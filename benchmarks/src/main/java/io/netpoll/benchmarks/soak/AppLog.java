@@ -24,6 +24,7 @@ record AppLog(long leakReports, long errorLines, List<String> firstLeaks) {
 
     /** The start of {@code LeakReport.toString()}. */
     static final String LEAK_MARK = "LEAK: a ";
+
     static final String ERROR_MARK = " ERROR ";
 
     static AppLog read(Path file) throws IOException {
@@ -31,8 +32,10 @@ record AppLog(long leakReports, long errorLines, List<String> firstLeaks) {
         long errors = 0;
         List<String> first = new ArrayList<>();
         // The log is the application's; decode leniently so one odd byte cannot hide the count.
-        CharsetDecoder lenient = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        CharsetDecoder lenient = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
         try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), lenient))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 if (line.contains(LEAK_MARK)) {

@@ -20,8 +20,20 @@ record AppMetrics(
         double handlerErrors,
         double rejectedConnections) {
 
-    static final AppMetrics MISSING = new AppMetrics(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-            Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+    static final AppMetrics MISSING = new AppMetrics(
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
             Double.NaN);
 
     /** Reads the meters from a {@code /actuator/prometheus} scrape (Prometheus names: {@code _bytes}, {@code _total}). */

@@ -81,7 +81,9 @@ final class AppProbe {
         }
         try {
             Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(pid), "GC.run"))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return "jcmd timed out";
@@ -96,14 +98,18 @@ final class AppProbe {
     static double loadAverage() {
         try {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
-                    .trim().split("\\s+")[0]);
+                    .trim()
+                    .split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
     }
 
     private HttpResponse<String> get(String endpoint) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(actuator.resolve(endpoint)).timeout(HTTP_TIMEOUT).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(actuator.resolve(endpoint))
+                .timeout(HTTP_TIMEOUT)
+                .GET()
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

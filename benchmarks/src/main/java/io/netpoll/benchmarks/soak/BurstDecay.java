@@ -46,8 +46,7 @@ public final class BurstDecay {
     private static final long SAMPLE_MILLIS = 100;
     private static final double IDLE_SECONDS = 5;
 
-    private BurstDecay() {
-    }
+    private BurstDecay() {}
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(arg(args, 0, "."));
@@ -58,16 +57,19 @@ public final class BurstDecay {
         int messageBytes = Integer.parseInt(arg(args, 5, "512")) * 1024;
         Files.createDirectories(out);
 
-        BufferPool pool = BufferPool.builder().decay(Duration.ofSeconds(decaySeconds)).build();
+        BufferPool pool =
+                BufferPool.builder().decay(Duration.ofSeconds(decaySeconds)).build();
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
         EventLoop loop = Netpoll.newEventLoop(BurstDecay::echo, Option.bufferPool(pool));
-        Thread serving = new Thread(() -> {
-            try {
-                loop.serve(listener);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, "burst-decay-serve");
+        Thread serving = new Thread(
+                () -> {
+                    try {
+                        loop.serve(listener);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                "burst-decay-serve");
         serving.setDaemon(true);
         serving.start();
 
@@ -83,7 +85,8 @@ public final class BurstDecay {
         }
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            Thread t = new Thread(() -> client(listener.port(), message, loadStart, loadEnd, roundTrips, errors),
+            Thread t = new Thread(
+                    () -> client(listener.port(), message, loadStart, loadEnd, roundTrips, errors),
                     "burst-client-" + i);
             t.setDaemon(true);
             clients.add(t);
@@ -103,12 +106,29 @@ public final class BurstDecay {
                 BufferPoolStats stats = pool.stats();
                 MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
                 String phase = now < loadStart ? "idle" : now < loadEnd ? "load" : "after";
-                AppMetrics app = new AppMetrics(heap.getUsed(), heap.getCommitted(), Double.NaN, jdkDirectBytes(),
-                        stats.usedBytes(), stats.pooledBytes(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                        Thread.activeCount(), Double.NaN, Double.NaN, Double.NaN);
-                Sample s = new Sample(phase, (now - loadStart) / 1e9,
-                        new double[] {(ops - lastOps) * 1000.0 / SAMPLE_MILLIS}, new long[] {errors.get()},
-                        self.rssBytes(), app, AppProbe.loadAverage());
+                AppMetrics app = new AppMetrics(
+                        heap.getUsed(),
+                        heap.getCommitted(),
+                        Double.NaN,
+                        jdkDirectBytes(),
+                        stats.usedBytes(),
+                        stats.pooledBytes(),
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Thread.activeCount(),
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN);
+                Sample s = new Sample(
+                        phase,
+                        (now - loadStart) / 1e9,
+                        new double[] {(ops - lastOps) * 1000.0 / SAMPLE_MILLIS},
+                        new long[] {errors.get()},
+                        self.rssBytes(),
+                        app,
+                        AppProbe.loadAverage());
                 lastOps = ops;
                 samples.add(s);
                 csv.write(s);
@@ -119,22 +139,46 @@ public final class BurstDecay {
         for (Thread t : clients) {
             t.join(5_000);
         }
-        RssPlot.write(out.resolve("burst-decay.png"),
-                String.format(Locale.ROOT, "netpoll echo: %d connections x %d KiB burst for %.0f s, decay %d s",
-                        connections, messageBytes / 1024, burstSeconds, decaySeconds),
-                samples, Double.NEGATIVE_INFINITY, burstSeconds); // no warm-up marker
+        RssPlot.write(
+                out.resolve("burst-decay.png"),
+                String.format(
+                        Locale.ROOT,
+                        "netpoll echo: %d connections x %d KiB burst for %.0f s, decay %d s",
+                        connections,
+                        messageBytes / 1024,
+                        burstSeconds,
+                        decaySeconds),
+                samples,
+                Double.NEGATIVE_INFINITY,
+                burstSeconds); // no warm-up marker
         Sample first = samples.get(0);
-        Sample lastIdle = samples.stream().filter(s -> s.phase().equals("idle")).reduce((a, b) -> b).orElse(first);
+        Sample lastIdle = samples.stream()
+                .filter(s -> s.phase().equals("idle"))
+                .reduce((a, b) -> b)
+                .orElse(first);
         Sample last = samples.get(samples.size() - 1);
         BufferPoolStats stats = pool.stats();
         System.out.printf(Locale.ROOT, "round trips %d, errors %d%n", roundTrips.get(), errors.get());
-        System.out.printf(Locale.ROOT, "JDK direct buffers MiB: before the burst %.1f, at the end %.1f%n",
-                mib((long) lastIdle.app().directBuffers()), mib((long) last.app().directBuffers()));
-        System.out.printf(Locale.ROOT, "RSS MiB: before the burst %.1f, peak %.1f, at the end %.1f%n",
-                mib(lastIdle.rssBytes()), mib(peakRss), mib(last.rssBytes()));
-        System.out.printf(Locale.ROOT, "pool MiB (used + pooled): peak %.1f, at the end %.1f (used %.3f, pooled %.3f);"
-                        + " decayed in total %.1f%n", mib(peakBuffers), mib(stats.usedBytes() + stats.pooledBytes()),
-                mib(stats.usedBytes()), mib(stats.pooledBytes()), mib(stats.decayedBytes()));
+        System.out.printf(
+                Locale.ROOT,
+                "JDK direct buffers MiB: before the burst %.1f, at the end %.1f%n",
+                mib((long) lastIdle.app().directBuffers()),
+                mib((long) last.app().directBuffers()));
+        System.out.printf(
+                Locale.ROOT,
+                "RSS MiB: before the burst %.1f, peak %.1f, at the end %.1f%n",
+                mib(lastIdle.rssBytes()),
+                mib(peakRss),
+                mib(last.rssBytes()));
+        System.out.printf(
+                Locale.ROOT,
+                "pool MiB (used + pooled): peak %.1f, at the end %.1f (used %.3f, pooled %.3f);"
+                        + " decayed in total %.1f%n",
+                mib(peakBuffers),
+                mib(stats.usedBytes() + stats.pooledBytes()),
+                mib(stats.usedBytes()),
+                mib(stats.pooledBytes()),
+                mib(stats.decayedBytes()));
         loop.shutdown(Duration.ofSeconds(2));
         listener.close();
         pool.close();
@@ -150,8 +194,8 @@ public final class BurstDecay {
         }
     }
 
-    private static void client(int port, byte[] message, long loadStart, long loadEnd, AtomicLong roundTrips,
-            AtomicLong errors) {
+    private static void client(
+            int port, byte[] message, long loadStart, long loadEnd, AtomicLong roundTrips, AtomicLong errors) {
         LockSupport.parkNanos(loadStart - System.nanoTime());
         byte[] reply = new byte[16 * 1024];
         try (Socket s = new Socket()) {

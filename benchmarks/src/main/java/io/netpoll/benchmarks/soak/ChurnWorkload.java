@@ -26,8 +26,8 @@ final class ChurnWorkload extends Workload {
     private final long periodNanos;
     private final long seed;
 
-    ChurnWorkload(String host, int echoPort, int proxyPort, int threads, int ratePerSecond, Duration ioTimeout,
-            long seed) {
+    ChurnWorkload(
+            String host, int echoPort, int proxyPort, int threads, int ratePerSecond, Duration ioTimeout, long seed) {
         super("churn", "connections", threads, host, ioTimeout);
         this.echoPort = echoPort;
         this.proxyPort = proxyPort;

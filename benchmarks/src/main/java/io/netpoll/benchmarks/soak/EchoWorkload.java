@@ -59,8 +59,8 @@ final class EchoWorkload extends Workload {
         readFully(socket.getInputStream(), received, n);
         int at = Arrays.mismatch(sent, 0, n, received, 0, n);
         if (at >= 0) {
-            throw new VerificationException("echo of " + n + " bytes differs at byte " + at
-                    + ": sent " + (sent[at] & 0xff) + ", got " + (received[at] & 0xff));
+            throw new VerificationException("echo of " + n + " bytes differs at byte " + at + ": sent "
+                    + (sent[at] & 0xff) + ", got " + (received[at] & 0xff));
         }
     }
 

@@ -14,8 +14,7 @@ import java.util.List;
  */
 public final class FreePorts {
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     public static void main(String[] args) throws IOException {
         int n = args.length == 0 ? 1 : Integer.parseInt(args[0]);

@@ -71,8 +71,8 @@ final class KvWorkload extends Workload {
                 conn.expectBulk(value, n);
                 long got = conn.readInteger();
                 if (got != count + 1 && !(uncertain && got == count + 2)) {
-                    throw new VerificationException("INCR: expected " + (count + 1) + (uncertain ? " or "
-                            + (count + 2) : "") + ", got " + got);
+                    throw new VerificationException(
+                            "INCR: expected " + (count + 1) + (uncertain ? " or " + (count + 2) : "") + ", got " + got);
                 }
                 count = got;
                 uncertain = false;

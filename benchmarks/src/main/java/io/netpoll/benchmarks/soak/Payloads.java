@@ -10,8 +10,7 @@ import java.util.SplittableRandom;
  */
 final class Payloads {
 
-    private Payloads() {
-    }
+    private Payloads() {}
 
     /** 1 B to {@code max}: 60 % up to 128 B, 30 % up to 4 KiB, 10 % up to {@code max}. */
     static int size(SplittableRandom rnd, int max) {

@@ -14,8 +14,7 @@ import java.util.Map;
  */
 final class PrometheusText {
 
-    record Series(String name, Map<String, String> labels, double value) {
-    }
+    record Series(String name, Map<String, String> labels, double value) {}
 
     private final List<Series> series;
 

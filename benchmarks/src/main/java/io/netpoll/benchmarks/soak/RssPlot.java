@@ -1,5 +1,6 @@
 package io.netpoll.benchmarks.soak;
 
+import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -14,8 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
-
-import javax.imageio.ImageIO;
 
 /**
  * Draws the application's memory over the soak as a PNG, with nothing but {@code java.awt}
@@ -35,11 +34,9 @@ final class RssPlot {
     private static final int BOTTOM = 50;
     private static final double MIB = 1024.0 * 1024.0;
 
-    private record Line(String label, Color color, Stroke stroke, ToDoubleFunction<Sample> value) {
-    }
+    private record Line(String label, Color color, Stroke stroke, ToDoubleFunction<Sample> value) {}
 
-    private RssPlot() {
-    }
+    private RssPlot() {}
 
     static void write(Path file, String title, List<Sample> samples, double warmupSeconds, double loadSeconds)
             throws IOException {
@@ -48,13 +45,25 @@ final class RssPlot {
 
     static BufferedImage draw(String title, List<Sample> samples, double warmupSeconds, double loadSeconds) {
         List<Line> lines = List.of(
-                new Line("RSS", new Color(0x1f77b4), new BasicStroke(2f),
+                new Line(
+                        "RSS",
+                        new Color(0x1f77b4),
+                        new BasicStroke(2f),
                         s -> s.rssBytes() < 0 ? Double.NaN : s.rssBytes() / MIB),
-                new Line("heap committed", new Color(0x7f7f7f), dashed(1.5f),
+                new Line(
+                        "heap committed",
+                        new Color(0x7f7f7f),
+                        dashed(1.5f),
                         s -> s.app().heapCommitted() / MIB),
-                new Line("heap used", new Color(0xff7f0e), new BasicStroke(1.5f),
+                new Line(
+                        "heap used",
+                        new Color(0xff7f0e),
+                        new BasicStroke(1.5f),
                         s -> s.app().heapUsed() / MIB),
-                new Line("netpoll buffers (used + pooled)", new Color(0x2ca02c), new BasicStroke(1.5f),
+                new Line(
+                        "netpoll buffers (used + pooled)",
+                        new Color(0x2ca02c),
+                        new BasicStroke(1.5f),
                         s -> (s.app().netpollUsed() + s.app().netpollPooled()) / MIB));
         double xMin = 0;
         double xMax = 1;

@@ -11,6 +11,11 @@ package io.netpoll.benchmarks.soak;
  * @param app          the application's meters at this point
  * @param loadAverage  the machine's 1-minute load average
  */
-record Sample(String phase, double seconds, double[] opsPerSecond, long[] errors, long rssBytes, AppMetrics app,
-        double loadAverage) {
-}
+record Sample(
+        String phase,
+        double seconds,
+        double[] opsPerSecond,
+        long[] errors,
+        long rssBytes,
+        AppMetrics app,
+        double loadAverage) {}

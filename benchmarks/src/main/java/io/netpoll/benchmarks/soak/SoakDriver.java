@@ -3,7 +3,6 @@ package io.netpoll.benchmarks.soak;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +37,26 @@ public final class SoakDriver {
         this.options = options;
         this.probe = new AppProbe(options.pid(), options.host(), options.httpPort());
         this.workloads = List.of(
-                new EchoWorkload(options.host(), options.echoPort(), options.echoConnections(), options.ioTimeout(),
+                new EchoWorkload(
+                        options.host(),
+                        options.echoPort(),
+                        options.echoConnections(),
+                        options.ioTimeout(),
                         options.seed()),
-                new KvWorkload(options.host(), options.proxyPort(), options.kvConnections(), options.ioTimeout(),
+                new KvWorkload(
+                        options.host(),
+                        options.proxyPort(),
+                        options.kvConnections(),
+                        options.ioTimeout(),
                         options.seed()),
-                new ChurnWorkload(options.host(), options.echoPort(), options.proxyPort(), options.churnThreads(),
-                        options.churnRate(), options.ioTimeout(), options.seed()));
+                new ChurnWorkload(
+                        options.host(),
+                        options.echoPort(),
+                        options.proxyPort(),
+                        options.churnThreads(),
+                        options.churnRate(),
+                        options.ioTimeout(),
+                        options.seed()));
     }
 
     public static void main(String[] args) throws Exception {
@@ -66,15 +79,19 @@ public final class SoakDriver {
             return 2;
         }
         SoakReport report;
-        try (SampleCsv csv = new SampleCsv(options.outDir().resolve("samples.csv"),
+        try (SampleCsv csv = new SampleCsv(
+                options.outDir().resolve("samples.csv"),
                 workloads.stream().map(Workload::name).toList())) {
             report = soak(csv);
         }
         String summary = report.markdown();
         Files.writeString(options.outDir().resolve("summary.md"), summary, StandardCharsets.UTF_8);
-        RssPlot.write(options.outDir().resolve("rss.png"), "sample-app memory during a "
-                + fmtDuration(options.duration()) + " soak", samples,
-                options.warmup().toMillis() / 1000.0, loadSeconds());
+        RssPlot.write(
+                options.outDir().resolve("rss.png"),
+                "sample-app memory during a " + fmtDuration(options.duration()) + " soak",
+                samples,
+                options.warmup().toMillis() / 1000.0,
+                loadSeconds());
         System.out.println();
         System.out.print(summary);
         System.out.println();
@@ -89,7 +106,10 @@ public final class SoakDriver {
         for (Workload w : workloads) {
             w.start();
         }
-        System.out.printf(Locale.ROOT, "load started: %s, a sample every %s%n", fmtDuration(options.duration()),
+        System.out.printf(
+                Locale.ROOT,
+                "load started: %s, a sample every %s%n",
+                fmtDuration(options.duration()),
                 fmtDuration(options.interval()));
         long intervalNanos = options.interval().toNanos();
         long endNanos = start + options.duration().toNanos();
@@ -151,10 +171,21 @@ public final class SoakDriver {
             }
         }
         AppLog log = options.appLog() == null ? null : AppLog.read(options.appLog());
-        return new SoakReport(options, options.appInfo(),
-                workloads.stream().map(SoakReport.WorkloadResult::of).toList(), samples,
-                new SoakReport.Ending(loadSeconds, died, quiet, afterLoad, rssAfterLoad, liveHeapAtWarmup,
-                        liveHeapAfterLoad, log, scrapeFailures));
+        return new SoakReport(
+                options,
+                options.appInfo(),
+                workloads.stream().map(SoakReport.WorkloadResult::of).toList(),
+                samples,
+                new SoakReport.Ending(
+                        loadSeconds,
+                        died,
+                        quiet,
+                        afterLoad,
+                        rssAfterLoad,
+                        liveHeapAtWarmup,
+                        liveHeapAfterLoad,
+                        log,
+                        scrapeFailures));
     }
 
     /** Waits until the application answers on Actuator health; false if it died or did not in time. */
@@ -228,17 +259,28 @@ public final class SoakDriver {
             errors += s.errors()[i];
         }
         double mib = 1024 * 1024.0;
-        b.append(" | errors ").append(errors)
-                .append(" | RSS ").append(SoakReport.fmt(s.rssBytes() / mib, 1))
-                .append(" MiB, heap ").append(SoakReport.fmt(s.app().heapUsed() / mib, 1))
-                .append(" MiB, netpoll used/pooled ").append(SoakReport.fmt(s.app().netpollUsed() / 1024, 0))
-                .append('/').append(SoakReport.fmt(s.app().netpollPooled() / 1024, 0)).append(" KiB")
-                .append(" | load ").append(SoakReport.fmt(s.loadAverage(), 2));
+        b.append(" | errors ")
+                .append(errors)
+                .append(" | RSS ")
+                .append(SoakReport.fmt(s.rssBytes() / mib, 1))
+                .append(" MiB, heap ")
+                .append(SoakReport.fmt(s.app().heapUsed() / mib, 1))
+                .append(" MiB, netpoll used/pooled ")
+                .append(SoakReport.fmt(s.app().netpollUsed() / 1024, 0))
+                .append('/')
+                .append(SoakReport.fmt(s.app().netpollPooled() / 1024, 0))
+                .append(" KiB")
+                .append(" | load ")
+                .append(SoakReport.fmt(s.loadAverage(), 2));
         System.out.println(b);
     }
 
     private double loadSeconds() {
-        return samples.stream().filter(s -> s.phase().equals("load")).mapToDouble(Sample::seconds).max().orElse(0);
+        return samples.stream()
+                .filter(s -> s.phase().equals("load"))
+                .mapToDouble(Sample::seconds)
+                .max()
+                .orElse(0);
     }
 
     static String fmtDuration(Duration d) {

@@ -62,7 +62,8 @@ record SoakOptions(
         Args a = new Args(values);
         Duration duration = a.duration("duration", "10m");
         Duration defaultWarmup = duration.dividedBy(5).compareTo(Duration.ofSeconds(60)) > 0
-                ? Duration.ofSeconds(60) : duration.dividedBy(5);
+                ? Duration.ofSeconds(60)
+                : duration.dividedBy(5);
         SoakOptions options = new SoakOptions(
                 "127.0.0.1",
                 a.port("echo-port"),

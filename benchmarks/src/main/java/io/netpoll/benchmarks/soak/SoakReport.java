@@ -33,8 +33,16 @@ final class SoakReport {
      *                  a leaked node still counts as used until the leak detector finds it)
      * @param afterLoad the meters after the final GC
      */
-    record Ending(double loadSeconds, String appDied, AppMetrics quiet, AppMetrics afterLoad, long rssAfterLoad,
-            double liveHeapAtWarmup, double liveHeapAfterLoad, AppLog log, int scrapeFailures) {
+    record Ending(
+            double loadSeconds,
+            String appDied,
+            AppMetrics quiet,
+            AppMetrics afterLoad,
+            long rssAfterLoad,
+            double liveHeapAtWarmup,
+            double liveHeapAfterLoad,
+            AppLog log,
+            int scrapeFailures) {
 
         boolean quiesced() {
             return quiet.openConnections() == 0 && quiet.netpollUsed() == 0;
@@ -48,8 +56,7 @@ final class SoakReport {
     private final Ending end;
     private final List<String> failures = new ArrayList<>();
 
-    SoakReport(SoakOptions options, String appInfo, List<WorkloadResult> workloads, List<Sample> samples,
-            Ending end) {
+    SoakReport(SoakOptions options, String appInfo, List<WorkloadResult> workloads, List<Sample> samples, Ending end) {
         this.options = options;
         this.appInfo = appInfo;
         this.workloads = List.copyOf(workloads);
@@ -99,13 +106,23 @@ final class SoakReport {
             }
             b.append('\n');
         }
-        b.append("Load ").append(fmt(end.loadSeconds, 0)).append(" s (warm-up ")
-                .append(options.warmup().toSeconds()).append(" s), a sample every ")
-                .append(options.interval().toSeconds()).append(" s; ")
-                .append(options.echoConnections()).append(" echo and ").append(options.kvConnections())
-                .append(" kv-through-proxy connections, ").append(options.churnThreads())
-                .append(" churn threads at ").append(options.churnRate()).append(" connections/s; seed ")
-                .append(options.seed()).append(".\n");
+        b.append("Load ")
+                .append(fmt(end.loadSeconds, 0))
+                .append(" s (warm-up ")
+                .append(options.warmup().toSeconds())
+                .append(" s), a sample every ")
+                .append(options.interval().toSeconds())
+                .append(" s; ")
+                .append(options.echoConnections())
+                .append(" echo and ")
+                .append(options.kvConnections())
+                .append(" kv-through-proxy connections, ")
+                .append(options.churnThreads())
+                .append(" churn threads at ")
+                .append(options.churnRate())
+                .append(" connections/s; seed ")
+                .append(options.seed())
+                .append(".\n");
         if (appInfo != null && !appInfo.isBlank()) {
             b.append("Application: ").append(appInfo).append(".\n");
         }
@@ -115,9 +132,21 @@ final class SoakReport {
             WorkloadResult w = workloads.get(i);
             int index = i;
             double[] range = range(load(true), s -> s.opsPerSecond()[index]);
-            b.append("| ").append(w.name).append(" (").append(w.unit).append(") | ").append(w.ops).append(" | ")
-                    .append(fmt(w.ops / end.loadSeconds, 0)).append("/s | ").append(fmt(range[0], 0)).append("–")
-                    .append(fmt(range[1], 0)).append("/s | ").append(w.errors).append(" |\n");
+            b.append("| ")
+                    .append(w.name)
+                    .append(" (")
+                    .append(w.unit)
+                    .append(") | ")
+                    .append(w.ops)
+                    .append(" | ")
+                    .append(fmt(w.ops / end.loadSeconds, 0))
+                    .append("/s | ")
+                    .append(fmt(range[0], 0))
+                    .append("–")
+                    .append(fmt(range[1], 0))
+                    .append("/s | ")
+                    .append(w.errors)
+                    .append(" |\n");
         }
         b.append("\n| measure | value |\n|---|---|\n");
         Sample idle = first("idle");
@@ -126,7 +155,9 @@ final class SoakReport {
         Sample last = lastLoad();
         ToDoubleFunction<Sample> rss = s -> s.rssBytes() < 0 ? Double.NaN : s.rssBytes() / MIB;
         double[] rssRange = range(steady, rss);
-        row(b, "RSS (MiB): idle / warm-up end / min–max after warm-up / load end / after load",
+        row(
+                b,
+                "RSS (MiB): idle / warm-up end / min–max after warm-up / load end / after load",
                 mib(idle, rss) + " / " + mib(warm, rss) + " / " + fmt(rssRange[0], 1) + "–" + fmt(rssRange[1], 1)
                         + " / " + mib(last, rss) + " / "
                         + fmt(end.rssAfterLoad < 0 ? Double.NaN : end.rssAfterLoad / MIB, 1));
@@ -134,24 +165,43 @@ final class SoakReport {
         ToDoubleFunction<Sample> heap = s -> s.app().heapUsed() / MIB;
         double[] heapRange = range(steady, heap);
         row(b, "heap used (MiB): min–max after warm-up", fmt(heapRange[0], 1) + "–" + fmt(heapRange[1], 1));
-        row(b, "heap committed (MiB): warm-up end / load end",
-                mib(warm, s -> s.app().heapCommitted() / MIB) + " / " + mib(last, s -> s.app().heapCommitted() / MIB));
-        row(b, "live heap after a full GC (MiB): warm-up end / after load",
+        row(
+                b,
+                "heap committed (MiB): warm-up end / load end",
+                mib(warm, s -> s.app().heapCommitted() / MIB) + " / "
+                        + mib(last, s -> s.app().heapCommitted() / MIB));
+        row(
+                b,
+                "live heap after a full GC (MiB): warm-up end / after load",
                 fmt(end.liveHeapAtWarmup / MIB, 1) + " / " + fmt(end.liveHeapAfterLoad / MIB, 1));
-        row(b, "non-heap used (MiB): warm-up end / load end",
-                mib(warm, s -> s.app().nonHeapUsed() / MIB) + " / " + mib(last, s -> s.app().nonHeapUsed() / MIB));
+        row(
+                b,
+                "non-heap used (MiB): warm-up end / load end",
+                mib(warm, s -> s.app().nonHeapUsed() / MIB) + " / "
+                        + mib(last, s -> s.app().nonHeapUsed() / MIB));
         double[] used = range(load(false), s -> s.app().netpollUsed());
         double[] pooled = range(load(false), s -> s.app().netpollPooled());
-        row(b, "netpoll buffer memory (KiB): max used / max pooled during load",
+        row(
+                b,
+                "netpoll buffer memory (KiB): max used / max pooled during load",
                 fmt(used[1] / 1024, 0) + " / " + fmt(pooled[1] / 1024, 0));
-        row(b, "netpoll buffer memory after load, before the final GC (bytes): used / pooled",
+        row(
+                b,
+                "netpoll buffer memory after load, before the final GC (bytes): used / pooled",
                 fmt(end.quiet.netpollUsed(), 0) + " / " + fmt(end.quiet.netpollPooled(), 0));
         row(b, "connections open after load (servers + dialer)", fmt(end.quiet.openConnections(), 0));
-        row(b, "threads: warm-up end / after load",
+        row(
+                b,
+                "threads: warm-up end / after load",
                 val(warm, s -> s.app().threads()) + " / " + fmt(end.afterLoad.threads(), 0));
-        row(b, "open files: warm-up end / after load",
+        row(
+                b,
+                "open files: warm-up end / after load",
                 val(warm, s -> s.app().openFiles()) + " / " + fmt(end.afterLoad.openFiles(), 0));
-        row(b, "handler errors counted by the app (netpoll.server.handler.errors)", fmt(end.afterLoad.handlerErrors(), 0));
+        row(
+                b,
+                "handler errors counted by the app (netpoll.server.handler.errors)",
+                fmt(end.afterLoad.handlerErrors(), 0));
         row(b, "connections rejected by the app", fmt(end.afterLoad.rejectedConnections(), 0));
         row(b, "leak reports in the app's log", end.log == null ? "(no log)" : Long.toString(end.log.leakReports()));
         row(b, "ERROR lines in the app's log", end.log == null ? "(no log)" : Long.toString(end.log.errorLines()));
@@ -178,7 +228,9 @@ final class SoakReport {
     /** Load samples; with {@code afterWarmup}, only those at or after the end of the warm-up. */
     private List<Sample> load(boolean afterWarmup) {
         double from = afterWarmup ? options.warmup().toMillis() / 1000.0 : 0;
-        return samples.stream().filter(s -> s.phase().equals("load") && s.seconds() >= from).toList();
+        return samples.stream()
+                .filter(s -> s.phase().equals("load") && s.seconds() >= from)
+                .toList();
     }
 
     private Sample first(String phase) {

@@ -24,6 +24,7 @@ abstract class Workload {
 
     /** How many error messages are kept for the report (all errors are counted). */
     static final int KEPT_ERRORS = 20;
+
     static final long ERROR_PAUSE_MILLIS = 100;
 
     private final String name;

@@ -3,14 +3,13 @@ package io.netpoll.benchmarks.soak;
 import io.netpoll.Connection;
 import io.netpoll.buffer.BufferLeakCheckExtension;
 import io.netpoll.buffer.Reader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

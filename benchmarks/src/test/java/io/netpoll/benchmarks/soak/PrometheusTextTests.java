@@ -26,7 +26,8 @@ class PrometheusTextTests {
         PrometheusText p = PrometheusText.parse(SCRAPE);
         assertThat(p.sum("jvm_memory_used_bytes", "area", "heap")).isEqualTo(4194304.0 + 16067072.0);
         assertThat(p.sum("jvm_memory_used_bytes")).isEqualTo(4194304.0 + 16067072.0 + 37119760.0);
-        assertThat(p.sum("netpoll_server_connections_active_connections", "server", "kv")).isEqualTo(4.0);
+        assertThat(p.sum("netpoll_server_connections_active_connections", "server", "kv"))
+                .isEqualTo(4.0);
         assertThat(p.sum("jvm_threads_live_threads")).isEqualTo(26.0);
         assertThat(p.sum("up_seconds")).isInfinite();
     }
@@ -35,14 +36,17 @@ class PrometheusTextTests {
     void aMissingMeterIsNaNNotZero() {
         PrometheusText p = PrometheusText.parse(SCRAPE);
         assertThat(p.sum("no_such_meter")).isNaN();
-        assertThat(p.sum("netpoll_server_connections_active_connections", "server", "proxy")).isNaN();
+        assertThat(p.sum("netpoll_server_connections_active_connections", "server", "proxy"))
+                .isNaN();
     }
 
     @Test
     void labelValuesMayHoldEscapesCommasAndBraces() {
         PrometheusText p = PrometheusText.parse(SCRAPE);
-        assertThat(p.sum("odd_label", "path", "a \"quoted\" \\ value, with a comma", "x", "1")).isEqualTo(5.0);
-        assertThat(p.sum("jvm_buffer_memory_used_bytes", "id", "mapped - 'non-volatile memory'")).isZero();
+        assertThat(p.sum("odd_label", "path", "a \"quoted\" \\ value, with a comma", "x", "1"))
+                .isEqualTo(5.0);
+        assertThat(p.sum("jvm_buffer_memory_used_bytes", "id", "mapped - 'non-volatile memory'"))
+                .isZero();
     }
 
     @Test

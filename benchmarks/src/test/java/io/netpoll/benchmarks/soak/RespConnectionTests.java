@@ -1,5 +1,10 @@
 package io.netpoll.benchmarks.soak;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -9,11 +14,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,7 +55,10 @@ class RespConnectionTests {
     void pipelinedCommandsAreSentAsRespArraysInOneWrite() throws Exception {
         byte[] binary = {0, '\r', '\n', (byte) 0xff, '$'};
         client.command(KvWorkload.bytes("GET"), KvWorkload.bytes("k"))
-                .begin(3).arg(KvWorkload.bytes("SET")).arg(KvWorkload.bytes("k")).arg(binary, 4)
+                .begin(3)
+                .arg(KvWorkload.bytes("SET"))
+                .arg(KvWorkload.bytes("k"))
+                .arg(binary, 4)
                 .flush();
         String expected = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4\r\n\0\r\n\u00ff\r\n";
         assertThat(read(peer.getInputStream(), expected.length())).isEqualTo(expected);
@@ -75,18 +78,22 @@ class RespConnectionTests {
     void aDifferentByteInABulkStringFailsVerification() throws Exception {
         reply("$5\r\nhellO\r\n");
         assertThatThrownBy(() -> client.expectBulk(KvWorkload.bytes("hello"), 5))
-                .isInstanceOf(VerificationException.class).hasMessageContaining("differs at byte 4");
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("differs at byte 4");
     }
 
     @Test
     void anErrorReplyOrAnotherTypeFailsVerification() throws Exception {
         reply("-ERR wrong\r\n:7\r\n$3\r\nabc\r\n");
         assertThatThrownBy(() -> client.expectSimple("OK"))
-                .isInstanceOf(VerificationException.class).hasMessageContaining("-ERR wrong");
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("-ERR wrong");
         assertThatThrownBy(() -> client.expectInteger(8))
-                .isInstanceOf(VerificationException.class).hasMessageContaining("expected :8, got :7");
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("expected :8, got :7");
         assertThatThrownBy(() -> client.expectNil())
-                .isInstanceOf(VerificationException.class).hasMessageContaining("$3");
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("$3");
     }
 
     @Test
@@ -94,7 +101,8 @@ class RespConnectionTests {
         reply("$10\r\nabc");
         peer.shutdownOutput();
         assertThatThrownBy(() -> client.expectBulk(KvWorkload.bytes("abcdefghij"), 10))
-                .isInstanceOf(VerificationException.class).hasMessageContaining("closed");
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("closed");
     }
 
     private void reply(String bytes) throws IOException {

@@ -1,9 +1,9 @@
 package io.netpoll.benchmarks.soak;
 
+import org.junit.jupiter.api.Test;
+
 import java.nio.file.Path;
 import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -46,15 +46,17 @@ class SoakOptionsTests {
 
     @Test
     void unknownMissingOrMalformedOptionsAreRejected() {
-        assertThatIllegalArgumentException().isThrownBy(() -> SoakOptions.parse(concat(REQUIRED, "--nope=1")))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> SoakOptions.parse(concat(REQUIRED, "--nope=1")))
                 .withMessageContaining("nope");
-        assertThatIllegalArgumentException().isThrownBy(() -> SoakOptions.parse("--echo-port=1"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> SoakOptions.parse("--echo-port=1"))
                 .withMessageContaining("--proxy-port");
         assertThatIllegalArgumentException().isThrownBy(() -> SoakOptions.parse(concat(REQUIRED, "duration")));
-        assertThatIllegalArgumentException().isThrownBy(() -> SoakOptions.parse("--echo-port=70000",
-                "--proxy-port=2", "--http-port=3", "--pid=4"));
-        assertThatIllegalArgumentException().isThrownBy(() -> SoakOptions.parse(concat(REQUIRED, "--duration=1m",
-                "--warmup=2m")));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> SoakOptions.parse("--echo-port=70000", "--proxy-port=2", "--http-port=3", "--pid=4"));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> SoakOptions.parse(concat(REQUIRED, "--duration=1m", "--warmup=2m")));
     }
 
     private static String[] concat(String[] a, String... b) {

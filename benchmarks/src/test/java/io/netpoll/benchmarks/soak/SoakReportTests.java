@@ -1,17 +1,23 @@
 package io.netpoll.benchmarks.soak;
 
+import org.junit.jupiter.api.Test;
+
 import java.util.ArrayList;
 import java.util.List;
-
-import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SoakReportTests {
 
     private static final double MIB = 1024 * 1024;
-    private static final SoakOptions OPTIONS = SoakOptions.parse("--echo-port=1", "--proxy-port=2",
-            "--http-port=3", "--pid=4", "--duration=60s", "--interval=5s", "--seed=9");
+    private static final SoakOptions OPTIONS = SoakOptions.parse(
+            "--echo-port=1",
+            "--proxy-port=2",
+            "--http-port=3",
+            "--pid=4",
+            "--duration=60s",
+            "--interval=5s",
+            "--seed=9");
     private static final AppLog CLEAN_LOG = new AppLog(0, 0, List.of());
 
     @Test
@@ -23,8 +29,9 @@ class SoakReportTests {
         assertThat(md).startsWith("# Soak: PASSED");
         assertThat(md).contains("| echo (round trips) | 6000 | 100/s | 100–100/s | 0 |");
         // RSS rises 1 MiB per 5 s sample from 300 MiB: idle 300, first after the 12 s warm-up at 15 s
-        assertThat(md).contains("| RSS (MiB): idle / warm-up end / min–max after warm-up / load end / after load"
-                + " | 300.0 / 303.0 / 303.0–312.0 / 312.0 / 310.0 |");
+        assertThat(md)
+                .contains("| RSS (MiB): idle / warm-up end / min–max after warm-up / load end / after load"
+                        + " | 300.0 / 303.0 / 303.0–312.0 / 312.0 / 310.0 |");
         assertThat(md).contains("| RSS trend after warm-up (least squares) | 720.0 MiB/hour |");
         assertThat(md).contains("| leak reports in the app's log | 0 |");
     }
@@ -42,7 +49,8 @@ class SoakReportTests {
         AppLog leaky = new AppLog(3, 0, List.of("WARN io.netpoll.buffer.leak : LEAK: a 4096-byte buffer node"));
         assertThat(report(workloads(0), ending(null, quiet(0, 0), leaky)).failures())
                 .containsExactly("3 buffer leak report(s) in the application's log");
-        assertThat(report(workloads(0), ending("gone at 30 s", AppMetrics.MISSING, CLEAN_LOG)).failures())
+        assertThat(report(workloads(0), ending("gone at 30 s", AppMetrics.MISSING, CLEAN_LOG))
+                        .failures())
                 .containsExactly("the application died: gone at 30 s");
         assertThat(report(workloads(0), ending(null, quiet(2, 4096), CLEAN_LOG)).failures())
                 .containsExactly("after the load stopped the application still held 2 connection(s) and 4096 bytes"
@@ -53,8 +61,8 @@ class SoakReportTests {
 
     @Test
     void aWorkloadThatCompletedNothingFailsTheRun() {
-        List<SoakReport.WorkloadResult> idle = List.of(new SoakReport.WorkloadResult("echo", "round trips", 0, 0,
-                List.of()));
+        List<SoakReport.WorkloadResult> idle =
+                List.of(new SoakReport.WorkloadResult("echo", "round trips", 0, 0, List.of()));
         assertThat(report(idle, ending(null, quiet(0, 0), CLEAN_LOG)).failures())
                 .containsExactly("echo: no operation completed");
     }
@@ -64,8 +72,8 @@ class SoakReportTests {
     }
 
     private static List<SoakReport.WorkloadResult> workloads(long errors) {
-        return List.of(new SoakReport.WorkloadResult("echo", "round trips", 6000, errors,
-                errors == 0 ? List.of() : List.of("echo-0: boom")));
+        return List.of(new SoakReport.WorkloadResult(
+                "echo", "round trips", 6000, errors, errors == 0 ? List.of() : List.of("echo-0: boom")));
     }
 
     /** Idle at 300 MiB, then one sample every 5 s for 60 s, RSS rising 1 MiB per sample. */
@@ -79,14 +87,14 @@ class SoakReportTests {
     }
 
     private static Sample sample(String phase, double seconds, double rate, double rssMib) {
-        AppMetrics app = new AppMetrics(50 * MIB, 256 * MIB, 60 * MIB, 1 * MIB, 4096, 8 * MIB, 1, 1, 1, 1, 30, 40,
-                0, 0);
+        AppMetrics app =
+                new AppMetrics(50 * MIB, 256 * MIB, 60 * MIB, 1 * MIB, 4096, 8 * MIB, 1, 1, 1, 1, 30, 40, 0, 0);
         return new Sample(phase, seconds, new double[] {rate}, new long[] {0}, (long) (rssMib * MIB), app, 1.5);
     }
 
     private static AppMetrics quiet(double connections, double used) {
-        return new AppMetrics(20 * MIB, 256 * MIB, 60 * MIB, 1 * MIB, used, 8 * MIB, connections, 0, 0, 0, 30, 20,
-                0, 0);
+        return new AppMetrics(
+                20 * MIB, 256 * MIB, 60 * MIB, 1 * MIB, used, 8 * MIB, connections, 0, 0, 0, 30, 20, 0, 0);
     }
 
     private static SoakReport.Ending ending(String died, AppMetrics quiet, AppLog log) {

@@ -38,8 +38,7 @@ public final class LinkBufferAccess {
 
     private static Transport transport;
 
-    private LinkBufferAccess() {
-    }
+    private LinkBufferAccess() {}
 
     /** Called once, by {@link LinkBuffer}'s static initialiser. */
     public static synchronized void install(Transport t) {

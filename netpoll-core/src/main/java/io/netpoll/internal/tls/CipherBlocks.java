@@ -29,6 +29,7 @@ public final class CipherBlocks {
     public static final int MAX_BLOCK = 1 << MAX_SHIFT;
     /** Per size: enough for the blocks in use at one moment (most are given back within a pump call). */
     private static final int SLOTS_PER_CLASS = 64;
+
     private static final CipherBlocks SHARED = new CipherBlocks(SLOTS_PER_CLASS);
 
     private final AtomicReferenceArray<ByteBuffer>[] free;

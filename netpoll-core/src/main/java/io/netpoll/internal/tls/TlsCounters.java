@@ -33,15 +33,32 @@ public final class TlsCounters implements TlsStats {
         }
     }
 
-    @Override public long handshakes() { return handshakes.sum(); }
-    @Override public long handshakeFailures() { return handshakeFailures.sum(); }
-    @Override public long handshakeNanos() { return handshakeNanos.sum(); }
-    @Override public long failures(TlsFailure reason) { return failures[reason.ordinal()].sum(); }
+    @Override
+    public long handshakes() {
+        return handshakes.sum();
+    }
+
+    @Override
+    public long handshakeFailures() {
+        return handshakeFailures.sum();
+    }
+
+    @Override
+    public long handshakeNanos() {
+        return handshakeNanos.sum();
+    }
+
+    @Override
+    public long failures(TlsFailure reason) {
+        return failures[reason.ordinal()].sum();
+    }
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("TlsStats[handshakes=").append(handshakes())
-                .append(", handshakeFailures=").append(handshakeFailures());
+        StringBuilder b = new StringBuilder("TlsStats[handshakes=")
+                .append(handshakes())
+                .append(", handshakeFailures=")
+                .append(handshakeFailures());
         for (TlsFailure r : REASONS) {
             long n = failures(r);
             if (n != 0) {

@@ -7,6 +7,17 @@ import io.netpoll.tls.TlsRenegotiationException;
 import io.netpoll.tls.TlsSessionInfo;
 import io.netpoll.tls.TlsTruncationException;
 
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLProtocolException;
+import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,18 +31,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-
-import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SNIServerName;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLProtocolException;
-import javax.net.ssl.SSLSession;
 
 /**
  * TLS for one connection, between the socket and the plaintext {@link LinkBuffer}s, over an
@@ -139,6 +138,7 @@ public final class TlsSession {
 
     /** TLS record header: type, version (2), length (2). */
     private static final int HEADER = 5;
+
     private static final byte HANDSHAKE_RECORD = 22;
     /**
      * The largest record payload TLS allows (2^14 + 2048, RFC 5246 6.2.3; TLS 1.3 allows less).
@@ -158,6 +158,7 @@ public final class TlsSession {
     private static final int MIN_TAIL = 256;
     /** Bound on engine calls per step: a buggy engine must not spin the pump forever. */
     private static final int MAX_STEPS = 10_000;
+
     private static final ByteBuffer[] NO_DATA = {ByteBuffer.allocate(0)};
 
     private static final int IN_OPEN = 0;
@@ -177,6 +178,7 @@ public final class TlsSession {
     private final CipherBlocks blocks;
     /** Staged ciphertext is {@code in[inRead, inWrite)}; null when none is staged. */
     private ByteBuffer in;
+
     private int inRead;
     private int inWrite;
     private int inEnd;
@@ -184,6 +186,7 @@ public final class TlsSession {
     private int pendingRecord;
     /** Plaintext malloc'd and kept in the input since its last flush. */
     private int pendingPlain;
+
     private final ByteBuffer[] dsts = new ByteBuffer[2];
     private int inState = IN_OPEN;
     private boolean started;
@@ -192,11 +195,13 @@ public final class TlsSession {
     // Outbound side, guarded by outLock.
     /** Ciphertext not yet written is {@code out[outRead, outWrite)}; null when there is none. */
     private ByteBuffer out;
+
     private int outRead;
     private int outWrite;
     private final WrapChannel wrapper = new WrapChannel();
     private int packetSize;
     private boolean closeSent;
+
     @SuppressWarnings("unused") // accessed through OUT_LOCK
     private volatile int outLock;
     /** The pump needs a non-application wrap (a reply) that the outbound holder must do. */
@@ -217,8 +222,15 @@ public final class TlsSession {
      * @param blocks          where ciphertext staging memory comes from
      * @param taskExecutor    runs delegated handshake tasks (never the input pump)
      */
-    public TlsSession(SSLEngine engine, Duration handshakeTimeout, ReadableByteChannel source,
-            GatheringByteChannel sink, LinkBuffer input, CipherBlocks blocks, Executor taskExecutor, Host host) {
+    public TlsSession(
+            SSLEngine engine,
+            Duration handshakeTimeout,
+            ReadableByteChannel source,
+            GatheringByteChannel sink,
+            LinkBuffer input,
+            CipherBlocks blocks,
+            Executor taskExecutor,
+            Host host) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.client = engine.getUseClientMode();
         this.source = Objects.requireNonNull(source, "source");
@@ -232,10 +244,24 @@ public final class TlsSession {
     }
 
     /** A session for a new connection from {@code config} (one engine, read from its context supplier). */
-    public static TlsSession open(TlsConfig config, String peerHost, int peerPort, ReadableByteChannel source,
-            GatheringByteChannel sink, LinkBuffer input, Executor taskExecutor, Host host) {
-        return new TlsSession(config.newEngine(peerHost, peerPort), config.handshakeTimeout(), source, sink,
-                input, CipherBlocks.shared(), taskExecutor, host);
+    public static TlsSession open(
+            TlsConfig config,
+            String peerHost,
+            int peerPort,
+            ReadableByteChannel source,
+            GatheringByteChannel sink,
+            LinkBuffer input,
+            Executor taskExecutor,
+            Host host) {
+        return new TlsSession(
+                config.newEngine(peerHost, peerPort),
+                config.handshakeTimeout(),
+                source,
+                sink,
+                input,
+                CipherBlocks.shared(),
+                taskExecutor,
+                host);
     }
 
     // ---------------------------------------------------------------- handshake (input pump)
@@ -274,8 +300,8 @@ public final class TlsSession {
                         return Step.RUNNING_TASKS;
                     case NEED_WRAP:
                         if (!wrapHandshake()) {
-                            throw new SSLHandshakeException("TLS handshake failed: the engine closed ("
-                                    + engine.getHandshakeStatus() + ")");
+                            throw new SSLHandshakeException(
+                                    "TLS handshake failed: the engine closed (" + engine.getHandshakeStatus() + ")");
                         }
                         break;
                     case NEED_UNWRAP:
@@ -447,7 +473,8 @@ public final class TlsSession {
                     break;
                 }
             }
-            int need = packet > 0 && !grown ? packet - HEADER : engine.getSession().getApplicationBufferSize();
+            int need =
+                    packet > 0 && !grown ? packet - HEADER : engine.getSession().getApplicationBufferSize();
             int k = prepareDsts(Math.max(need, 1));
             in.limit(inWrite).position(inRead);
             SSLEngineResult r = null;
@@ -756,7 +783,8 @@ public final class TlsSession {
                     runTasksHere();
                 } else if (remaining == 0 && hs != HandshakeStatus.NEED_WRAP) {
                     break;
-                } else if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
+                } else if (r.bytesConsumed() == 0
+                        && r.bytesProduced() == 0
                         && r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
                     break; // the engine will not take data now: the caller sees no progress
                 }
@@ -780,8 +808,7 @@ public final class TlsSession {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     /** Outbound held: one engine wrap into a fresh ciphertext slot, kept and published. */
@@ -882,7 +909,6 @@ public final class TlsSession {
         return true;
     }
 
-
     /** Outbound held: the pump's request for a reply. */
     private void serveWrapRequest() throws IOException {
         if (wrapRequested) {
@@ -957,13 +983,18 @@ public final class TlsSession {
         }
         Certificate[] local = s.getLocalCertificates();
         String alpn = engine.getApplicationProtocol();
-        info = new TlsSessionInfo(s.getProtocol(), s.getCipherSuite(), peer,
-                local == null ? List.of() : Arrays.asList(local), alpn == null || alpn.isEmpty() ? null : alpn,
+        info = new TlsSessionInfo(
+                s.getProtocol(),
+                s.getCipherSuite(),
+                peer,
+                local == null ? List.of() : Arrays.asList(local),
+                alpn == null || alpn.isEmpty() ? null : alpn,
                 serverName(s));
     }
 
     private String serverName(SSLSession s) {
-        List<SNIServerName> names = client ? engine.getSSLParameters().getServerNames()
+        List<SNIServerName> names = client
+                ? engine.getSSLParameters().getServerNames()
                 : s instanceof ExtendedSSLSession ? ((ExtendedSSLSession) s).getRequestedServerNames() : null;
         if (names != null) {
             for (SNIServerName n : names) {
@@ -1002,7 +1033,7 @@ public final class TlsSession {
 
     /** Lets go, then serves a request that arrived meanwhile (the requester saw the flag held). */
     private void unlockOut() {
-        for (;;) {
+        for (; ; ) {
             OUT_LOCK.setVolatile(this, 0);
             if (!wrapRequested || !tryLockOut()) {
                 return;

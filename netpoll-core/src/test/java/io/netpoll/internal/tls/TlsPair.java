@@ -3,6 +3,7 @@ package io.netpoll.internal.tls;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.tls.TlsConfig;
 
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,8 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
-import javax.net.ssl.SSLEngine;
 
 /**
  * A client and a server {@link TlsSession} over a loopback socket pair on 127.0.0.1, driven by
@@ -36,10 +35,16 @@ final class TlsPair implements AutoCloseable {
     final CipherBlocks blocks;
     /** The threads the delegated tasks ran on. */
     final java.util.List<Thread> taskThreads;
+
     private final Selector selector;
 
-    private TlsPair(TlsPeer client, TlsPeer server, ExecutorService tasks, java.util.List<Thread> taskThreads,
-            Selector selector, CipherBlocks blocks) {
+    private TlsPair(
+            TlsPeer client,
+            TlsPeer server,
+            ExecutorService tasks,
+            java.util.List<Thread> taskThreads,
+            Selector selector,
+            CipherBlocks blocks) {
         this.blocks = blocks;
         this.taskThreads = taskThreads;
         this.client = client;
@@ -101,10 +106,28 @@ final class TlsPair implements AutoCloseable {
                 s.register(selector, SelectionKey.OP_READ);
             }
             CipherBlocks blocks = new CipherBlocks(16);
-            TlsPeer c = new TlsPeer("client", pair[0], clientEngine, clientConfig, pool, blocks, tasks, selector,
-                    oneByteReads, choppyWrites);
-            TlsPeer s = new TlsPeer("server", pair[1], serverEngine, serverConfig, pool, blocks, tasks, selector,
-                    oneByteReads, choppyWrites);
+            TlsPeer c = new TlsPeer(
+                    "client",
+                    pair[0],
+                    clientEngine,
+                    clientConfig,
+                    pool,
+                    blocks,
+                    tasks,
+                    selector,
+                    oneByteReads,
+                    choppyWrites);
+            TlsPeer s = new TlsPeer(
+                    "server",
+                    pair[1],
+                    serverEngine,
+                    serverConfig,
+                    pool,
+                    blocks,
+                    tasks,
+                    selector,
+                    oneByteReads,
+                    choppyWrites);
             return new TlsPair(c, s, tasks, threads, selector, blocks);
         }
     }
@@ -158,8 +181,8 @@ final class TlsPair implements AutoCloseable {
     }
 
     private static String state(TlsPeer p) {
-        return "[step=" + p.step + ", done=" + p.done + ", failure=" + p.failure + ", in=" + p.input.len()
-                + ", out=" + p.output.len() + "]";
+        return "[step=" + p.step + ", done=" + p.done + ", failure=" + p.failure + ", in=" + p.input.len() + ", out="
+                + p.output.len() + "]";
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.tls.TlsConfig;
 
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -13,8 +14,6 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import javax.net.ssl.SSLEngine;
 
 /**
  * One side of a TLS test connection: a socket, a session, the plaintext input and output buffers,
@@ -41,8 +40,17 @@ final class TlsPeer implements TlsSession.Host, AutoCloseable {
     /** The input reported -1 (close_notify received). */
     boolean inputEnded;
 
-    TlsPeer(String name, SocketChannel socket, SSLEngine engine, TlsConfig config, BufferPool pool, CipherBlocks blocks,
-            Executor tasks, Selector selector, boolean oneByteReads, boolean choppyWrites) {
+    TlsPeer(
+            String name,
+            SocketChannel socket,
+            SSLEngine engine,
+            TlsConfig config,
+            BufferPool pool,
+            CipherBlocks blocks,
+            Executor tasks,
+            Selector selector,
+            boolean oneByteReads,
+            boolean choppyWrites) {
         this.name = name;
         this.socket = socket;
         this.selector = selector;

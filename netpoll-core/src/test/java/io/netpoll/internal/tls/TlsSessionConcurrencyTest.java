@@ -1,10 +1,9 @@
 package io.netpoll.internal.tls;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.testing.TestTls;
 import io.netpoll.tls.TlsConfig;
+import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -16,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The threading contract under load: on each side the input pump and the flusher run on two
@@ -32,8 +31,11 @@ class TlsSessionConcurrencyTest {
 
     @Test
     void pumpAndFlusherOnTwoThreadsWithKeyUpdatesBothWays() throws Exception {
-        TlsConfig s = TlsConfig.server(TestTls.serverContext("localhost")).protocols("TLSv1.3").build();
-        TlsConfig c = TlsConfig.client(TestTls.clientContext()).protocols("TLSv1.3").build();
+        TlsConfig s = TlsConfig.server(TestTls.serverContext("localhost"))
+                .protocols("TLSv1.3")
+                .build();
+        TlsConfig c =
+                TlsConfig.client(TestTls.clientContext()).protocols("TLSv1.3").build();
         ExecutorService threads = Executors.newFixedThreadPool(4);
         try (TlsPair pair = TlsPair.builder(s, c).open()) {
             pair.handshake();

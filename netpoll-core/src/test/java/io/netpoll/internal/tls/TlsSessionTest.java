@@ -1,8 +1,5 @@
 package io.netpoll.internal.tls;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.testing.TestTls;
@@ -11,7 +8,15 @@ import io.netpoll.tls.TlsConfig;
 import io.netpoll.tls.TlsRenegotiationException;
 import io.netpoll.tls.TlsSessionInfo;
 import io.netpoll.tls.TlsTruncationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,15 +25,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link TlsSession} pairs over loopback sockets, JDK engine on both sides: handshakes, failures,
@@ -37,7 +35,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TlsSessionTest {
 
     private static TlsConfig server(String protocol) {
-        return TlsConfig.server(TestTls.serverContext("localhost")).protocols(protocol).build();
+        return TlsConfig.server(TestTls.serverContext("localhost"))
+                .protocols(protocol)
+                .build();
     }
 
     private static TlsConfig client(String protocol) {
@@ -71,10 +71,14 @@ class TlsSessionTest {
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
     void handshakeNegotiatesProtocolAlpnAndReportsTheSession(String protocol) throws IOException {
-        TlsConfig s = TlsConfig.server(TestTls.serverContext("localhost")).protocols(protocol)
-                .applicationProtocols("http/1.1", "h2").build();
-        TlsConfig c = TlsConfig.client(TestTls.clientContext()).protocols(protocol)
-                .applicationProtocols("h2", "http/1.1").build();
+        TlsConfig s = TlsConfig.server(TestTls.serverContext("localhost"))
+                .protocols(protocol)
+                .applicationProtocols("http/1.1", "h2")
+                .build();
+        TlsConfig c = TlsConfig.client(TestTls.clientContext())
+                .protocols(protocol)
+                .applicationProtocols("h2", "http/1.1")
+                .build();
         try (TlsPair pair = TlsPair.builder(s, c).open()) {
             pair.handshake();
             assertThat(pair.client.failure).isNull();
@@ -95,7 +99,8 @@ class TlsSessionTest {
             assertThat(ci.serverName()).isNull();
             assertThat(si.serverName()).isNull();
             // Delegated tasks ran, on the executor's thread: never on the pump (this thread).
-            assertThat(pair.client.tasksDone.get() + pair.server.tasksDone.get()).isPositive();
+            assertThat(pair.client.tasksDone.get() + pair.server.tasksDone.get())
+                    .isPositive();
             assertThat(pair.taskThreads).isNotEmpty().doesNotContain(Thread.currentThread());
 
             byte[] ping = "ping".getBytes(StandardCharsets.US_ASCII);
@@ -111,7 +116,8 @@ class TlsSessionTest {
 
     @Test
     void withoutAlpnNoProtocolIsReported() throws IOException {
-        try (TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).open()) {
+        try (TlsPair pair =
+                TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).open()) {
             pair.handshake();
             assertThat(pair.client.session.info().applicationProtocol()).isNull();
             assertThat(pair.server.session.info().applicationProtocol()).isNull();
@@ -121,9 +127,13 @@ class TlsSessionTest {
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
     void mutualTlsAcceptsAClientCertificateAndRefusesAClientWithout(String protocol) throws IOException {
-        TlsConfig s = TlsConfig.server(TestTls.serverContext("localhost")).protocols(protocol)
-                .clientAuth(ClientAuth.NEED).build();
-        TlsConfig withCert = TlsConfig.client(TestTls.clientContext("client")).protocols(protocol).build();
+        TlsConfig s = TlsConfig.server(TestTls.serverContext("localhost"))
+                .protocols(protocol)
+                .clientAuth(ClientAuth.NEED)
+                .build();
+        TlsConfig withCert = TlsConfig.client(TestTls.clientContext("client"))
+                .protocols(protocol)
+                .build();
         try (TlsPair pair = TlsPair.builder(s, withCert).open()) {
             pair.handshake();
             assertThat(pair.server.failure).isNull();
@@ -133,8 +143,10 @@ class TlsSessionTest {
             pair.handshake();
             assertThat(pair.server.failure).isInstanceOf(SSLHandshakeException.class);
         }
-        TlsConfig want = TlsConfig.server(TestTls.serverContext("localhost")).protocols(protocol)
-                .clientAuth(ClientAuth.WANT).build();
+        TlsConfig want = TlsConfig.server(TestTls.serverContext("localhost"))
+                .protocols(protocol)
+                .clientAuth(ClientAuth.WANT)
+                .build();
         try (TlsPair pair = TlsPair.builder(want, client(protocol)).open()) {
             pair.handshake();
             assertThat(pair.server.failure).isNull();
@@ -145,19 +157,25 @@ class TlsSessionTest {
     @Test
     void hostnameVerificationRefusesACertificateForAnotherName() throws IOException {
         TlsConfig s = TlsConfig.server(TestTls.serverContext("other-name")).build();
-        try (TlsPair pair = TlsPair.builder(s, TlsConfig.client(TestTls.clientContext()).build()).open()) {
+        try (TlsPair pair = TlsPair.builder(
+                        s, TlsConfig.client(TestTls.clientContext()).build())
+                .open()) {
             pair.handshake();
-            assertThat(pair.client.failure).isInstanceOf(SSLHandshakeException.class)
+            assertThat(pair.client.failure)
+                    .isInstanceOf(SSLHandshakeException.class)
                     .hasMessageContaining("localhost");
             assertThat(pair.client.session.info()).isNull();
             // Closing sends the alert the engine queued: the server learns why, not just that.
             pair.client.session.closeOutbound();
             pair.driveUntil(() -> pair.server.failure != null);
-            assertThat(pair.server.failure).isInstanceOf(SSLHandshakeException.class)
+            assertThat(pair.server.failure)
+                    .isInstanceOf(SSLHandshakeException.class)
                     .hasMessageContaining("certificate");
         }
         // Verified against the configured server name instead of the dialed host: accepted.
-        TlsConfig named = TlsConfig.client(TestTls.clientContext()).serverName("other.invalid").build();
+        TlsConfig named = TlsConfig.client(TestTls.clientContext())
+                .serverName("other.invalid")
+                .build();
         try (TlsPair pair = TlsPair.builder(s, named).open()) {
             pair.handshake();
             assertThat(pair.client.failure).isNull();
@@ -165,11 +183,15 @@ class TlsSessionTest {
             assertThat(pair.server.session.info().serverName()).isEqualTo("other.invalid");
         }
         // Also by IP address: the certificate's IP SAN matches 127.0.0.1, not 127.0.0.2.
-        try (TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).peerHost("127.0.0.1").open()) {
+        try (TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3"))
+                .peerHost("127.0.0.1")
+                .open()) {
             pair.handshake();
             assertThat(pair.client.failure).isNull();
         }
-        try (TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).peerHost("127.0.0.2").open()) {
+        try (TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3"))
+                .peerHost("127.0.0.2")
+                .open()) {
             pair.handshake();
             assertThat(pair.client.failure).isInstanceOf(SSLHandshakeException.class);
         }
@@ -177,14 +199,17 @@ class TlsSessionTest {
 
     @Test
     void untrustedAndExpiredCertificatesAreRefused() throws IOException {
-        try (TlsPair pair = TlsPair.builder(TlsConfig.server(TestTls.serverContext("untrusted")).build(),
-                client("TLSv1.3")).open()) {
+        try (TlsPair pair = TlsPair.builder(
+                        TlsConfig.server(TestTls.serverContext("untrusted")).build(), client("TLSv1.3"))
+                .open()) {
             pair.handshake();
-            assertThat(pair.client.failure).isInstanceOf(SSLHandshakeException.class)
+            assertThat(pair.client.failure)
+                    .isInstanceOf(SSLHandshakeException.class)
                     .hasMessageContaining("certification path");
         }
-        try (TlsPair pair = TlsPair.builder(TlsConfig.server(TestTls.serverContext("expired")).build(),
-                client("TLSv1.3")).open()) {
+        try (TlsPair pair = TlsPair.builder(
+                        TlsConfig.server(TestTls.serverContext("expired")).build(), client("TLSv1.3"))
+                .open()) {
             pair.handshake();
             assertThat(pair.client.failure).isInstanceOf(SSLHandshakeException.class);
             assertThat(causes(pair.client.failure)).contains(java.security.cert.CertificateExpiredException.class);
@@ -202,7 +227,9 @@ class TlsSessionTest {
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
     void recordsSplitAtEveryByteStillArrive(String protocol) throws IOException {
-        try (TlsPair pair = TlsPair.builder(server(protocol), client(protocol)).oneByteReadsAndChoppyWrites().open()) {
+        try (TlsPair pair = TlsPair.builder(server(protocol), client(protocol))
+                .oneByteReadsAndChoppyWrites()
+                .open()) {
             pair.handshake();
             assertThat(pair.client.failure).isNull();
             assertThat(pair.server.failure).isNull();
@@ -219,7 +246,9 @@ class TlsSessionTest {
         int total = 64 << 20;
         int chunk = 256 * 1024;
         try (BufferPool pool = BufferPool.create(64L << 20);
-                TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).pool(pool).open()) {
+                TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3"))
+                        .pool(pool)
+                        .open()) {
             pair.handshake();
             long[] sent = new long[2];
             long[] received = new long[2];
@@ -257,7 +286,8 @@ class TlsSessionTest {
                 }
                 maxUsed[0] = Math.max(maxUsed[0], pool.stats().usedBytes());
                 return (received[0] == total && received[1] == total)
-                        || pair.client.failure != null || pair.server.failure != null;
+                        || pair.client.failure != null
+                        || pair.server.failure != null;
             });
             assertThat(pair.client.failure).isNull();
             assertThat(pair.server.failure).isNull();
@@ -272,7 +302,9 @@ class TlsSessionTest {
     @Test
     void idleSessionsHoldNoStagingBuffer() throws IOException {
         try (BufferPool pool = BufferPool.create(16L << 20);
-                TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).pool(pool).open()) {
+                TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3"))
+                        .pool(pool)
+                        .open()) {
             pair.handshake();
             byte[] msg = pattern(50_000, 1);
             transfer(pair, pair.client, pair.server, msg);
@@ -289,7 +321,8 @@ class TlsSessionTest {
     @Test
     void garbageInsteadOfAClientHelloFailsTheHandshake() throws IOException {
         SocketChannelPair raw = SocketChannelPair.open();
-        try (raw; TlsLone server = TlsLone.server(raw.server, server("TLSv1.3"))) {
+        try (raw;
+                TlsLone server = TlsLone.server(raw.server, server("TLSv1.3"))) {
             raw.client.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
             assertThatThrownBy(() -> server.handshakeUntilNot(TlsSession.Step.NEED_READ))
                     .isInstanceOf(SSLException.class);
@@ -306,8 +339,13 @@ class TlsSessionTest {
             assertThat(transfer(pair, pair.client, pair.server, real)).isEqualTo(real);
             // An application data record the client's keys never made (an attacker on the path).
             byte[] forged = pattern(200, 42);
-            ByteBuffer rec = ByteBuffer.allocate(5 + forged.length).put((byte) 23).put((byte) 3).put((byte) 3)
-                    .putShort((short) forged.length).put(forged).flip();
+            ByteBuffer rec = ByteBuffer.allocate(5 + forged.length)
+                    .put((byte) 23)
+                    .put((byte) 3)
+                    .put((byte) 3)
+                    .putShort((short) forged.length)
+                    .put(forged)
+                    .flip();
             pair.client.socket.write(rec);
             pair.driveUntil(() -> pair.server.failure != null);
             assertThat(pair.server.failure).isInstanceOf(SSLException.class);
@@ -318,28 +356,36 @@ class TlsSessionTest {
     @Test
     void aRecordLongerThanTlsAllowsIsRefusedBeforeItIsBuffered() throws IOException {
         SocketChannelPair raw = SocketChannelPair.open();
-        try (raw; TlsLone server = TlsLone.server(raw.server, server("TLSv1.3"))) {
+        try (raw;
+                TlsLone server = TlsLone.server(raw.server, server("TLSv1.3"))) {
             // A handshake record header announcing 65,535 bytes, and only the header.
             raw.client.write(ByteBuffer.wrap(new byte[] {22, 3, 1, (byte) 0xff, (byte) 0xff}));
             assertThatThrownBy(() -> server.handshakeUntilNot(TlsSession.Step.NEED_READ))
-                    .isInstanceOf(SSLException.class).hasMessageContaining("65535");
+                    .isInstanceOf(SSLException.class)
+                    .hasMessageContaining("65535");
         }
     }
 
     @Test
     void aStalledHandshakeWaitsForReadingUntilItsDeadline() throws IOException {
         SocketChannelPair raw = SocketChannelPair.open();
-        TlsConfig s = TlsConfig.server(TestTls.serverContext("localhost")).handshakeTimeout(Duration.ofMillis(300)).build();
-        try (raw; TlsLone server = TlsLone.server(raw.server, s)) {
+        TlsConfig s = TlsConfig.server(TestTls.serverContext("localhost"))
+                .handshakeTimeout(Duration.ofMillis(300))
+                .build();
+        try (raw;
+                TlsLone server = TlsLone.server(raw.server, s)) {
             // Half a ClientHello, then nothing: the slowloris of TLS.
             byte[] hello = clientHello();
             raw.client.write(ByteBuffer.wrap(hello, 0, hello.length / 2));
             long start = System.nanoTime();
             assertThat(server.session.handshake()).isEqualTo(TlsSession.Step.NEED_READ);
             assertThat(server.session.handshakeExpired(start)).isFalse();
-            assertThat(server.session.handshakeDeadlineNanos() - start).isLessThanOrEqualTo(Duration.ofMillis(300).toNanos());
-            assertThat(server.session.handshakeExpired(server.session.handshakeDeadlineNanos())).isTrue();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+            assertThat(server.session.handshakeDeadlineNanos() - start)
+                    .isLessThanOrEqualTo(Duration.ofMillis(300).toNanos());
+            assertThat(server.session.handshakeExpired(server.session.handshakeDeadlineNanos()))
+                    .isTrue();
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
                     .until(() -> server.session.handshakeExpired(System.nanoTime()));
         }
     }
@@ -355,8 +401,15 @@ class TlsSessionTest {
             try {
                 for (int i = 0; i < 1000; i++) {
                     LinkBuffer input = new LinkBuffer(pool);
-                    TlsSession session = new TlsSession(s.newEngine(null, 0), s.handshakeTimeout(),
-                            new BytesThenNothing(half), new NullSink(), input, blocks, Runnable::run, new NoHost());
+                    TlsSession session = new TlsSession(
+                            s.newEngine(null, 0),
+                            s.handshakeTimeout(),
+                            new BytesThenNothing(half),
+                            new NullSink(),
+                            input,
+                            blocks,
+                            Runnable::run,
+                            new NoHost());
                     sessions.add(session);
                     assertThat(session.handshake()).isEqualTo(TlsSession.Step.NEED_READ);
                     input.close();
@@ -374,20 +427,23 @@ class TlsSessionTest {
 
     @Test
     void clientInitiatedRenegotiationIsRefusedOnTls12() throws IOException {
-        try (TlsPair pair = TlsPair.builder(server("TLSv1.2"), client("TLSv1.2")).open()) {
+        try (TlsPair pair =
+                TlsPair.builder(server("TLSv1.2"), client("TLSv1.2")).open()) {
             pair.handshake();
             pair.client.engine.beginHandshake(); // the client wants a new handshake: a ClientHello goes out
             pair.client.output.writeBinary(new byte[] {1});
             pair.client.output.flush();
             pair.driveUntil(() -> pair.server.failure != null);
-            assertThat(pair.server.failure).isInstanceOf(TlsRenegotiationException.class)
+            assertThat(pair.server.failure)
+                    .isInstanceOf(TlsRenegotiationException.class)
                     .hasMessageContaining("renegotiation refused");
         }
     }
 
     @Test
     void serverInitiatedRenegotiationIsRefusedOnTls12() throws IOException {
-        try (TlsPair pair = TlsPair.builder(server("TLSv1.2"), client("TLSv1.2")).open()) {
+        try (TlsPair pair =
+                TlsPair.builder(server("TLSv1.2"), client("TLSv1.2")).open()) {
             pair.handshake();
             pair.server.engine.beginHandshake(); // a HelloRequest goes out with the next data
             pair.server.output.writeBinary(new byte[] {1});
@@ -418,14 +474,16 @@ class TlsSessionTest {
                 assertThat(transfer(pair, initiator, other, msg)).isEqualTo(msg);
                 // The other side answered with its own KeyUpdate without having data to send.
                 pair.driveUntil(() -> other.engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
-                        && other.cipherWritten.get() > before || other.failure != null);
+                                && other.cipherWritten.get() > before
+                        || other.failure != null);
                 assertThat(transfer(pair, other, initiator, msg)).isEqualTo(msg);
                 assertThat(initiator.engine.getHandshakeStatus()).isEqualTo(HandshakeStatus.NOT_HANDSHAKING);
             }
             assertThat(pair.client.failure).isNull();
             assertThat(pair.server.failure).isNull();
             if (choppy) {
-                assertThat(pair.client.writePending.get() + pair.server.writePending.get()).isPositive();
+                assertThat(pair.client.writePending.get() + pair.server.writePending.get())
+                        .isPositive();
             }
         }
     }
@@ -452,7 +510,8 @@ class TlsSessionTest {
 
     @Test
     void endOfStreamWithoutCloseNotifyIsTruncation() throws IOException {
-        try (TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).open()) {
+        try (TlsPair pair =
+                TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).open()) {
             pair.handshake();
             byte[] data = pattern(20_000, 9);
             transfer(pair, pair.client, pair.server, data);
@@ -469,7 +528,8 @@ class TlsSessionTest {
 
     @Test
     void aResetMidRecordIsTheChannelsError() throws IOException {
-        try (TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).open()) {
+        try (TlsPair pair =
+                TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).open()) {
             pair.handshake();
             // Part of a record, then a reset (SO_LINGER 0).
             pair.client.socket.write(ByteBuffer.wrap(new byte[] {23, 3, 3, 0, 100, 1, 2, 3}));
@@ -484,16 +544,20 @@ class TlsSessionTest {
     void rotatedKeyMaterialIsUsedByNewSessionsOnly() throws IOException {
         AtomicReference<SSLContext> current = new AtomicReference<>(TestTls.serverContext("localhost"));
         TlsConfig s = TlsConfig.server(current::get).build();
-        TlsConfig c = TlsConfig.client(TestTls.clientContext()).hostnameVerification(false).build();
+        TlsConfig c = TlsConfig.client(TestTls.clientContext())
+                .hostnameVerification(false)
+                .build();
         try (TlsPair before = TlsPair.builder(s, c).open()) {
             before.handshake();
             current.set(TestTls.serverContext("other-name"));
             try (TlsPair after = TlsPair.builder(s, c).open()) {
                 after.handshake();
-                assertThat(cn(after.client.session.info().peerCertificates().get(0))).isEqualTo("CN=other-name");
+                assertThat(cn(after.client.session.info().peerCertificates().get(0)))
+                        .isEqualTo("CN=other-name");
             }
             // The open one keeps its engine, and so its material, and keeps working.
-            assertThat(cn(before.client.session.info().peerCertificates().get(0))).isEqualTo("CN=localhost");
+            assertThat(cn(before.client.session.info().peerCertificates().get(0)))
+                    .isEqualTo("CN=localhost");
             byte[] m = "still here".getBytes(StandardCharsets.US_ASCII);
             assertThat(transfer(before, before.client, before.server, m)).isEqualTo(m);
         }

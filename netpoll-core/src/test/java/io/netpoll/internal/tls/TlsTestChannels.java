@@ -39,8 +39,15 @@ final class TlsLone implements AutoCloseable {
     final LinkBuffer input = new LinkBuffer();
 
     private TlsLone(SocketChannel ch, TlsConfig config) {
-        session = new TlsSession(config.newEngine(null, 0), config.handshakeTimeout(), ch, ch, input,
-                CipherBlocks.shared(), Runnable::run, new NoHost());
+        session = new TlsSession(
+                config.newEngine(null, 0),
+                config.handshakeTimeout(),
+                ch,
+                ch,
+                input,
+                CipherBlocks.shared(),
+                Runnable::run,
+                new NoHost());
     }
 
     static TlsLone server(SocketChannel ch, TlsConfig config) {
@@ -93,8 +100,7 @@ final class BytesThenNothing implements ReadableByteChannel {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }
 
 /** Takes every byte and forgets it. */
@@ -127,16 +133,13 @@ final class NullSink implements GatheringByteChannel {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }
 
 final class NoHost implements TlsSession.Host {
     @Override
-    public void tasksDone() {
-    }
+    public void tasksDone() {}
 
     @Override
-    public void writePending() {
-    }
+    public void writePending() {}
 }

@@ -1,13 +1,13 @@
 package io.netpoll.spring.annotation;
 
+import org.springframework.core.annotation.AliasFor;
+import org.springframework.stereotype.Component;
+
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-
-import org.springframework.core.annotation.AliasFor;
-import org.springframework.stereotype.Component;
 
 /**
  * Marks a bean as the {@link io.netpoll.OnRequest handler} of a netpoll server. Put it on a
@@ -25,25 +25,24 @@ import org.springframework.stereotype.Component;
  * @author netpoll-java
  * @since 0.1.0
  */
-@Target({ ElementType.TYPE, ElementType.METHOD })
+@Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Component
 public @interface NetpollHandler {
 
-	/**
-	 * Alias for {@link #server()}.
-	 * @return the server name
-	 */
-	@AliasFor("server")
-	String value() default "default";
+    /**
+     * Alias for {@link #server()}.
+     * @return the server name
+     */
+    @AliasFor("server")
+    String value() default "default";
 
-	/**
-	 * Name of the server this handler serves: {@code default} for {@code netpoll.server.*}, or a
-	 * key of {@code netpoll.servers}.
-	 * @return the server name
-	 */
-	@AliasFor("value")
-	String server() default "default";
-
+    /**
+     * Name of the server this handler serves: {@code default} for {@code netpoll.server.*}, or a
+     * key of {@code netpoll.servers}.
+     * @return the server name
+     */
+    @AliasFor("value")
+    String server() default "default";
 }

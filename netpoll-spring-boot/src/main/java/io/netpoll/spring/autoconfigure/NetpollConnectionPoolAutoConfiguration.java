@@ -2,7 +2,6 @@ package io.netpoll.spring.autoconfigure;
 
 import io.netpoll.Dialer;
 import io.netpoll.pool.ConnectionPool;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -25,17 +24,16 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnProperty(prefix = "netpoll.dialer.pool", name = "enabled", havingValue = "true", matchIfMissing = true)
 public final class NetpollConnectionPoolAutoConfiguration {
 
-	@Bean(destroyMethod = "close")
-	@ConditionalOnMissingBean
-	ConnectionPool netpollConnectionPool(Dialer dialer, NetpollProperties properties) {
-		NetpollProperties.Dialer.Pool pool = properties.getDialer().getPool();
-		return ConnectionPool.builder(dialer)
-			.maxConnections(pool.getMaxConnections())
-			.maxPendingAcquires(pool.getMaxPendingAcquires())
-			.acquireTimeout(pool.getAcquireTimeout())
-			.maxIdleTime(pool.getMaxIdleTime())
-			.maxLifetime(pool.getMaxLifetime())
-			.build();
-	}
-
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    ConnectionPool netpollConnectionPool(Dialer dialer, NetpollProperties properties) {
+        NetpollProperties.Dialer.Pool pool = properties.getDialer().getPool();
+        return ConnectionPool.builder(dialer)
+                .maxConnections(pool.getMaxConnections())
+                .maxPendingAcquires(pool.getMaxPendingAcquires())
+                .acquireTimeout(pool.getAcquireTimeout())
+                .maxIdleTime(pool.getMaxIdleTime())
+                .maxLifetime(pool.getMaxLifetime())
+                .build();
+    }
 }

@@ -1,10 +1,5 @@
 package io.netpoll.spring.autoconfigure;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executor;
-
 import io.netpoll.EventLoop;
 import io.netpoll.HandlerMode;
 import io.netpoll.Netpoll;
@@ -22,11 +17,15 @@ import io.netpoll.spring.server.NetpollHandlerDecorator;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.server.NetpollServerCustomizer;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.util.Assert;
 import org.springframework.util.unit.DataSize;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Creates the {@link EventLoop} and the {@link NetpollServer} of each configured server from
@@ -48,130 +47,152 @@ import org.springframework.util.unit.DataSize;
  */
 public class NetpollEventLoopFactory {
 
-	/**
-	 * Bean name of the factory.
-	 */
-	public static final String BEAN_NAME = "netpollEventLoopFactory";
+    /**
+     * Bean name of the factory.
+     */
+    public static final String BEAN_NAME = "netpollEventLoopFactory";
 
-	private final NetpollProperties properties;
+    private final NetpollProperties properties;
 
-	private final PollerGroup pollerGroup;
+    private final PollerGroup pollerGroup;
 
-	private final ObjectProvider<BufferPool> bufferPool;
+    private final ObjectProvider<BufferPool> bufferPool;
 
-	private final ObjectProvider<Executor> workerExecutor;
+    private final ObjectProvider<Executor> workerExecutor;
 
-	private final ObjectProvider<NetpollHandlerDecorator> decorators;
+    private final ObjectProvider<NetpollHandlerDecorator> decorators;
 
-	private final ObjectProvider<NetpollServerCustomizer> customizers;
+    private final ObjectProvider<NetpollServerCustomizer> customizers;
 
-	private final Duration defaultGracePeriod;
+    private final Duration defaultGracePeriod;
 
-	/**
-	 * Create a factory.
-	 * @param properties the bound {@code netpoll.*} properties
-	 * @param pollerGroup the pollers every event loop uses
-	 * @param bufferPool the buffer memory, if the context has a pool
-	 * @param workerExecutor the worker executor, if the context has one (else netpoll-core's pool)
-	 * @param decorators the handler decorators, applied in order
-	 * @param customizers the customizers of each server's settings, applied in order after the properties
-	 * @param defaultGracePeriod the grace period of servers that do not set
-	 * {@code shutdown.grace-period} ({@code spring.lifecycle.timeout-per-shutdown-phase})
-	 */
-	public NetpollEventLoopFactory(NetpollProperties properties, PollerGroup pollerGroup,
-			ObjectProvider<BufferPool> bufferPool, ObjectProvider<Executor> workerExecutor,
-			ObjectProvider<NetpollHandlerDecorator> decorators, ObjectProvider<NetpollServerCustomizer> customizers,
-			Duration defaultGracePeriod) {
-		this.properties = properties;
-		this.pollerGroup = pollerGroup;
-		this.bufferPool = bufferPool;
-		this.workerExecutor = workerExecutor;
-		this.decorators = decorators;
-		this.customizers = customizers;
-		this.defaultGracePeriod = defaultGracePeriod;
-	}
+    /**
+     * Create a factory.
+     * @param properties the bound {@code netpoll.*} properties
+     * @param pollerGroup the pollers every event loop uses
+     * @param bufferPool the buffer memory, if the context has a pool
+     * @param workerExecutor the worker executor, if the context has one (else netpoll-core's pool)
+     * @param decorators the handler decorators, applied in order
+     * @param customizers the customizers of each server's settings, applied in order after the properties
+     * @param defaultGracePeriod the grace period of servers that do not set
+     * {@code shutdown.grace-period} ({@code spring.lifecycle.timeout-per-shutdown-phase})
+     */
+    public NetpollEventLoopFactory(
+            NetpollProperties properties,
+            PollerGroup pollerGroup,
+            ObjectProvider<BufferPool> bufferPool,
+            ObjectProvider<Executor> workerExecutor,
+            ObjectProvider<NetpollHandlerDecorator> decorators,
+            ObjectProvider<NetpollServerCustomizer> customizers,
+            Duration defaultGracePeriod) {
+        this.properties = properties;
+        this.pollerGroup = pollerGroup;
+        this.bufferPool = bufferPool;
+        this.workerExecutor = workerExecutor;
+        this.decorators = decorators;
+        this.customizers = customizers;
+        this.defaultGracePeriod = defaultGracePeriod;
+    }
 
-	/**
-	 * The settings of a server's event loop: the engine beans, then the server's properties,
-	 * then the customizers (the last setting of a kind wins).
-	 * @param serverName the server name
-	 * @param handler the handler bean, for its optional {@link OnPrepare}, {@link OnConnect},
-	 * {@link OnDisconnect} and {@link OnError} callbacks
-	 * @return a builder holding those settings, for the caller to change or build
-	 */
-	public ServerConfig.Builder config(String serverName, Object handler) {
-		NetpollProperties.Server server = server(serverName);
-		List<ServerOption> options = new ArrayList<>();
-		PropertyMapper map = PropertyMapper.get();
-		options.add(Option.pollerGroup(this.pollerGroup));
-		this.bufferPool.ifAvailable((pool) -> options.add(Option.bufferPool(pool)));
-		HandlerMode mode = server.getHandlerMode();
-		Executor executor = this.workerExecutor.getIfAvailable();
-		if (executor != null && (mode == null || mode == HandlerMode.WORKER)) {
-			// A configured worker executor (virtual threads, max-size) keeps its servers in worker mode.
-			options.add(Option.executor(executor));
-		}
-		else if (mode != null) {
-			options.add(Option.handlerMode(mode));
-		}
-		NetpollOptions.addConnectionOptions(options, server.getConnection());
-		// SO_RCVBUF and the backlog are set on the listening socket by NetpollServer (so that they
-		// apply to event loops of the application too); SO_SNDBUF on each accepted socket by the loop.
-		map.from(server.getSendBufferSize()).as(NetpollEventLoopFactory::toInt).as(Option::sendBufferSize).to(options::add);
-		// Enforced by the event loop right after accept, before OnPrepare, logged at DEBUG only.
-		map.from(server.getMaxConnections()).when((max) -> max > 0).as(Option::maxConnections).to(options::add);
-		map.from(handler).whenInstanceOf(OnPrepare.class).as(Option::onPrepare).to(options::add);
-		map.from(handler).whenInstanceOf(OnConnect.class).as(Option::onConnect).to(options::add);
-		map.from(handler).whenInstanceOf(OnDisconnect.class).as(Option::onDisconnect).to(options::add);
-		map.from(handler).whenInstanceOf(OnError.class).as(Option::onError).to(options::add);
-		ServerConfig.Builder config = ServerConfig.builder().apply(options.toArray(ServerOption[]::new));
-		this.customizers.orderedStream().forEach((customizer) -> customizer.customize(serverName, config));
-		return config;
-	}
+    /**
+     * The settings of a server's event loop: the engine beans, then the server's properties,
+     * then the customizers (the last setting of a kind wins).
+     * @param serverName the server name
+     * @param handler the handler bean, for its optional {@link OnPrepare}, {@link OnConnect},
+     * {@link OnDisconnect} and {@link OnError} callbacks
+     * @return a builder holding those settings, for the caller to change or build
+     */
+    public ServerConfig.Builder config(String serverName, Object handler) {
+        NetpollProperties.Server server = server(serverName);
+        List<ServerOption> options = new ArrayList<>();
+        PropertyMapper map = PropertyMapper.get();
+        options.add(Option.pollerGroup(this.pollerGroup));
+        this.bufferPool.ifAvailable((pool) -> options.add(Option.bufferPool(pool)));
+        HandlerMode mode = server.getHandlerMode();
+        Executor executor = this.workerExecutor.getIfAvailable();
+        if (executor != null && (mode == null || mode == HandlerMode.WORKER)) {
+            // A configured worker executor (virtual threads, max-size) keeps its servers in worker mode.
+            options.add(Option.executor(executor));
+        } else if (mode != null) {
+            options.add(Option.handlerMode(mode));
+        }
+        NetpollOptions.addConnectionOptions(options, server.getConnection());
+        // SO_RCVBUF and the backlog are set on the listening socket by NetpollServer (so that they
+        // apply to event loops of the application too); SO_SNDBUF on each accepted socket by the loop.
+        map.from(server.getSendBufferSize())
+                .as(NetpollEventLoopFactory::toInt)
+                .as(Option::sendBufferSize)
+                .to(options::add);
+        // Enforced by the event loop right after accept, before OnPrepare, logged at DEBUG only.
+        map.from(server.getMaxConnections())
+                .when((max) -> max > 0)
+                .as(Option::maxConnections)
+                .to(options::add);
+        map.from(handler).whenInstanceOf(OnPrepare.class).as(Option::onPrepare).to(options::add);
+        map.from(handler).whenInstanceOf(OnConnect.class).as(Option::onConnect).to(options::add);
+        map.from(handler)
+                .whenInstanceOf(OnDisconnect.class)
+                .as(Option::onDisconnect)
+                .to(options::add);
+        map.from(handler).whenInstanceOf(OnError.class).as(Option::onError).to(options::add);
+        ServerConfig.Builder config = ServerConfig.builder().apply(options.toArray(ServerOption[]::new));
+        this.customizers.orderedStream().forEach((customizer) -> customizer.customize(serverName, config));
+        return config;
+    }
 
-	/**
-	 * Create the event loop of a server.
-	 * @param serverName the server name ({@code default} or a key of {@code netpoll.servers})
-	 * @param handler the handler bean; must implement {@link OnRequest}
-	 * @return a new event loop, not serving yet
-	 */
-	@SuppressWarnings({ "rawtypes", "unchecked" })
-	public EventLoop createEventLoop(String serverName, Object handler) {
-		Assert.isInstanceOf(OnRequest.class, handler, "Netpoll handler of server '" + serverName + "'");
-		OnRequest request = (OnRequest) handler;
-		for (NetpollHandlerDecorator decorator : this.decorators.orderedStream().toList()) {
-			request = decorator.decorate(serverName, request);
-		}
-		return Netpoll.newEventLoop(request, config(serverName, handler).build());
-	}
+    /**
+     * Create the event loop of a server.
+     * @param serverName the server name ({@code default} or a key of {@code netpoll.servers})
+     * @param handler the handler bean; must implement {@link OnRequest}
+     * @return a new event loop, not serving yet
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public EventLoop createEventLoop(String serverName, Object handler) {
+        Assert.isInstanceOf(OnRequest.class, handler, "Netpoll handler of server '" + serverName + "'");
+        OnRequest request = (OnRequest) handler;
+        for (NetpollHandlerDecorator decorator : this.decorators.orderedStream().toList()) {
+            request = decorator.decorate(serverName, request);
+        }
+        return Netpoll.newEventLoop(request, config(serverName, handler).build());
+    }
 
-	/**
-	 * Create a server that serves an event loop on the endpoint its properties configure.
-	 * @param serverName the server name
-	 * @param eventLoop the event loop (from {@link #createEventLoop} or the application's)
-	 * @param ownEventLoop whether the event loop came from {@link #createEventLoop} (and so
-	 * enforces {@code max-connections})
-	 * @return a new server, not started
-	 */
-	public NetpollServer createServer(String serverName, EventLoop eventLoop, boolean ownEventLoop) {
-		NetpollProperties.Server server = server(serverName);
-		int receiveBuffer = (server.getReceiveBufferSize() != null) ? toInt(server.getReceiveBufferSize()) : 0;
-		NetpollServer.Endpoint endpoint = new NetpollServer.Endpoint(serverName, server.getNetwork(),
-				server.getAddress(), server.getPort(), server.getPath(), server.getBacklog(), receiveBuffer);
-		int maxConnections = (ownEventLoop && server.getMaxConnections() > 0) ? server.getMaxConnections() : -1;
-		Duration gracePeriod = server.getShutdown().getGracePeriod();
-		return new NetpollServer(serverName, eventLoop, endpoint,
-				(gracePeriod != null) ? gracePeriod : this.defaultGracePeriod, maxConnections);
-	}
+    /**
+     * Create a server that serves an event loop on the endpoint its properties configure.
+     * @param serverName the server name
+     * @param eventLoop the event loop (from {@link #createEventLoop} or the application's)
+     * @param ownEventLoop whether the event loop came from {@link #createEventLoop} (and so
+     * enforces {@code max-connections})
+     * @return a new server, not started
+     */
+    public NetpollServer createServer(String serverName, EventLoop eventLoop, boolean ownEventLoop) {
+        NetpollProperties.Server server = server(serverName);
+        int receiveBuffer = (server.getReceiveBufferSize() != null) ? toInt(server.getReceiveBufferSize()) : 0;
+        NetpollServer.Endpoint endpoint = new NetpollServer.Endpoint(
+                serverName,
+                server.getNetwork(),
+                server.getAddress(),
+                server.getPort(),
+                server.getPath(),
+                server.getBacklog(),
+                receiveBuffer);
+        int maxConnections = (ownEventLoop && server.getMaxConnections() > 0) ? server.getMaxConnections() : -1;
+        Duration gracePeriod = server.getShutdown().getGracePeriod();
+        return new NetpollServer(
+                serverName,
+                eventLoop,
+                endpoint,
+                (gracePeriod != null) ? gracePeriod : this.defaultGracePeriod,
+                maxConnections);
+    }
 
-	private NetpollProperties.Server server(String serverName) {
-		NetpollProperties.@Nullable Server server = this.properties.serversByName().get(serverName);
-		Assert.state(server != null, () -> "No netpoll server named '" + serverName + "' is configured");
-		return server;
-	}
+    private NetpollProperties.Server server(String serverName) {
+        NetpollProperties.@Nullable Server server =
+                this.properties.serversByName().get(serverName);
+        Assert.state(server != null, () -> "No netpoll server named '" + serverName + "' is configured");
+        return server;
+    }
 
-	private static int toInt(DataSize size) {
-		return (int) Math.min(Integer.MAX_VALUE, size.toBytes());
-	}
-
+    private static int toInt(DataSize size) {
+        return (int) Math.min(Integer.MAX_VALUE, size.toBytes());
+    }
 }

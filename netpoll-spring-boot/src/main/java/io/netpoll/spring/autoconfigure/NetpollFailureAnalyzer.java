@@ -1,7 +1,6 @@
 package io.netpoll.spring.autoconfigure;
 
 import io.netpoll.spring.server.NetpollStartupException;
-
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -14,9 +13,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
  */
 class NetpollFailureAnalyzer extends AbstractFailureAnalyzer<NetpollStartupException> {
 
-	@Override
-	protected FailureAnalysis analyze(Throwable rootFailure, NetpollStartupException cause) {
-		return new FailureAnalysis(cause.getDescription(), cause.getAction(), cause);
-	}
-
+    @Override
+    protected FailureAnalysis analyze(Throwable rootFailure, NetpollStartupException cause) {
+        return new FailureAnalysis(cause.getDescription(), cause.getAction(), cause);
+    }
 }

@@ -1,7 +1,6 @@
 package io.netpoll.spring.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
@@ -16,10 +15,8 @@ import org.springframework.aot.hint.RuntimeHintsRegistrar;
  */
 class NetpollRuntimeHints implements RuntimeHintsRegistrar {
 
-	@Override
-	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
-		hints.reflection()
-			.registerType(NetpollFailureAnalyzer.class, MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
-	}
-
+    @Override
+    public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
+        hints.reflection().registerType(NetpollFailureAnalyzer.class, MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
+    }
 }

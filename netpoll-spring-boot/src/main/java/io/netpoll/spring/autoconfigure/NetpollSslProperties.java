@@ -1,9 +1,9 @@
 package io.netpoll.spring.autoconfigure;
 
-import java.time.Duration;
-
 import io.netpoll.tls.ClientAuth;
 import org.jspecify.annotations.Nullable;
+
+import java.time.Duration;
 
 /**
  * TLS settings of a server ({@code netpoll.server.ssl.*}, {@code netpoll.servers.<name>.ssl.*})
@@ -15,104 +15,100 @@ import org.jspecify.annotations.Nullable;
  */
 public final class NetpollSslProperties {
 
-	private NetpollSslProperties() {
-	}
+    private NetpollSslProperties() {}
 
-	/**
-	 * A server's TLS.
-	 */
-	public static class Server {
+    /**
+     * A server's TLS.
+     */
+    public static class Server {
 
-		/**
-		 * Name of the SSL bundle (spring.ssl.bundle.*) whose key material the server presents.
-		 * Set: the server speaks only TLS. A bundle that reloads (reload-on-update) serves new
-		 * connections with the new material; open ones keep theirs.
-		 */
-		private @Nullable String bundle;
+        /**
+         * Name of the SSL bundle (spring.ssl.bundle.*) whose key material the server presents.
+         * Set: the server speaks only TLS. A bundle that reloads (reload-on-update) serves new
+         * connections with the new material; open ones keep theirs.
+         */
+        private @Nullable String bundle;
 
-		/**
-		 * Client certificate authentication: none, want (asked for, optional) or need
-		 * (required). The bundle's trust store decides which client certificates are trusted.
-		 */
-		private ClientAuth clientAuth = ClientAuth.NONE;
+        /**
+         * Client certificate authentication: none, want (asked for, optional) or need
+         * (required). The bundle's trust store decides which client certificates are trusted.
+         */
+        private ClientAuth clientAuth = ClientAuth.NONE;
 
-		/**
-		 * Longest time a TLS handshake may take; the connection is closed after it.
-		 */
-		private Duration handshakeTimeout = Duration.ofSeconds(10);
+        /**
+         * Longest time a TLS handshake may take; the connection is closed after it.
+         */
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
 
-		public @Nullable String getBundle() {
-			return this.bundle;
-		}
+        public @Nullable String getBundle() {
+            return this.bundle;
+        }
 
-		public void setBundle(@Nullable String bundle) {
-			this.bundle = bundle;
-		}
+        public void setBundle(@Nullable String bundle) {
+            this.bundle = bundle;
+        }
 
-		public ClientAuth getClientAuth() {
-			return this.clientAuth;
-		}
+        public ClientAuth getClientAuth() {
+            return this.clientAuth;
+        }
 
-		public void setClientAuth(ClientAuth clientAuth) {
-			this.clientAuth = clientAuth;
-		}
+        public void setClientAuth(ClientAuth clientAuth) {
+            this.clientAuth = clientAuth;
+        }
 
-		public Duration getHandshakeTimeout() {
-			return this.handshakeTimeout;
-		}
+        public Duration getHandshakeTimeout() {
+            return this.handshakeTimeout;
+        }
 
-		public void setHandshakeTimeout(Duration handshakeTimeout) {
-			this.handshakeTimeout = handshakeTimeout;
-		}
+        public void setHandshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = handshakeTimeout;
+        }
+    }
 
-	}
+    /**
+     * The dialer's TLS.
+     */
+    public static class Dialer {
 
-	/**
-	 * The dialer's TLS.
-	 */
-	public static class Dialer {
+        /**
+         * Name of the SSL bundle (spring.ssl.bundle.*) whose trust material verifies servers
+         * (and whose key, if any, is the client certificate). Set: every dial speaks TLS.
+         */
+        private @Nullable String bundle;
 
-		/**
-		 * Name of the SSL bundle (spring.ssl.bundle.*) whose trust material verifies servers
-		 * (and whose key, if any, is the client certificate). Set: every dial speaks TLS.
-		 */
-		private @Nullable String bundle;
+        /**
+         * SNI server name and the name the server's certificate is verified against. Default:
+         * the host as dialed.
+         */
+        private @Nullable String serverName;
 
-		/**
-		 * SNI server name and the name the server's certificate is verified against. Default:
-		 * the host as dialed.
-		 */
-		private @Nullable String serverName;
+        /**
+         * Longest time a TLS handshake may take; the dial fails after it.
+         */
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
 
-		/**
-		 * Longest time a TLS handshake may take; the dial fails after it.
-		 */
-		private Duration handshakeTimeout = Duration.ofSeconds(10);
+        public @Nullable String getBundle() {
+            return this.bundle;
+        }
 
-		public @Nullable String getBundle() {
-			return this.bundle;
-		}
+        public void setBundle(@Nullable String bundle) {
+            this.bundle = bundle;
+        }
 
-		public void setBundle(@Nullable String bundle) {
-			this.bundle = bundle;
-		}
+        public @Nullable String getServerName() {
+            return this.serverName;
+        }
 
-		public @Nullable String getServerName() {
-			return this.serverName;
-		}
+        public void setServerName(@Nullable String serverName) {
+            this.serverName = serverName;
+        }
 
-		public void setServerName(@Nullable String serverName) {
-			this.serverName = serverName;
-		}
+        public Duration getHandshakeTimeout() {
+            return this.handshakeTimeout;
+        }
 
-		public Duration getHandshakeTimeout() {
-			return this.handshakeTimeout;
-		}
-
-		public void setHandshakeTimeout(Duration handshakeTimeout) {
-			this.handshakeTimeout = handshakeTimeout;
-		}
-
-	}
-
+        public void setHandshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = handshakeTimeout;
+        }
+    }
 }

@@ -1,12 +1,12 @@
 package io.netpoll.spring.health;
 
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.netpoll.PollerGroup;
 import io.netpoll.PollerStats;
 import org.jspecify.annotations.Nullable;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Finds a poller that has not come back to {@code select} for longer than a threshold: a handler
@@ -16,53 +16,51 @@ import org.jspecify.annotations.Nullable;
  */
 final class StuckPollers {
 
-	private StuckPollers() {
-	}
+    private StuckPollers() {}
 
-	/**
-	 * The details of the longest-stuck poller, or null if none is stuck.
-	 * @param group the poller group
-	 * @param threshold time out of select that counts as stuck; zero or negative: never
-	 * @return details ({@code poller}, {@code thread}, {@code running}, {@code stuckForMillis},
-	 * {@code roleState}), or null
-	 */
-	static @Nullable Map<String, Object> find(PollerGroup group, Duration threshold) {
-		if (threshold.isZero() || threshold.isNegative()) {
-			return null;
-		}
-		long limit = threshold.toNanos();
-		PollerStats worst = null;
-		long worstNanos = 0;
-		for (PollerStats poller : group.pollerStats()) {
-			long out = poller.nanosSinceSelect();
-			if (out > limit && out > worstNanos) {
-				worst = poller;
-				worstNanos = out;
-			}
-		}
-		if (worst == null) {
-			return null;
-		}
-		Map<String, Object> details = new LinkedHashMap<>();
-		details.put("poller", worst.name());
-		String thread = worst.threadName();
-		details.put("thread", (thread != null) ? thread : "none");
-		details.put("running", withoutPeerAddress(worst.runningNow()));
-		details.put("stuckForMillis", Duration.ofNanos(worstNanos).toMillis());
-		details.put("roleState", worst.roleState());
-		return details;
-	}
+    /**
+     * The details of the longest-stuck poller, or null if none is stuck.
+     * @param group the poller group
+     * @param threshold time out of select that counts as stuck; zero or negative: never
+     * @return details ({@code poller}, {@code thread}, {@code running}, {@code stuckForMillis},
+     * {@code roleState}), or null
+     */
+    static @Nullable Map<String, Object> find(PollerGroup group, Duration threshold) {
+        if (threshold.isZero() || threshold.isNegative()) {
+            return null;
+        }
+        long limit = threshold.toNanos();
+        PollerStats worst = null;
+        long worstNanos = 0;
+        for (PollerStats poller : group.pollerStats()) {
+            long out = poller.nanosSinceSelect();
+            if (out > limit && out > worstNanos) {
+                worst = poller;
+                worstNanos = out;
+            }
+        }
+        if (worst == null) {
+            return null;
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("poller", worst.name());
+        String thread = worst.threadName();
+        details.put("thread", (thread != null) ? thread : "none");
+        details.put("running", withoutPeerAddress(worst.runningNow()));
+        details.put("stuckForMillis", Duration.ofNanos(worstNanos).toMillis());
+        details.put("roleState", worst.roleState());
+        return details;
+    }
 
-	/** Health details never name peers: "connection 42 /10.0.0.1:5555" becomes "connection 42". */
-	private static String withoutPeerAddress(@Nullable String running) {
-		if (running == null) {
-			return "unknown";
-		}
-		if (running.startsWith("connection ")) {
-			int end = running.indexOf(' ', "connection ".length());
-			return (end > 0) ? running.substring(0, end) : running;
-		}
-		return running;
-	}
-
+    /** Health details never name peers: "connection 42 /10.0.0.1:5555" becomes "connection 42". */
+    private static String withoutPeerAddress(@Nullable String running) {
+        if (running == null) {
+            return "unknown";
+        }
+        if (running.startsWith("connection ")) {
+            int end = running.indexOf(' ', "connection ".length());
+            return (end > 0) ? running.substring(0, end) : running;
+        }
+        return running;
+    }
 }

@@ -24,344 +24,434 @@ import org.jspecify.annotations.Nullable;
  */
 public enum NetpollMeters implements MeterDocumentation {
 
-	/**
-	 * Connections open now.
-	 */
-	SERVER_CONNECTIONS_ACTIVE("netpoll.server.connections.active", Meter.Type.GAUGE, null,
-			"Connections open now", ServerTags.SERVER),
-
-	/**
-	 * Most open connections allowed ({@code max-connections}); only when it is set.
-	 */
-	SERVER_CONNECTIONS_MAX("netpoll.server.connections.max", Meter.Type.GAUGE, null,
-			"Most open connections allowed (max-connections)", ServerTags.SERVER),
-
-	/**
-	 * Connections accepted since start.
-	 */
-	SERVER_CONNECTIONS_ACCEPTED("netpoll.server.connections.accepted", Meter.Type.COUNTER, null,
-			"Connections accepted", ServerTags.SERVER),
-
-	/**
-	 * Accepted connections closed at once: max-connections reached, OnPrepare failed, shutdown
-	 * in progress, or setup failed.
-	 */
-	SERVER_CONNECTIONS_REJECTED("netpoll.server.connections.rejected", Meter.Type.COUNTER, null,
-			"Accepted connections closed at once (max-connections, OnPrepare failure, shutdown)", ServerTags.SERVER),
-
-	/**
-	 * Connections closed because their unsent output exceeded netpoll-core's
-	 * {@code Option.maxOutputBuffer} (an inline handler answering a peer that does not read).
-	 */
-	SERVER_CONNECTIONS_OUTPUT_LIMIT("netpoll.server.connections.output.limit", Meter.Type.COUNTER,
-			null, "Connections closed because unsent output exceeded the output limit",
-			ServerTags.SERVER),
-
-	/**
-	 * Connections closed because a flush waited longer than the write timeout
-	 * ({@code connection.write-timeout}) for a peer that does not read.
-	 */
-	SERVER_CONNECTIONS_WRITE_TIMEOUT("netpoll.server.connections.write.timeout", Meter.Type.COUNTER,
-			null, "Connections closed because a flush exceeded the write timeout", ServerTags.SERVER),
-
-	/**
-	 * Bytes read from the server's connections.
-	 */
-	SERVER_DATA_RECEIVED("netpoll.server.data.received", Meter.Type.COUNTER, BaseUnits.BYTES,
-			"Bytes read from connections", ServerTags.SERVER),
-
-	/**
-	 * Bytes written to the server's connections.
-	 */
-	SERVER_DATA_SENT("netpoll.server.data.sent", Meter.Type.COUNTER, BaseUnits.BYTES, "Bytes written to connections",
-			ServerTags.SERVER),
-
-	/**
-	 * OnRequest calls running now (the drain indicator at shutdown).
-	 */
-	SERVER_REQUESTS_ACTIVE("netpoll.server.requests.active", Meter.Type.GAUGE, null, "OnRequest calls running now",
-			ServerTags.SERVER),
-
-	/**
-	 * OnRequest calls since start.
-	 */
-	SERVER_HANDLER_CALLS("netpoll.server.handler.calls", Meter.Type.COUNTER, null, "OnRequest calls",
-			ServerTags.SERVER),
-
-	/**
-	 * Exceptions thrown by OnRequest or OnConnect, as counted by netpoll-core; each closed its
-	 * connection.
-	 */
-	SERVER_HANDLER_ERRORS("netpoll.server.handler.errors", Meter.Type.COUNTER, null,
-			"Exceptions thrown by OnRequest or OnConnect; each closed its connection", ServerTags.SERVER),
-
-	/**
-	 * Exceptions thrown by OnRequest, by exception type (registered at the first error).
-	 */
-	SERVER_ERRORS("netpoll.server.errors", Meter.Type.COUNTER, null,
-			"Exceptions thrown by the OnRequest handler, by type; each closed its connection", ServerTags.SERVER,
-			ServerTags.EXCEPTION),
-
-	/**
-	 * Duration of each OnRequest call; only when {@code netpoll.metrics.requests.enabled=true}.
-	 */
-	SERVER_REQUESTS("netpoll.server.requests", Meter.Type.TIMER, "seconds",
-			"Duration of OnRequest calls (opt-in: netpoll.metrics.requests.enabled)", ServerTags.SERVER,
-			ServerTags.OUTCOME, ServerTags.EXCEPTION),
-
-	/**
-	 * Poller threads running.
-	 */
-	POLLER_COUNT("netpoll.poller.count", Meter.Type.GAUGE, BaseUnits.THREADS, "Poller threads running"),
-
-	/**
-	 * Tasks queued for a poller and not yet run, per poller.
-	 */
-	POLLER_TASKS_PENDING("netpoll.poller.tasks.pending", Meter.Type.GAUGE, null,
-			"Tasks queued for the poller (registrations, closes, write interest)", PollerTags.POLLER),
-
-	/**
-	 * Time from a task being queued for a poller to it running (a probe task per scrape), per
-	 * poller; a poller held up by a handler or task shows a growing lag.
-	 */
-	POLLER_LOOP_LAG("netpoll.poller.loop.lag", Meter.Type.GAUGE, "seconds",
-			"Time from a task being queued for the poller to it running", PollerTags.POLLER),
-
-	/**
-	 * Channels registered with the pollers (connections and listeners).
-	 */
-	POLLER_REGISTRATIONS("netpoll.poller.registrations", Meter.Type.GAUGE, null,
-			"Channels (connections and listeners) registered with the pollers"),
-
-	/**
-	 * Selectors rebuilt because they returned early without events (the JDK epoll spin bug).
-	 */
-	POLLER_SELECTOR_REBUILDS("netpoll.poller.selector.rebuilds", Meter.Type.COUNTER, null,
-			"Selectors rebuilt after spinning without events"),
-
-	/**
-	 * Adaptive handler calls that held their thread longer than the blocked-thread threshold
-	 * (each logged with its stack at most once per 10 s).
-	 */
-	HANDLER_BLOCKED("netpoll.handler.blocked", Meter.Type.COUNTER, null,
-			"Handler calls that held their thread longer than the blocked-thread threshold"),
-
-	/**
-	 * Times a poller's role moved to a spare thread because a handler blocked or waited.
-	 */
-	POLLER_HANDOFFS("netpoll.poller.handoffs", Meter.Type.COUNTER, null,
-			"Poller roles taken over by a spare thread from a handler that blocked or waited"),
-
-	/**
-	 * Threads that can hold a poller role (pollers, spares, threads finishing a blocked handler).
-	 */
-	POLLER_THREADS("netpoll.poller.threads", Meter.Type.GAUGE, null,
-			"Threads that can hold a poller role: pollers, spares, threads finishing a blocked handler"),
-
-	/**
-	 * Buffer memory handed out to connections and not yet returned.
-	 */
-	BUFFER_MEMORY_USED("netpoll.buffer.memory.used", Meter.Type.GAUGE, BaseUnits.BYTES,
-			"Buffer memory in use by connections", BufferTags.MEMORY_TYPE),
-
-	/**
-	 * Free buffer memory kept for reuse.
-	 */
-	BUFFER_MEMORY_POOLED("netpoll.buffer.memory.pooled", Meter.Type.GAUGE, BaseUnits.BYTES,
-			"Free buffer memory kept for reuse", BufferTags.MEMORY_TYPE),
-
-	/**
-	 * Ceiling of the pooled buffer memory.
-	 */
-	BUFFER_MEMORY_MAX("netpoll.buffer.memory.max", Meter.Type.GAUGE, BaseUnits.BYTES,
-			"Ceiling of the free buffer memory kept for reuse", BufferTags.MEMORY_TYPE),
-
-	/**
-	 * The budget on all direct memory the buffer pool holds ({@code netpoll.buffer.max-direct-memory}).
-	 */
-	BUFFER_MEMORY_BUDGET("netpoll.buffer.memory.budget", Meter.Type.GAUGE, BaseUnits.BYTES,
-			"Budget on the direct memory the buffer pool holds, in use and free", BufferTags.MEMORY_TYPE),
-
-	/**
-	 * Direct memory the buffer pool holds, in use and free, counted against the budget.
-	 */
-	BUFFER_MEMORY_RESERVED("netpoll.buffer.memory.reserved", Meter.Type.GAUGE, BaseUnits.BYTES,
-			"Direct memory the buffer pool holds, in use and free", BufferTags.MEMORY_TYPE),
-
-	/**
-	 * Requests for buffer memory refused at the budget: a connection's reads paused, or a
-	 * handler's write failed.
-	 */
-	BUFFER_BUDGET_REFUSALS("netpoll.buffer.budget.refusals", Meter.Type.COUNTER, null,
-			"Requests for buffer memory refused at the budget (reads paused, writes failed)"),
-
-	/**
-	 * Free buffer memory given back because it stayed unused for the decay interval.
-	 */
-	BUFFER_MEMORY_DECAYED("netpoll.buffer.memory.decayed", Meter.Type.COUNTER, BaseUnits.BYTES,
-			"Free buffer memory given back after staying unused for the decay interval", BufferTags.MEMORY_TYPE),
-
-	/**
-	 * Buffer nodes the garbage collector reclaimed while still taken (dropped without being
-	 * released), among those watched by {@code netpoll.buffer.leak-detection}.
-	 */
-	BUFFER_LEAKS("netpoll.buffer.leaks", Meter.Type.COUNTER, null,
-			"Buffer nodes dropped without being released (among those leak detection watches)"),
-
-	/**
-	 * Client connections of the Dialer open now.
-	 */
-	DIALER_CONNECTIONS_ACTIVE("netpoll.dialer.connections.active", Meter.Type.GAUGE, null,
-			"Client connections open now"),
-
-	/**
-	 * Client connections the Dialer opened.
-	 */
-	DIALER_CONNECTIONS_OPENED("netpoll.dialer.connections.opened", Meter.Type.COUNTER, null,
-			"Client connections opened"),
-
-	/**
-	 * Bytes read from client connections.
-	 */
-	DIALER_DATA_RECEIVED("netpoll.dialer.data.received", Meter.Type.COUNTER, BaseUnits.BYTES,
-			"Bytes read from client connections"),
-
-	/**
-	 * Bytes written to client connections.
-	 */
-	DIALER_DATA_SENT("netpoll.dialer.data.sent", Meter.Type.COUNTER, BaseUnits.BYTES,
-			"Bytes written to client connections");
-
-	private final String name;
-
-	private final Meter.Type type;
-
-	private final @Nullable String baseUnit;
-
-	private final String description;
-
-	private final KeyName[] keyNames;
-
-	NetpollMeters(String name, Meter.Type type, @Nullable String baseUnit, String description, KeyName... keyNames) {
-		this.name = name;
-		this.type = type;
-		this.baseUnit = baseUnit;
-		this.description = description;
-		this.keyNames = keyNames;
-	}
-
-	@Override
-	public String getName() {
-		return this.name;
-	}
-
-	@Override
-	public Meter.Type getType() {
-		return this.type;
-	}
-
-	@Override
-	public @Nullable String getBaseUnit() {
-		return this.baseUnit;
-	}
-
-	@Override
-	public KeyName[] getKeyNames() {
-		return this.keyNames.clone();
-	}
-
-	/**
-	 * What the meter measures.
-	 * @return the description
-	 */
-	public String description() {
-		return this.description;
-	}
-
-	Timer.Builder timer(String server, String outcome, String exception) {
-		return Timer.builder(this.name)
-			.description(this.description)
-			.tags(Tags.of(ServerTags.SERVER.asString(), server, ServerTags.OUTCOME.asString(), outcome,
-					ServerTags.EXCEPTION.asString(), exception));
-	}
-
-	/**
-	 * Tags of server meters.
-	 */
-	public enum ServerTags implements KeyName {
-
-		/**
-		 * Configured server name ({@code default} or a key of {@code netpoll.servers}).
-		 */
-		SERVER("server"),
-
-		/**
-		 * {@code success} or {@code error}.
-		 */
-		OUTCOME("outcome"),
-
-		/**
-		 * Simple class name of the exception, {@code none} on success.
-		 */
-		EXCEPTION("exception");
-
-		private final String key;
-
-		ServerTags(String key) {
-			this.key = key;
-		}
-
-		@Override
-		public String asString() {
-			return this.key;
-		}
-
-	}
-
-	/**
-	 * Tags of per-poller meters.
-	 */
-	public enum PollerTags implements KeyName {
-
-		/**
-		 * The poller's index in the group ({@code 0}, {@code 1}, ...: bounded by the poller count).
-		 */
-		POLLER("poller");
-
-		private final String key;
-
-		PollerTags(String key) {
-			this.key = key;
-		}
-
-		@Override
-		public String asString() {
-			return this.key;
-		}
-
-	}
-
-	/**
-	 * Tags of buffer meters.
-	 */
-	public enum BufferTags implements KeyName {
-
-		/**
-		 * {@code direct}: netpoll-core's buffer nodes are direct memory.
-		 */
-		MEMORY_TYPE("memory.type");
-
-		private final String key;
-
-		BufferTags(String key) {
-			this.key = key;
-		}
-
-		@Override
-		public String asString() {
-			return this.key;
-		}
-
-	}
-
+    /**
+     * Connections open now.
+     */
+    SERVER_CONNECTIONS_ACTIVE(
+            "netpoll.server.connections.active", Meter.Type.GAUGE, null, "Connections open now", ServerTags.SERVER),
+
+    /**
+     * Most open connections allowed ({@code max-connections}); only when it is set.
+     */
+    SERVER_CONNECTIONS_MAX(
+            "netpoll.server.connections.max",
+            Meter.Type.GAUGE,
+            null,
+            "Most open connections allowed (max-connections)",
+            ServerTags.SERVER),
+
+    /**
+     * Connections accepted since start.
+     */
+    SERVER_CONNECTIONS_ACCEPTED(
+            "netpoll.server.connections.accepted", Meter.Type.COUNTER, null, "Connections accepted", ServerTags.SERVER),
+
+    /**
+     * Accepted connections closed at once: max-connections reached, OnPrepare failed, shutdown
+     * in progress, or setup failed.
+     */
+    SERVER_CONNECTIONS_REJECTED(
+            "netpoll.server.connections.rejected",
+            Meter.Type.COUNTER,
+            null,
+            "Accepted connections closed at once (max-connections, OnPrepare failure, shutdown)",
+            ServerTags.SERVER),
+
+    /**
+     * Connections closed because their unsent output exceeded netpoll-core's
+     * {@code Option.maxOutputBuffer} (an inline handler answering a peer that does not read).
+     */
+    SERVER_CONNECTIONS_OUTPUT_LIMIT(
+            "netpoll.server.connections.output.limit",
+            Meter.Type.COUNTER,
+            null,
+            "Connections closed because unsent output exceeded the output limit",
+            ServerTags.SERVER),
+
+    /**
+     * Connections closed because a flush waited longer than the write timeout
+     * ({@code connection.write-timeout}) for a peer that does not read.
+     */
+    SERVER_CONNECTIONS_WRITE_TIMEOUT(
+            "netpoll.server.connections.write.timeout",
+            Meter.Type.COUNTER,
+            null,
+            "Connections closed because a flush exceeded the write timeout",
+            ServerTags.SERVER),
+
+    /**
+     * Bytes read from the server's connections.
+     */
+    SERVER_DATA_RECEIVED(
+            "netpoll.server.data.received",
+            Meter.Type.COUNTER,
+            BaseUnits.BYTES,
+            "Bytes read from connections",
+            ServerTags.SERVER),
+
+    /**
+     * Bytes written to the server's connections.
+     */
+    SERVER_DATA_SENT(
+            "netpoll.server.data.sent",
+            Meter.Type.COUNTER,
+            BaseUnits.BYTES,
+            "Bytes written to connections",
+            ServerTags.SERVER),
+
+    /**
+     * OnRequest calls running now (the drain indicator at shutdown).
+     */
+    SERVER_REQUESTS_ACTIVE(
+            "netpoll.server.requests.active", Meter.Type.GAUGE, null, "OnRequest calls running now", ServerTags.SERVER),
+
+    /**
+     * OnRequest calls since start.
+     */
+    SERVER_HANDLER_CALLS(
+            "netpoll.server.handler.calls", Meter.Type.COUNTER, null, "OnRequest calls", ServerTags.SERVER),
+
+    /**
+     * Exceptions thrown by OnRequest or OnConnect, as counted by netpoll-core; each closed its
+     * connection.
+     */
+    SERVER_HANDLER_ERRORS(
+            "netpoll.server.handler.errors",
+            Meter.Type.COUNTER,
+            null,
+            "Exceptions thrown by OnRequest or OnConnect; each closed its connection",
+            ServerTags.SERVER),
+
+    /**
+     * Exceptions thrown by OnRequest, by exception type (registered at the first error).
+     */
+    SERVER_ERRORS(
+            "netpoll.server.errors",
+            Meter.Type.COUNTER,
+            null,
+            "Exceptions thrown by the OnRequest handler, by type; each closed its connection",
+            ServerTags.SERVER,
+            ServerTags.EXCEPTION),
+
+    /**
+     * Duration of each OnRequest call; only when {@code netpoll.metrics.requests.enabled=true}.
+     */
+    SERVER_REQUESTS(
+            "netpoll.server.requests",
+            Meter.Type.TIMER,
+            "seconds",
+            "Duration of OnRequest calls (opt-in: netpoll.metrics.requests.enabled)",
+            ServerTags.SERVER,
+            ServerTags.OUTCOME,
+            ServerTags.EXCEPTION),
+
+    /**
+     * Poller threads running.
+     */
+    POLLER_COUNT("netpoll.poller.count", Meter.Type.GAUGE, BaseUnits.THREADS, "Poller threads running"),
+
+    /**
+     * Tasks queued for a poller and not yet run, per poller.
+     */
+    POLLER_TASKS_PENDING(
+            "netpoll.poller.tasks.pending",
+            Meter.Type.GAUGE,
+            null,
+            "Tasks queued for the poller (registrations, closes, write interest)",
+            PollerTags.POLLER),
+
+    /**
+     * Time from a task being queued for a poller to it running (a probe task per scrape), per
+     * poller; a poller held up by a handler or task shows a growing lag.
+     */
+    POLLER_LOOP_LAG(
+            "netpoll.poller.loop.lag",
+            Meter.Type.GAUGE,
+            "seconds",
+            "Time from a task being queued for the poller to it running",
+            PollerTags.POLLER),
+
+    /**
+     * Channels registered with the pollers (connections and listeners).
+     */
+    POLLER_REGISTRATIONS(
+            "netpoll.poller.registrations",
+            Meter.Type.GAUGE,
+            null,
+            "Channels (connections and listeners) registered with the pollers"),
+
+    /**
+     * Selectors rebuilt because they returned early without events (the JDK epoll spin bug).
+     */
+    POLLER_SELECTOR_REBUILDS(
+            "netpoll.poller.selector.rebuilds",
+            Meter.Type.COUNTER,
+            null,
+            "Selectors rebuilt after spinning without events"),
+
+    /**
+     * Adaptive handler calls that held their thread longer than the blocked-thread threshold
+     * (each logged with its stack at most once per 10 s).
+     */
+    HANDLER_BLOCKED(
+            "netpoll.handler.blocked",
+            Meter.Type.COUNTER,
+            null,
+            "Handler calls that held their thread longer than the blocked-thread threshold"),
+
+    /**
+     * Times a poller's role moved to a spare thread because a handler blocked or waited.
+     */
+    POLLER_HANDOFFS(
+            "netpoll.poller.handoffs",
+            Meter.Type.COUNTER,
+            null,
+            "Poller roles taken over by a spare thread from a handler that blocked or waited"),
+
+    /**
+     * Threads that can hold a poller role (pollers, spares, threads finishing a blocked handler).
+     */
+    POLLER_THREADS(
+            "netpoll.poller.threads",
+            Meter.Type.GAUGE,
+            null,
+            "Threads that can hold a poller role: pollers, spares, threads finishing a blocked handler"),
+
+    /**
+     * Buffer memory handed out to connections and not yet returned.
+     */
+    BUFFER_MEMORY_USED(
+            "netpoll.buffer.memory.used",
+            Meter.Type.GAUGE,
+            BaseUnits.BYTES,
+            "Buffer memory in use by connections",
+            BufferTags.MEMORY_TYPE),
+
+    /**
+     * Free buffer memory kept for reuse.
+     */
+    BUFFER_MEMORY_POOLED(
+            "netpoll.buffer.memory.pooled",
+            Meter.Type.GAUGE,
+            BaseUnits.BYTES,
+            "Free buffer memory kept for reuse",
+            BufferTags.MEMORY_TYPE),
+
+    /**
+     * Ceiling of the pooled buffer memory.
+     */
+    BUFFER_MEMORY_MAX(
+            "netpoll.buffer.memory.max",
+            Meter.Type.GAUGE,
+            BaseUnits.BYTES,
+            "Ceiling of the free buffer memory kept for reuse",
+            BufferTags.MEMORY_TYPE),
+
+    /**
+     * The budget on all direct memory the buffer pool holds ({@code netpoll.buffer.max-direct-memory}).
+     */
+    BUFFER_MEMORY_BUDGET(
+            "netpoll.buffer.memory.budget",
+            Meter.Type.GAUGE,
+            BaseUnits.BYTES,
+            "Budget on the direct memory the buffer pool holds, in use and free",
+            BufferTags.MEMORY_TYPE),
+
+    /**
+     * Direct memory the buffer pool holds, in use and free, counted against the budget.
+     */
+    BUFFER_MEMORY_RESERVED(
+            "netpoll.buffer.memory.reserved",
+            Meter.Type.GAUGE,
+            BaseUnits.BYTES,
+            "Direct memory the buffer pool holds, in use and free",
+            BufferTags.MEMORY_TYPE),
+
+    /**
+     * Requests for buffer memory refused at the budget: a connection's reads paused, or a
+     * handler's write failed.
+     */
+    BUFFER_BUDGET_REFUSALS(
+            "netpoll.buffer.budget.refusals",
+            Meter.Type.COUNTER,
+            null,
+            "Requests for buffer memory refused at the budget (reads paused, writes failed)"),
+
+    /**
+     * Free buffer memory given back because it stayed unused for the decay interval.
+     */
+    BUFFER_MEMORY_DECAYED(
+            "netpoll.buffer.memory.decayed",
+            Meter.Type.COUNTER,
+            BaseUnits.BYTES,
+            "Free buffer memory given back after staying unused for the decay interval",
+            BufferTags.MEMORY_TYPE),
+
+    /**
+     * Buffer nodes the garbage collector reclaimed while still taken (dropped without being
+     * released), among those watched by {@code netpoll.buffer.leak-detection}.
+     */
+    BUFFER_LEAKS(
+            "netpoll.buffer.leaks",
+            Meter.Type.COUNTER,
+            null,
+            "Buffer nodes dropped without being released (among those leak detection watches)"),
+
+    /**
+     * Client connections of the Dialer open now.
+     */
+    DIALER_CONNECTIONS_ACTIVE(
+            "netpoll.dialer.connections.active", Meter.Type.GAUGE, null, "Client connections open now"),
+
+    /**
+     * Client connections the Dialer opened.
+     */
+    DIALER_CONNECTIONS_OPENED(
+            "netpoll.dialer.connections.opened", Meter.Type.COUNTER, null, "Client connections opened"),
+
+    /**
+     * Bytes read from client connections.
+     */
+    DIALER_DATA_RECEIVED(
+            "netpoll.dialer.data.received", Meter.Type.COUNTER, BaseUnits.BYTES, "Bytes read from client connections"),
+
+    /**
+     * Bytes written to client connections.
+     */
+    DIALER_DATA_SENT(
+            "netpoll.dialer.data.sent", Meter.Type.COUNTER, BaseUnits.BYTES, "Bytes written to client connections");
+
+    private final String name;
+
+    private final Meter.Type type;
+
+    private final @Nullable String baseUnit;
+
+    private final String description;
+
+    private final KeyName[] keyNames;
+
+    NetpollMeters(String name, Meter.Type type, @Nullable String baseUnit, String description, KeyName... keyNames) {
+        this.name = name;
+        this.type = type;
+        this.baseUnit = baseUnit;
+        this.description = description;
+        this.keyNames = keyNames;
+    }
+
+    @Override
+    public String getName() {
+        return this.name;
+    }
+
+    @Override
+    public Meter.Type getType() {
+        return this.type;
+    }
+
+    @Override
+    public @Nullable String getBaseUnit() {
+        return this.baseUnit;
+    }
+
+    @Override
+    public KeyName[] getKeyNames() {
+        return this.keyNames.clone();
+    }
+
+    /**
+     * What the meter measures.
+     * @return the description
+     */
+    public String description() {
+        return this.description;
+    }
+
+    Timer.Builder timer(String server, String outcome, String exception) {
+        return Timer.builder(this.name)
+                .description(this.description)
+                .tags(Tags.of(
+                        ServerTags.SERVER.asString(),
+                        server,
+                        ServerTags.OUTCOME.asString(),
+                        outcome,
+                        ServerTags.EXCEPTION.asString(),
+                        exception));
+    }
+
+    /**
+     * Tags of server meters.
+     */
+    public enum ServerTags implements KeyName {
+
+        /**
+         * Configured server name ({@code default} or a key of {@code netpoll.servers}).
+         */
+        SERVER("server"),
+
+        /**
+         * {@code success} or {@code error}.
+         */
+        OUTCOME("outcome"),
+
+        /**
+         * Simple class name of the exception, {@code none} on success.
+         */
+        EXCEPTION("exception");
+
+        private final String key;
+
+        ServerTags(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String asString() {
+            return this.key;
+        }
+    }
+
+    /**
+     * Tags of per-poller meters.
+     */
+    public enum PollerTags implements KeyName {
+
+        /**
+         * The poller's index in the group ({@code 0}, {@code 1}, ...: bounded by the poller count).
+         */
+        POLLER("poller");
+
+        private final String key;
+
+        PollerTags(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String asString() {
+            return this.key;
+        }
+    }
+
+    /**
+     * Tags of buffer meters.
+     */
+    public enum BufferTags implements KeyName {
+
+        /**
+         * {@code direct}: netpoll-core's buffer nodes are direct memory.
+         */
+        MEMORY_TYPE("memory.type");
+
+        private final String key;
+
+        BufferTags(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String asString() {
+            return this.key;
+        }
+    }
 }

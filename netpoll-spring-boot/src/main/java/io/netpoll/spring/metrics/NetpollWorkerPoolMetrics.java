@@ -27,59 +27,58 @@ import io.netpoll.WorkerPoolStats;
  */
 public class NetpollWorkerPoolMetrics implements MeterBinder {
 
-	private final WorkerPoolStats stats;
+    private final WorkerPoolStats stats;
 
-	private final Iterable<Tag> tags;
+    private final Iterable<Tag> tags;
 
-	/**
-	 * Create the binder.
-	 * @param stats the pool's statistics
-	 * @param name the value of the {@code name} tag, as given to {@link ExecutorServiceMetrics}
-	 * @param tags further tags
-	 */
-	public NetpollWorkerPoolMetrics(WorkerPoolStats stats, String name, Iterable<Tag> tags) {
-		this.stats = stats;
-		this.tags = Tags.concat(tags, "name", name);
-	}
+    /**
+     * Create the binder.
+     * @param stats the pool's statistics
+     * @param name the value of the {@code name} tag, as given to {@link ExecutorServiceMetrics}
+     * @param tags further tags
+     */
+    public NetpollWorkerPoolMetrics(WorkerPoolStats stats, String name, Iterable<Tag> tags) {
+        this.stats = stats;
+        this.tags = Tags.concat(tags, "name", name);
+    }
 
-	@Override
-	public void bindTo(MeterRegistry registry) {
-		FunctionCounter.builder("executor.completed", this.stats, WorkerPoolStats::completedTasks)
-			.tags(this.tags)
-			.description("The approximate total number of tasks that have completed execution")
-			.baseUnit(BaseUnits.TASKS)
-			.register(registry);
-		Gauge.builder("executor.active", this.stats, WorkerPoolStats::activeThreads)
-			.tags(this.tags)
-			.description("The approximate number of threads that are actively executing tasks")
-			.baseUnit(BaseUnits.THREADS)
-			.strongReference(true)
-			.register(registry);
-		Gauge.builder("executor.running", this.stats, WorkerPoolStats::runningThreads)
-			.tags(this.tags)
-			.description("An estimate of the number of worker threads that are not blocked waiting to join tasks "
-					+ "or for other managed synchronization threads")
-			.baseUnit(BaseUnits.THREADS)
-			.strongReference(true)
-			.register(registry);
-		Gauge.builder("executor.queued", this.stats, WorkerPoolStats::queuedTasks)
-			.tags(this.tags)
-			.description("The approximate number of tasks that are queued for execution")
-			.baseUnit(BaseUnits.TASKS)
-			.strongReference(true)
-			.register(registry);
-		Gauge.builder("executor.pool.size", this.stats, WorkerPoolStats::poolSize)
-			.tags(this.tags)
-			.description("The current number of threads in the pool")
-			.baseUnit(BaseUnits.THREADS)
-			.strongReference(true)
-			.register(registry);
-		Gauge.builder("executor.parallelism", this.stats, WorkerPoolStats::parallelism)
-			.tags(this.tags)
-			.description("The targeted parallelism level of this pool")
-			.baseUnit(BaseUnits.THREADS)
-			.strongReference(true)
-			.register(registry);
-	}
-
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("executor.completed", this.stats, WorkerPoolStats::completedTasks)
+                .tags(this.tags)
+                .description("The approximate total number of tasks that have completed execution")
+                .baseUnit(BaseUnits.TASKS)
+                .register(registry);
+        Gauge.builder("executor.active", this.stats, WorkerPoolStats::activeThreads)
+                .tags(this.tags)
+                .description("The approximate number of threads that are actively executing tasks")
+                .baseUnit(BaseUnits.THREADS)
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("executor.running", this.stats, WorkerPoolStats::runningThreads)
+                .tags(this.tags)
+                .description("An estimate of the number of worker threads that are not blocked waiting to join tasks "
+                        + "or for other managed synchronization threads")
+                .baseUnit(BaseUnits.THREADS)
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("executor.queued", this.stats, WorkerPoolStats::queuedTasks)
+                .tags(this.tags)
+                .description("The approximate number of tasks that are queued for execution")
+                .baseUnit(BaseUnits.TASKS)
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("executor.pool.size", this.stats, WorkerPoolStats::poolSize)
+                .tags(this.tags)
+                .description("The current number of threads in the pool")
+                .baseUnit(BaseUnits.THREADS)
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("executor.parallelism", this.stats, WorkerPoolStats::parallelism)
+                .tags(this.tags)
+                .description("The targeted parallelism level of this pool")
+                .baseUnit(BaseUnits.THREADS)
+                .strongReference(true)
+                .register(registry);
+    }
 }

@@ -21,52 +21,51 @@ import io.netpoll.Connection;
  */
 public class NetpollHandlerObservationContext extends Observation.Context {
 
-	private final String serverName;
+    private final String serverName;
 
-	private final Connection connection;
+    private final Connection connection;
 
-	private boolean finished;
+    private boolean finished;
 
-	/**
-	 * Create the context of one call.
-	 * @param serverName the name of the server whose handler is called
-	 * @param connection the connection the handler is called for
-	 */
-	public NetpollHandlerObservationContext(String serverName, Connection connection) {
-		this.serverName = serverName;
-		this.connection = connection;
-	}
+    /**
+     * Create the context of one call.
+     * @param serverName the name of the server whose handler is called
+     * @param connection the connection the handler is called for
+     */
+    public NetpollHandlerObservationContext(String serverName, Connection connection) {
+        this.serverName = serverName;
+        this.connection = connection;
+    }
 
-	/**
-	 * The server's name ({@code default}, or the name under {@code netpoll.servers}).
-	 * @return the server name
-	 */
-	public String getServerName() {
-		return this.serverName;
-	}
+    /**
+     * The server's name ({@code default}, or the name under {@code netpoll.servers}).
+     * @return the server name
+     */
+    public String getServerName() {
+        return this.serverName;
+    }
 
-	/**
-	 * The connection the handler is called for. Valid during the call only.
-	 * @return the connection
-	 */
-	public Connection getConnection() {
-		return this.connection;
-	}
+    /**
+     * The connection the handler is called for. Valid during the call only.
+     * @return the connection
+     */
+    public Connection getConnection() {
+        return this.connection;
+    }
 
-	/**
-	 * Whether the handler returned or threw: {@code false} while the observation starts (so a
-	 * convention gives the keys known at start only), {@code true} when it stops.
-	 * @return whether the call is over
-	 */
-	public boolean isFinished() {
-		return this.finished;
-	}
+    /**
+     * Whether the handler returned or threw: {@code false} while the observation starts (so a
+     * convention gives the keys known at start only), {@code true} when it stops.
+     * @return whether the call is over
+     */
+    public boolean isFinished() {
+        return this.finished;
+    }
 
-	/**
-	 * Mark the call as over; called by the handler decorator just before the observation stops.
-	 */
-	public void setFinished() {
-		this.finished = true;
-	}
-
+    /**
+     * Mark the call as over; called by the handler decorator just before the observation stops.
+     */
+    public void setFinished() {
+        this.finished = true;
+    }
 }

@@ -15,9 +15,8 @@ import io.micrometer.observation.ObservationConvention;
  */
 public interface NetpollHandlerObservationConvention extends ObservationConvention<NetpollHandlerObservationContext> {
 
-	@Override
-	default boolean supportsContext(Observation.Context context) {
-		return context instanceof NetpollHandlerObservationContext;
-	}
-
+    @Override
+    default boolean supportsContext(Observation.Context context) {
+        return context instanceof NetpollHandlerObservationContext;
+    }
 }

@@ -14,72 +14,69 @@ import io.micrometer.observation.docs.ObservationDocumentation;
  */
 public enum NetpollObservationDocumentation implements ObservationDocumentation {
 
-	/**
-	 * One {@code OnRequest} call of a server's handler: a span with Micrometer Tracing, a
-	 * {@code Timer} (and a {@code LongTaskTimer} named {@code netpoll.server.handler.active})
-	 * with Micrometer's meter observation handler. Opt-in:
-	 * {@code netpoll.observations.requests.enabled=true}.
-	 */
-	HANDLER {
+    /**
+     * One {@code OnRequest} call of a server's handler: a span with Micrometer Tracing, a
+     * {@code Timer} (and a {@code LongTaskTimer} named {@code netpoll.server.handler.active})
+     * with Micrometer's meter observation handler. Opt-in:
+     * {@code netpoll.observations.requests.enabled=true}.
+     */
+    HANDLER {
 
-		@Override
-		public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
-			return DefaultNetpollHandlerObservationConvention.class;
-		}
+        @Override
+        public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
+            return DefaultNetpollHandlerObservationConvention.class;
+        }
 
-		@Override
-		public KeyName[] getLowCardinalityKeyNames() {
-			return HandlerKeyNames.values();
-		}
+        @Override
+        public KeyName[] getLowCardinalityKeyNames() {
+            return HandlerKeyNames.values();
+        }
 
-		@Override
-		public String getPrefix() {
-			return "netpoll.";
-		}
+        @Override
+        public String getPrefix() {
+            return "netpoll.";
+        }
+    };
 
-	};
+    /**
+     * Low-cardinality keys of {@link #HANDLER}: bounded by the configured servers, three
+     * outcomes and the exception types the handler throws.
+     */
+    public enum HandlerKeyNames implements KeyName {
 
-	/**
-	 * Low-cardinality keys of {@link #HANDLER}: bounded by the configured servers, three
-	 * outcomes and the exception types the handler throws.
-	 */
-	public enum HandlerKeyNames implements KeyName {
+        /**
+         * The server's name ({@code default}, or its name under {@code netpoll.servers}); known
+         * at start.
+         */
+        SERVER {
+            @Override
+            public String asString() {
+                return "server";
+            }
+        },
 
-		/**
-		 * The server's name ({@code default}, or its name under {@code netpoll.servers}); known
-		 * at start.
-		 */
-		SERVER {
-			@Override
-			public String asString() {
-				return "server";
-			}
-		},
+        /**
+         * {@code success} (the handler returned), {@code error} (it threw), or {@code closed}
+         * (it threw {@code ConnectionClosedException} or {@code WriteTimeoutException} for a
+         * connection that was closed under it: the peer left or stopped reading, not a handler
+         * fault). Known at stop.
+         */
+        OUTCOME {
+            @Override
+            public String asString() {
+                return "outcome";
+            }
+        },
 
-		/**
-		 * {@code success} (the handler returned), {@code error} (it threw), or {@code closed}
-		 * (it threw {@code ConnectionClosedException} or {@code WriteTimeoutException} for a
-		 * connection that was closed under it: the peer left or stopped reading, not a handler
-		 * fault). Known at stop.
-		 */
-		OUTCOME {
-			@Override
-			public String asString() {
-				return "outcome";
-			}
-		},
-
-		/**
-		 * Simple class name of the exception the handler threw, {@code none} if it returned.
-		 * Known at stop.
-		 */
-		EXCEPTION {
-			@Override
-			public String asString() {
-				return "exception";
-			}
-		}
-
-	}
-
+        /**
+         * Simple class name of the exception the handler threw, {@code none} if it returned.
+         * Known at stop.
+         */
+        EXCEPTION {
+            @Override
+            public String asString() {
+                return "exception";
+            }
+        }
+    }
 }

@@ -6,7 +6,6 @@ import io.netpoll.Connection;
 import io.netpoll.OnRequest;
 import io.netpoll.spring.server.NetpollHandlerDecorator;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.core.Ordered;
 
 /**
@@ -40,95 +39,95 @@ import org.springframework.core.Ordered;
  */
 public class NetpollObservations implements NetpollHandlerDecorator, Ordered {
 
-	/**
-	 * The order of this decorator.
-	 */
-	public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
+    /**
+     * The order of this decorator.
+     */
+    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
 
-	private static final NetpollHandlerObservationConvention DEFAULT_CONVENTION = new DefaultNetpollHandlerObservationConvention();
+    private static final NetpollHandlerObservationConvention DEFAULT_CONVENTION =
+            new DefaultNetpollHandlerObservationConvention();
 
-	private final ObservationRegistry registry;
+    private final ObservationRegistry registry;
 
-	private final @Nullable NetpollHandlerObservationConvention convention;
+    private final @Nullable NetpollHandlerObservationConvention convention;
 
-	/**
-	 * Create the decorator.
-	 * @param registry the registry to observe with
-	 * @param convention a convention replacing {@link DefaultNetpollHandlerObservationConvention},
-	 * or null for the default
-	 */
-	public NetpollObservations(ObservationRegistry registry, @Nullable NetpollHandlerObservationConvention convention) {
-		this.registry = registry;
-		this.convention = convention;
-	}
+    /**
+     * Create the decorator.
+     * @param registry the registry to observe with
+     * @param convention a convention replacing {@link DefaultNetpollHandlerObservationConvention},
+     * or null for the default
+     */
+    public NetpollObservations(ObservationRegistry registry, @Nullable NetpollHandlerObservationConvention convention) {
+        this.registry = registry;
+        this.convention = convention;
+    }
 
-	@Override
-	@SuppressWarnings("rawtypes")
-	public OnRequest decorate(String serverName, OnRequest handler) {
-		return new ObservedHandler(serverName, handler, this.registry, this.convention);
-	}
+    @Override
+    @SuppressWarnings("rawtypes")
+    public OnRequest decorate(String serverName, OnRequest handler) {
+        return new ObservedHandler(serverName, handler, this.registry, this.convention);
+    }
 
-	@Override
-	public int getOrder() {
-		return ORDER;
-	}
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
 
-	/**
-	 * One server's handler, observed.
-	 */
-	@SuppressWarnings({ "rawtypes", "unchecked", "try" }) // the scope is only closed
-	private static final class ObservedHandler implements OnRequest<Object> {
+    /**
+     * One server's handler, observed.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked", "try"}) // the scope is only closed
+    private static final class ObservedHandler implements OnRequest<Object> {
 
-		private final String serverName;
+        private final String serverName;
 
-		private final OnRequest handler;
+        private final OnRequest handler;
 
-		private final ObservationRegistry registry;
+        private final ObservationRegistry registry;
 
-		private final @Nullable NetpollHandlerObservationConvention convention;
+        private final @Nullable NetpollHandlerObservationConvention convention;
 
-		ObservedHandler(String serverName, OnRequest handler, ObservationRegistry registry,
-				@Nullable NetpollHandlerObservationConvention convention) {
-			this.serverName = serverName;
-			this.handler = handler;
-			this.registry = registry;
-			this.convention = convention;
-		}
+        ObservedHandler(
+                String serverName,
+                OnRequest handler,
+                ObservationRegistry registry,
+                @Nullable NetpollHandlerObservationConvention convention) {
+            this.serverName = serverName;
+            this.handler = handler;
+            this.registry = registry;
+            this.convention = convention;
+        }
 
-		@Override
-		public void onRequest(@Nullable Object context, Connection connection) throws Exception {
-			if (this.registry.isNoop()) {
-				// No observation handler registered (yet): no allocation, no scope.
-				this.handler.onRequest(context, connection);
-				return;
-			}
-			NetpollHandlerObservationContext observationContext = new NetpollHandlerObservationContext(
-					this.serverName, connection);
-			Observation observation = NetpollObservationDocumentation.HANDLER
-				.observation(this.convention, DEFAULT_CONVENTION, () -> observationContext, this.registry)
-				.start();
-			try {
-				// The scope is closed before the observation stops, as Observation.observe does,
-				// also when the handler throws: nothing of this call stays current on the thread.
-				try (Observation.Scope scope = observation.openScope()) {
-					this.handler.onRequest(context, connection);
-				}
-			}
-			catch (Throwable ex) {
-				observation.error(ex);
-				throw ex;
-			}
-			finally {
-				observationContext.setFinished();
-				observation.stop();
-			}
-		}
+        @Override
+        public void onRequest(@Nullable Object context, Connection connection) throws Exception {
+            if (this.registry.isNoop()) {
+                // No observation handler registered (yet): no allocation, no scope.
+                this.handler.onRequest(context, connection);
+                return;
+            }
+            NetpollHandlerObservationContext observationContext =
+                    new NetpollHandlerObservationContext(this.serverName, connection);
+            Observation observation = NetpollObservationDocumentation.HANDLER
+                    .observation(this.convention, DEFAULT_CONVENTION, () -> observationContext, this.registry)
+                    .start();
+            try {
+                // The scope is closed before the observation stops, as Observation.observe does,
+                // also when the handler throws: nothing of this call stays current on the thread.
+                try (Observation.Scope scope = observation.openScope()) {
+                    this.handler.onRequest(context, connection);
+                }
+            } catch (Throwable ex) {
+                observation.error(ex);
+                throw ex;
+            } finally {
+                observationContext.setFinished();
+                observation.stop();
+            }
+        }
 
-		@Override
-		public String toString() {
-			return "observed(" + this.handler + ")";
-		}
-
-	}
-
+        @Override
+        public String toString() {
+            return "observed(" + this.handler + ")";
+        }
+    }
 }

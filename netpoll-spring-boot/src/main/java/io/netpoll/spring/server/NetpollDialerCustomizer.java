@@ -14,10 +14,9 @@ import io.netpoll.DialerConfig;
 @FunctionalInterface
 public interface NetpollDialerCustomizer {
 
-	/**
-	 * Customize the dialer's settings.
-	 * @param config the builder, holding the settings from properties so far
-	 */
-	void customize(DialerConfig.Builder config);
-
+    /**
+     * Customize the dialer's settings.
+     * @param config the builder, holding the settings from properties so far
+     */
+    void customize(DialerConfig.Builder config);
 }

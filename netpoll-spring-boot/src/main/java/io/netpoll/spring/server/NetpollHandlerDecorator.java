@@ -14,12 +14,11 @@ import io.netpoll.OnRequest;
 @FunctionalInterface
 public interface NetpollHandlerDecorator {
 
-	/**
-	 * Decorate the handler of one server.
-	 * @param serverName the server name
-	 * @param handler the handler (possibly already decorated)
-	 * @return the handler to use
-	 */
-	OnRequest decorate(String serverName, OnRequest handler);
-
+    /**
+     * Decorate the handler of one server.
+     * @param serverName the server name
+     * @param handler the handler (possibly already decorated)
+     * @return the handler to use
+     */
+    OnRequest decorate(String serverName, OnRequest handler);
 }

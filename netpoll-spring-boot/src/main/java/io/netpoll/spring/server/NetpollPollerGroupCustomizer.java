@@ -13,10 +13,9 @@ import io.netpoll.PollerGroup;
 @FunctionalInterface
 public interface NetpollPollerGroupCustomizer {
 
-	/**
-	 * Customize the poller group.
-	 * @param pollerGroup the poller group
-	 */
-	void customize(PollerGroup pollerGroup);
-
+    /**
+     * Customize the poller group.
+     * @param pollerGroup the poller group
+     */
+    void customize(PollerGroup pollerGroup);
 }

@@ -16,11 +16,10 @@ import io.netpoll.ServerConfig;
 @FunctionalInterface
 public interface NetpollServerCustomizer {
 
-	/**
-	 * Customize the settings of one server.
-	 * @param serverName the server name ({@code default} or a key of {@code netpoll.servers})
-	 * @param config the builder, holding the settings from properties so far
-	 */
-	void customize(String serverName, ServerConfig.Builder config);
-
+    /**
+     * Customize the settings of one server.
+     * @param serverName the server name ({@code default} or a key of {@code netpoll.servers})
+     * @param config the builder, holding the settings from properties so far
+     */
+    void customize(String serverName, ServerConfig.Builder config);
 }

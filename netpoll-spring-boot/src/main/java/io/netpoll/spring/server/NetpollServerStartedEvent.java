@@ -10,22 +10,21 @@ import org.springframework.context.ApplicationEvent;
  */
 public class NetpollServerStartedEvent extends ApplicationEvent {
 
-	private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-	public NetpollServerStartedEvent(NetpollServer server) {
-		super(server);
-	}
+    public NetpollServerStartedEvent(NetpollServer server) {
+        super(server);
+    }
 
-	public NetpollServer getServer() {
-		return (NetpollServer) getSource();
-	}
+    public NetpollServer getServer() {
+        return (NetpollServer) getSource();
+    }
 
-	/**
-	 * The port the server listens on, or -1 for a Unix domain socket.
-	 * @return the port
-	 */
-	public int getPort() {
-		return getServer().getPort();
-	}
-
+    /**
+     * The port the server listens on, or -1 for a Unix domain socket.
+     * @return the port
+     */
+    public int getPort() {
+        return getServer().getPort();
+    }
 }

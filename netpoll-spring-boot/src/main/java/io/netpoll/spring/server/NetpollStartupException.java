@@ -9,33 +9,32 @@ package io.netpoll.spring.server;
  */
 public class NetpollStartupException extends RuntimeException {
 
-	private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-	private final String action;
+    private final String action;
 
-	public NetpollStartupException(String description, String action) {
-		this(description, action, null);
-	}
+    public NetpollStartupException(String description, String action) {
+        this(description, action, null);
+    }
 
-	public NetpollStartupException(String description, String action, Throwable cause) {
-		super(description, cause);
-		this.action = action;
-	}
+    public NetpollStartupException(String description, String action, Throwable cause) {
+        super(description, cause);
+        this.action = action;
+    }
 
-	/**
-	 * What the failure is.
-	 * @return the description
-	 */
-	public String getDescription() {
-		return getMessage();
-	}
+    /**
+     * What the failure is.
+     * @return the description
+     */
+    public String getDescription() {
+        return getMessage();
+    }
 
-	/**
-	 * What to change to fix it.
-	 * @return the action
-	 */
-	public String getAction() {
-		return this.action;
-	}
-
+    /**
+     * What to change to fix it.
+     * @return the action
+     */
+    public String getAction() {
+        return this.action;
+    }
 }

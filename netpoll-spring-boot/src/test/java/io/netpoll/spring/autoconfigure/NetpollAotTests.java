@@ -9,7 +9,6 @@ import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.NetpollTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
 import org.springframework.aot.test.generate.TestGenerationContext;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -35,76 +34,81 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(120)
 class NetpollAotTests {
 
-	private static final String[] PROPERTIES = { "netpoll.server.address=127.0.0.1", "netpoll.server.port=0",
-			"netpoll.servers.admin.address=127.0.0.1", "netpoll.servers.admin.port=0" };
+    private static final String[] PROPERTIES = {
+        "netpoll.server.address=127.0.0.1",
+        "netpoll.server.port=0",
+        "netpoll.servers.admin.address=127.0.0.1",
+        "netpoll.servers.admin.port=0"
+    };
 
-	@Test
-	@SuppressWarnings("unchecked")
-	@CompileWithForkedClassLoader
-	void contextWithHandlersIsProcessedAheadOfTimeAndTheGeneratedInitializerStartsTheServers() {
-		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
-		TestPropertyValues.of(PROPERTIES).applyTo(context);
-		context.register(TwoServers.class);
-		TestGenerationContext generationContext = new TestGenerationContext();
-		ClassName className = new ApplicationContextAotGenerator().processAheadOfTime(context, generationContext);
-		generationContext.writeGeneratedContent();
-		// No reflection needed at run time for the server beans themselves; the hints the
-		// starter contributes are registered.
-		assertThat(RuntimeHintsPredicates.reflection().onType(NetpollFailureAnalyzer.class))
-			.accepts(generationContext.getRuntimeHints());
-		TestCompiler.forSystem().with(generationContext).compile((compiled) -> {
-			try (GenericApplicationContext freshContext = new GenericApplicationContext()) {
-				TestPropertyValues.of(PROPERTIES).applyTo(freshContext);
-				ApplicationContextInitializer<GenericApplicationContext> initializer = compiled
-					.getInstance(ApplicationContextInitializer.class, className.toString());
-				initializer.initialize(freshContext);
-				freshContext.refresh();
-				NetpollServers servers = freshContext.getBean(NetpollServers.class);
-				assertThat(servers.asMap()).containsOnlyKeys("default", "admin");
-				assertThat(servers.all()).allSatisfy((server) -> {
-					assertThat(server.getState()).isEqualTo(NetpollServer.State.SERVING);
-					assertThat(NetpollTestClient.echo(freshContext.getBean(Dialer.class), server.getPort(), "aot"))
-						.isEqualTo("aot");
-				});
-				assertThat(freshContext.getBeansOfType(EventLoop.class)).containsOnlyKeys("netpollEventLoop",
-						"netpollEventLoop.admin");
-				// The registrar ran at build time only: its definitions are in the generated code.
-				assertThat(freshContext.containsBean("netpollServerBeanRegistrar")).isFalse();
-				assertThat(freshContext.getBeanFactory().getBeanDefinition("netpollServer.admin").getRole())
-					.isEqualTo(BeanDefinition.ROLE_APPLICATION);
-			}
-		});
-	}
+    @Test
+    @SuppressWarnings("unchecked")
+    @CompileWithForkedClassLoader
+    void contextWithHandlersIsProcessedAheadOfTimeAndTheGeneratedInitializerStartsTheServers() {
+        AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+        TestPropertyValues.of(PROPERTIES).applyTo(context);
+        context.register(TwoServers.class);
+        TestGenerationContext generationContext = new TestGenerationContext();
+        ClassName className = new ApplicationContextAotGenerator().processAheadOfTime(context, generationContext);
+        generationContext.writeGeneratedContent();
+        // No reflection needed at run time for the server beans themselves; the hints the
+        // starter contributes are registered.
+        assertThat(RuntimeHintsPredicates.reflection().onType(NetpollFailureAnalyzer.class))
+                .accepts(generationContext.getRuntimeHints());
+        TestCompiler.forSystem().with(generationContext).compile((compiled) -> {
+            try (GenericApplicationContext freshContext = new GenericApplicationContext()) {
+                TestPropertyValues.of(PROPERTIES).applyTo(freshContext);
+                ApplicationContextInitializer<GenericApplicationContext> initializer =
+                        compiled.getInstance(ApplicationContextInitializer.class, className.toString());
+                initializer.initialize(freshContext);
+                freshContext.refresh();
+                NetpollServers servers = freshContext.getBean(NetpollServers.class);
+                assertThat(servers.asMap()).containsOnlyKeys("default", "admin");
+                assertThat(servers.all()).allSatisfy((server) -> {
+                    assertThat(server.getState()).isEqualTo(NetpollServer.State.SERVING);
+                    assertThat(NetpollTestClient.echo(freshContext.getBean(Dialer.class), server.getPort(), "aot"))
+                            .isEqualTo("aot");
+                });
+                assertThat(freshContext.getBeansOfType(EventLoop.class))
+                        .containsOnlyKeys("netpollEventLoop", "netpollEventLoop.admin");
+                // The registrar ran at build time only: its definitions are in the generated code.
+                assertThat(freshContext.containsBean("netpollServerBeanRegistrar"))
+                        .isFalse();
+                assertThat(freshContext
+                                .getBeanFactory()
+                                .getBeanDefinition("netpollServer.admin")
+                                .getRole())
+                        .isEqualTo(BeanDefinition.ROLE_APPLICATION);
+            }
+        });
+    }
 
-	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ NetpollAutoConfiguration.class, NetpollServerAutoConfiguration.class })
-	public static class TwoServers {
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({NetpollAutoConfiguration.class, NetpollServerAutoConfiguration.class})
+    public static class TwoServers {
 
-		@Bean
-		@NetpollHandler
-		public EchoHandler defaultHandler() {
-			return new EchoHandler();
-		}
+        @Bean
+        @NetpollHandler
+        public EchoHandler defaultHandler() {
+            return new EchoHandler();
+        }
 
-		@Bean
-		@NetpollHandler(server = "admin")
-		public AdminHandler adminHandler(NetpollServers servers) {
-			return new AdminHandler(servers);
-		}
+        @Bean
+        @NetpollHandler(server = "admin")
+        public AdminHandler adminHandler(NetpollServers servers) {
+            return new AdminHandler(servers);
+        }
+    }
 
-	}
+    /**
+     * Injects the servers, as the documentation suggests: no cycle.
+     */
+    public static class AdminHandler extends EchoHandler {
 
-	/**
-	 * Injects the servers, as the documentation suggests: no cycle.
-	 */
-	public static class AdminHandler extends EchoHandler {
+        final NetpollServers servers;
 
-		final NetpollServers servers;
-
-		public AdminHandler(NetpollServers servers) {
-			this.servers = servers;
-		}
-
-	}
-
+        public AdminHandler(NetpollServers servers) {
+            this.servers = servers;
+        }
+    }
 }

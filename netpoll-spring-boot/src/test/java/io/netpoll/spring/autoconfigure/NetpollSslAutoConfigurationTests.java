@@ -1,12 +1,5 @@
 package io.netpoll.spring.autoconfigure;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
-
-import javax.net.ssl.SSLSocket;
-
 import io.netpoll.Connection;
 import io.netpoll.Dialer;
 import io.netpoll.EventLoop;
@@ -18,7 +11,6 @@ import io.netpoll.tls.ClientAuth;
 import io.netpoll.tls.TlsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -31,6 +23,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import javax.net.ssl.SSLSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -40,138 +38,157 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class NetpollSslAutoConfigurationTests {
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withInitializer(new WatchBufferPools())
-		.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, NetpollAutoConfiguration.class,
-				NetpollServerAutoConfiguration.class, NetpollSslAutoConfiguration.class))
-		.withPropertyValues("netpoll.server.address=127.0.0.1", "netpoll.server.port=0",
-				"spring.ssl.bundle.pem.server.keystore.certificate=classpath:tls/localhost.pem",
-				"spring.ssl.bundle.pem.server.keystore.private-key=classpath:tls/localhost.key",
-				"spring.ssl.bundle.pem.server.truststore.certificate=classpath:tls/ca.pem",
-				"spring.ssl.bundle.pem.client.truststore.certificate=classpath:tls/ca.pem");
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withInitializer(new WatchBufferPools())
+            .withConfiguration(AutoConfigurations.of(
+                    SslAutoConfiguration.class,
+                    NetpollAutoConfiguration.class,
+                    NetpollServerAutoConfiguration.class,
+                    NetpollSslAutoConfiguration.class))
+            .withPropertyValues(
+                    "netpoll.server.address=127.0.0.1",
+                    "netpoll.server.port=0",
+                    "spring.ssl.bundle.pem.server.keystore.certificate=classpath:tls/localhost.pem",
+                    "spring.ssl.bundle.pem.server.keystore.private-key=classpath:tls/localhost.key",
+                    "spring.ssl.bundle.pem.server.truststore.certificate=classpath:tls/ca.pem",
+                    "spring.ssl.bundle.pem.client.truststore.certificate=classpath:tls/ca.pem");
 
-	@Test
-	void aServerWithABundleSpeaksTlsToTheDialerWithABundle() {
-		this.contextRunner.withUserConfiguration(Handler.class)
-			.withPropertyValues("netpoll.server.ssl.bundle=server", "netpoll.server.ssl.handshake-timeout=3s",
-					"netpoll.dialer.ssl.bundle=client")
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				TlsConfig serverTls = context.getBean(EventLoop.class).config().tls();
-				assertThat(serverTls).isNotNull();
-				assertThat(serverTls.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
-				assertThat(serverTls.clientAuth()).isEqualTo(ClientAuth.NONE);
-				int port = context.getEnvironment().getProperty("local.netpoll.server.port", Integer.class);
-				Dialer dialer = context.getBean(Dialer.class);
-				try (Connection c = dialer.dialConnection("tcp", "localhost:" + port, Duration.ofSeconds(5))) {
-					assertThat(c.tlsSession()).isNotNull();
-					c.writer().writeString("hello");
-					c.writer().flush();
-					assertThat(c.reader().readString(5)).isEqualTo("hello");
-					c.reader().release();
-				}
-			});
-	}
+    @Test
+    void aServerWithABundleSpeaksTlsToTheDialerWithABundle() {
+        this.contextRunner
+                .withUserConfiguration(Handler.class)
+                .withPropertyValues(
+                        "netpoll.server.ssl.bundle=server",
+                        "netpoll.server.ssl.handshake-timeout=3s",
+                        "netpoll.dialer.ssl.bundle=client")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    TlsConfig serverTls =
+                            context.getBean(EventLoop.class).config().tls();
+                    assertThat(serverTls).isNotNull();
+                    assertThat(serverTls.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(serverTls.clientAuth()).isEqualTo(ClientAuth.NONE);
+                    int port = context.getEnvironment().getProperty("local.netpoll.server.port", Integer.class);
+                    Dialer dialer = context.getBean(Dialer.class);
+                    try (Connection c = dialer.dialConnection("tcp", "localhost:" + port, Duration.ofSeconds(5))) {
+                        assertThat(c.tlsSession()).isNotNull();
+                        c.writer().writeString("hello");
+                        c.writer().flush();
+                        assertThat(c.reader().readString(5)).isEqualTo("hello");
+                        c.reader().release();
+                    }
+                });
+    }
 
-	@Test
-	void aNamedServerTakesItsOwnBundleAndClientAuth() {
-		this.contextRunner.withUserConfiguration(NamedHandler.class)
-			.withPropertyValues("netpoll.servers.admin.address=127.0.0.1", "netpoll.servers.admin.port=0",
-					"netpoll.servers.admin.ssl.bundle=server", "netpoll.servers.admin.ssl.client-auth=need")
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				EventLoop loop = context.getBean(NetpollServerBeanRegistrar.eventLoopBeanName("admin"), EventLoop.class);
-				assertThat(loop.config().tls().clientAuth()).isEqualTo(ClientAuth.NEED);
-			});
-	}
+    @Test
+    void aNamedServerTakesItsOwnBundleAndClientAuth() {
+        this.contextRunner
+                .withUserConfiguration(NamedHandler.class)
+                .withPropertyValues(
+                        "netpoll.servers.admin.address=127.0.0.1",
+                        "netpoll.servers.admin.port=0",
+                        "netpoll.servers.admin.ssl.bundle=server",
+                        "netpoll.servers.admin.ssl.client-auth=need")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    EventLoop loop =
+                            context.getBean(NetpollServerBeanRegistrar.eventLoopBeanName("admin"), EventLoop.class);
+                    assertThat(loop.config().tls().clientAuth()).isEqualTo(ClientAuth.NEED);
+                });
+    }
 
-	@Test
-	void aReloadedBundleServesNewConnectionsWhileOpenOnesKeepWorking() throws Exception {
-		this.contextRunner.withUserConfiguration(Handler.class)
-			.withPropertyValues("netpoll.server.ssl.bundle=server")
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				int port = context.getEnvironment().getProperty("local.netpoll.server.port", Integer.class);
-				try (SSLSocket before = client(port)) {
-					assertThat(echo(before, "one")).isEqualTo("one");
-					assertThat(subject(before)).contains("localhost");
-					SslBundle rotated = SslBundle.of(new PemSslStoreBundle(
-							PemSslStoreDetails.forCertificate("classpath:tls/other-name.pem")
-								.withPrivateKey("classpath:tls/other-name.key"),
-							null));
-					((SslBundleRegistry) context.getBean(SslBundles.class)).updateBundle("server", rotated);
-					try (SSLSocket after = client(port)) {
-						assertThat(echo(after, "two")).isEqualTo("two");
-						assertThat(subject(after)).contains("other");
-					}
-					// The connection made before the rotation keeps its session.
-					assertThat(echo(before, "three")).isEqualTo("three");
-				}
-			});
-	}
+    @Test
+    void aReloadedBundleServesNewConnectionsWhileOpenOnesKeepWorking() throws Exception {
+        this.contextRunner
+                .withUserConfiguration(Handler.class)
+                .withPropertyValues("netpoll.server.ssl.bundle=server")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    int port = context.getEnvironment().getProperty("local.netpoll.server.port", Integer.class);
+                    try (SSLSocket before = client(port)) {
+                        assertThat(echo(before, "one")).isEqualTo("one");
+                        assertThat(subject(before)).contains("localhost");
+                        SslBundle rotated = SslBundle.of(new PemSslStoreBundle(
+                                PemSslStoreDetails.forCertificate("classpath:tls/other-name.pem")
+                                        .withPrivateKey("classpath:tls/other-name.key"),
+                                null));
+                        ((SslBundleRegistry) context.getBean(SslBundles.class)).updateBundle("server", rotated);
+                        try (SSLSocket after = client(port)) {
+                            assertThat(echo(after, "two")).isEqualTo("two");
+                            assertThat(subject(after)).contains("other");
+                        }
+                        // The connection made before the rotation keeps its session.
+                        assertThat(echo(before, "three")).isEqualTo("three");
+                    }
+                });
+    }
 
-	@Test
-	void aMissingBundleFailsStartupSayingWhatToFix() {
-		this.contextRunner.withUserConfiguration(Handler.class)
-			.withPropertyValues("netpoll.server.ssl.bundle=nope")
-			.run((context) -> {
-				assertThat(context).hasFailed();
-				FailureAnalysis analysis = NetpollAutoConfigurationTests.analyze(context.getStartupFailure());
-				assertThat(analysis).isNotNull();
-				assertThat(analysis.getDescription()).contains("netpoll.server.ssl.bundle").contains("'nope'");
-				assertThat(analysis.getAction()).contains("spring.ssl.bundle.pem.nope");
-			});
-	}
+    @Test
+    void aMissingBundleFailsStartupSayingWhatToFix() {
+        this.contextRunner
+                .withUserConfiguration(Handler.class)
+                .withPropertyValues("netpoll.server.ssl.bundle=nope")
+                .run((context) -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = NetpollAutoConfigurationTests.analyze(context.getStartupFailure());
+                    assertThat(analysis).isNotNull();
+                    assertThat(analysis.getDescription())
+                            .contains("netpoll.server.ssl.bundle")
+                            .contains("'nope'");
+                    assertThat(analysis.getAction()).contains("spring.ssl.bundle.pem.nope");
+                });
+    }
 
-	@Test
-	void aMissingDialerBundleFailsStartupToo() {
-		this.contextRunner.withPropertyValues("netpoll.dialer.ssl.bundle=absent").run((context) -> {
-			assertThat(context).hasFailed();
-			FailureAnalysis analysis = NetpollAutoConfigurationTests.analyze(context.getStartupFailure());
-			assertThat(analysis).isNotNull();
-			assertThat(analysis.getDescription()).contains("netpoll.dialer.ssl.bundle");
-		});
-	}
+    @Test
+    void aMissingDialerBundleFailsStartupToo() {
+        this.contextRunner
+                .withPropertyValues("netpoll.dialer.ssl.bundle=absent")
+                .run((context) -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = NetpollAutoConfigurationTests.analyze(context.getStartupFailure());
+                    assertThat(analysis).isNotNull();
+                    assertThat(analysis.getDescription()).contains("netpoll.dialer.ssl.bundle");
+                });
+    }
 
-	private static SSLSocket client(int port) throws Exception {
-		// Trusts the test CA; no host name check (other-name.pem names other.invalid).
-		SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket();
-		s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-		s.setSoTimeout(20_000);
-		return s;
-	}
+    private static SSLSocket client(int port) throws Exception {
+        // Trusts the test CA; no host name check (other-name.pem names other.invalid).
+        SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        s.setSoTimeout(20_000);
+        return s;
+    }
 
-	private static String echo(SSLSocket s, String text) throws Exception {
-		s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
-		s.getOutputStream().flush();
-		return new String(s.getInputStream().readNBytes(text.length()), StandardCharsets.US_ASCII);
-	}
+    private static String echo(SSLSocket s, String text) throws Exception {
+        s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return new String(s.getInputStream().readNBytes(text.length()), StandardCharsets.US_ASCII);
+    }
 
-	private static String subject(SSLSocket s) throws Exception {
-		return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName()
-				+ ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectAlternativeNames();
-	}
+    private static String subject(SSLSocket s) throws Exception {
+        return ((X509Certificate) s.getSession().getPeerCertificates()[0])
+                        .getSubjectX500Principal()
+                        .getName()
+                + ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectAlternativeNames();
+    }
 
-	@Configuration(proxyBeanMethods = false)
-	static class Handler {
+    @Configuration(proxyBeanMethods = false)
+    static class Handler {
 
-		@Bean
-		@NetpollHandler
-		EchoHandler echoHandler() {
-			return new EchoHandler();
-		}
+        @Bean
+        @NetpollHandler
+        EchoHandler echoHandler() {
+            return new EchoHandler();
+        }
+    }
 
-	}
+    @Configuration(proxyBeanMethods = false)
+    static class NamedHandler {
 
-	@Configuration(proxyBeanMethods = false)
-	static class NamedHandler {
-
-		@Bean
-		@NetpollHandler(server = "admin")
-		EchoHandler adminHandler() {
-			return new EchoHandler();
-		}
-
-	}
-
+        @Bean
+        @NetpollHandler(server = "admin")
+        EchoHandler adminHandler() {
+            return new EchoHandler();
+        }
+    }
 }

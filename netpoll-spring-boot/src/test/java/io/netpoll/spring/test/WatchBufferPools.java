@@ -2,7 +2,6 @@ package io.netpoll.spring.test;
 
 import io.netpoll.buffer.BufferLeakCheckExtension;
 import io.netpoll.buffer.BufferPool;
-
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -15,19 +14,17 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public class WatchBufferPools implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
-	@Override
-	public void initialize(ConfigurableApplicationContext context) {
-		context.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
+    @Override
+    public void initialize(ConfigurableApplicationContext context) {
+        context.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
 
-			@Override
-			public Object postProcessAfterInitialization(Object bean, String beanName) {
-				if (bean instanceof BufferPool pool) {
-					BufferLeakCheckExtension.watch(pool);
-				}
-				return bean;
-			}
-
-		});
-	}
-
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof BufferPool pool) {
+                    BufferLeakCheckExtension.watch(pool);
+                }
+                return bean;
+            }
+        });
+    }
 }

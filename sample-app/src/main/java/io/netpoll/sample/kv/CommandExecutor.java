@@ -66,8 +66,7 @@ public final class CommandExecutor {
             int max = 128 - args.length();
             args.append('\'').append(cstr(r.arg(i), max)).append("' ");
         }
-        return new KvException("ERR unknown command '" + cstr(r.arg(0), 128)
-                + "', with args beginning with: " + args);
+        return new KvException("ERR unknown command '" + cstr(r.arg(0), 128) + "', with args beginning with: " + args);
     }
 
     /** What C's {@code %.<max>s} prints of {@code bytes}: up to the first NUL, at most {@code max} bytes. */

@@ -1,8 +1,8 @@
 package io.netpoll.sample.kv;
 
-import static io.netpoll.sample.kv.Specs.spec;
-
 import java.io.IOException;
+
+import static io.netpoll.sample.kv.Specs.spec;
 
 /**
  * Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT. This server speaks RESP2
@@ -14,19 +14,39 @@ final class ConnectionCommands {
     /** The Redis version whose replies this server reproduces, as reported by HELLO and INFO. */
     static final String REDIS_VERSION = "7.0.15";
 
-    private ConnectionCommands() {
-    }
+    private ConnectionCommands() {}
 
     static void register(CommandTable table) {
         table.add(spec("ping", -1, "fast sentinel", 0, 0, 0, "@fast @connection", ConnectionCommands::ping));
         table.add(spec("echo", 2, "fast", 0, 0, 0, "@fast @connection", r -> Resp.bulk(r.out, r.arg(1))));
-        table.add(spec("quit", -1, "allow_busy noscript loading stale fast no_auth allow_busy", 0, 0, 0,
-                "@fast @connection", ConnectionCommands::quit));
+        table.add(spec(
+                "quit",
+                -1,
+                "allow_busy noscript loading stale fast no_auth allow_busy",
+                0,
+                0,
+                0,
+                "@fast @connection",
+                ConnectionCommands::quit));
         table.add(spec("select", 2, "loading stale fast", 0, 0, 0, "@keyspace @fast", ConnectionCommands::select));
-        table.add(spec("auth", -2, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0,
-                "@fast @connection", ConnectionCommands::auth));
-        table.add(spec("hello", -1, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0,
-                "@fast @connection", ConnectionCommands::hello));
+        table.add(spec(
+                "auth",
+                -2,
+                "noscript loading stale fast no_auth sentinel allow_busy",
+                0,
+                0,
+                0,
+                "@fast @connection",
+                ConnectionCommands::auth));
+        table.add(spec(
+                "hello",
+                -1,
+                "noscript loading stale fast no_auth sentinel allow_busy",
+                0,
+                0,
+                0,
+                "@fast @connection",
+                ConnectionCommands::hello));
         table.add(spec("client", -2, "", 0, 0, 0, "@slow", ConnectionCommands::client));
     }
 

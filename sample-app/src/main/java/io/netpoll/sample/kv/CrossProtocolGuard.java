@@ -1,9 +1,10 @@
 package io.netpoll.sample.kv;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Redis's defence against cross-protocol scripting: a browser can be made to POST to a kv port
@@ -19,8 +20,7 @@ final class CrossProtocolGuard {
     private static final AtomicLong nextLog = new AtomicLong(System.nanoTime());
     private static final AtomicLong suppressed = new AtomicLong();
 
-    private CrossProtocolGuard() {
-    }
+    private CrossProtocolGuard() {}
 
     /** True if this command is an HTTP request line or header: the connection must be closed. */
     static boolean isAttack(byte[] command) {
@@ -32,9 +32,10 @@ final class CrossProtocolGuard {
         long next = nextLog.get();
         if (now - next >= 0 && nextLog.compareAndSet(next, now + LOG_INTERVAL_NANOS)) {
             long others = suppressed.getAndSet(0);
-            log.warn("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands "
-                    + "to the kv server. This is likely due to an attacker attempting to use Cross Protocol Scripting "
-                    + "to compromise the server. Connection closed.{}",
+            log.warn(
+                    "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands "
+                            + "to the kv server. This is likely due to an attacker attempting to use Cross Protocol Scripting "
+                            + "to compromise the server. Connection closed.{}",
                     others > 0 ? " (" + others + " more since the last warning)" : "");
         } else {
             suppressed.incrementAndGet();

@@ -3,8 +3,7 @@ package io.netpoll.sample.kv;
 /** Redis's glob-style {@code stringmatchlen}: {@code * ? [abc] [^a] [a-z] \x}, optionally ignoring case. */
 final class Glob {
 
-    private Glob() {
-    }
+    private Glob() {}
 
     static boolean matches(String pattern, String s, boolean nocase) {
         return match(pattern, 0, s, 0, nocase, 0);

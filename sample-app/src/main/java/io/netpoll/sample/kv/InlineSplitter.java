@@ -12,8 +12,7 @@ import java.util.List;
  */
 final class InlineSplitter {
 
-    private InlineSplitter() {
-    }
+    private InlineSplitter() {}
 
     /**
      * Splits bytes {@code [from, to)} of {@code line} (absolute indexes) into {@code out}.
@@ -83,8 +82,10 @@ final class InlineSplitter {
             while (!done) {
                 int c = at(line, p, to);
                 if (inq) {
-                    if (c == '\\' && at(line, p + 1, to) == 'x'
-                            && isHex(at(line, p + 2, to)) && isHex(at(line, p + 3, to))) {
+                    if (c == '\\'
+                            && at(line, p + 1, to) == 'x'
+                            && isHex(at(line, p + 2, to))
+                            && isHex(at(line, p + 3, to))) {
                         current.write(hex(at(line, p + 2, to)) * 16 + hex(at(line, p + 3, to)));
                         p += 3;
                     } else if (c == '\\' && at(line, p + 1, to) != 0) {

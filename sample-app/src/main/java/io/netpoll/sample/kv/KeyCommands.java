@@ -1,8 +1,8 @@
 package io.netpoll.sample.kv;
 
-import static io.netpoll.sample.kv.Specs.spec;
-
 import java.io.IOException;
+
+import static io.netpoll.sample.kv.Specs.spec;
 
 /** The keyspace commands: DEL, EXISTS, TYPE, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL, PERSIST. */
 final class KeyCommands {
@@ -18,13 +18,41 @@ final class KeyCommands {
         table.add(spec("del", -2, "write", 1, -1, 1, "@keyspace @write @slow", c::del));
         table.add(spec("exists", -2, "readonly fast", 1, -1, 1, "@keyspace @read @fast", c::exists));
         table.add(spec("type", 2, "readonly fast", 1, 1, 1, "@keyspace @read @fast", c::type));
-        table.add(spec("expire", -3, "write fast", 1, 1, 1, "@keyspace @write @fast",
+        table.add(spec(
+                "expire",
+                -3,
+                "write fast",
+                1,
+                1,
+                1,
+                "@keyspace @write @fast",
                 r -> c.expire(r, "expire", true, false)));
-        table.add(spec("pexpire", -3, "write fast", 1, 1, 1, "@keyspace @write @fast",
+        table.add(spec(
+                "pexpire",
+                -3,
+                "write fast",
+                1,
+                1,
+                1,
+                "@keyspace @write @fast",
                 r -> c.expire(r, "pexpire", false, false)));
-        table.add(spec("expireat", -3, "write fast", 1, 1, 1, "@keyspace @write @fast",
+        table.add(spec(
+                "expireat",
+                -3,
+                "write fast",
+                1,
+                1,
+                1,
+                "@keyspace @write @fast",
                 r -> c.expire(r, "expireat", true, true)));
-        table.add(spec("pexpireat", -3, "write fast", 1, 1, 1, "@keyspace @write @fast",
+        table.add(spec(
+                "pexpireat",
+                -3,
+                "write fast",
+                1,
+                1,
+                1,
+                "@keyspace @write @fast",
                 r -> c.expire(r, "pexpireat", false, true)));
         table.add(spec("ttl", 2, "readonly fast", 1, 1, 1, "@keyspace @read @fast", r -> c.ttl(r, false)));
         table.add(spec("pttl", 2, "readonly fast", 1, 1, 1, "@keyspace @read @fast", r -> c.ttl(r, true)));

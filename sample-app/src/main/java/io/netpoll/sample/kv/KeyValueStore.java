@@ -19,14 +19,18 @@ import java.util.function.LongSupplier;
 public final class KeyValueStore {
 
     /** Conditions of {@code SET}. */
-    public enum Condition { ALWAYS, IF_ABSENT, IF_PRESENT }
+    public enum Condition {
+        ALWAYS,
+        IF_ABSENT,
+        IF_PRESENT
+    }
 
     /** What {@code SET} did: whether it stored the value, and the value before (null if none). */
-    public record SetOutcome(boolean applied, byte[] previous) {
-    }
+    public record SetOutcome(boolean applied, byte[] previous) {}
 
     /** Flags of {@code EXPIRE}. */
     public static final int EXPIRE_NX = 1;
+
     public static final int EXPIRE_XX = 2;
     public static final int EXPIRE_GT = 4;
     public static final int EXPIRE_LT = 8;

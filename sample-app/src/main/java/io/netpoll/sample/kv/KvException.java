@@ -9,11 +9,9 @@ public final class KvException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    public static final KvException NOT_INTEGER =
-            new KvException("ERR value is not an integer or out of range");
+    public static final KvException NOT_INTEGER = new KvException("ERR value is not an integer or out of range");
     public static final KvException SYNTAX = new KvException("ERR syntax error");
-    public static final KvException OVERFLOW =
-            new KvException("ERR increment or decrement would overflow");
+    public static final KvException OVERFLOW = new KvException("ERR increment or decrement would overflow");
     public static final KvException TOO_BIG =
             new KvException("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
 

@@ -9,8 +9,7 @@ import java.nio.ByteBuffer;
  */
 final class Numbers {
 
-    private Numbers() {
-    }
+    private Numbers() {}
 
     /** Parses all of {@code s}; throws {@link KvException#NOT_INTEGER} if it is not a Redis integer. */
     static long parseLong(byte[] s) {

@@ -1,6 +1,7 @@
 package io.netpoll.sample.kv;
 
 import io.netpoll.buffer.Writer;
+
 import java.nio.charset.StandardCharsets;
 
 /**

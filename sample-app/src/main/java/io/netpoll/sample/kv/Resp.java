@@ -1,6 +1,7 @@
 package io.netpoll.sample.kv;
 
 import io.netpoll.buffer.Writer;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +26,7 @@ public final class Resp {
         }
     }
 
-    private Resp() {
-    }
+    private Resp() {}
 
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);

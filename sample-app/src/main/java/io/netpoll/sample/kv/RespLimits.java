@@ -26,8 +26,8 @@ public record RespLimits(int maxBulkLength, int maxArrayLength, int maxInlineLen
 
     public RespLimits {
         if (maxBulkLength < 1 || maxArrayLength < 1 || maxInlineLength < 1 || maxQueryBytes < 1) {
-            throw new IllegalArgumentException("limits must be positive: " + maxBulkLength + ", "
-                    + maxArrayLength + ", " + maxInlineLength + ", " + maxQueryBytes);
+            throw new IllegalArgumentException("limits must be positive: " + maxBulkLength + ", " + maxArrayLength
+                    + ", " + maxInlineLength + ", " + maxQueryBytes);
         }
         if (maxBulkLength > Integer.MAX_VALUE - 2) {
             throw new IllegalArgumentException("maxBulkLength too large: " + maxBulkLength);

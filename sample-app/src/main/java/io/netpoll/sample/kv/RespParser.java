@@ -1,6 +1,7 @@
 package io.netpoll.sample.kv;
 
 import io.netpoll.buffer.Reader;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -48,11 +49,13 @@ public final class RespParser {
     private long argBytes;
     /** The bulk argument being received, when it did not arrive in one piece ({@link #partialLength} bytes so far). */
     private byte[] partial;
+
     private int partialLength;
     /** First allocation for a partly received argument; it doubles as more arrives. */
     private static final int PARTIAL_START = 64 * 1024;
     /** Most bytes taken from the reader at once while receiving a large argument. */
     private static final int PIECE = 64 * 1024;
+
     private String error;
     private final List<byte[]> inline = new ArrayList<>();
 
@@ -192,8 +195,12 @@ public final class RespParser {
             p++;
         }
         int digits = p - from;
-        if (digits == 0 || digits > 9 || (digits > 1 && v.get(from) == '0')
-                || p + 1 >= end || v.get(p) != '\r' || v.get(p + 1) != '\n') {
+        if (digits == 0
+                || digits > 9
+                || (digits > 1 && v.get(from) == '0')
+                || p + 1 >= end
+                || v.get(p) != '\r'
+                || v.get(p + 1) != '\n') {
             return -1;
         }
         numberLength = digits;

@@ -2,6 +2,7 @@ package io.netpoll.sample.kv;
 
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
+
 import java.io.IOException;
 
 /**

@@ -1,12 +1,12 @@
 package io.netpoll.sample.kv;
 
-import static io.netpoll.sample.kv.Specs.spec;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.netpoll.sample.kv.Specs.spec;
 
 /**
  * Server commands: DBSIZE, FLUSHDB, FLUSHALL, INFO, CONFIG (GET, SET, RESETSTAT) and COMMAND
@@ -35,14 +35,29 @@ final class ServerCommands {
 
     static void register(CommandTable table, KeyValueStore store, RespLimits limits) {
         ServerCommands c = new ServerCommands(store, table, limits);
-        table.add(spec("dbsize", 1, "readonly fast", 0, 0, 0, "@keyspace @read @fast",
+        table.add(spec(
+                "dbsize",
+                1,
+                "readonly fast",
+                0,
+                0,
+                0,
+                "@keyspace @read @fast",
                 r -> Resp.integer(r.out, store.size())));
         table.add(spec("flushdb", -1, "write", 0, 0, 0, "@keyspace @write @slow @dangerous", c::flush));
         table.add(spec("flushall", -1, "write", 0, 0, 0, "@keyspace @write @slow @dangerous", c::flush));
         table.add(spec("info", -1, "loading stale sentinel", 0, 0, 0, "@slow @dangerous", c::info));
         table.add(spec("config", -2, "", 0, 0, 0, "@slow", c::config));
         table.add(spec("command", -1, "loading stale sentinel", 0, 0, 0, "@slow @connection", c::command));
-        table.add(spec("debug", -2, "admin noscript loading stale", 0, 0, 0, "@admin @slow @dangerous", ServerCommands::debug));
+        table.add(spec(
+                "debug",
+                -2,
+                "admin noscript loading stale",
+                0,
+                0,
+                0,
+                "@admin @slow @dangerous",
+                ServerCommands::debug));
     }
 
     /**
@@ -85,15 +100,24 @@ final class ServerCommands {
         long keys = store.size();
         StringBuilder s = new StringBuilder();
         s.append("# Server\r\n")
-                .append("redis_version:").append(ConnectionCommands.REDIS_VERSION).append("\r\n")
+                .append("redis_version:")
+                .append(ConnectionCommands.REDIS_VERSION)
+                .append("\r\n")
                 .append("redis_mode:standalone\r\n")
                 .append("server_name:netpoll-kv\r\n")
                 .append("arch_bits:64\r\n")
-                .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
-                .append("uptime_in_seconds:").append((System.nanoTime() - startedAt) / 1_000_000_000L).append("\r\n")
+                .append("process_id:")
+                .append(ProcessHandle.current().pid())
+                .append("\r\n")
+                .append("uptime_in_seconds:")
+                .append((System.nanoTime() - startedAt) / 1_000_000_000L)
+                .append("\r\n")
                 .append("\r\n# Keyspace\r\n");
         if (keys > 0) {
-            s.append("db0:keys=").append(keys).append(",expires=").append(store.expiringKeys())
+            s.append("db0:keys=")
+                    .append(keys)
+                    .append(",expires=")
+                    .append(store.expiringKeys())
                     .append(",avg_ttl=0\r\n");
         }
         Resp.bulk(r.out, s.toString());

@@ -1,11 +1,11 @@
 package io.netpoll.sample.kv;
 
-import static io.netpoll.sample.kv.Specs.spec;
-
 import io.netpoll.sample.kv.KeyValueStore.Condition;
 import io.netpoll.sample.kv.KeyValueStore.SetOutcome;
 
 import java.io.IOException;
+
+import static io.netpoll.sample.kv.Specs.spec;
 
 /** The string commands: GET, SET, MGET, MSET, APPEND, STRLEN, INCR, INCRBY, DECR, DECRBY. */
 final class StringCommands {

@@ -60,8 +60,8 @@ public class ProxyHandler implements OnRequest<Connection>, OnConnect<Connection
     public Connection onConnect(Connection none, Connection client) throws Exception {
         // A dial that hangs (SYN dropped, a full backlog) ends after the connect timeout; the
         // exception closes the client connection.
-        Connection upstream = dialer.dialConnection("tcp", settings.getUpstreamHost() + ":" + upstreamPort(),
-                settings.getConnectTimeout());
+        Connection upstream = dialer.dialConnection(
+                "tcp", settings.getUpstreamHost() + ":" + upstreamPort(), settings.getConnectTimeout());
         // Close each side with the other first, so that nothing below can leave a half session.
         // At once, not after the handler: a handler blocked in a flush to the other side is woken.
         upstream.addClosingCallback(c -> client.close());

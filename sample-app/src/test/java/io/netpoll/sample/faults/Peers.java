@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
 /** What the fault scenarios' peers do with plain sockets: RESP requests, reads to the end, fresh clients. */
 final class Peers {
 
-    private Peers() {
-    }
+    private Peers() {}
 
     /** One command as a RESP multibulk request. */
     static byte[] cmd(String... args) {

@@ -1,9 +1,9 @@
 package io.netpoll.sample.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.NetStats;
 import io.netpoll.testing.PeerIo;
+import org.junit.jupiter.api.Test;
+
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -14,7 +14,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two thousand connections to the echo and kv servers, opened and closed by four threads in
@@ -41,7 +42,8 @@ class SampleConnectStormFaultTests extends SampleFaultScenario {
         CountDownLatch go = new CountDownLatch(1);
         Future<?> steady = exec.submit(() -> {
             go.await();
-            try (Socket e = new Socket("127.0.0.1", ports[0]); Socket k = new Socket("127.0.0.1", ports[1])) {
+            try (Socket e = new Socket("127.0.0.1", ports[0]);
+                    Socket k = new Socket("127.0.0.1", ports[1])) {
                 e.setSoTimeout(5_000); // a stalled server fails the test
                 k.setSoTimeout(5_000);
                 for (int i = 0; i < 1_000_000 && !(over.get() && i >= 10); i++) {
@@ -82,7 +84,8 @@ class SampleConnectStormFaultTests extends SampleFaultScenario {
         steady.get(20, TimeUnit.SECONDS);
         assertThat(failures).as("storm failures").isEmpty();
         assertThat(steadyAnswers.get()).isGreaterThanOrEqualTo(10);
-        await().atMost(java.time.Duration.ofSeconds(15)).until(() -> echo.connectionsActive() + kv.connectionsActive() == 0);
+        await().atMost(java.time.Duration.ofSeconds(15))
+                .until(() -> echo.connectionsActive() + kv.connectionsActive() == 0);
         // Every storm connection reached a server (those closed while still in the backlog are accepted too).
         assertThat(echo.connectionsAccepted() + kv.connectionsAccepted() - acceptedBefore)
                 .isBetween(roundTrips.get() + 2L, STORM + 2L);
@@ -99,17 +102,20 @@ class SampleConnectStormFaultTests extends SampleFaultScenario {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             switch (i % 4) {
-                case 0 -> { } // connect, close
+                case 0 -> {} // connect, close
                 case 1 -> s.setSoLinger(true, 0); // connect, reset
                 case 2 -> { // a request and its reply, then close
                     byte[] request = echo ? Peers.bytes("storm " + i) : Peers.cmd("ECHO", "storm " + i);
                     String reply = echo ? "storm " + i : "$" + ("storm " + i).length() + "\r\nstorm " + i + "\r\n";
                     s.getOutputStream().write(request);
-                    assertThat(Peers.text(Peers.read(s.getInputStream(), reply.length()))).isEqualTo(reply);
+                    assertThat(Peers.text(Peers.read(s.getInputStream(), reply.length())))
+                            .isEqualTo(reply);
                     return true;
                 }
-                default -> PeerIo.writeQuietly(s.getOutputStream(), // mid-request, close
-                        echo ? new byte[100] : Peers.bytes("*2\r\n$4\r\nECHO\r\n$100\r\nabc"));
+                default ->
+                    PeerIo.writeQuietly(
+                            s.getOutputStream(), // mid-request, close
+                            echo ? new byte[100] : Peers.bytes("*2\r\n$4\r\nECHO\r\n$100\r\nabc"));
             }
             return false;
         }

@@ -6,6 +6,15 @@ import io.netpoll.buffer.BufferLeakCheckExtension;
 import io.netpoll.faults.ScenarioCheck;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.server.NetpollServers;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -15,14 +24,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 
 /**
  * Base of the fault-injection scenarios against the sample's real servers (echo, kv, proxy),
@@ -34,10 +35,16 @@ import org.springframework.boot.test.context.SpringBootTest;
  * connections, that no poller thread was lost and that only the three listeners remain
  * registered; then {@link BufferLeakCheckExtension} checks that no buffer node is outstanding.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0",
-    "netpoll.servers.echo.connection.max-input-buffer=1MB", "netpoll.servers.kv.connection.max-input-buffer=1MB",
-    "netpoll.servers.proxy.connection.max-input-buffer=1MB"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "netpoll.servers.echo.port=0",
+            "netpoll.servers.kv.port=0",
+            "netpoll.servers.proxy.port=0",
+            "netpoll.servers.echo.connection.max-input-buffer=1MB",
+            "netpoll.servers.kv.connection.max-input-buffer=1MB",
+            "netpoll.servers.proxy.connection.max-input-buffer=1MB"
+        })
 @ExtendWith(BufferLeakCheckExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class SampleFaultScenario {
@@ -66,7 +73,9 @@ abstract class SampleFaultScenario {
             for (NetpollServer server : servers.all()) {
                 check.eventLoop(server.getName(), server.getEventLoop());
             }
-            check.dialer("proxy upstream", dialer).pollers(pollerGroup, servers.all().size()).verify(Duration.ofSeconds(15));
+            check.dialer("proxy upstream", dialer)
+                    .pollers(pollerGroup, servers.all().size())
+                    .verify(Duration.ofSeconds(15));
         } finally {
             exec.shutdownNow();
         }

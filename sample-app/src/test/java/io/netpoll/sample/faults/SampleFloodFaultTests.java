@@ -1,9 +1,9 @@
 package io.netpoll.sample.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.NetStats;
 import io.netpoll.buffer.BufferPool;
+import org.junit.jupiter.api.Test;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -13,7 +13,8 @@ import java.util.Arrays;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A peer that sends 64 MiB without reading the replies: the server stops reading at its input
@@ -43,7 +44,9 @@ class SampleFloodFaultTests extends SampleFaultScenario {
         });
         awaitStalled(echo);
         assertThat(sending.isDone()).as("the peer's writes are blocked").isFalse();
-        assertThat(BufferPool.defaultPool().stats().usedBytes() - usedBefore).as("server memory").isLessThanOrEqualTo(BOUND);
+        assertThat(BufferPool.defaultPool().stats().usedBytes() - usedBefore)
+                .as("server memory")
+                .isLessThanOrEqualTo(BOUND);
 
         InputStream in = s.getInputStream();
         byte[] expected = new byte[64 << 10];
@@ -81,7 +84,9 @@ class SampleFloodFaultTests extends SampleFaultScenario {
         });
         awaitStalled(kv);
         assertThat(sending.isDone()).as("the peer's writes are blocked").isFalse();
-        assertThat(BufferPool.defaultPool().stats().usedBytes() - usedBefore).as("server memory").isLessThanOrEqualTo(BOUND);
+        assertThat(BufferPool.defaultPool().stats().usedBytes() - usedBefore)
+                .as("server memory")
+                .isLessThanOrEqualTo(BOUND);
 
         InputStream in = new java.io.BufferedInputStream(s.getInputStream(), 64 << 10);
         byte[] expected = new byte[payload];
@@ -92,7 +97,8 @@ class SampleFloodFaultTests extends SampleFaultScenario {
             value(expected, c);
             if (!Arrays.equals(got, 0, header.length, header, 0, header.length)
                     || !Arrays.equals(got, header.length, header.length + payload, expected, 0, payload)
-                    || got[got.length - 2] != '\r' || got[got.length - 1] != '\n') {
+                    || got[got.length - 2] != '\r'
+                    || got[got.length - 1] != '\n') {
                 throw new AssertionError("reply " + c + " differs: " + new String(got, StandardCharsets.ISO_8859_1));
             }
         }
@@ -103,7 +109,8 @@ class SampleFloodFaultTests extends SampleFaultScenario {
     private static void awaitStalled(NetStats stats) {
         long before = stats.bytesIn();
         AtomicLong last = new AtomicLong(-1);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     long now = stats.bytesIn();
                     return last.getAndSet(now) == now && now - before > (1 << 20);

@@ -1,8 +1,8 @@
 package io.netpoll.sample.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.NetStats;
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Peers that close their sending side (FIN) right after their last request, sometimes in the
@@ -37,8 +38,14 @@ class SampleHalfCloseFaultTests extends SampleFaultScenario {
                 b.writeBytes(Peers.cmd("SET", key, value));
                 b.writeBytes(Peers.cmd("GET", key));
                 b.writeBytes(Peers.cmd("INCR", counter));
-                replies.append("+OK\r\n$").append(value.length()).append("\r\n").append(value).append("\r\n")
-                        .append(":").append(c + 1).append("\r\n");
+                replies.append("+OK\r\n$")
+                        .append(value.length())
+                        .append("\r\n")
+                        .append(value)
+                        .append("\r\n")
+                        .append(":")
+                        .append(c + 1)
+                        .append("\r\n");
             }
             if (i % 2 == 1) { // and half a command: the FIN comes mid-request
                 b.writeBytes(Peers.bytes("*2\r\n$3\r\nGET\r\n$10\r\nhalf"));
@@ -52,7 +59,9 @@ class SampleHalfCloseFaultTests extends SampleFaultScenario {
         for (int i = 0; i < sockets.size(); i++) {
             Socket s = sockets.get(i);
             String want = expected.get(i);
-            assertThat(Peers.text(Peers.read(s.getInputStream(), want.length()))).as("replies on %d", i).isEqualTo(want);
+            assertThat(Peers.text(Peers.read(s.getInputStream(), want.length())))
+                    .as("replies on %d", i)
+                    .isEqualTo(want);
             assertThat(s.getInputStream().read()).as("then EOF on %d", i).isEqualTo(-1);
         }
         assertThat(kv.handlerErrors()).isEqualTo(errors);

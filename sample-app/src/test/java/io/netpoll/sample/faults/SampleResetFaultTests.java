@@ -1,8 +1,8 @@
 package io.netpoll.sample.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.NetStats;
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.time.Duration;
@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Peers of the echo, kv and proxy servers that reset their connection (RST) mid-request, hundreds at once. */
 class SampleResetFaultTests extends SampleFaultScenario {
@@ -66,8 +67,9 @@ class SampleResetFaultTests extends SampleFaultScenario {
         long k = toKv + toProxy; // the proxy forwards to kv
         long p = toProxy;
         // Every byte has arrived: each connection sits in the middle of a request.
-        await().atMost(Duration.ofSeconds(20)).until(() -> echo.bytesIn() - echoIn == e && kv.bytesIn() - kvIn == k
-                && proxy.bytesIn() - proxyIn == p);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        echo.bytesIn() - echoIn == e && kv.bytesIn() - kvIn == k && proxy.bytesIn() - proxyIn == p);
 
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> resetters = new ArrayList<>();
@@ -87,10 +89,11 @@ class SampleResetFaultTests extends SampleFaultScenario {
             f.get(10, TimeUnit.SECONDS);
         }
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> echo.connectionsActive() + kv.connectionsActive()
-                + proxy.connectionsActive() == 0);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> echo.connectionsActive() + kv.connectionsActive() + proxy.connectionsActive() == 0);
         assertThat(echo.handlerErrors() + kv.handlerErrors() + proxy.handlerErrors())
-                .as("a reset is not the handler's fault").isEqualTo(errors);
+                .as("a reset is not the handler's fault")
+                .isEqualTo(errors);
         assertThat(Peers.echoServes(port("echo"))).isTrue();
         assertThat(Peers.kvServes(port("kv"))).isTrue();
         assertThat(Peers.kvServes(port("proxy"))).isTrue();

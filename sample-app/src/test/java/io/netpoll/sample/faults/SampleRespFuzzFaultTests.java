@@ -1,12 +1,12 @@
 package io.netpoll.sample.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-
 import io.netpoll.NetStats;
 import io.netpoll.sample.kv.RespLimits;
 import io.netpoll.sample.kv.RespStreams;
 import io.netpoll.testing.PeerIo;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * A seeded fuzzer against the real kv server: random garbage and mutated RESP streams, sent in
@@ -53,12 +54,13 @@ class SampleRespFuzzFaultTests extends SampleFaultScenario {
                     compared++;
                 }
                 freshClientServed(port);
-            }
-            catch (Throwable t) {
+            } catch (Throwable t) {
                 fail("fuzz case failed with seed " + seed + " (rerun: -Dfaults.fuzz.seed=" + seed + ")", t);
             }
         }
-        assertThat(kv.handlerErrors()).as("protocol errors are answered, not thrown").isEqualTo(errors);
+        assertThat(kv.handlerErrors())
+                .as("protocol errors are answered, not thrown")
+                .isEqualTo(errors);
         if (only == null) {
             assertThat(compared).as("cases compared byte for byte").isGreaterThan(CASES / 4);
         }
@@ -71,8 +73,7 @@ class SampleRespFuzzFaultTests extends SampleFaultScenario {
         if (random.nextInt(4) == 0) {
             stream = new byte[1 + random.nextInt(random.nextBoolean() ? 16 : 3000)];
             random.nextBytes(stream);
-        }
-        else {
+        } else {
             stream = RespStreams.mutate(random, RespStreams.validStream(random));
         }
         String text = new String(stream, StandardCharsets.ISO_8859_1);

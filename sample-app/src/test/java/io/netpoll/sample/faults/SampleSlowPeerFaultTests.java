@@ -1,11 +1,12 @@
 package io.netpoll.sample.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Senders that send one byte at a time: exact replies for them, no wait for the others. */
 class SampleSlowPeerFaultTests extends SampleFaultScenario {
@@ -19,7 +20,11 @@ class SampleSlowPeerFaultTests extends SampleFaultScenario {
             String value = "v".repeat(c * 7) + c;
             b.writeBytes(Peers.cmd("SET", key, value));
             b.writeBytes(Peers.bytes("GET " + key + "\r\n")); // inline too
-            expected.append("+OK\r\n$").append(value.length()).append("\r\n").append(value).append("\r\n");
+            expected.append("+OK\r\n$")
+                    .append(value.length())
+                    .append("\r\n")
+                    .append(value)
+                    .append("\r\n");
         }
         byte[] stream = b.toByteArray();
         Socket slow = socket("kv");
@@ -32,7 +37,8 @@ class SampleSlowPeerFaultTests extends SampleFaultScenario {
                 assertThat(Peers.text(Peers.read(other.getInputStream(), 7))).isEqualTo("+PONG\r\n");
             }
         }
-        assertThat(Peers.text(Peers.read(slow.getInputStream(), expected.length()))).isEqualTo(expected.toString());
+        assertThat(Peers.text(Peers.read(slow.getInputStream(), expected.length())))
+                .isEqualTo(expected.toString());
     }
 
     @Test

@@ -1,28 +1,35 @@
 package io.netpoll.sample.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.buffer.BufferLeakCheckExtension;
 import io.netpoll.testing.PeerIo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.test.context.SpringBootTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A slowloris: many connections holding half-sent requests. With an idle timeout configured
  * ({@code connection.idle-timeout}, 1 s here; off by default) the servers evict them, and serve
  * others meanwhile. Its own context: the idle timeout would disturb the other scenarios.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0",
-    "netpoll.servers.echo.connection.idle-timeout=1s", "netpoll.servers.kv.connection.idle-timeout=1s",
-    "netpoll.servers.proxy.connection.idle-timeout=1s"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "netpoll.servers.echo.port=0",
+            "netpoll.servers.kv.port=0",
+            "netpoll.servers.proxy.port=0",
+            "netpoll.servers.echo.connection.idle-timeout=1s",
+            "netpoll.servers.kv.connection.idle-timeout=1s",
+            "netpoll.servers.proxy.connection.idle-timeout=1s"
+        })
 @ExtendWith(BufferLeakCheckExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SampleSlowlorisFaultTests extends SampleFaultScenario {
@@ -52,9 +59,12 @@ class SampleSlowlorisFaultTests extends SampleFaultScenario {
         assertThat(Peers.kvServes(port("proxy"))).isTrue();
         assertThat(Peers.echoServes(port("echo"))).isTrue();
         for (Socket s : loris) {
-            assertThat(PeerIo.readToEnd(s.getInputStream()).bytes()).as("evicted").isEmpty();
+            assertThat(PeerIo.readToEnd(s.getInputStream()).bytes())
+                    .as("evicted")
+                    .isEmpty();
         }
-        assertThat(System.nanoTime() - sentAt).as("not before the idle timeout")
+        assertThat(System.nanoTime() - sentAt)
+                .as("not before the idle timeout")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(900).toNanos()); // the wheel's resolution: about 50 ms
     }
 }

@@ -1,19 +1,6 @@
 package io.netpoll.sample.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.netpoll.spring.server.NetpollServers;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,12 +13,27 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.SetParams;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 /**
  * Every kv command through Jedis, a Redis client library nobody here wrote. Run against the kv
  * server directly and through the proxy (subclasses).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
 abstract class AbstractRedisClientTests {
 
     @Autowired
@@ -97,10 +99,12 @@ abstract class AbstractRedisClientTests {
         assertThat(jedis.decr("n")).isEqualTo(10);
         assertThat(jedis.decrBy("n", 20)).isEqualTo(-10);
         jedis.set("s", "abc");
-        assertThatThrownBy(() -> jedis.incr("s")).isInstanceOf(JedisDataException.class)
+        assertThatThrownBy(() -> jedis.incr("s"))
+                .isInstanceOf(JedisDataException.class)
                 .hasMessage("ERR value is not an integer or out of range");
         jedis.set("max", Long.toString(Long.MAX_VALUE));
-        assertThatThrownBy(() -> jedis.incr("max")).isInstanceOf(JedisDataException.class)
+        assertThatThrownBy(() -> jedis.incr("max"))
+                .isInstanceOf(JedisDataException.class)
                 .hasMessage("ERR increment or decrement would overflow");
         assertThat(jedis.ping()).isEqualTo("PONG"); // errors do not break the connection
     }
@@ -117,7 +121,9 @@ abstract class AbstractRedisClientTests {
         assertThat(jedis.ttl("none")).isEqualTo(-2);
         assertThat(jedis.pexpire("k", 150)).isEqualTo(1);
         jedis.set("p", "v", SetParams.setParams().px(150));
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> jedis.get("k") == null && jedis.exists("p") == false);
         assertThat(jedis.ttl("k")).isEqualTo(-2);
         assertThat(jedis.dbSize()).isZero();

@@ -1,21 +1,23 @@
 package io.netpoll.sample.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import io.netpoll.spring.server.NetpollServers;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.beans.factory.annotation.Autowired;
-import io.netpoll.spring.server.NetpollServers;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Actuator over HTTP: health with the netpoll servers, the netpoll endpoint, metrics, Prometheus, info. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
 class ActuatorTests {
 
     @LocalServerPort
@@ -24,20 +26,28 @@ class ActuatorTests {
     @Autowired
     NetpollServers servers;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void healthIsUpWithTheNetpollServers() throws Exception {
         HttpResponse<String> r = get("/actuator/health");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).startsWith("{").contains("\"netpoll\":{\"components\":{")
+        assertThat(r.body())
+                .startsWith("{")
+                .contains("\"netpoll\":{\"components\":{")
                 .contains("\"kv\":{\"details\":{\"state\":\"SERVING\"")
-                .contains("\"echo\":{").contains("\"proxy\":{").endsWith("\"status\":\"UP\"}");
+                .contains("\"echo\":{")
+                .contains("\"proxy\":{")
+                .endsWith("\"status\":\"UP\"}");
     }
 
     @Test
@@ -47,8 +57,10 @@ class ActuatorTests {
         }
         HttpResponse<String> r = get("/actuator/prometheus");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("netpoll_server_connections_accepted_total{")
-                .contains("server=\"kv\"").contains("netpoll_server_data_received_bytes_total{")
+        assertThat(r.body())
+                .contains("netpoll_server_connections_accepted_total{")
+                .contains("server=\"kv\"")
+                .contains("netpoll_server_data_received_bytes_total{")
                 .contains("netpoll_poller_count");
     }
 
@@ -59,11 +71,16 @@ class ActuatorTests {
         }
         HttpResponse<String> r = get("/actuator/netpoll");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).startsWith("{\"servers\":{")
-                .contains("\"kv\":{\"state\":\"SERVING\"").contains("\"echo\":{").contains("\"proxy\":{")
+        assertThat(r.body())
+                .startsWith("{\"servers\":{")
+                .contains("\"kv\":{\"state\":\"SERVING\"")
+                .contains("\"echo\":{")
+                .contains("\"proxy\":{")
                 .contains("\"port\":" + SampleServers.port(servers, "kv") + ",")
-                .contains("\"pollers\":{\"configured\":").contains("\"workers\":{\"poolSize\":")
-                .contains("\"buffers\":{\"usedBytes\":").contains("\"sizeClasses\":[{\"nodeSize\":64,");
+                .contains("\"pollers\":{\"configured\":")
+                .contains("\"workers\":{\"poolSize\":")
+                .contains("\"buffers\":{\"usedBytes\":")
+                .contains("\"sizeClasses\":[{\"nodeSize\":64,");
     }
 
     @Test

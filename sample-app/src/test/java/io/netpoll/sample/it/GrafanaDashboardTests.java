@@ -1,13 +1,16 @@
 package io.netpoll.sample.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import com.jayway.jsonpath.JsonPath;
-import io.netpoll.Connection;
 import io.netpoll.OnRequest;
 import io.netpoll.spring.annotation.NetpollHandler;
 import io.netpoll.spring.server.NetpollServers;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,12 +27,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * docs/grafana/netpoll-dashboard.json queries only series that the sample's
@@ -42,12 +42,19 @@ import org.springframework.context.annotation.Bean;
  * on every server, including one handler error (a test server whose handler throws), since the
  * errors-by-type counter is registered at the first error of a type.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0",
-    "netpoll.servers.kv.max-connections=10000",
-    "netpoll.servers.failing.address=127.0.0.1", "netpoll.servers.failing.port=0",
-    "netpoll.metrics.requests.enabled=true", "netpoll.observations.requests.enabled=true",
-    "management.metrics.distribution.percentiles-histogram.netpoll.server.handler=true"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "netpoll.servers.echo.port=0",
+            "netpoll.servers.kv.port=0",
+            "netpoll.servers.proxy.port=0",
+            "netpoll.servers.kv.max-connections=10000",
+            "netpoll.servers.failing.address=127.0.0.1",
+            "netpoll.servers.failing.port=0",
+            "netpoll.metrics.requests.enabled=true",
+            "netpoll.observations.requests.enabled=true",
+            "management.metrics.distribution.percentiles-histogram.netpoll.server.handler=true"
+        })
 class GrafanaDashboardTests {
 
     static final Path DASHBOARD = Path.of("..", "docs", "grafana", "netpoll-dashboard.json");
@@ -61,7 +68,8 @@ class GrafanaDashboardTests {
     @Autowired
     NetpollServers servers;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TestConfiguration(proxyBeanMethods = false)
     static class FailingServer {
@@ -93,18 +101,23 @@ class GrafanaDashboardTests {
                     }
                 }
                 for (Map.Entry<String, String> label : query.selectorLabels) {
-                    if (scrape.has(label.getKey()) && !scrape.labels(label.getKey()).contains(label.getValue())) {
-                        problems.add("no label " + label.getValue() + " on " + label.getKey() + " (in " + query.where + ")");
+                    if (scrape.has(label.getKey())
+                            && !scrape.labels(label.getKey()).contains(label.getValue())) {
+                        problems.add(
+                                "no label " + label.getValue() + " on " + label.getKey() + " (in " + query.where + ")");
                     }
                 }
                 for (String label : query.groupingLabels) {
-                    boolean found = query.metrics.stream().anyMatch((m) -> scrape.labels(m).contains(label));
+                    boolean found = query.metrics.stream()
+                            .anyMatch((m) -> scrape.labels(m).contains(label));
                     if (!found) {
                         problems.add("no label " + label + " on any of " + query.metrics + " (in " + query.where + ")");
                     }
                 }
             }
-            assertThat(problems).as("dashboard queries that the sample's scrape cannot answer").isEmpty();
+            assertThat(problems)
+                    .as("dashboard queries that the sample's scrape cannot answer")
+                    .isEmpty();
         });
     }
 
@@ -123,13 +136,15 @@ class GrafanaDashboardTests {
     /** The PromQL parser itself: functions, keywords, ranges, strings and labels are not metric names. */
     @Test
     void queryParserFindsMetricNamesAndLabels() {
-        Query q = Query.of("test", "histogram_quantile(0.99, sum by (server, le) (rate(a_seconds_bucket{server=~\"$server\", "
-                + "name=\"x.y\"}[$__rate_interval]))) / on (server) group_left max without (le) (b_total offset 5m) "
-                + "+ increase(c[1h]) and bool d");
+        Query q = Query.of(
+                "test",
+                "histogram_quantile(0.99, sum by (server, le) (rate(a_seconds_bucket{server=~\"$server\", "
+                        + "name=\"x.y\"}[$__rate_interval]))) / on (server) group_left max without (le) (b_total offset 5m) "
+                        + "+ increase(c[1h]) and bool d");
         assertThat(q.metrics).containsExactly("a_seconds_bucket", "b_total", "c", "d");
         assertThat(q.groupingLabels).containsExactly("server", "le");
-        assertThat(q.selectorLabels).containsExactly(Map.entry("a_seconds_bucket", "server"),
-                Map.entry("a_seconds_bucket", "name"));
+        assertThat(q.selectorLabels)
+                .containsExactly(Map.entry("a_seconds_bucket", "server"), Map.entry("a_seconds_bucket", "name"));
         Query variable = Query.of("variable", "label_values(m_active{instance=~\"$instance\"}, server)");
         assertThat(variable.metrics).containsExactly("m_active");
         assertThat(variable.groupingLabels).containsExactly("server");
@@ -147,13 +162,17 @@ class GrafanaDashboardTests {
         }
         try (RawClient failing = new RawClient(SampleServers.port(servers, "failing"))) {
             failing.send("x");
-            assertThat(failing.readToEnd()).as("the handler threw: the connection closes").isEmpty();
+            assertThat(failing.readToEnd())
+                    .as("the handler threw: the connection closes")
+                    .isEmpty();
         }
     }
 
     private String scrape() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + httpPort + "/actuator/prometheus")).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/prometheus"))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
@@ -165,12 +184,26 @@ class GrafanaDashboardTests {
         private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
         private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*\\{([^}]*)}");
         private static final Pattern MATCHER_LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)");
-        private static final Pattern GROUPING = Pattern.compile(
-                "\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
-        private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\s*\\((.*),\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\)");
-        private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w$.])([a-zA-Z_:][a-zA-Z0-9_:]*)(?!\\w)(\\s*\\()?");
-        private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left",
-                "group_right", "bool", "and", "or", "unless", "offset", "inf", "nan");
+        private static final Pattern GROUPING =
+                Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
+        private static final Pattern LABEL_VALUES =
+                Pattern.compile("label_values\\s*\\((.*),\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\)");
+        private static final Pattern IDENTIFIER =
+                Pattern.compile("(?<![\\w$.])([a-zA-Z_:][a-zA-Z0-9_:]*)(?!\\w)(\\s*\\()?");
+        private static final Set<String> KEYWORDS = Set.of(
+                "by",
+                "without",
+                "on",
+                "ignoring",
+                "group_left",
+                "group_right",
+                "bool",
+                "and",
+                "or",
+                "unless",
+                "offset",
+                "inf",
+                "nan");
 
         final String where;
         final String promQl;
@@ -209,7 +242,8 @@ class GrafanaDashboardTests {
             }
             Matcher selector = SELECTOR.matcher(expr);
             while (selector.find()) {
-                Matcher label = MATCHER_LABEL.matcher(STRING.matcher(selector.group(2)).replaceAll("\"\""));
+                Matcher label =
+                        MATCHER_LABEL.matcher(STRING.matcher(selector.group(2)).replaceAll("\"\""));
                 while (label.find()) {
                     if (!TARGET_LABELS.contains(label.group(1))) {
                         query.selectorLabels.add(Map.entry(selector.group(1), label.group(1)));
@@ -269,7 +303,8 @@ class GrafanaDashboardTests {
                 while (end < line.length() && line.charAt(end) != '{' && line.charAt(end) != ' ') {
                     end++;
                 }
-                Set<String> labels = scrape.labelsBySeries.computeIfAbsent(line.substring(0, end), (k) -> new TreeSet<>());
+                Set<String> labels =
+                        scrape.labelsBySeries.computeIfAbsent(line.substring(0, end), (k) -> new TreeSet<>());
                 if (end < line.length() && line.charAt(end) == '{') {
                     Matcher label = LABEL.matcher(line.substring(end, line.indexOf('}', end) + 1));
                     while (label.find()) {
@@ -296,7 +331,8 @@ class GrafanaDashboardTests {
             }
             String type = familyTypes.get(family);
             return labelsBySeries.keySet().stream().anyMatch((series) -> series.startsWith(family))
-                    && type != null && switch (metric.substring(family.length())) {
+                    && type != null
+                    && switch (metric.substring(family.length())) {
                         case "_bucket" -> type.equals("histogram");
                         case "_count", "_sum" -> type.equals("histogram") || type.equals("summary");
                         case "_total" -> type.equals("counter");

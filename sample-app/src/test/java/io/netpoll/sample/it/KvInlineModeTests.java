@@ -1,10 +1,6 @@
 package io.netpoll.sample.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.spring.server.NetpollServers;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -12,10 +8,20 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** The kv server with {@code sample.kv.inline-handlers=true}: handlers on the pollers. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0",
-    "sample.kv.inline-handlers=true"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "netpoll.servers.echo.port=0",
+            "netpoll.servers.kv.port=0",
+            "netpoll.servers.proxy.port=0",
+            "sample.kv.inline-handlers=true"
+        })
 class KvInlineModeTests {
 
     @Autowired

@@ -1,23 +1,30 @@
 package io.netpoll.sample.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.spring.server.NetpollServers;
-import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import redis.clients.jedis.Jedis;
 
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Values larger than a connection's input buffer limit ({@code max-input-buffer}, 1 MB here,
  * 64 MB by default): the parser takes a large argument as it arrives, so it never needs the
  * whole of it buffered.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0",
-    "netpoll.servers.kv.connection.max-input-buffer=1MB", "netpoll.servers.proxy.connection.max-input-buffer=1MB"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "netpoll.servers.echo.port=0",
+            "netpoll.servers.kv.port=0",
+            "netpoll.servers.proxy.port=0",
+            "netpoll.servers.kv.connection.max-input-buffer=1MB",
+            "netpoll.servers.proxy.connection.max-input-buffer=1MB"
+        })
 class KvLargeValueTests {
 
     @Autowired

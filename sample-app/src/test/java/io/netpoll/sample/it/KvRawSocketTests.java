@@ -1,20 +1,22 @@
 package io.netpoll.sample.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.spring.server.NetpollServers;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** The kv server over plain sockets: exact reply bytes, inline commands, partial writes, bad input. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
 class KvRawSocketTests {
 
     @Autowired
@@ -27,7 +29,11 @@ class KvRawSocketTests {
     private static String cmd(String... args) {
         StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
         for (String a : args) {
-            b.append('$').append(a.getBytes(StandardCharsets.ISO_8859_1).length).append("\r\n").append(a).append("\r\n");
+            b.append('$')
+                    .append(a.getBytes(StandardCharsets.ISO_8859_1).length)
+                    .append("\r\n")
+                    .append(a)
+                    .append("\r\n");
         }
         return b.toString();
     }
@@ -35,10 +41,19 @@ class KvRawSocketTests {
     @Test
     void exactReplies() throws Exception {
         try (RawClient c = new RawClient(kv())) {
-            String requests = cmd("DEL", "raw:k", "raw:n") + cmd("PING") + cmd("SET", "raw:k", "v", "NX")
-                    + cmd("GET", "raw:k") + cmd("GET", "raw:none") + cmd("INCR", "raw:n") + cmd("MGET", "raw:k", "raw:none")
-                    + cmd("EXPIRE", "raw:k", "100") + cmd("TTL", "raw:k") + cmd("GET") + cmd("nope", "x")
-                    + cmd("HELLO", "3") + cmd("CONFIG", "GET", "appendonly");
+            String requests = cmd("DEL", "raw:k", "raw:n")
+                    + cmd("PING")
+                    + cmd("SET", "raw:k", "v", "NX")
+                    + cmd("GET", "raw:k")
+                    + cmd("GET", "raw:none")
+                    + cmd("INCR", "raw:n")
+                    + cmd("MGET", "raw:k", "raw:none")
+                    + cmd("EXPIRE", "raw:k", "100")
+                    + cmd("TTL", "raw:k")
+                    + cmd("GET")
+                    + cmd("nope", "x")
+                    + cmd("HELLO", "3")
+                    + cmd("CONFIG", "GET", "appendonly");
             String expected = ":0\r\n+PONG\r\n+OK\r\n$1\r\nv\r\n$-1\r\n:1\r\n*2\r\n$1\r\nv\r\n$-1\r\n:1\r\n:100\r\n"
                     + "-ERR wrong number of arguments for 'get' command\r\n"
                     + "-ERR unknown command 'nope', with args beginning with: 'x' \r\n"
@@ -52,7 +67,8 @@ class KvRawSocketTests {
     void inlineCommands() throws Exception {
         try (RawClient c = new RawClient(kv())) {
             String expected = "+PONG\r\n+OK\r\n$5\r\na b\"c\r\n";
-            assertThat(c.send("PING\r\nset raw:inline \"a b\\\"c\"\nget raw:inline\r\n").readLike(expected))
+            assertThat(c.send("PING\r\nset raw:inline \"a b\\\"c\"\nget raw:inline\r\n")
+                            .readLike(expected))
                     .isEqualTo(expected);
         }
     }
@@ -84,10 +100,19 @@ class KvRawSocketTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "*abc\r\n", "*-\r\n", "*3000000000\r\n", "*1\r\n$-1\r\n", "*1\r\n$abc\r\n", "*1\r\n$536870913\r\n",
-        "*1\r\n$99999999999999999999\r\n", "*1\r\n#4\r\nPING\r\n", "*1\r\n$4\r\nPINGxx", "ping \"unbalanced\r\n",
-    })
+    @ValueSource(
+            strings = {
+                "*abc\r\n",
+                "*-\r\n",
+                "*3000000000\r\n",
+                "*1\r\n$-1\r\n",
+                "*1\r\n$abc\r\n",
+                "*1\r\n$536870913\r\n",
+                "*1\r\n$99999999999999999999\r\n",
+                "*1\r\n#4\r\nPING\r\n",
+                "*1\r\n$4\r\nPINGxx",
+                "ping \"unbalanced\r\n",
+            })
     void malformedInputGetsAnErrorAndIsClosedWhileOthersAreServed(String garbage) throws Exception {
         try (RawClient bad = new RawClient(kv())) {
             String reply = bad.send("PING\r\n" + garbage + "PING\r\n").readToEnd();
@@ -114,9 +139,11 @@ class KvRawSocketTests {
 
     @Test
     void aHugeDeclaredBulkHoldsNothingAndBlocksNobody() throws Exception {
-        try (RawClient slow = new RawClient(kv()); RawClient other = new RawClient(kv())) {
+        try (RawClient slow = new RawClient(kv());
+                RawClient other = new RawClient(kv())) {
             slow.send("*2\r\n$4\r\nECHO\r\n$536870912\r\nabc");
-            assertThat(other.send(cmd("SET", "raw:other", "1") + cmd("GET", "raw:other")).read(12))
+            assertThat(other.send(cmd("SET", "raw:other", "1") + cmd("GET", "raw:other"))
+                            .read(12))
                     .isEqualTo("+OK\r\n$1\r\n1\r\n");
             // The slow client's connection is still open, waiting for its bulk.
             assertThat(slow.send("\r\n").send("PING\r\n")).isNotNull();

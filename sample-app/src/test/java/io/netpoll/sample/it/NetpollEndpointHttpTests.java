@@ -1,28 +1,34 @@
 package io.netpoll.sample.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import io.netpoll.spring.server.NetpollServers;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import io.netpoll.spring.server.NetpollServers;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sample over HTTP: {@code /actuator/netpoll/{server}} lists a server's connections, a POST
  * closes one by id (enabled here: {@code netpoll.endpoint.close-connections.enabled=true}), and
  * the per-poller gauges are in the Prometheus scrape.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0",
-    "netpoll.endpoint.close-connections.enabled=true"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "netpoll.servers.echo.port=0",
+            "netpoll.servers.kv.port=0",
+            "netpoll.servers.proxy.port=0",
+            "netpoll.endpoint.close-connections.enabled=true"
+        })
 class NetpollEndpointHttpTests {
 
     @LocalServerPort
@@ -31,19 +37,27 @@ class NetpollEndpointHttpTests {
     @Autowired
     NetpollServers servers;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final JsonMapper json = JsonMapper.builder().build();
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -84,9 +98,12 @@ class NetpollEndpointHttpTests {
     void perPollerGaugesAreScraped() throws Exception {
         HttpResponse<String> r = get("/actuator/prometheus");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("netpoll_poller_loop_lag_seconds{poller=\"0\"}")
-                .contains("netpoll_poller_tasks_pending").contains("poller=\"0\"");
+        assertThat(r.body())
+                .contains("netpoll_poller_loop_lag_seconds{poller=\"0\"}")
+                .contains("netpoll_poller_tasks_pending")
+                .contains("poller=\"0\"");
         HttpResponse<String> view = get("/actuator/netpoll");
-        assertThat(json.readTree(view.body()).at("/pollers/perPoller/0/index").isNumber()).isTrue();
+        assertThat(json.readTree(view.body()).at("/pollers/perPoller/0/index").isNumber())
+                .isTrue();
     }
 }

@@ -11,8 +11,7 @@ final class ProxyBadUpstreamSupport {
     /** Every scenario must end a client's session well within this. */
     static final Duration BOUND = Duration.ofSeconds(10);
 
-    private ProxyBadUpstreamSupport() {
-    }
+    private ProxyBadUpstreamSupport() {}
 
     static Socket client(int port) throws IOException {
         Socket s = new Socket();

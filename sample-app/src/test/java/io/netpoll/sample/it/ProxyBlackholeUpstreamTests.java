@@ -1,14 +1,16 @@
 package io.netpoll.sample.it;
 
-import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
-import static io.netpoll.testing.Async.async;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import io.netpoll.Dialer;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollServers;
 import io.netpoll.testing.PeerIo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -19,20 +21,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+
+import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
+import static io.netpoll.testing.Async.async;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * An upstream that accepts and never reads or writes (a blackhole): the proxy's clients are
  * closed within the timeouts, and the proxy's buffer memory stays bounded while clients flood it.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-    "sample.proxy.connect-timeout=500ms", "sample.proxy.idle-timeout=500ms", "sample.proxy.write-timeout=500ms",
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "sample.proxy.connect-timeout=500ms", "sample.proxy.idle-timeout=500ms", "sample.proxy.write-timeout=500ms",
+            "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"
+        })
 class ProxyBlackholeUpstreamTests {
 
     private static final ServerSocket BLACKHOLE;
@@ -44,15 +48,17 @@ class ProxyBlackholeUpstreamTests {
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
-        Thread acceptor = new Thread(() -> {
-            try {
-                while (true) {
-                    HELD.add(BLACKHOLE.accept()); // held open, never read, never written
-                }
-            } catch (IOException closed) {
-                // the test class is done
-            }
-        }, "blackhole-acceptor");
+        Thread acceptor = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            HELD.add(BLACKHOLE.accept()); // held open, never read, never written
+                        }
+                    } catch (IOException closed) {
+                        // the test class is done
+                    }
+                },
+                "blackhole-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
     }

@@ -1,12 +1,15 @@
 package io.netpoll.sample.it;
 
-import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import io.netpoll.Dialer;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -18,22 +21,27 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+
+import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A client that resets while the proxy forwards its bytes to an upstream that never reads (the
  * forward waits for the upstream's full socket): the proxy closes both sides at once, long before
  * the 60 s write timeout, and nothing leaks.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-    "sample.proxy.connect-timeout=2s", "sample.proxy.idle-timeout=60s", "sample.proxy.write-timeout=60s",
-    "netpoll.dialer.send-buffer-size=8KB",
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "sample.proxy.connect-timeout=2s",
+            "sample.proxy.idle-timeout=60s",
+            "sample.proxy.write-timeout=60s",
+            "netpoll.dialer.send-buffer-size=8KB",
+            "netpoll.servers.echo.port=0",
+            "netpoll.servers.kv.port=0",
+            "netpoll.servers.proxy.port=0"
+        })
 class ProxyClientResetTests {
 
     private static final ServerSocket UPSTREAM;
@@ -48,15 +56,17 @@ class ProxyClientResetTests {
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
-        Thread t = new Thread(() -> {
-            try {
-                while (true) {
-                    ACCEPTED.add(UPSTREAM.accept());
-                }
-            } catch (IOException closed) {
-                // the test class is done
-            }
-        }, "never-reading-upstream");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            ACCEPTED.add(UPSTREAM.accept());
+                        }
+                    } catch (IOException closed) {
+                        // the test class is done
+                    }
+                },
+                "never-reading-upstream");
         t.setDaemon(true);
         t.start();
     }
@@ -95,17 +105,22 @@ class ProxyClientResetTests {
             assertThat(upstream).as("the proxy dialed the upstream").isNotNull();
             // The forward is stuck once the proxy has buffered what the upstream path cannot take.
             long sent = (i + 1) * 512L * 1024;
-            await().atMost(BOUND).until(() -> servers.get("proxy").getEventLoop().stats().bytesIn() >= sent);
+            await().atMost(BOUND)
+                    .until(() -> servers.get("proxy").getEventLoop().stats().bytesIn() >= sent);
             long start = System.nanoTime();
             c.setSoLinger(true, 0);
             c.close(); // RST
             // Both sides close at once: the upstream is not read meanwhile (that would free the forward).
-            await().atMost(BOUND).until(() -> dialer.stats().connectionsActive() == 0
-                    && servers.get("proxy").getEventLoop().stats().connectionsActive() == 0);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("far within the 60 s write timeout")
+            await().atMost(BOUND)
+                    .until(() -> dialer.stats().connectionsActive() == 0
+                            && servers.get("proxy").getEventLoop().stats().connectionsActive() == 0);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("far within the 60 s write timeout")
                     .isLessThan(BOUND);
             upstream.setSoTimeout((int) BOUND.toMillis());
-            assertThat(endsWithin(upstream.getInputStream())).as("the upstream sees the close").isTrue();
+            assertThat(endsWithin(upstream.getInputStream()))
+                    .as("the upstream sees the close")
+                    .isTrue();
             upstream.close();
         }
         await().atMost(BOUND).until(() -> bufferPool.stats().outstandingNodes() == 0);

@@ -1,18 +1,9 @@
 package io.netpoll.sample.it;
 
-import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import io.netpoll.Dialer;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollServers;
 import io.netpoll.testing.PeerIo;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,13 +11,26 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
+import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /**
  * An upstream killed mid-session (kill -9: the kernel resets its sockets, played here with
  * SO_LINGER 0 and close): the proxy closes the client, and nothing leaks.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-    "sample.proxy.connect-timeout=500ms", "sample.proxy.idle-timeout=30s", "sample.proxy.write-timeout=500ms",
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "sample.proxy.connect-timeout=500ms", "sample.proxy.idle-timeout=30s", "sample.proxy.write-timeout=500ms",
+            "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"
+        })
 class ProxyKilledUpstreamTests {
 
     private static final ServerSocket UPSTREAM;
@@ -37,22 +41,24 @@ class ProxyKilledUpstreamTests {
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
-        Thread t = new Thread(() -> {
-            try {
-                while (true) {
-                    Socket s = UPSTREAM.accept();
-                    // Reads the first request, answers it, then dies abruptly.
-                    InputStream in = s.getInputStream();
-                    byte[] request = new byte[6];
-                    in.readNBytes(request, 0, request.length);
-                    s.getOutputStream().write("+PONG\r\n".getBytes());
-                    s.setSoLinger(true, 0);
-                    s.close(); // RST
-                }
-            } catch (IOException closed) {
-                // the test class is done
-            }
-        }, "killed-upstream");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            Socket s = UPSTREAM.accept();
+                            // Reads the first request, answers it, then dies abruptly.
+                            InputStream in = s.getInputStream();
+                            byte[] request = new byte[6];
+                            in.readNBytes(request, 0, request.length);
+                            s.getOutputStream().write("+PONG\r\n".getBytes());
+                            s.setSoLinger(true, 0);
+                            s.close(); // RST
+                        }
+                    } catch (IOException closed) {
+                        // the test class is done
+                    }
+                },
+                "killed-upstream");
         t.setDaemon(true);
         t.start();
     }

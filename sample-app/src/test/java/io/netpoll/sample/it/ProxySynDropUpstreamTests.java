@@ -1,19 +1,8 @@
 package io.netpoll.sample.it;
 
-import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netpoll.Dialer;
 import io.netpoll.spring.server.NetpollServers;
 import io.netpoll.testing.PeerIo;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,13 +11,28 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * An upstream whose listen backlog is full and that never accepts: the kernel drops further
  * SYNs, so a dial hangs. The proxy's connect timeout closes the client's session.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-    "sample.proxy.connect-timeout=500ms", "sample.proxy.idle-timeout=500ms", "sample.proxy.write-timeout=500ms",
-    "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "sample.proxy.connect-timeout=500ms", "sample.proxy.idle-timeout=500ms", "sample.proxy.write-timeout=500ms",
+            "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0"
+        })
 class ProxySynDropUpstreamTests {
 
     private static final ServerSocket FULL;

@@ -7,13 +7,10 @@ final class SampleServers {
 
     /** Test properties: every port ephemeral, everything on loopback. */
     static final String[] PROPERTIES = {
-        "netpoll.servers.echo.port=0",
-        "netpoll.servers.kv.port=0",
-        "netpoll.servers.proxy.port=0",
+        "netpoll.servers.echo.port=0", "netpoll.servers.kv.port=0", "netpoll.servers.proxy.port=0",
     };
 
-    private SampleServers() {
-    }
+    private SampleServers() {}
 
     static int port(NetpollServers servers, String name) {
         return servers.get(name).getPort();

@@ -1,10 +1,10 @@
 package io.netpoll.sample.kv;
 
-import static io.netpoll.sample.kv.KvHarness.bulk;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import static io.netpoll.sample.kv.KvHarness.bulk;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The exact reply bytes of every command, as Redis 7.0.15 sends them (each expected string was
@@ -76,9 +76,11 @@ class CommandRepliesTest {
         assertThat(kv.cmd("PTTL", "k")).isEqualTo(":2500\r\n");
         assertThat(kv.cmd("SET", "k", "w")).isEqualTo("+OK\r\n");
         assertThat(kv.cmd("TTL", "k")).isEqualTo(":-1\r\n");
-        assertThat(kv.cmd("SET", "k", "v", "EXAT", Long.toString(KvHarness.T0 / 1000 + 7))).isEqualTo("+OK\r\n");
+        assertThat(kv.cmd("SET", "k", "v", "EXAT", Long.toString(KvHarness.T0 / 1000 + 7)))
+                .isEqualTo("+OK\r\n");
         assertThat(kv.cmd("TTL", "k")).isEqualTo(":7\r\n");
-        assertThat(kv.cmd("SET", "k", "v", "PXAT", Long.toString(KvHarness.T0 + 1234))).isEqualTo("+OK\r\n");
+        assertThat(kv.cmd("SET", "k", "v", "PXAT", Long.toString(KvHarness.T0 + 1234)))
+                .isEqualTo("+OK\r\n");
         assertThat(kv.cmd("PTTL", "k")).isEqualTo(":1234\r\n");
         kv.advance(1234);
         assertThat(kv.cmd("GET", "k")).isEqualTo("$-1\r\n");
@@ -212,7 +214,8 @@ class CommandRepliesTest {
         assertThat(kv.cmd("EXPIRE", "k", "20", "GT")).isEqualTo(":1\r\n");
         assertThat(kv.cmd("EXPIRE", "k", "30", "XX")).isEqualTo(":1\r\n");
         assertThat(kv.cmd("TTL", "k")).isEqualTo(":30\r\n");
-        assertThat(kv.cmd("EXPIREAT", "k", Long.toString(KvHarness.T0 / 1000 + 5))).isEqualTo(":1\r\n");
+        assertThat(kv.cmd("EXPIREAT", "k", Long.toString(KvHarness.T0 / 1000 + 5)))
+                .isEqualTo(":1\r\n");
         assertThat(kv.cmd("TTL", "k")).isEqualTo(":5\r\n");
         assertThat(kv.cmd("PEXPIREAT", "k", Long.toString(KvHarness.T0 + 5))).isEqualTo(":1\r\n");
         assertThat(kv.cmd("PTTL", "k")).isEqualTo(":5\r\n");
@@ -252,20 +255,23 @@ class CommandRepliesTest {
 
     @Test
     void quitRepliesThenCloses() {
-        assertThat(kv.send(concat(KvHarness.encode("QUIT"), KvHarness.encode("PING")))).isEqualTo("+OK\r\n");
+        assertThat(kv.send(concat(KvHarness.encode("QUIT"), KvHarness.encode("PING"))))
+                .isEqualTo("+OK\r\n");
         assertThat(kv.open).isFalse();
     }
 
     @Test
     void unknownCommands() {
-        assertThat(kv.cmd("foo", "a", "b")).isEqualTo("-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n");
+        assertThat(kv.cmd("foo", "a", "b"))
+                .isEqualTo("-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n");
         assertThat(kv.cmd("FOO")).isEqualTo("-ERR unknown command 'FOO', with args beginning with: \r\n");
-        assertThat(kv.cmd("foo", "a\r\nb")).isEqualTo("-ERR unknown command 'foo', with args beginning with: 'a  b' \r\n");
+        assertThat(kv.cmd("foo", "a\r\nb"))
+                .isEqualTo("-ERR unknown command 'foo', with args beginning with: 'a  b' \r\n");
         String longArg = "x".repeat(300);
         assertThat(kv.cmd("foo", longArg, "y"))
                 .isEqualTo("-ERR unknown command 'foo', with args beginning with: '" + "x".repeat(128) + "' \r\n");
-        assertThat(kv.cmd("foo", "x".repeat(100), "y".repeat(100), "z")).isEqualTo(
-                "-ERR unknown command 'foo', with args beginning with: '" + "x".repeat(100) + "' '"
+        assertThat(kv.cmd("foo", "x".repeat(100), "y".repeat(100), "z"))
+                .isEqualTo("-ERR unknown command 'foo', with args beginning with: '" + "x".repeat(100) + "' '"
                         + "y".repeat(25) + "' \r\n");
         assertThat(kv.open).isTrue();
     }
@@ -281,7 +287,8 @@ class CommandRepliesTest {
                 + "$2\r\nid\r\n:" + id + "\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
                 + "$7\r\nmodules\r\n*0\r\n";
         assertThat(kv.cmd("HELLO")).isEqualTo(hello);
-        assertThat(kv.cmd("HELLO", "2", "AUTH", "default", "pw", "SETNAME", "me")).isEqualTo(hello);
+        assertThat(kv.cmd("HELLO", "2", "AUTH", "default", "pw", "SETNAME", "me"))
+                .isEqualTo(hello);
         assertThat(kv.cmd("CLIENT", "GETNAME")).isEqualTo(bulk("me"));
         assertThat(kv.cmd("CLIENT", "SETNAME", "a b"))
                 .isEqualTo("-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
@@ -293,15 +300,16 @@ class CommandRepliesTest {
         assertThat(kv.cmd("CLIENT", "SETINFO", "LIB-NAME", "jedis")).isEqualTo("+OK\r\n");
         assertThat(kv.cmd("CLIENT", "SETINFO", "lib-ver", "7.0.0")).isEqualTo("+OK\r\n");
         assertThat(kv.cmd("CLIENT", "SETINFO", "foo", "x")).isEqualTo("-ERR Unrecognized option 'foo'\r\n");
-        assertThat(kv.cmd("CLIENT", "SETINFO", "lib-name")).isEqualTo(
-                "-ERR wrong number of arguments for 'client|setinfo' command\r\n");
+        assertThat(kv.cmd("CLIENT", "SETINFO", "lib-name"))
+                .isEqualTo("-ERR wrong number of arguments for 'client|setinfo' command\r\n");
         assertThat(kv.cmd("CLIENT", "FOO")).isEqualTo("-ERR unknown subcommand 'FOO'. Try CLIENT HELP.\r\n");
         assertThat(kv.cmd("CLIENT")).isEqualTo("-ERR wrong number of arguments for 'client' command\r\n");
         assertThat(kv.cmd("SELECT", "0")).isEqualTo("+OK\r\n");
         assertThat(kv.cmd("SELECT", "1")).isEqualTo("-ERR DB index is out of range\r\n");
         assertThat(kv.cmd("SELECT", "abc")).isEqualTo("-ERR value is not an integer or out of range\r\n");
-        assertThat(kv.cmd("AUTH", "x")).isEqualTo("-ERR AUTH <password> called without any password configured for "
-                + "the default user. Are you sure your configuration is correct?\r\n");
+        assertThat(kv.cmd("AUTH", "x"))
+                .isEqualTo("-ERR AUTH <password> called without any password configured for "
+                        + "the default user. Are you sure your configuration is correct?\r\n");
         assertThat(kv.cmd("AUTH", "default", "x")).isEqualTo("+OK\r\n");
         assertThat(kv.cmd("AUTH", "bob", "x"))
                 .isEqualTo("-WRONGPASS invalid username-password pair or user is disabled.\r\n");
@@ -322,8 +330,8 @@ class CommandRepliesTest {
         assertThat(kv.cmd("COMMAND", "COUNT")).isEqualTo(":" + count + "\r\n");
         assertThat(kv.cmd("COMMAND", "DOCS")).isEqualTo("*0\r\n");
         assertThat(kv.cmd("COMMAND", "LIST", "FILTERBY", "PATTERN", "g?t")).isEqualTo("*1\r\n$3\r\nget\r\n");
-        assertThat(kv.cmd("COMMAND", "INFO", "get", "nosuch")).isEqualTo(
-                "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
+        assertThat(kv.cmd("COMMAND", "INFO", "get", "nosuch"))
+                .isEqualTo("*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
                         + "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n$-1\r\n");
         assertThat(kv.cmd("COMMAND")).startsWith("*" + count + "\r\n*10\r\n");
         assertThat(kv.cmd("INFO")).contains("redis_version:7.0.15\r\n");
@@ -345,7 +353,8 @@ class CommandRepliesTest {
     void largeValues() {
         byte[] big = new byte[512 * 1024];
         new java.util.Random(42).nextBytes(big);
-        assertThat(kv.send(KvHarness.encode("SET".getBytes(), "big".getBytes(), big))).isEqualTo("+OK\r\n");
+        assertThat(kv.send(KvHarness.encode("SET".getBytes(), "big".getBytes(), big)))
+                .isEqualTo("+OK\r\n");
         String reply = kv.cmd("GET", "big");
         assertThat(reply).startsWith("$524288\r\n").endsWith("\r\n").hasSize(524288 + 11);
         assertThat(reply.substring(9, 9 + big.length).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))

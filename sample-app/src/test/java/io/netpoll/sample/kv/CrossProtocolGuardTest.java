@@ -1,8 +1,8 @@
 package io.netpoll.sample.kv;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Redis's cross-protocol guard: an HTTP request closes the session before anything after it runs. */
 class CrossProtocolGuardTest {

@@ -1,18 +1,20 @@
 package io.netpoll.sample.kv;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The fast split of plain inline lines gives exactly what Redis' general split gives. */
 class InlineSplitterTest {
 
-    private static final byte[] ALPHABET = {'a', 'b', 'Z', '0', '9', '-', ':', ' ', ' ', ' ', '\t', '\r', '\n', 0x0b, '\f', (byte) 0xe9, (byte) 0xff};
+    private static final byte[] ALPHABET = {
+        'a', 'b', 'Z', '0', '9', '-', ':', ' ', ' ', ' ', '\t', '\r', '\n', 0x0b, '\f', (byte) 0xe9, (byte) 0xff
+    };
 
     @Test
     void plainLinesSplitAsTheGeneralSplitDoesForThousandsOfRandomLines() {
@@ -29,19 +31,25 @@ class InlineSplitterTest {
             buffer.put(line);
             List<byte[]> fast = new ArrayList<>();
             List<byte[]> general = new ArrayList<>();
-            assertThat(InlineSplitter.split(buffer, pad, pad + line.length, fast)).isTrue();
-            assertThat(InlineSplitter.splitQuoted(buffer, pad, pad + line.length, general)).isTrue();
-            assertThat(fast).as("seed %d, line %d: %s", seed, i, java.util.Arrays.toString(line))
-                    .usingElementComparator(java.util.Arrays::compare).containsExactlyElementsOf(general);
+            assertThat(InlineSplitter.split(buffer, pad, pad + line.length, fast))
+                    .isTrue();
+            assertThat(InlineSplitter.splitQuoted(buffer, pad, pad + line.length, general))
+                    .isTrue();
+            assertThat(fast)
+                    .as("seed %d, line %d: %s", seed, i, java.util.Arrays.toString(line))
+                    .usingElementComparator(java.util.Arrays::compare)
+                    .containsExactlyElementsOf(general);
         }
     }
 
     @Test
     void quotedLinesStillGoThroughTheGeneralSplit() {
-        ByteBuffer line = ByteBuffer.wrap("set \"a b\" 'c\\'d' \"\\x41\\n\"".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ByteBuffer line = ByteBuffer.wrap(
+                "set \"a b\" 'c\\'d' \"\\x41\\n\"".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         List<byte[]> out = new ArrayList<>();
         assertThat(InlineSplitter.split(line, 0, line.limit(), out)).isTrue();
-        assertThat(out).extracting(b -> new String(b, java.nio.charset.StandardCharsets.ISO_8859_1))
+        assertThat(out)
+                .extracting(b -> new String(b, java.nio.charset.StandardCharsets.ISO_8859_1))
                 .containsExactly("set", "a b", "c'd", "A\n");
     }
 }

@@ -1,6 +1,6 @@
 package io.netpoll.sample.kv;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,7 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The store under concurrency: read-modify-write commands are atomic per key. */
 class KeyValueStoreTest {
@@ -37,8 +38,12 @@ class KeyValueStoreTest {
                     store.incrementBy(key("n"), 1);
                     store.incrementBy(key("ttl"), 2);
                     store.append(key("s"), new byte[] {'x'});
-                    store.set(key("nx" + (i % 100)), new byte[] {1}, KeyValueStore.Condition.IF_ABSENT,
-                            Entry.NO_EXPIRY, false);
+                    store.set(
+                            key("nx" + (i % 100)),
+                            new byte[] {1},
+                            KeyValueStore.Condition.IF_ABSENT,
+                            Entry.NO_EXPIRY,
+                            false);
                 }
                 return null;
             }));

@@ -1,6 +1,7 @@
 package io.netpoll.sample.kv;
 
 import io.netpoll.buffer.LinkBuffer;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,12 +1,13 @@
 package io.netpoll.sample.kv;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Thousands of mutated request streams, fed in random pieces: the session never throws, never
@@ -46,7 +47,8 @@ class RespFuzzTest {
                 pos += n;
                 replies.append(kv.send(piece));
                 if (kv.open) {
-                    assertThat(kv.in.len()).as("unread bytes held")
+                    assertThat(kv.in.len())
+                            .as("unread bytes held")
                             .isLessThanOrEqualTo(Math.max(LIMITS.maxInlineLength(), LIMITS.maxBulkLength() + 2));
                 }
                 if (random.nextInt(50) == 0) {
@@ -61,7 +63,8 @@ class RespFuzzTest {
         String text = new String(stream, StandardCharsets.ISO_8859_1);
         String upper = text.toUpperCase(Locale.ROOT);
         if (!upper.contains("HELLO") && !upper.contains("CLIENT")) {
-            assertThat(feed(stream, random, 1)).as("replies to %s", RespStreams.printable(text))
+            assertThat(feed(stream, random, 1))
+                    .as("replies to %s", RespStreams.printable(text))
                     .isEqualTo(feed(stream, random, Integer.MAX_VALUE));
         }
     }
@@ -81,5 +84,4 @@ class RespFuzzTest {
             return replies.append(kv.open ? "" : "<closed>").toString();
         }
     }
-
 }

@@ -1,16 +1,17 @@
 package io.netpoll.sample.kv;
 
-import static io.netpoll.sample.kv.CommandRepliesTest.concat;
-import static io.netpoll.sample.kv.KvHarness.bulk;
-import static io.netpoll.sample.kv.KvHarness.encode;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static io.netpoll.sample.kv.CommandRepliesTest.concat;
+import static io.netpoll.sample.kv.KvHarness.bulk;
+import static io.netpoll.sample.kv.KvHarness.encode;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Framing: inline commands, pipelines, partial input, binary data, malformed and hostile input. */
 class RespParserTest {
@@ -37,12 +38,14 @@ class RespParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "echo \"a\"b",
-        "echo \"abc",
-        "echo 'a'b",
-        "echo 'abc",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "echo \"a\"b",
+                "echo \"abc",
+                "echo 'a'b",
+                "echo 'abc",
+            })
     void unbalancedQuotesCloseTheConnection(String line) {
         assertThat(kv.send("PING\r\n" + line + "\r\nPING\r\n"))
                 .isEqualTo("+PONG\r\n-ERR Protocol error: unbalanced quotes in request\r\n");
@@ -57,10 +60,15 @@ class RespParserTest {
 
     @Test
     void pipeline() {
-        byte[] batch = concat(encode("SET", "a", "1"), encode("INCR", "a"), "GET a\r\n".getBytes(),
-                encode("NOPE"), encode("MGET", "a", "b"));
-        assertThat(kv.send(batch)).isEqualTo("+OK\r\n:2\r\n" + bulk("2")
-                + "-ERR unknown command 'NOPE', with args beginning with: \r\n*2\r\n$1\r\n2\r\n$-1\r\n");
+        byte[] batch = concat(
+                encode("SET", "a", "1"),
+                encode("INCR", "a"),
+                "GET a\r\n".getBytes(),
+                encode("NOPE"),
+                encode("MGET", "a", "b"));
+        assertThat(kv.send(batch))
+                .isEqualTo("+OK\r\n:2\r\n" + bulk("2")
+                        + "-ERR unknown command 'NOPE', with args beginning with: \r\n*2\r\n$1\r\n2\r\n$-1\r\n");
     }
 
     @Test
@@ -79,8 +87,12 @@ class RespParserTest {
     void splitAtEveryByteBoundary() {
         byte[] big = new byte[300];
         Arrays.fill(big, (byte) '\r');
-        byte[] request = concat(encode("SET".getBytes(), "key\r\n".getBytes(), big), encode("GET", "key\r\n"),
-                "  echo   \"x y\"  \r\n".getBytes(), encode("PING"), "PING\n".getBytes());
+        byte[] request = concat(
+                encode("SET".getBytes(), "key\r\n".getBytes(), big),
+                encode("GET", "key\r\n"),
+                "  echo   \"x y\"  \r\n".getBytes(),
+                encode("PING"),
+                "PING\n".getBytes());
         String all = "+OK\r\n$300\r\n" + "\r".repeat(300) + "\r\n" + bulk("x y") + "+PONG\r\n+PONG\r\n";
         for (int split = 0; split <= request.length; split++) {
             kv.reconnect();
@@ -113,24 +125,26 @@ class RespParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "*abc\\r\\n|Protocol error: invalid multibulk length",
-        "*01\\r\\n|Protocol error: invalid multibulk length",
-        "*+1\\r\\n|Protocol error: invalid multibulk length",
-        "*1 \\r\\n|Protocol error: invalid multibulk length",
-        "*\\r\\n|Protocol error: invalid multibulk length",
-        "*1\\n|Protocol error: invalid multibulk length",
-        "*3000000000\\r\\n|Protocol error: invalid multibulk length",
-        "*99999999999999999999999\\r\\n|Protocol error: invalid multibulk length",
-        "*1\\r\\n$-1\\r\\n|Protocol error: invalid bulk length",
-        "*1\\r\\n$abc\\r\\n|Protocol error: invalid bulk length",
-        "*1\\r\\n$04\\r\\nPING\\r\\n|Protocol error: invalid bulk length",
-        "*1\\r\\n$536870913\\r\\n|Protocol error: invalid bulk length",
-        "*1\\r\\n$9223372036854775807\\r\\n|Protocol error: invalid bulk length",
-        "*1\\r\\n#4\\r\\nPING\\r\\n|Protocol error: expected '$', got '#'",
-        "*2\\r\\n$4\\r\\nPING\\r\\n:1\\r\\n|Protocol error: expected '$', got ':'",
-        "*1\\r\\n$4\\r\\nPINGxx|Protocol error: expected CRLF after bulk data",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "*abc\\r\\n|Protocol error: invalid multibulk length",
+                "*01\\r\\n|Protocol error: invalid multibulk length",
+                "*+1\\r\\n|Protocol error: invalid multibulk length",
+                "*1 \\r\\n|Protocol error: invalid multibulk length",
+                "*\\r\\n|Protocol error: invalid multibulk length",
+                "*1\\n|Protocol error: invalid multibulk length",
+                "*3000000000\\r\\n|Protocol error: invalid multibulk length",
+                "*99999999999999999999999\\r\\n|Protocol error: invalid multibulk length",
+                "*1\\r\\n$-1\\r\\n|Protocol error: invalid bulk length",
+                "*1\\r\\n$abc\\r\\n|Protocol error: invalid bulk length",
+                "*1\\r\\n$04\\r\\nPING\\r\\n|Protocol error: invalid bulk length",
+                "*1\\r\\n$536870913\\r\\n|Protocol error: invalid bulk length",
+                "*1\\r\\n$9223372036854775807\\r\\n|Protocol error: invalid bulk length",
+                "*1\\r\\n#4\\r\\nPING\\r\\n|Protocol error: expected '$', got '#'",
+                "*2\\r\\n$4\\r\\nPING\\r\\n:1\\r\\n|Protocol error: expected '$', got ':'",
+                "*1\\r\\n$4\\r\\nPINGxx|Protocol error: expected CRLF after bulk data",
+            })
     void malformedInputGetsAnErrorAndACloseAfterEarlierCommandsRan(String input, String error) {
         String raw = input.replace("\\r", "\r").replace("\\n", "\n");
         assertThat(kv.send("SET before 1\r\n" + raw + "*1\r\n$4\r\nPING\r\n"))
@@ -178,13 +192,16 @@ class RespParserTest {
             assertThat(small.reconnect().send("*5\r\n")).isEqualTo("-ERR Protocol error: invalid multibulk length\r\n");
             assertThat(small.reconnect().send("*1\r\n$17\r\n"))
                     .isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
-            assertThat(small.reconnect().send("*4\r\n$16\r\n" + "x".repeat(16) + "\r\n$16\r\n" + "x".repeat(16)
-                    + "\r\n$16\r\n")).isEqualTo("-ERR Protocol error: query buffer limit exceeded\r\n");
+            assertThat(small.reconnect()
+                            .send("*4\r\n$16\r\n" + "x".repeat(16) + "\r\n$16\r\n" + "x".repeat(16) + "\r\n$16\r\n"))
+                    .isEqualTo("-ERR Protocol error: query buffer limit exceeded\r\n");
             assertThat(small.reconnect().send("x".repeat(33))).isEmpty();
-            assertThat(small.reconnect().send("x".repeat(34))).isEqualTo("-ERR Protocol error: too big inline request\r\n");
+            assertThat(small.reconnect().send("x".repeat(34)))
+                    .isEqualTo("-ERR Protocol error: too big inline request\r\n");
             assertThat(small.reconnect().send("x".repeat(33) + "\r\n"))
                     .isEqualTo("-ERR Protocol error: too big inline request\r\n");
-            assertThat(small.reconnect().send("echo " + "x".repeat(27) + "\r\n")).isEqualTo(bulk("x".repeat(27)));
+            assertThat(small.reconnect().send("echo " + "x".repeat(27) + "\r\n"))
+                    .isEqualTo(bulk("x".repeat(27)));
             assertThat(small.reconnect().send("*" + "1".repeat(33)))
                     .isEqualTo("-ERR Protocol error: too big mbulk count string\r\n");
             assertThat(small.reconnect().send("*1\r\n$" + "1".repeat(33)))

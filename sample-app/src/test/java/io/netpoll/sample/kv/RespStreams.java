@@ -1,11 +1,11 @@
 package io.netpoll.sample.kv;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Request streams for fuzzing the key-value server, and the oracles that judge its replies:
@@ -14,15 +14,47 @@ import java.util.Random;
  */
 public final class RespStreams {
 
-    static final String[] COMMANDS = {"SET", "GET", "DEL", "EXISTS", "INCR", "INCRBY", "DECR", "DECRBY",
-        "MGET", "MSET", "APPEND", "STRLEN", "EXPIRE", "PEXPIRE", "TTL", "PTTL", "PERSIST", "DBSIZE", "PING", "ECHO",
-        "CONFIG", "CLIENT", "COMMAND", "HELLO", "SELECT", "FLUSHDB", "NOPE", "QUIT"};
-    static final String[] WORDS = {"k", "v", "1", "-1", "0", "10", "EX", "PX", "NX", "XX", "GET", "KEEPTTL",
-        "GT", "LT", "9223372036854775807", "-9223372036854775808", "abc", "", "GETNAME", "SETNAME", "ID", "COUNT",
-        "INFO", "DOCS", "save", "*", "3", "2", "\r\n", "\0", "\"", "'"};
+    static final String[] COMMANDS = {
+        "SET", "GET", "DEL", "EXISTS", "INCR", "INCRBY", "DECR", "DECRBY", "MGET", "MSET", "APPEND", "STRLEN", "EXPIRE",
+        "PEXPIRE", "TTL", "PTTL", "PERSIST", "DBSIZE", "PING", "ECHO", "CONFIG", "CLIENT", "COMMAND", "HELLO", "SELECT",
+        "FLUSHDB", "NOPE", "QUIT"
+    };
+    static final String[] WORDS = {
+        "k",
+        "v",
+        "1",
+        "-1",
+        "0",
+        "10",
+        "EX",
+        "PX",
+        "NX",
+        "XX",
+        "GET",
+        "KEEPTTL",
+        "GT",
+        "LT",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "abc",
+        "",
+        "GETNAME",
+        "SETNAME",
+        "ID",
+        "COUNT",
+        "INFO",
+        "DOCS",
+        "save",
+        "*",
+        "3",
+        "2",
+        "\r\n",
+        "\0",
+        "\"",
+        "'"
+    };
 
-    private RespStreams() {
-    }
+    private RespStreams() {}
 
     /** Replies of a fresh key-value server with {@code limits} to {@code stream} sent whole, and whether it then closed. */
     public static Replies expectedReplies(byte[] stream, RespLimits limits) {
@@ -33,8 +65,7 @@ public final class RespStreams {
     }
 
     /** What a server answered, and whether it closed the connection afterwards. */
-    public record Replies(String text, boolean closed) {
-    }
+    public record Replies(String text, boolean closed) {}
 
     /** {@code s} with control and non-ASCII characters escaped, for failure messages. */
     public static String printable(String s) {

@@ -20,6 +20,4 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-public @interface DefinedNetpollPorts {
-
-}
+public @interface DefinedNetpollPorts {}

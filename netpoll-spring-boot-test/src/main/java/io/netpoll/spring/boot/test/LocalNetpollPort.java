@@ -23,11 +23,10 @@ import java.lang.annotation.Target;
 @Documented
 public @interface LocalNetpollPort {
 
-	/**
-	 * The server name: {@code default} (the server of {@code netpoll.server.*}) or a key of
-	 * {@code netpoll.servers}.
-	 * @return the server name
-	 */
-	String value() default "default";
-
+    /**
+     * The server name: {@code default} (the server of {@code netpoll.server.*}) or a key of
+     * {@code netpoll.servers}.
+     * @return the server name
+     */
+    String value() default "default";
 }

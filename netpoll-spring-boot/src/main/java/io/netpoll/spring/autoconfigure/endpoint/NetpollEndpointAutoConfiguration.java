@@ -5,7 +5,6 @@ import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.actuate.endpoint.NetpollEndpoint;
 import io.netpoll.spring.autoconfigure.NetpollServerAutoConfiguration;
 import io.netpoll.spring.server.NetpollServers;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -26,21 +25,25 @@ import org.springframework.context.annotation.Bean;
  * @since 0.1.0
  */
 @AutoConfiguration(after = NetpollServerAutoConfiguration.class)
-@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class, PollerGroup.class })
+@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class, PollerGroup.class})
 @ConditionalOnBean(PollerGroup.class)
 @EnableConfigurationProperties(NetpollEndpointProperties.class)
 public final class NetpollEndpointAutoConfiguration {
 
-	// On the method, not the class: the class's conditions are read together, and without
-	// Actuator this one's condition class is missing (the class-level @ConditionalOnClass goes first).
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnAvailableEndpoint(NetpollEndpoint.class)
-	NetpollEndpoint netpollEndpoint(ObjectProvider<NetpollServers> servers, PollerGroup pollerGroup,
-			ObjectProvider<BufferPool> bufferPool, NetpollEndpointProperties properties) {
-		return new NetpollEndpoint(servers.getIfAvailable(() -> new NetpollServers(java.util.stream.Stream.empty())),
-				pollerGroup, bufferPool.getIfAvailable(BufferPool::defaultPool),
-				properties.getCloseConnections().isEnabled());
-	}
-
+    // On the method, not the class: the class's conditions are read together, and without
+    // Actuator this one's condition class is missing (the class-level @ConditionalOnClass goes first).
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(NetpollEndpoint.class)
+    NetpollEndpoint netpollEndpoint(
+            ObjectProvider<NetpollServers> servers,
+            PollerGroup pollerGroup,
+            ObjectProvider<BufferPool> bufferPool,
+            NetpollEndpointProperties properties) {
+        return new NetpollEndpoint(
+                servers.getIfAvailable(() -> new NetpollServers(java.util.stream.Stream.empty())),
+                pollerGroup,
+                bufferPool.getIfAvailable(BufferPool::defaultPool),
+                properties.getCloseConnections().isEnabled());
+    }
 }

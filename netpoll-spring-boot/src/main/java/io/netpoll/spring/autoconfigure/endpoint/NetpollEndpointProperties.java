@@ -12,32 +12,30 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("netpoll.endpoint")
 public class NetpollEndpointProperties {
 
-	private final CloseConnections closeConnections = new CloseConnections();
+    private final CloseConnections closeConnections = new CloseConnections();
 
-	public CloseConnections getCloseConnections() {
-		return this.closeConnections;
-	}
+    public CloseConnections getCloseConnections() {
+        return this.closeConnections;
+    }
 
-	/**
-	 * The write operation that closes one connection by id.
-	 */
-	public static class CloseConnections {
+    /**
+     * The write operation that closes one connection by id.
+     */
+    public static class CloseConnections {
 
-		/**
-		 * Whether the endpoint's write operation may close a connection by id (a management
-		 * action: the peer is disconnected). Off by default; when off the operation answers
-		 * that it is disabled and closes nothing.
-		 */
-		private boolean enabled = false;
+        /**
+         * Whether the endpoint's write operation may close a connection by id (a management
+         * action: the peer is disconnected). Off by default; when off the operation answers
+         * that it is disabled and closes nothing.
+         */
+        private boolean enabled = false;
 
-		public boolean isEnabled() {
-			return this.enabled;
-		}
+        public boolean isEnabled() {
+            return this.enabled;
+        }
 
-		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
-		}
-
-	}
-
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
 }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netpoll.pool.ConnectionPool;
 import io.netpoll.spring.autoconfigure.NetpollConnectionPoolAutoConfiguration;
 import io.netpoll.spring.metrics.NetpollConnectionPoolMetrics;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -21,16 +20,16 @@ import org.springframework.context.annotation.Bean;
  * @author netpoll-java
  * @since 0.1.0
  */
-@AutoConfiguration(after = NetpollConnectionPoolAutoConfiguration.class,
-		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
-@ConditionalOnClass({ MeterRegistry.class, ConnectionPool.class })
-@ConditionalOnBean({ MeterRegistry.class, ConnectionPool.class })
+@AutoConfiguration(
+        after = NetpollConnectionPoolAutoConfiguration.class,
+        afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+@ConditionalOnClass({MeterRegistry.class, ConnectionPool.class})
+@ConditionalOnBean({MeterRegistry.class, ConnectionPool.class})
 public final class NetpollConnectionPoolMetricsAutoConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	NetpollConnectionPoolMetrics netpollConnectionPoolMetrics(MeterRegistry registry, ConnectionPool pool) {
-		return new NetpollConnectionPoolMetrics(registry, pool);
-	}
-
+    @Bean
+    @ConditionalOnMissingBean
+    NetpollConnectionPoolMetrics netpollConnectionPoolMetrics(MeterRegistry registry, ConnectionPool pool) {
+        return new NetpollConnectionPoolMetrics(registry, pool);
+    }
 }

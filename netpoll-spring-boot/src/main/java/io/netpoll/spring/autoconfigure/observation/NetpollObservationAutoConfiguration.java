@@ -6,7 +6,6 @@ import io.netpoll.spring.autoconfigure.NetpollAutoConfiguration;
 import io.netpoll.spring.observation.DefaultNetpollHandlerObservationConvention;
 import io.netpoll.spring.observation.NetpollHandlerObservationConvention;
 import io.netpoll.spring.observation.NetpollObservations;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -28,19 +27,19 @@ import org.springframework.context.annotation.Bean;
  * @author netpoll-java
  * @since 0.1.0
  */
-@AutoConfiguration(after = NetpollAutoConfiguration.class,
-		afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
-@ConditionalOnClass({ ObservationRegistry.class, PollerGroup.class })
+@AutoConfiguration(
+        after = NetpollAutoConfiguration.class,
+        afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
+@ConditionalOnClass({ObservationRegistry.class, PollerGroup.class})
 @ConditionalOnBooleanProperty("netpoll.observations.requests.enabled")
 @EnableConfigurationProperties(NetpollObservationProperties.class)
 public final class NetpollObservationAutoConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBean(ObservationRegistry.class)
-	NetpollObservations netpollObservations(ObservationRegistry registry,
-			ObjectProvider<NetpollHandlerObservationConvention> convention) {
-		return new NetpollObservations(registry, convention.getIfAvailable());
-	}
-
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ObservationRegistry.class)
+    NetpollObservations netpollObservations(
+            ObservationRegistry registry, ObjectProvider<NetpollHandlerObservationConvention> convention) {
+        return new NetpollObservations(registry, convention.getIfAvailable());
+    }
 }

@@ -1,9 +1,5 @@
 package io.netpoll.spring.autoconfigure.endpoint;
 
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.List;
-
 import io.netpoll.Connection;
 import io.netpoll.Dialer;
 import io.netpoll.PollerGroup;
@@ -21,12 +17,15 @@ import io.netpoll.spring.test.NetpollTestClient;
 import io.netpoll.spring.test.WatchBufferPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -39,134 +38,161 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class NetpollEndpointConnectionsTests {
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withInitializer(new WatchBufferPools())
-		.withConfiguration(AutoConfigurations.of(NetpollAutoConfiguration.class, NetpollServerAutoConfiguration.class,
-				NetpollEndpointAutoConfiguration.class))
-		.withUserConfiguration(DefaultHandler.class)
-		.withPropertyValues("netpoll.server.address=127.0.0.1", "netpoll.server.port=0",
-				"management.endpoints.web.exposure.include=netpoll");
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withInitializer(new WatchBufferPools())
+            .withConfiguration(AutoConfigurations.of(
+                    NetpollAutoConfiguration.class,
+                    NetpollServerAutoConfiguration.class,
+                    NetpollEndpointAutoConfiguration.class))
+            .withUserConfiguration(DefaultHandler.class)
+            .withPropertyValues(
+                    "netpoll.server.address=127.0.0.1",
+                    "netpoll.server.port=0",
+                    "management.endpoints.web.exposure.include=netpoll");
 
-	@Test
-	void listsTheOldestOrBusiestConnectionsAndClosesOneWhenEnabled() {
-		this.contextRunner
-			.withPropertyValues("netpoll.endpoint.close-connections.enabled=true",
-					"netpoll.server.connection.idle-timeout=5m")
-			.run((context) -> {
-				NetpollEndpoint endpoint = context.getBean(NetpollEndpoint.class);
-				NetpollServer server = context.getBean(NetpollServer.class);
-				Dialer dialer = context.getBean(Dialer.class);
-				try (Connection older = NetpollTestClient.connect(dialer, server.getPort());
-						Connection busier = NetpollTestClient.connect(dialer, server.getPort())) {
-					assertThat(NetpollTestClient.send(older, "x".repeat(10))).hasSize(10);
-					assertThat(NetpollTestClient.send(busier, "y".repeat(100))).hasSize(100);
-					await().atMost(Duration.ofSeconds(10))
-						.until(() -> server.getEventLoop().stats().connectionsActive() == 2);
+    @Test
+    void listsTheOldestOrBusiestConnectionsAndClosesOneWhenEnabled() {
+        this.contextRunner
+                .withPropertyValues(
+                        "netpoll.endpoint.close-connections.enabled=true", "netpoll.server.connection.idle-timeout=5m")
+                .run((context) -> {
+                    NetpollEndpoint endpoint = context.getBean(NetpollEndpoint.class);
+                    NetpollServer server = context.getBean(NetpollServer.class);
+                    Dialer dialer = context.getBean(Dialer.class);
+                    try (Connection older = NetpollTestClient.connect(dialer, server.getPort());
+                            Connection busier = NetpollTestClient.connect(dialer, server.getPort())) {
+                        assertThat(NetpollTestClient.send(older, "x".repeat(10)))
+                                .hasSize(10);
+                        assertThat(NetpollTestClient.send(busier, "y".repeat(100)))
+                                .hasSize(100);
+                        await().atMost(Duration.ofSeconds(10))
+                                .until(() -> server.getEventLoop().stats().connectionsActive() == 2);
 
-					ServerConnectionsDescriptor byAge = endpoint.server("default", null, null);
-					assertThat(byAge.server()).isEqualTo("default");
-					assertThat(byAge.handlerMode()).isEqualTo("adaptive");
-					assertThat(byAge.limits().maxInputBuffer()).isEqualTo(64 << 20);
-					assertThat(byAge.limits().idleTimeoutMillis()).isEqualTo(300_000L);
-					assertThat(byAge.limits().readTimeoutMillis()).isNull();
-					assertThat(byAge.connectionCount()).isEqualTo(2);
-					assertThat(byAge.sort()).isEqualTo("age");
-					assertThat(byAge.limit()).isEqualTo(NetpollEndpoint.DEFAULT_LIMIT);
-					assertThat(byAge.connections()).extracting(ConnectionDescriptor::remoteAddress)
-						.containsExactly(address(older), address(busier));
-					ConnectionDescriptor first = byAge.connections().get(0);
-					assertThat(first.bytesIn()).isEqualTo(10);
-					assertThat(first.bytesOut()).isEqualTo(10);
-					assertThat(first.unreadInput()).isZero();
-					assertThat(first.unsentOutput()).isZero();
-					assertThat(first.state()).isEqualTo("open");
-					assertThat(first.idleMillis()).isNotNull().isLessThanOrEqualTo(first.ageMillis());
-					assertThat(first.localAddress()).isEqualTo("127.0.0.1:" + server.getPort());
+                        ServerConnectionsDescriptor byAge = endpoint.server("default", null, null);
+                        assertThat(byAge.server()).isEqualTo("default");
+                        assertThat(byAge.handlerMode()).isEqualTo("adaptive");
+                        assertThat(byAge.limits().maxInputBuffer()).isEqualTo(64 << 20);
+                        assertThat(byAge.limits().idleTimeoutMillis()).isEqualTo(300_000L);
+                        assertThat(byAge.limits().readTimeoutMillis()).isNull();
+                        assertThat(byAge.connectionCount()).isEqualTo(2);
+                        assertThat(byAge.sort()).isEqualTo("age");
+                        assertThat(byAge.limit()).isEqualTo(NetpollEndpoint.DEFAULT_LIMIT);
+                        assertThat(byAge.connections())
+                                .extracting(ConnectionDescriptor::remoteAddress)
+                                .containsExactly(address(older), address(busier));
+                        ConnectionDescriptor first = byAge.connections().get(0);
+                        assertThat(first.bytesIn()).isEqualTo(10);
+                        assertThat(first.bytesOut()).isEqualTo(10);
+                        assertThat(first.unreadInput()).isZero();
+                        assertThat(first.unsentOutput()).isZero();
+                        assertThat(first.state()).isEqualTo("open");
+                        assertThat(first.idleMillis()).isNotNull().isLessThanOrEqualTo(first.ageMillis());
+                        assertThat(first.localAddress()).isEqualTo("127.0.0.1:" + server.getPort());
 
-					ServerConnectionsDescriptor byBytes = endpoint.server("default", 1, "bytes");
-					assertThat(byBytes.connections()).singleElement()
-						.satisfies((c) -> assertThat(c.remoteAddress()).isEqualTo(address(busier)))
-						.satisfies((c) -> assertThat(c.bytesIn()).isEqualTo(100));
-					assertThat(endpoint.server("nope", null, null)).isNull();
-					assertThatExceptionOfType(InvalidEndpointRequestException.class)
-						.isThrownBy(() -> endpoint.server("default", null, "name"));
+                        ServerConnectionsDescriptor byBytes = endpoint.server("default", 1, "bytes");
+                        assertThat(byBytes.connections())
+                                .singleElement()
+                                .satisfies((c) -> assertThat(c.remoteAddress()).isEqualTo(address(busier)))
+                                .satisfies((c) -> assertThat(c.bytesIn()).isEqualTo(100));
+                        assertThat(endpoint.server("nope", null, null)).isNull();
+                        assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                                .isThrownBy(() -> endpoint.server("default", null, "name"));
 
-					// As Actuator writes it.
-					JsonNode json = JsonMapper.builder().build().valueToTree(byAge);
-					assertThat(json.at("/connections/0/id").asLong()).isEqualTo(first.id());
-					assertThat(json.at("/connections/0/createdAt").asString()).endsWith("Z");
+                        // As Actuator writes it.
+                        JsonNode json = JsonMapper.builder().build().valueToTree(byAge);
+                        assertThat(json.at("/connections/0/id").asLong()).isEqualTo(first.id());
+                        assertThat(json.at("/connections/0/createdAt").asString())
+                                .endsWith("Z");
 
-					CloseConnectionDescriptor closed = endpoint.closeConnection("default", first.id());
-					assertThat(closed.closed()).isTrue();
-					await().atMost(Duration.ofSeconds(10)).until(() -> !older.isActive());
-					assertThat(endpoint.closeConnection("default", first.id()).closed()).isFalse();
-					assertThat(endpoint.closeConnection("nope", first.id()).message()).isEqualTo("no such server");
-					await().atMost(Duration.ofSeconds(10))
-						.until(() -> server.getEventLoop().stats().connectionsActive() == 1);
-					assertThat(NetpollTestClient.send(busier, "still here")).isEqualTo("still here");
-				}
-			});
-	}
+                        CloseConnectionDescriptor closed = endpoint.closeConnection("default", first.id());
+                        assertThat(closed.closed()).isTrue();
+                        await().atMost(Duration.ofSeconds(10)).until(() -> !older.isActive());
+                        assertThat(endpoint.closeConnection("default", first.id())
+                                        .closed())
+                                .isFalse();
+                        assertThat(endpoint.closeConnection("nope", first.id()).message())
+                                .isEqualTo("no such server");
+                        await().atMost(Duration.ofSeconds(10))
+                                .until(() -> server.getEventLoop().stats().connectionsActive() == 1);
+                        assertThat(NetpollTestClient.send(busier, "still here")).isEqualTo("still here");
+                    }
+                });
+    }
 
-	@Test
-	void closingIsOffByDefault() {
-		this.contextRunner.run((context) -> {
-			NetpollEndpoint endpoint = context.getBean(NetpollEndpoint.class);
-			NetpollServer server = context.getBean(NetpollServer.class);
-			try (Connection connection = NetpollTestClient.connect(context.getBean(Dialer.class), server.getPort())) {
-				assertThat(NetpollTestClient.send(connection, "hi")).isEqualTo("hi");
-				List<ConnectionDescriptor> listed = endpoint.server("default", 10, "age").connections();
-				assertThat(listed).hasSize(1);
-				CloseConnectionDescriptor answer = endpoint.closeConnection("default", listed.get(0).id());
-				assertThat(answer.closed()).isFalse();
-				assertThat(answer.message()).startsWith("disabled");
-				assertThat(NetpollTestClient.send(connection, "still open")).isEqualTo("still open");
-				assertThat(listed.get(0).idleMillis()).as("no idle timeout: activity is not timed").isNull();
-			}
-		});
-	}
+    @Test
+    void closingIsOffByDefault() {
+        this.contextRunner.run((context) -> {
+            NetpollEndpoint endpoint = context.getBean(NetpollEndpoint.class);
+            NetpollServer server = context.getBean(NetpollServer.class);
+            try (Connection connection = NetpollTestClient.connect(context.getBean(Dialer.class), server.getPort())) {
+                assertThat(NetpollTestClient.send(connection, "hi")).isEqualTo("hi");
+                List<ConnectionDescriptor> listed =
+                        endpoint.server("default", 10, "age").connections();
+                assertThat(listed).hasSize(1);
+                CloseConnectionDescriptor answer =
+                        endpoint.closeConnection("default", listed.get(0).id());
+                assertThat(answer.closed()).isFalse();
+                assertThat(answer.message()).startsWith("disabled");
+                assertThat(NetpollTestClient.send(connection, "still open")).isEqualTo("still open");
+                assertThat(listed.get(0).idleMillis())
+                        .as("no idle timeout: activity is not timed")
+                        .isNull();
+            }
+        });
+    }
 
-	@Test
-	void mainViewShowsEachPollerHandlerModeAndLimits() {
-		this.contextRunner.withPropertyValues("netpoll.poller.count=2", "netpoll.server.handler-mode=worker",
-				"netpoll.server.connection.max-output-buffer=1MB", "netpoll.server.connection.read-timeout=3s")
-			.run((context) -> {
-				NetpollEndpoint endpoint = context.getBean(NetpollEndpoint.class);
-				NetpollServer server = context.getBean(NetpollServer.class);
-				Dialer dialer = context.getBean(Dialer.class);
-				assertThat(NetpollTestClient.echo(dialer, server.getPort(), "a")).isEqualTo("a");
-				assertThat(NetpollTestClient.echo(dialer, server.getPort(), "b")).isEqualTo("b");
-				NetpollDescriptor view = endpoint.netpoll();
-				assertThat(view.servers().get("default").handlerMode()).isEqualTo("worker");
-				assertThat(view.servers().get("default").limits().maxOutputBuffer()).isEqualTo(1 << 20);
-				assertThat(view.servers().get("default").limits().readTimeoutMillis()).isEqualTo(3000L);
-				assertThat(view.pollers().perPoller()).hasSize(2);
-				assertThat(view.pollers().perPoller()).extracting((p) -> p.index()).containsExactly(0, 1);
-				assertThat(view.pollers().perPoller()).allSatisfy((p) -> {
-					assertThat(p.name()).contains("-poller-");
-					assertThat(p.thread()).isNotNull();
-					assertThat(p.loopLagMillis()).isNotNegative();
-					assertThat(p.sinceSelectMillis()).isNotNegative();
-				});
-				assertThat(view.pollers().roleThreads()).isGreaterThanOrEqualTo(2);
-				PollerGroup group = context.getBean(PollerGroup.class);
-				await().atMost(Duration.ofSeconds(10))
-					.until(() -> endpoint.netpoll().pollers().perPoller().stream().mapToInt((p) -> p.registrations()).sum()
-							== group.stats().registrations());
-				JsonNode json = JsonMapper.builder().build().valueToTree(endpoint.netpoll());
-				assertThat(json.at("/pollers/perPoller/1/index").asInt()).isEqualTo(1);
-				assertThat(json.at("/servers/default/limits/maxOutputBuffer").asInt()).isEqualTo(1 << 20);
-			});
-	}
+    @Test
+    void mainViewShowsEachPollerHandlerModeAndLimits() {
+        this.contextRunner
+                .withPropertyValues(
+                        "netpoll.poller.count=2",
+                        "netpoll.server.handler-mode=worker",
+                        "netpoll.server.connection.max-output-buffer=1MB",
+                        "netpoll.server.connection.read-timeout=3s")
+                .run((context) -> {
+                    NetpollEndpoint endpoint = context.getBean(NetpollEndpoint.class);
+                    NetpollServer server = context.getBean(NetpollServer.class);
+                    Dialer dialer = context.getBean(Dialer.class);
+                    assertThat(NetpollTestClient.echo(dialer, server.getPort(), "a"))
+                            .isEqualTo("a");
+                    assertThat(NetpollTestClient.echo(dialer, server.getPort(), "b"))
+                            .isEqualTo("b");
+                    NetpollDescriptor view = endpoint.netpoll();
+                    assertThat(view.servers().get("default").handlerMode()).isEqualTo("worker");
+                    assertThat(view.servers().get("default").limits().maxOutputBuffer())
+                            .isEqualTo(1 << 20);
+                    assertThat(view.servers().get("default").limits().readTimeoutMillis())
+                            .isEqualTo(3000L);
+                    assertThat(view.pollers().perPoller()).hasSize(2);
+                    assertThat(view.pollers().perPoller())
+                            .extracting((p) -> p.index())
+                            .containsExactly(0, 1);
+                    assertThat(view.pollers().perPoller()).allSatisfy((p) -> {
+                        assertThat(p.name()).contains("-poller-");
+                        assertThat(p.thread()).isNotNull();
+                        assertThat(p.loopLagMillis()).isNotNegative();
+                        assertThat(p.sinceSelectMillis()).isNotNegative();
+                    });
+                    assertThat(view.pollers().roleThreads()).isGreaterThanOrEqualTo(2);
+                    PollerGroup group = context.getBean(PollerGroup.class);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> endpoint.netpoll().pollers().perPoller().stream()
+                                            .mapToInt((p) -> p.registrations())
+                                            .sum()
+                                    == group.stats().registrations());
+                    JsonNode json = JsonMapper.builder().build().valueToTree(endpoint.netpoll());
+                    assertThat(json.at("/pollers/perPoller/1/index").asInt()).isEqualTo(1);
+                    assertThat(json.at("/servers/default/limits/maxOutputBuffer")
+                                    .asInt())
+                            .isEqualTo(1 << 20);
+                });
+    }
 
-	private static String address(Connection client) {
-		InetSocketAddress local = (InetSocketAddress) client.localAddress();
-		return local.getAddress().getHostAddress() + ":" + local.getPort();
-	}
+    private static String address(Connection client) {
+        InetSocketAddress local = (InetSocketAddress) client.localAddress();
+        return local.getAddress().getHostAddress() + ":" + local.getPort();
+    }
 
-	@NetpollHandler
-	static class DefaultHandler extends EchoHandler {
-
-	}
-
+    @NetpollHandler
+    static class DefaultHandler extends EchoHandler {}
 }
