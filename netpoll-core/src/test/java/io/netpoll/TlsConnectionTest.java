@@ -6,6 +6,7 @@ import io.netpoll.testing.TestTls;
 import io.netpoll.tls.TlsConfig;
 import io.netpoll.tls.TlsFailure;
 import io.netpoll.tls.TlsSessionInfo;
+import io.netpoll.tls.TlsStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -157,7 +158,11 @@ class TlsConnectionTest extends NetTestSupport {
         assertThat(d.stats().tls().handshakeFailures()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> server.loop().stats().tls().handshakeFailures() == 1);
-        assertThat(server.loop().stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);
+        // The server's reason is the client's alert (CERTIFICATE) when it arrives: on Java 17. On
+        // Java 25 the client's connection closes without the alert reaching the server (PEER_CLOSED).
+        TlsStats serverTls = server.loop().stats().tls();
+        assertThat(serverTls.failures(TlsFailure.CERTIFICATE) + serverTls.failures(TlsFailure.PEER_CLOSED))
+                .isEqualTo(1);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> d.stats().connectionsActive() == 0
                         && server.loop().stats().connectionsActive() == 0);
