@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection's reader does (the poller appends from another thread): the line feed of a reply
  * arrives right after the decoder's scan found none. The decoder must find it, not move it out of
  * sight into its partial line and wait for bytes that never come (a pooled client's call timed
- * out that way against a server that had replied: ClientExamplesTest).
+ * out that way against a server that had replied: ClientExamplesTests).
  *
  * <p>Deterministic: the arrival happens inside the scan of a reader double, and a wait for data
  * that is not there fails at once ({@link ReadTimeoutException}) instead of parking.

@@ -17,7 +17,7 @@ import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.time.Duration;
 
-/** docs/guide.md's TLS snippet, compiled and run by {@code TlsExamplesTest}. */
+/** docs/guide.md's TLS snippet, compiled and run by {@code TlsExamplesTests}. */
 public final class TlsExamples {
     private TlsExamples() {}
 

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Request streams for fuzzing the key-value server, and the oracles that judge its replies:
- * shared by {@link RespFuzzTest} (no network) and the sample's network fault tests
+ * shared by {@link RespFuzzTests} (no network) and the sample's network fault tests
  * ({@code io.netpoll.sample.faults}). Stateless; thread-safe.
  */
 public final class RespStreams {

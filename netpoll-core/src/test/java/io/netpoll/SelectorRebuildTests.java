@@ -1,0 +1,88 @@
+package io.netpoll;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.Socket;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class SelectorRebuildTests extends NetTestSupport {
+
+    @Test
+    void rebuildingTheSelectorKeepsListenersConnectionsAndPendingWrites() throws Exception {
+        PollerGroup one = closeLater(PollerGroup.create(1));
+        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = Netpoll.newEventLoop(
+                NetTestSupport::echo, Option.pollerGroup(one), Option.idleTimeout(Duration.ofMinutes(1)));
+        Thread serving = new Thread(() -> {
+            try {
+                loop.serve(listener);
+            } catch (java.io.IOException ignored) {
+                // shut down
+            }
+        });
+        serving.start();
+        Socket before = socket(listener.port());
+        before.getOutputStream().write(1);
+        assertThat(before.getInputStream().read()).isEqualTo(1);
+
+        one.next().rebuildSelectorSoon();
+        await().atMost(Duration.ofSeconds(5)).until(() -> one.stats().selectorRebuilds() == 1);
+
+        before.getOutputStream().write(2); // an existing connection still reads and writes
+        assertThat(before.getInputStream().read()).isEqualTo(2);
+        Socket after = socket(listener.port()); // the listener still accepts
+        after.getOutputStream().write(3);
+        assertThat(after.getInputStream().read()).isEqualTo(3);
+        assertThat(one.stats().registrations()).isEqualTo(3);
+        loop.shutdown(Duration.ofSeconds(1));
+        serving.join(5_000);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> one.stats().registrations() == 0); // the acceptor's new key too
+    }
+
+    @Test
+    void interruptingAPollerThreadNeitherSpinsNorRebuilds() throws Exception {
+        PollerGroup one = closeLater(PollerGroup.create(1));
+        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(one));
+        exec.execute(() -> {
+            try {
+                loop.serve(listener);
+            } catch (java.io.IOException ignored) {
+                // shut down
+            }
+        });
+        Socket s = socket(listener.port());
+        s.getOutputStream().write(1);
+        assertThat(s.getInputStream().read()).isEqualTo(1);
+        Thread poller = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("netpoll-")
+                        && t.getName().contains("-poller-")
+                        && t.getName()
+                                .startsWith(one.toString()
+                                                .replace("PollerGroup-", "netpoll-")
+                                                .replaceAll("\\[.*", "") + "-"))
+                .findFirst()
+                .orElseThrow();
+        for (int i = 0; i < 3; i++) {
+            poller.interrupt();
+            s.getOutputStream().write(2 + i);
+            assertThat(s.getInputStream().read()).isEqualTo(2 + i);
+        }
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        @SuppressWarnings("deprecation")
+        long cpuBefore = mx.getThreadCpuTime(poller.getId());
+        new java.util.concurrent.CountDownLatch(1)
+                .await(200, java.util.concurrent.TimeUnit.MILLISECONDS); // idle window
+        @SuppressWarnings("deprecation")
+        long cpuAfter = mx.getThreadCpuTime(poller.getId());
+        assertThat(cpuAfter - cpuBefore)
+                .as("poller CPU while idle after interrupts (ns)")
+                .isLessThan(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(one.stats().selectorRebuilds()).isZero();
+        loop.shutdown(Duration.ofSeconds(1));
+    }
+}

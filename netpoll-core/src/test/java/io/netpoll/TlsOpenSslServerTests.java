@@ -1,0 +1,88 @@
+package io.netpoll;
+
+import io.netpoll.testing.TestTls;
+import io.netpoll.tls.TlsConfig;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code openssl s_client} against an {@link EventLoop} serving TLS (TLS 1.3 and 1.2, ALPN, the
+ * chain verified against the test CA), on 127.0.0.1. openssl must be installed ({@code .ci/run}
+ * installs it); a missing openssl fails these tests rather than skipping them.
+ */
+class TlsOpenSslServerTests extends NetTestSupport {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @CsvSource({"TLSv1.3,ADAPTIVE", "TLSv1.2,ADAPTIVE", "TLSv1.3,INLINE", "TLSv1.3,WORKER"})
+    void opensslClientGetsAnEchoFromAnEventLoop(String protocol, HandlerMode mode) throws Exception {
+        Path ca = TestTls.copyTo(dir, "ca.pem");
+        java.util.concurrent.atomic.AtomicReference<io.netpoll.tls.TlsSessionInfo> info =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Server server = startServer(
+                NetTestSupport::echo,
+                Option.handlerMode(mode),
+                Option.onConnect((ctx, c) -> {
+                    info.set(c.tlsSession());
+                    return ctx;
+                }),
+                Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
+                        .applicationProtocols("h2", "http/1.1")
+                        .build()));
+        Path out = dir.resolve("s_client.out");
+        Process openssl = new ProcessBuilder(
+                        "openssl",
+                        "s_client",
+                        "-connect",
+                        "127.0.0.1:" + server.port(),
+                        "-servername",
+                        "localhost",
+                        "-CAfile",
+                        ca.toString(),
+                        "-verify_return_error",
+                        "-alpn",
+                        "http/1.1,h2",
+                        protocol.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2",
+                        "-quiet",
+                        "-no_ign_eof")
+                .redirectErrorStream(false)
+                .redirectOutput(out.toFile())
+                .redirectError(dir.resolve("s_client.err").toFile())
+                .start();
+        try {
+            openssl.getOutputStream().write("ping over openssl\n".getBytes(StandardCharsets.US_ASCII));
+            openssl.getOutputStream().flush();
+            // The echo arrives, then s_client sees the stdin EOF and closes (close_notify).
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() ->
+                            Files.readString(out, StandardCharsets.ISO_8859_1).contains("ping over openssl"));
+            openssl.getOutputStream().close();
+            assertThat(openssl.waitFor(30, TimeUnit.SECONDS))
+                    .as("openssl exited")
+                    .isTrue();
+            assertThat(openssl.exitValue())
+                    .as("s_client: %s", Files.readString(dir.resolve("s_client.err")))
+                    .isZero();
+            assertThat(server.loop().stats().tls().handshakes()).isEqualTo(1);
+            assertThat(info.get().protocol()).isEqualTo(protocol);
+            assertThat(info.get().applicationProtocol()).isEqualTo("h2"); // our preference among what it offered
+            assertThat(info.get().serverName()).isEqualTo("localhost");
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> server.loop().stats().connectionsActive() == 0);
+        } finally {
+            openssl.destroyForcibly();
+            openssl.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.netpoll.faults;
+
+import io.netpoll.Connection;
+import io.netpoll.HandlerMode;
+import io.netpoll.Option;
+import io.netpoll.buffer.BufferPool;
+import io.netpoll.buffer.LinkBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Peers that send far more than they read, and servers that send far more than their peers
+ * read: the server's memory stays bounded, other connections are served, and what is sent is
+ * not lost once the peer reads.
+ */
+class FloodingPeerFaultTests extends FaultScenario {
+    private static final long FLOOD = 64L << 20;
+    private static final int INPUT_LIMIT = 1 << 20;
+
+    /** Echo: everything readable goes back, zero-copy. */
+    private static void echo(Object ctx, Connection c) throws IOException {
+        int n = c.reader().len();
+        if (n > 0) {
+            LinkBuffer b = c.reader().slice(n);
+            c.writer().append(b);
+            c.writer().flush();
+        }
+    }
+
+    @Test
+    void peerSendingSixtyFourMebibytesWithoutReadingHoldsBoundedMemoryAndLosesNoByte() throws Exception {
+        BufferPool pool = ownPool();
+        Server server =
+                startServer(FloodingPeerFaultTests::echo, Option.bufferPool(pool), Option.maxInputBuffer(INPUT_LIMIT));
+        Socket s = socket(server.port());
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        byte[] chunk = new byte[64 << 10];
+                        for (long sent = 0; sent < FLOOD; sent += chunk.length) {
+                            fill(chunk, sent);
+                            out.write(chunk);
+                        }
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                exec);
+        // The peer does not read: the handler's flush waits, the server stops reading at the
+        // input limit, and the peer's writes block in its kernel.
+        AtomicLong lastIn = new AtomicLong(-1);
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> lastIn.getAndSet(server.loop().stats().bytesIn())
+                                == server.loop().stats().bytesIn()
+                        && server.loop().stats().bytesIn() > INPUT_LIMIT);
+        assertThat(sending).as("the peer's writes are blocked").isNotDone();
+        long held = pool.stats().usedBytes();
+        // The input limit (plus one poller turn past it) and the output the handler is flushing.
+        assertThat(held).as("server memory while the peer does not read").isLessThanOrEqualTo(4L * INPUT_LIMIT);
+        assertThat(server.loop().stats().bytesIn()).isLessThan(FLOOD);
+
+        // Now the peer reads: every byte comes back, in order.
+        InputStream in = s.getInputStream();
+        byte[] expected = new byte[64 << 10];
+        byte[] got = new byte[64 << 10];
+        for (long read = 0; read < FLOOD; read += got.length) {
+            fill(expected, read);
+            assertThat(in.readNBytes(got, 0, got.length)).isEqualTo(got.length);
+            if (!java.util.Arrays.equals(got, expected)) {
+                throw new AssertionError("echo differs in the 64 KiB chunk at offset " + read);
+            }
+        }
+        sending.get(10, TimeUnit.SECONDS);
+        assertThat(server.loop().stats().bytesOut()).isEqualTo(FLOOD);
+        assertThat(server.loop().stats().writeTimeoutCloses()).isZero();
+    }
+
+    @Test
+    void inlineServerFloodedByAPeerThatDoesNotReadIsClosedAtTheOutputLimit() throws Exception {
+        // An inline handler's flush cannot wait: the output limit bounds the memory instead.
+        BufferPool pool = ownPool();
+        int outputLimit = 4 << 20;
+        Server server = startServer(
+                FloodingPeerFaultTests::echo,
+                Option.inlineHandlers(),
+                Option.bufferPool(pool),
+                Option.maxInputBuffer(INPUT_LIMIT),
+                Option.maxOutputBuffer(outputLimit));
+        Socket s = socket(server.port());
+        AtomicLong maxUsed = new AtomicLong();
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        byte[] chunk = new byte[64 << 10];
+                        for (long sent = 0; sent < FLOOD; sent += chunk.length) {
+                            out.write(chunk);
+                            maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
+                        }
+                    } catch (IOException closedByTheServer) {
+                        // expected: the server gave up on us
+                    }
+                },
+                exec);
+        sending.get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().outputLimitCloses() == 1);
+        assertThat(maxUsed.get()).as("server memory").isLessThanOrEqualTo(outputLimit + 2L * INPUT_LIMIT);
+        assertThat(server.loop().stats().handlerErrors()).isZero();
+        assertThat(Frames.freshClientServed(server.port(), 7)).isTrue(); // an echo answers a frame with itself
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = HandlerMode.class,
+            names = {"ADAPTIVE", "WORKER"})
+    void manyPeersThatStopReadingAreClosedAtTheWriteTimeoutWhileOthersAreServed(HandlerMode mode) throws Exception {
+        // Output backpressure: each handler tries to send 1 GiB to a peer that does not read.
+        // Its flush waits up to the write timeout, then the connection is closed and counted.
+        // (Adaptive: flushes queue without waiting until the peer is a high-water mark behind.)
+        BufferPool pool = ownPool();
+        int peers = 50;
+        int chunk = 64 << 10;
+        AtomicLong maxUsed = new AtomicLong();
+        Server server = startServer(
+                (ctx, c) -> {
+                    byte kind = c.reader().readByte();
+                    if (kind == 'e') { // a well-behaved client: a one-byte echo
+                        c.writer().writeByte(kind);
+                        c.writer().flush();
+                        return;
+                    }
+                    byte[] data = new byte[chunk];
+                    for (int i = 0; i < 16_384; i++) { // 1 GiB, bounded
+                        c.writer().writeBinary(data, 0, data.length);
+                        maxUsed.accumulateAndGet(pool.stats().usedBytes(), Math::max);
+                        c.writer().flush();
+                    }
+                },
+                Option.bufferPool(pool),
+                Option.writeTimeout(Duration.ofMillis(300)),
+                Option.handlerMode(mode));
+        List<Socket> stalled = new ArrayList<>();
+        for (int i = 0; i < peers; i++) {
+            Socket s = socket(server.port(), 16 << 10);
+            s.getOutputStream().write('f'); // start the flood; never read
+            stalled.add(s);
+        }
+        Socket good = socket(server.port());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (server.loop().stats().writeTimeoutCloses() < peers && System.nanoTime() < deadline) {
+            good.getOutputStream().write('e'); // served while the others' flushes wait
+            assertThat(good.getInputStream().read()).isEqualTo('e');
+        }
+        assertThat(server.loop().stats().writeTimeoutCloses()).isEqualTo(peers);
+        assertThat(server.loop().stats().handlerErrors())
+                .as("a write timeout is not a handler error")
+                .isZero();
+        for (Socket s : stalled) { // each got what the socket buffers held, then EOF
+            s.setSoTimeout(20_000);
+            assertThat(s.getInputStream().transferTo(OutputStream.nullOutputStream()))
+                    .isPositive();
+        }
+        // One chunk in flight per stalled connection (adaptive: the 256 KiB high-water mark and
+        // one chunk), never the gigabytes the handlers asked for.
+        long perPeer = mode == HandlerMode.ADAPTIVE ? (256 << 10) + 4L * chunk : 4L * chunk;
+        assertThat(maxUsed.get()).isLessThanOrEqualTo(peers * perPeer);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().connectionsActive() == 1);
+    }
+
+    /** The flood's bytes: a function of the offset, so both sides can check without storing 64 MiB. */
+    private static void fill(byte[] chunk, long offset) {
+        long x = offset / chunk.length * 0x9E3779B97F4A7C15L + 1;
+        for (int i = 0; i < chunk.length; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            chunk[i] = (byte) x;
+        }
+    }
+}
