@@ -183,32 +183,51 @@ public final class Poller {
 
     /**
      * A handler holding the role is about to wait in netpoll (a read without enough data): give
-     * the role to a spare thread first. Returns true if the role was given away.
+     * the role to a spare thread first. Returns true if the caller no longer holds the role: it
+     * gave it away now, or the monitor took it since the caller last saw it held (a handler slow
+     * to get from its {@link #inPoller} check to here, as on a loaded machine, looks blocked to
+     * the monitor); either way the caller may wait as a plain worker. False only if the caller
+     * holds the role outside an adaptive handler call (inline handlers, poller tasks): it must
+     * not wait. The caller must have held the role a moment ago ({@link #inPoller}).
      */
     boolean handOffForWait() {
-        int s = state;
         Thread me = Thread.currentThread();
-        if ((s & STATUS) == IN_HANDLER && holder == me && STATE.compareAndSet(this, s, (s & ~STATUS) | RETAKEN)) {
-            if (me instanceof RoleThread rt) {
-                rt.setName(rt.spareName); // no longer this poller's thread
+        for (; ; ) {
+            int s = state; // state first, then holder (as inPoller)
+            if ((s & STATUS) == RETAKEN || holder != me) {
+                return true;
             }
-            sysmon.handOff(this);
-            return true;
+            if ((s & STATUS) != IN_HANDLER) {
+                return false;
+            }
+            // Only the monitor's retake competes (IN_HANDLER -> RETAKEN): a failed CAS means the
+            // role is gone, which the next turn sees.
+            if (STATE.compareAndSet(this, s, (s & ~STATUS) | RETAKEN)) {
+                if (me instanceof RoleThread rt) {
+                    rt.setName(rt.spareName); // no longer this poller's thread
+                }
+                sysmon.handOff(this);
+                return true;
+            }
         }
-        return false;
     }
 
     /**
      * A handler holding the role is about to wait for another connection's peer (a flush above
      * that connection's high-water mark): like {@link #handOffForWait}, but refused when the spare
      * threads are at their cap ({@code netpoll.handler.maxSpareThreads}), so that a thousand such
-     * waits cannot make a thousand threads. Returns HANDED_OFF, AT_CAP (the caller still holds
+     * waits cannot make a thousand threads. Returns HANDED_OFF (the caller no longer holds the
+     * role: given away now, or taken by the monitor meanwhile), AT_CAP (the caller still holds
      * the role, in a handler call) or NOT_IN_HANDLER (not an adaptive handler call holding it:
-     * inline handlers, poller tasks; the caller must not wait).
+     * inline handlers, poller tasks; the caller must not wait). The caller must have held the role
+     * a moment ago ({@link #inPoller}).
      */
     int handOffForFlush() {
-        int s = state;
-        if ((s & STATUS) != IN_HANDLER || holder != Thread.currentThread()) {
+        int s = state; // state first, then holder (as inPoller)
+        if ((s & STATUS) == RETAKEN || holder != Thread.currentThread()) {
+            return HANDED_OFF;
+        }
+        if ((s & STATUS) != IN_HANDLER) {
             return NOT_IN_HANDLER;
         }
         if (!sysmon.hasSpareCapacity()) {

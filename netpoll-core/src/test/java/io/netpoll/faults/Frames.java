@@ -1,6 +1,7 @@
 package io.netpoll.faults;
 
 import io.netpoll.Connection;
+import io.netpoll.HandlerMode;
 import io.netpoll.OnRequest;
 import io.netpoll.Option;
 import io.netpoll.ServerOption;
@@ -19,10 +20,12 @@ import java.util.Random;
  * (at most {@link #MAX_FRAME}); the server echoes every frame whole. A longer length is a
  * protocol error: the handler throws {@link FrameTooLargeException}, which closes the connection.
  *
- * <p>Two servers speak it, one per {@link Mode}: a blocking handler on the worker pool that
- * waits in {@code next(n)} for the rest of a frame, and a non-blocking inline handler on the
- * poller that peeks and returns until a frame is complete. Together they cover both ways a
- * netpoll handler meets a peer that misbehaves mid-frame.
+ * <p>Three servers speak it, one per {@link Mode}: a blocking handler that waits in
+ * {@code next(n)} for the rest of a frame, on the worker pool ({@link HandlerMode#WORKER}) and in
+ * the default adaptive mode (on the poller's role, handed to a spare thread before each wait), and
+ * a non-blocking inline handler on the poller that peeks and returns until a frame is complete.
+ * Together they cover every handler mode and both ways a netpoll handler meets a peer that
+ * misbehaves mid-frame.
  */
 final class Frames {
     static final int MAX_FRAME = 1024;
@@ -30,22 +33,29 @@ final class Frames {
     private Frames() {}
 
     enum Mode {
-        /** Worker pool; the handler blocks in {@code next(n)} until the frame is complete. */
+        /** Worker pool ({@link HandlerMode#WORKER}); the handler blocks in {@code next(n)} until the frame is complete. */
         BLOCKING_WORKER,
+        /**
+         * Adaptive (the default): the handler runs on the thread holding the poller's role and
+         * blocks in {@code next(n)}, handing the role to a spare thread first.
+         */
+        BLOCKING_ADAPTIVE,
         /** Poller thread; the handler never waits and returns while a frame is incomplete. */
         NON_BLOCKING_INLINE;
 
         OnRequest handler() {
-            return this == BLOCKING_WORKER ? Frames::blockingEcho : Frames::nonBlockingEcho;
+            return this == NON_BLOCKING_INLINE ? Frames::nonBlockingEcho : Frames::blockingEcho;
         }
 
+        /** {@code more}, then the option that selects this mode's handler mode (stated even for the default). */
         ServerOption[] options(ServerOption... more) {
             ServerOption[] all = Arrays.copyOf(more, more.length + 1);
-            if (this == NON_BLOCKING_INLINE) {
-                all[more.length] = Option.inlineHandlers();
-                return all;
-            }
-            return more;
+            all[more.length] = switch (this) {
+                case BLOCKING_WORKER -> Option.handlerMode(HandlerMode.WORKER);
+                case BLOCKING_ADAPTIVE -> Option.handlerMode(HandlerMode.ADAPTIVE);
+                case NON_BLOCKING_INLINE -> Option.inlineHandlers();
+            };
+            return all;
         }
     }
 
