@@ -35,6 +35,23 @@ public interface NetStats {
     long peerErrors();
 
     /**
+     * Connections of the {@link HandlerMode#ADAPTIVE adaptive} mode whose handler blocked outside
+     * netpoll (the monitor had to take the poller from it): their later calls run on the executor
+     * (the worker pool) instead of the poller's thread, so each stalls its poller once.
+     */
+    default long handlersOffloaded() {
+        return 0;
+    }
+
+    /**
+     * Offloaded connections ({@link #handlersOffloaded()}) that went back to the poller's thread
+     * after 64 quick calls in a row (a call that looked blocked may have been starved of CPU).
+     */
+    default long handlersReadmitted() {
+        return 0;
+    }
+
+    /**
      * Connections closed because their unsent output exceeded {@link Option#maxOutputBuffer}
      * (a flush on the poller thread, which cannot wait, to a peer that does not read).
      */

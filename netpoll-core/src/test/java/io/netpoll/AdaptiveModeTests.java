@@ -86,6 +86,50 @@ class AdaptiveModeTests extends NetTestSupport {
     }
 
     @Test
+    void aConnectionWhoseHandlerBlockedElsewhereRunsOnTheWorkerPoolUntilItStopsBlockingAndTheOthersStayOnThePoller()
+            throws Exception {
+        PollerGroup single = closeLater(PollerGroup.create(1));
+        java.util.Map<Character, java.util.Set<String>> threads = new java.util.concurrent.ConcurrentHashMap<>();
+        // 'S': sleep 50 ms (blocked outside netpoll); 'B' / 'O': the blocker's and another connection's
+        // later requests, answered with nothing but the thread they ran on noted.
+        Server server = startServerOn(single, (ctx, c) -> {
+            char k = (char) c.reader().readByte();
+            if (k == 'S') {
+                Thread.sleep(50);
+            } else {
+                threads.computeIfAbsent(k, x -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                        .add(Thread.currentThread().getName());
+            }
+            c.writer().writeByte((byte) k);
+            c.writer().flush();
+        });
+        Socket blocker = socket(server.port());
+        Socket other = socket(server.port());
+        assertThat(exchange(blocker, 'S')).isEqualTo('S');
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().handlersOffloaded() == 1);
+        for (int i = 0; i < 20; i++) {
+            assertThat(exchange(blocker, 'B')).isEqualTo('B');
+            assertThat(exchange(other, 'O')).isEqualTo('O');
+        }
+        assertThat(threads.get('B')).as("the blocker's later calls").allMatch(n -> n.contains("-worker-"));
+        assertThat(threads.get('O')).as("the other connection's calls").noneMatch(n -> n.contains("-worker-"));
+        assertThat(server.loop().stats().handlersOffloaded()).isEqualTo(1);
+        // 64 quick calls in a row on the worker pool: it does not block any more, back on the poller.
+        for (int i = 0; i < 60; i++) {
+            assertThat(exchange(blocker, 'B')).isEqualTo('B');
+        }
+        assertThat(server.loop().stats().handlersReadmitted()).isEqualTo(1);
+        threads.remove('B');
+        assertThat(exchange(blocker, 'B')).isEqualTo('B');
+        assertThat(threads.get('B')).as("after re-admission").noneMatch(n -> n.contains("-worker-"));
+    }
+
+    private static int exchange(Socket s, char k) throws IOException {
+        s.getOutputStream().write(k);
+        return s.getInputStream().read();
+    }
+
+    @Test
     void aBlockingDialInOnConnectDoesNotStallOtherConnections() throws Exception {
         PollerGroup single = closeLater(PollerGroup.create(1));
         // A local listener that never accepts, its backlog full: a connect to it hangs (SYNs dropped).

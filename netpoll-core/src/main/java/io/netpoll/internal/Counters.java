@@ -13,6 +13,8 @@ public final class Counters implements NetStats {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder handlerErrors = new LongAdder();
     final LongAdder peerErrors = new LongAdder();
+    final LongAdder handlersOffloaded = new LongAdder();
+    final LongAdder handlersReadmitted = new LongAdder();
     final LongAdder outputLimitCloses = new LongAdder();
     final LongAdder writeTimeoutCloses = new LongAdder();
     final LongAdder requestsActive = new LongAdder();
@@ -60,6 +62,16 @@ public final class Counters implements NetStats {
     @Override
     public long peerErrors() {
         return peerErrors.sum();
+    }
+
+    @Override
+    public long handlersOffloaded() {
+        return handlersOffloaded.sum();
+    }
+
+    @Override
+    public long handlersReadmitted() {
+        return handlersReadmitted.sum();
     }
 
     @Override

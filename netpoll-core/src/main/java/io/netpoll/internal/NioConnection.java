@@ -111,7 +111,18 @@ public final class NioConnection implements Connection {
     private final Executor executor;
     private final HandlerMode mode;
     /** INLINE or ADAPTIVE: handlers run on the thread holding the poller's role (from its ready list). */
-    private final boolean onRole;
+    /**
+     * Handlers run on the thread holding the poller's role (inline, adaptive); cleared for good
+     * when an adaptive call blocked outside netpoll (the monitor had to take the role): such a
+     * connection runs on the executor from then on, so it stalls its poller once, not per call.
+     */
+    private volatile boolean onRole;
+    /** How long a call must go on blocking after the monitor took the role for its connection to move off it. */
+    private static final long OFFLOAD_AFTER_NANOS = 1_000_000;
+    /** Quick calls in a row after which an offloaded connection runs on the poller again. */
+    private static final int READMIT_AFTER_FAST_CALLS = 64;
+    /** See readmitIfFast; handler thread only. */
+    private int fastCallsOffloaded;
 
     private final boolean adaptive;
     /** Option.allowHalfClosure: the peer's FIN ends the input only. */
@@ -819,6 +830,8 @@ public final class NioConnection implements Connection {
         counters.requestsActive.increment();
         counters.requestsTotal.increment();
         int stamp = adaptive ? beginCall() : -1;
+        // Offloaded (adaptive, blocked once): timed, to come back to the poller when it stops blocking.
+        long offloadedStart = adaptive && !onRole ? System.nanoTime() : 0;
         try {
             h.onRequest(context, this);
         } catch (Throwable t) {
@@ -826,6 +839,9 @@ public final class NioConnection implements Connection {
         } finally {
             if (adaptive) {
                 endCall(stamp);
+                if (offloadedStart != 0) {
+                    readmitIfFast(System.nanoTime() - offloadedStart);
+                }
             }
             counters.requestsActive.decrement();
             input.release();
@@ -851,8 +867,24 @@ public final class NioConnection implements Connection {
      * Adaptive mode, before a handler call: lets the monitor see it (the thread's call counter)
      * and, on the thread holding the role, marks the role IN_HANDLER so the monitor may take it.
      */
+    /**
+     * An offloaded connection whose calls have all been quick for a while goes back to the poller
+     * (a call that looked blocked may have been a thread starved of CPU, not a blocking handler).
+     * Handler thread only (the processing flag orders the calls of a connection).
+     */
+    private void readmitIfFast(long callNanos) {
+        if (callNanos >= OFFLOAD_AFTER_NANOS) {
+            fastCallsOffloaded = 0;
+        } else if (++fastCallsOffloaded >= READMIT_AFTER_FAST_CALLS) {
+            fastCallsOffloaded = 0;
+            onRole = true;
+            counters.handlersReadmitted.increment();
+        }
+    }
+
     private int beginCall() {
         if (Thread.currentThread() instanceof RoleThread rt) {
+            rt.gaveRoleAway = false;
             // The role's volatile state first: the monitor's last look before it parks reads it.
             int stamp = poller.enterHandler();
             rt.beginCall();
@@ -869,8 +901,16 @@ public final class NioConnection implements Connection {
     private void endCall(int stamp) {
         if (Thread.currentThread() instanceof RoleThread rt) {
             rt.endCall();
-            if (stamp != -1) {
-                poller.exitHandler(stamp);
+            if (stamp != -1
+                    && !poller.exitHandler(stamp)
+                    && !rt.gaveRoleAway
+                    && onRole
+                    && System.nanoTime() - rt.retakenAt >= OFFLOAD_AFTER_NANOS) {
+                // The monitor took the role from this call and it went on blocking outside netpoll
+                // (sleep, connect, lock, JDBC): its next calls go to the executor, not the poller.
+                // A call caught by a pause of the whole JVM (GC) ends at once after it: not moved.
+                onRole = false;
+                counters.handlersOffloaded.increment();
             }
         }
     }

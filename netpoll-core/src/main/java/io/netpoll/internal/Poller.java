@@ -205,6 +205,7 @@ public final class Poller {
             if (STATE.compareAndSet(this, s, (s & ~STATUS) | RETAKEN)) {
                 if (me instanceof RoleThread rt) {
                     rt.setName(rt.spareName); // no longer this poller's thread
+                    rt.gaveRoleAway = true;
                 }
                 sysmon.handOff(this);
                 return true;

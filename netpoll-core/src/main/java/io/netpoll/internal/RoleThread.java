@@ -35,6 +35,15 @@ final class RoleThread extends Thread {
      */
     Poller role;
 
+    /**
+     * This thread gave its role away itself during the current handler call (a wait in netpoll),
+     * as opposed to the monitor taking it from a call blocked elsewhere (this thread only).
+     */
+    boolean gaveRoleAway;
+
+    /** When the monitor last decided to take this thread's role (written by the monitor before its CAS). */
+    long retakenAt;
+
     @SuppressWarnings("unused") // through CALLS
     private long calls;
 

@@ -227,6 +227,9 @@ public final class Sysmon {
             Thread h = p.holder();
             if (h instanceof RoleThread rt) {
                 long c = rt.calls();
+                if ((c & 1) == 1 && c == rt.seenCalls && canRetake()) {
+                    rt.retakenAt = now; // before the CAS: the handler reads it after failing to take the role back
+                }
                 if ((c & 1) == 1 && c == rt.seenCalls && canRetake() && p.retake()) {
                     retakes.incrementAndGet();
                     rt.setName(rt.spareName); // no longer that poller's thread (thread dumps, tests)

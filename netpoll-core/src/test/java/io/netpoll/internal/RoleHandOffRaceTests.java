@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * after their check.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class RoleHandOffRaceTest {
+class RoleHandOffRaceTests {
 
     @Test
     void aHandOffAfterTheMonitorTookTheRoleReportsTheRoleGoneAndTheHandlerWaitsAsAWorker() throws Exception {
