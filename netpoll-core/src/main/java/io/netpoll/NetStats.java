@@ -35,6 +35,16 @@ public interface NetStats {
     long peerErrors();
 
     /**
+     * Connections that have ended, by why they closed: {@code local} (closed by this side),
+     * {@code peer}, {@code reset}, {@code idle}, {@code error}, {@code shutdown}, {@code handler},
+     * {@code output-limit}, {@code write-timeout} (a bounded set of keys, in that order). A new map
+     * per call; counted once per connection, at its end.
+     */
+    default java.util.Map<String, Long> connectionsClosedByReason() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Connections of the {@link HandlerMode#ADAPTIVE adaptive} mode whose handler blocked outside
      * netpoll (the monitor had to take the poller from it): their later calls run on the executor
      * (the worker pool) instead of the poller's thread, so each stalls its poller once.

@@ -14,6 +14,28 @@ public final class Counters implements NetStats {
     final LongAdder handlerErrors = new LongAdder();
     final LongAdder peerErrors = new LongAdder();
     final LongAdder handlersOffloaded = new LongAdder();
+    /** Connections finished, by the reason they closed (counted once per connection, at its end). */
+    private final LongAdder[] closedBy = new LongAdder[CloseReason.values().length];
+
+    {
+        for (int i = 0; i < closedBy.length; i++) {
+            closedBy[i] = new LongAdder();
+        }
+    }
+
+    void closed(CloseReason reason) {
+        closedBy[(reason != null ? reason : CloseReason.LOCAL).ordinal()].increment();
+    }
+
+    @Override
+    public java.util.Map<String, Long> connectionsClosedByReason() {
+        java.util.Map<String, Long> byReason = new java.util.LinkedHashMap<>();
+        for (CloseReason r : CloseReason.values()) {
+            byReason.put(r.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), closedBy[r.ordinal()].sum());
+        }
+        return byReason;
+    }
+
     final LongAdder handlersReadmitted = new LongAdder();
     final LongAdder outputLimitCloses = new LongAdder();
     final LongAdder writeTimeoutCloses = new LongAdder();

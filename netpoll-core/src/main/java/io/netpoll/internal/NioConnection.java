@@ -1181,6 +1181,7 @@ public final class NioConnection implements Connection {
             input.close();
             output.close();
             counters.active.decrement();
+            counters.closed(reason);
             owner.onFinished(this);
         }
     }

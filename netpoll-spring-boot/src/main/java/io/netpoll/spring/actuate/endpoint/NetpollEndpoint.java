@@ -302,7 +302,9 @@ public class NetpollEndpoint {
                 stats.outputLimitCloses(),
                 stats.writeTimeoutCloses(),
                 server.getEventLoop().config().handlerMode().name().toLowerCase(Locale.ROOT),
-                limits(server));
+                limits(server),
+                server.getEventLoop().config().tls() != null,
+                stats.connectionsClosedByReason());
     }
 
     /**
@@ -339,6 +341,8 @@ public class NetpollEndpoint {
      * @param writeTimeoutCloses connections closed at the write timeout
      * @param handlerMode {@code adaptive}, {@code worker} or {@code inline}
      * @param limits the server's limits
+     * @param tls whether the server speaks TLS
+     * @param connectionsClosedByReason connections that have ended, by why they closed
      */
     public record ServerDescriptor(
             String state,
@@ -358,7 +362,9 @@ public class NetpollEndpoint {
             long outputLimitCloses,
             long writeTimeoutCloses,
             String handlerMode,
-            LimitsDescriptor limits) {}
+            LimitsDescriptor limits,
+            boolean tls,
+            Map<String, Long> connectionsClosedByReason) {}
 
     /**
      * A server's limits.

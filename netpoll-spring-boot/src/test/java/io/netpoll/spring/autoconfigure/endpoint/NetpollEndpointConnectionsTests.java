@@ -115,6 +115,17 @@ class NetpollEndpointConnectionsTests {
                         await().atMost(Duration.ofSeconds(10))
                                 .until(() -> server.getEventLoop().stats().connectionsActive() == 1);
                         assertThat(NetpollTestClient.send(busier, "still here")).isEqualTo("still here");
+                        // The main view counts it as closed by this side, and says the server has no TLS.
+                        await().atMost(Duration.ofSeconds(10))
+                                .untilAsserted(() -> assertThat(endpoint.netpoll()
+                                                .servers()
+                                                .get("default")
+                                                .connectionsClosedByReason())
+                                        .containsEntry("local", 1L)
+                                        .containsEntry("peer", 0L)
+                                        .hasSize(9));
+                        assertThat(endpoint.netpoll().servers().get("default").tls())
+                                .isFalse();
                     }
                 });
     }
