@@ -13,12 +13,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,41 +35,17 @@ import static org.awaitility.Awaitility.await;
         })
 class ProxyBlackholeUpstreamTests {
 
-    private static final ServerSocket BLACKHOLE;
-    private static final List<Socket> HELD = new CopyOnWriteArrayList<>();
-
-    static {
-        try {
-            BLACKHOLE = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-        Thread acceptor = new Thread(
-                () -> {
-                    try {
-                        while (true) {
-                            HELD.add(BLACKHOLE.accept()); // held open, never read, never written
-                        }
-                    } catch (IOException closed) {
-                        // the test class is done
-                    }
-                },
-                "blackhole-acceptor");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
+    private static final ProxyBadUpstreamSupport.HoldingUpstream BLACKHOLE =
+            new ProxyBadUpstreamSupport.HoldingUpstream("blackhole-acceptor", 0);
 
     @DynamicPropertySource
     static void upstream(DynamicPropertyRegistry registry) {
-        registry.add("sample.proxy.upstream-port", BLACKHOLE::getLocalPort);
+        registry.add("sample.proxy.upstream-port", BLACKHOLE::port);
     }
 
     @AfterAll
     static void closeBlackhole() throws IOException {
         BLACKHOLE.close();
-        for (Socket s : HELD) {
-            s.close();
-        }
     }
 
     @Autowired

@@ -12,14 +12,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
@@ -44,44 +39,18 @@ import static org.awaitility.Awaitility.await;
         })
 class ProxyClientResetTests {
 
-    private static final ServerSocket UPSTREAM;
-    /** The upstream's accepted sockets: held open, never read. */
-    private static final BlockingQueue<Socket> ACCEPTED = new LinkedBlockingQueue<>();
-
-    static {
-        try {
-            UPSTREAM = new ServerSocket();
-            UPSTREAM.setReceiveBufferSize(4096); // inherited by accepted sockets: a small window
-            UPSTREAM.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        } catch (IOException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-        Thread t = new Thread(
-                () -> {
-                    try {
-                        while (true) {
-                            ACCEPTED.add(UPSTREAM.accept());
-                        }
-                    } catch (IOException closed) {
-                        // the test class is done
-                    }
-                },
-                "never-reading-upstream");
-        t.setDaemon(true);
-        t.start();
-    }
+    /** Its accepted sockets are held open, never read; a small receive window. */
+    private static final ProxyBadUpstreamSupport.HoldingUpstream UPSTREAM =
+            new ProxyBadUpstreamSupport.HoldingUpstream("never-reading-upstream", 4096);
 
     @DynamicPropertySource
     static void upstream(DynamicPropertyRegistry registry) {
-        registry.add("sample.proxy.upstream-port", UPSTREAM::getLocalPort);
+        registry.add("sample.proxy.upstream-port", UPSTREAM::port);
     }
 
     @AfterAll
     static void close() throws IOException {
         UPSTREAM.close();
-        for (Socket s : ACCEPTED) {
-            s.close();
-        }
     }
 
     @Autowired
@@ -101,7 +70,7 @@ class ProxyClientResetTests {
             // the forward waits; less than the proxy's 1 MB input limit, so the proxy still reads
             // this client (and sees its reset).
             c.getOutputStream().write(new byte[512 * 1024]);
-            Socket upstream = ACCEPTED.poll(BOUND.toSeconds(), TimeUnit.SECONDS);
+            Socket upstream = UPSTREAM.accepted().poll(BOUND.toSeconds(), TimeUnit.SECONDS);
             assertThat(upstream).as("the proxy dialed the upstream").isNotNull();
             // The forward is stuck once the proxy has buffered what the upstream path cannot take.
             long sent = (i + 1) * 512L * 1024;
