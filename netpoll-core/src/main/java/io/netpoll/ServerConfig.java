@@ -1,17 +1,15 @@
 package io.netpoll;
 
-import io.netpoll.buffer.BufferPool;
 import io.netpoll.internal.ConnSettings;
 import org.jspecify.annotations.Nullable;
-
-import java.time.Duration;
-import java.util.concurrent.Executor;
 
 /**
  * The immutable settings of an {@link EventLoop}: what {@link Netpoll#newEventLoop(OnRequest,
  * ServerOption...)} builds from its options, or what {@link #builder()} builds with typed
- * setters. Only server settings exist here ({@link Option#connectTimeout} is a dialer's), so a
- * misplaced setting does not compile:
+ * setters. The settings every connection has are inherited from {@link ConnectionConfig}; the
+ * server-only ones ({@link #maxConnections()}, {@link #onPrepare()}, {@link #onConnect()}) are
+ * here, and a dialer's ({@link Option#connectTimeout}) are not, so a misplaced setting does not
+ * compile:
  * <pre>{@code
  * ServerConfig config = ServerConfig.builder()
  *         .readTimeout(Duration.ofSeconds(1))
@@ -25,13 +23,11 @@ import java.util.concurrent.Executor;
  * Errors: every setter validates at once, with the {@link Option} factory of the same name
  * ({@link IllegalArgumentException} naming the setting and the bad value).
  */
-public final class ServerConfig {
+public final class ServerConfig extends ConnectionConfig {
     private static final ServerConfig DEFAULTS = new ServerConfig(new ConnSettings());
 
-    private final ConnSettings settings;
-
     private ServerConfig(ConnSettings settings) {
-        this.settings = settings;
+        super(settings);
     }
 
     /** The defaults (every setting unset). */
@@ -49,94 +45,9 @@ public final class ServerConfig {
         return new Builder(new ConnSettings());
     }
 
-    /** A builder starting from this config. */
+    @Override
     public Builder toBuilder() {
         return new Builder(settings.copy());
-    }
-
-    /** Read by the event loop; never changed. */
-    ConnSettings settings() {
-        return settings;
-    }
-
-    /** The read timeout, or {@code null}: reads wait forever. */
-    public @Nullable Duration readTimeout() {
-        return settings.readTimeout;
-    }
-
-    /** The write timeout, or {@code null}: a blocked flush waits forever. */
-    public @Nullable Duration writeTimeout() {
-        return settings.writeTimeout;
-    }
-
-    /** The idle timeout, or {@code null}: never closed for idleness. */
-    public @Nullable Duration idleTimeout() {
-        return settings.idleTimeout;
-    }
-
-    /** SO_KEEPALIVE of each TCP connection (default true). */
-    public boolean tcpKeepAlive() {
-        return settings.keepAlive;
-    }
-
-    /** TCP_NODELAY of each TCP connection (default true). */
-    public boolean tcpNoDelay() {
-        return settings.noDelay;
-    }
-
-    /** The input limit in bytes (default 64 MiB). */
-    public int maxInputBuffer() {
-        return settings.maxInputBytes;
-    }
-
-    /** The output limit in bytes for flushes that cannot wait (default 64 MiB). */
-    public int maxOutputBuffer() {
-        return settings.maxOutputBytes;
-    }
-
-    /** SO_SNDBUF in bytes, or 0: the OS's. */
-    public int sendBufferSize() {
-        return settings.sendBufferSize;
-    }
-
-    /** SO_RCVBUF in bytes, or 0: the OS's. */
-    public int receiveBufferSize() {
-        return settings.receiveBufferSize;
-    }
-
-    /** Half-closure ({@link Option#allowHalfClosure}; default false). */
-    public boolean allowHalfClosure() {
-        return settings.halfClosure;
-    }
-
-    /** The buffer pool, or {@code null}: {@link BufferPool#defaultPool()}. */
-    public @Nullable BufferPool bufferPool() {
-        return settings.bufferPool;
-    }
-
-    /** The handlers' executor, or {@code null}: the poller group's worker pool (or the poller, inline). */
-    public @Nullable Executor executor() {
-        return settings.executor;
-    }
-
-    /** Where handlers run ({@link Option#handlerMode}); {@link HandlerMode#ADAPTIVE} by default. */
-    public HandlerMode handlerMode() {
-        return settings.mode;
-    }
-
-    /** The poller group, or {@code null}: {@link Netpoll#defaultGroup()}. */
-    public @Nullable PollerGroup pollerGroup() {
-        return (PollerGroup) settings.group;
-    }
-
-    /** The {@link OnDisconnect} callback, or {@code null}. */
-    public @Nullable OnDisconnect<?> onDisconnect() {
-        return settings.onDisconnect;
-    }
-
-    /** The error hook, or {@code null}: the default handling ({@link Option#onError}). */
-    public @Nullable OnError<?> onError() {
-        return settings.onError;
     }
 
     /** The connection limit, or 0: none. */
@@ -154,11 +65,6 @@ public final class ServerConfig {
         return settings.onConnect;
     }
 
-    /** The TLS config of every connection, or {@code null}: plaintext ({@link Option#tls}). */
-    public io.netpoll.tls.@Nullable TlsConfig tls() {
-        return settings.tls;
-    }
-
     @Override
     public String toString() {
         return "ServerConfig[readTimeout=" + readTimeout() + ", writeTimeout=" + writeTimeout()
@@ -168,99 +74,18 @@ public final class ServerConfig {
     }
 
     /**
-     * Builds a {@link ServerConfig}; each setter is the {@link Option} factory of the same name.
+     * Builds a {@link ServerConfig}: the setters of every connection ({@link ConnectionConfig.Builder})
+     * and the server-only ones; each setter is the {@link Option} factory of the same name.
      * Not thread-safe; {@link #build()} snapshots, so a builder can go on to build another config.
      */
-    public static final class Builder {
-        private final ConnSettings settings;
-
+    public static final class Builder extends ConnectionConfig.Builder<Builder> {
         private Builder(ConnSettings settings) {
-            this.settings = settings;
+            super(settings);
         }
 
-        /** See {@link Option#readTimeout}. */
-        public Builder readTimeout(@Nullable Duration timeout) {
-            return apply(Option.readTimeout(timeout));
-        }
-
-        /** See {@link Option#writeTimeout}. */
-        public Builder writeTimeout(@Nullable Duration timeout) {
-            return apply(Option.writeTimeout(timeout));
-        }
-
-        /** See {@link Option#idleTimeout}. */
-        public Builder idleTimeout(@Nullable Duration timeout) {
-            return apply(Option.idleTimeout(timeout));
-        }
-
-        /** See {@link Option#tcpKeepAlive}. */
-        public Builder tcpKeepAlive(boolean on) {
-            return apply(Option.tcpKeepAlive(on));
-        }
-
-        /** See {@link Option#tcpNoDelay}. */
-        public Builder tcpNoDelay(boolean on) {
-            return apply(Option.tcpNoDelay(on));
-        }
-
-        /** See {@link Option#maxInputBuffer}. */
-        public Builder maxInputBuffer(int bytes) {
-            return apply(Option.maxInputBuffer(bytes));
-        }
-
-        /** See {@link Option#maxOutputBuffer}. */
-        public Builder maxOutputBuffer(int bytes) {
-            return apply(Option.maxOutputBuffer(bytes));
-        }
-
-        /** See {@link Option#sendBufferSize}. */
-        public Builder sendBufferSize(int bytes) {
-            return apply(Option.sendBufferSize(bytes));
-        }
-
-        /** See {@link Option#receiveBufferSize}. */
-        public Builder receiveBufferSize(int bytes) {
-            return apply(Option.receiveBufferSize(bytes));
-        }
-
-        /** See {@link Option#allowHalfClosure}. */
-        public Builder allowHalfClosure(boolean on) {
-            return apply(Option.allowHalfClosure(on));
-        }
-
-        /** See {@link Option#bufferPool}. */
-        public Builder bufferPool(BufferPool pool) {
-            return apply(Option.bufferPool(pool));
-        }
-
-        /** See {@link Option#executor}. */
-        public Builder executor(Executor executor) {
-            return apply(Option.executor(executor));
-        }
-
-        /** See {@link Option#handlerMode}. */
-        public Builder handlerMode(HandlerMode mode) {
-            return apply(Option.handlerMode(mode));
-        }
-
-        /** See {@link Option#pollerGroup}. */
-        public Builder pollerGroup(PollerGroup group) {
-            return apply(Option.pollerGroup(group));
-        }
-
-        /** See {@link Option#onDisconnect}. */
-        public <C extends @Nullable Object> Builder onDisconnect(@Nullable OnDisconnect<C> onDisconnect) {
-            return apply(Option.onDisconnect(onDisconnect));
-        }
-
-        /** See {@link Option#onError}. */
-        public <C extends @Nullable Object> Builder onError(@Nullable OnError<C> onError) {
-            return apply(Option.onError(onError));
-        }
-
-        /** See {@link Option#tls}. */
-        public Builder tls(io.netpoll.tls.@Nullable TlsConfig config) {
-            return apply(Option.tls(config));
+        @Override
+        Builder set(Option option) {
+            return apply(option);
         }
 
         /** Applies {@code options} in order (the last one of a kind wins). */
@@ -286,7 +111,7 @@ public final class ServerConfig {
             return apply(Option.onConnect(onConnect));
         }
 
-        /** An immutable config of the settings so far. */
+        @Override
         public ServerConfig build() {
             settings.checkCombination();
             return new ServerConfig(settings.copy());

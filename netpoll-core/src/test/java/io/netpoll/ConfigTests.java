@@ -3,8 +3,13 @@ package io.netpoll;
 import io.netpoll.buffer.BufferPool;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -179,5 +184,61 @@ class ConfigTests {
         } finally {
             pool.close();
         }
+    }
+
+    /** Settings every connection has, written once for both sides through the shared builder. */
+    private static <B extends ConnectionConfig.Builder<B>> B sharedTimeouts(B builder) {
+        return builder.readTimeout(Duration.ofSeconds(5)).idleTimeout(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void theSharedBuilderServesBothSidesAndReturnsTheSidesOwnBuilder() {
+        ServerConfig server =
+                sharedTimeouts(ServerConfig.builder()).maxConnections(4).build();
+        DialerConfig dialer = sharedTimeouts(DialerConfig.builder())
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+        for (ConnectionConfig c : new ConnectionConfig[] {server, dialer}) {
+            assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(c.idleTimeout()).isEqualTo(Duration.ofMinutes(1));
+        }
+        assertThat(server.maxConnections()).isEqualTo(4);
+        assertThat(dialer.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        ConnectionConfig.Builder<?> derived = server.toBuilder();
+        assertThat(derived.build()).isInstanceOf(ServerConfig.class);
+        assertThat(dialer.toBuilder().build().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        // the side checks still apply through the shared setters
+        javax.net.ssl.SSLContext context;
+        try {
+            context = javax.net.ssl.SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        assertThatThrownBy(() -> sharedTimeouts(ServerConfig.builder())
+                        .tls(io.netpoll.tls.TlsConfig.client(context).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("client TlsConfig on a server");
+    }
+
+    @Test
+    void eachSideHasOnlyItsOwnSettings() {
+        Set<String> shared = publicMethods(ConnectionConfig.Builder.class);
+        Set<String> server = publicMethods(ServerConfig.Builder.class);
+        Set<String> dialer = publicMethods(DialerConfig.Builder.class);
+        assertThat(shared).contains("readTimeout", "tls", "onError").doesNotContain("maxConnections", "connectTimeout");
+        assertThat(server).contains("maxConnections", "onPrepare", "onConnect").doesNotContain("connectTimeout");
+        assertThat(dialer).contains("connectTimeout").doesNotContain("maxConnections", "onPrepare", "onConnect");
+        assertThat(publicMethods(ConnectionConfig.class)).doesNotContain("maxConnections", "connectTimeout");
+        assertThat(publicMethods(DialerConfig.class)).doesNotContain("maxConnections", "onPrepare", "onConnect");
+        assertThat(publicMethods(ServerConfig.class)).doesNotContain("connectTimeout");
+        assertThat(ConnectionConfig.class.isSealed()).isTrue();
+        assertThat(ConnectionConfig.Builder.class.isSealed()).isTrue();
+    }
+
+    private static Set<String> publicMethods(Class<?> type) {
+        return Arrays.stream(type.getMethods())
+                .filter(m -> Modifier.isPublic(m.getModifiers()))
+                .map(Method::getName)
+                .collect(Collectors.toSet());
     }
 }

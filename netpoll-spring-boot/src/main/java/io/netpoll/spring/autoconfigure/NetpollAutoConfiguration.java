@@ -2,9 +2,7 @@ package io.netpoll.spring.autoconfigure;
 
 import io.netpoll.Dialer;
 import io.netpoll.DialerConfig;
-import io.netpoll.DialerOption;
 import io.netpoll.Netpoll;
-import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollDialerCustomizer;
@@ -33,8 +31,6 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
@@ -143,14 +139,12 @@ public final class NetpollAutoConfiguration {
             @Qualifier(WORKER_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> workerExecutor,
             ObjectProvider<NetpollDialerCustomizer> customizers) {
         NetpollProperties.Dialer dialer = properties.getDialer();
-        List<DialerOption> options = new ArrayList<>();
-        options.add(Option.pollerGroup(pollerGroup));
-        NetpollOptions.addBufferPool(options, bufferPool);
-        workerExecutor.ifAvailable((executor) -> options.add(Option.executor(executor)));
-        options.add(Option.connectTimeout(dialer.getConnectTimeout()));
-        NetpollOptions.addSocketBuffers(options, dialer.getSendBufferSize(), dialer.getReceiveBufferSize());
-        NetpollOptions.addConnectionOptions(options, dialer.getConnection());
-        DialerConfig.Builder config = DialerConfig.builder().apply(options.toArray(DialerOption[]::new));
+        DialerConfig.Builder config = DialerConfig.builder().pollerGroup(pollerGroup);
+        NetpollOptions.bufferPool(config, bufferPool);
+        workerExecutor.ifAvailable(config::executor);
+        config.connectTimeout(dialer.getConnectTimeout());
+        NetpollOptions.socketBuffers(config, dialer.getSendBufferSize(), dialer.getReceiveBufferSize());
+        NetpollOptions.connection(config, dialer.getConnection());
         customizers.orderedStream().forEach((customizer) -> customizer.customize(config));
         return Netpoll.newDialer(config.build());
     }

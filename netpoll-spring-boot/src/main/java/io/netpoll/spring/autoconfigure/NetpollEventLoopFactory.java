@@ -8,10 +8,8 @@ import io.netpoll.OnDisconnect;
 import io.netpoll.OnError;
 import io.netpoll.OnPrepare;
 import io.netpoll.OnRequest;
-import io.netpoll.Option;
 import io.netpoll.PollerGroup;
 import io.netpoll.ServerConfig;
-import io.netpoll.ServerOption;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollHandlerDecorator;
 import io.netpoll.spring.server.NetpollServer;
@@ -20,11 +18,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.util.Assert;
-import org.springframework.util.unit.DataSize;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
@@ -104,38 +99,27 @@ public class NetpollEventLoopFactory {
      */
     public ServerConfig.Builder config(String serverName, Object handler) {
         NetpollProperties.Server server = server(serverName);
-        List<ServerOption> options = new ArrayList<>();
+        ServerConfig.Builder config = ServerConfig.builder().pollerGroup(this.pollerGroup);
         PropertyMapper map = PropertyMapper.get();
-        options.add(Option.pollerGroup(this.pollerGroup));
-        this.bufferPool.ifAvailable((pool) -> options.add(Option.bufferPool(pool)));
+        NetpollOptions.bufferPool(config, this.bufferPool);
         HandlerMode mode = server.getHandlerMode();
         Executor executor = this.workerExecutor.getIfAvailable();
         if (executor != null && (mode == null || mode == HandlerMode.WORKER)) {
             // A configured worker executor (virtual threads, max-size) keeps its servers in worker mode.
-            options.add(Option.executor(executor));
+            config.executor(executor);
         } else if (mode != null) {
-            options.add(Option.handlerMode(mode));
+            config.handlerMode(mode);
         }
-        NetpollOptions.addConnectionOptions(options, server.getConnection());
+        NetpollOptions.connection(config, server.getConnection());
         // SO_RCVBUF and the backlog are set on the listening socket by NetpollServer (so that they
         // apply to event loops of the application too); SO_SNDBUF on each accepted socket by the loop.
-        map.from(server.getSendBufferSize())
-                .as(NetpollEventLoopFactory::toInt)
-                .as(Option::sendBufferSize)
-                .to(options::add);
+        NetpollOptions.socketBuffers(config, server.getSendBufferSize(), null);
         // Enforced by the event loop right after accept, before OnPrepare, logged at DEBUG only.
-        map.from(server.getMaxConnections())
-                .when((max) -> max > 0)
-                .as(Option::maxConnections)
-                .to(options::add);
-        map.from(handler).whenInstanceOf(OnPrepare.class).as(Option::onPrepare).to(options::add);
-        map.from(handler).whenInstanceOf(OnConnect.class).as(Option::onConnect).to(options::add);
-        map.from(handler)
-                .whenInstanceOf(OnDisconnect.class)
-                .as(Option::onDisconnect)
-                .to(options::add);
-        map.from(handler).whenInstanceOf(OnError.class).as(Option::onError).to(options::add);
-        ServerConfig.Builder config = ServerConfig.builder().apply(options.toArray(ServerOption[]::new));
+        map.from(server.getMaxConnections()).when((max) -> max > 0).to(config::maxConnections);
+        map.from(handler).whenInstanceOf(OnPrepare.class).to(config::onPrepare);
+        map.from(handler).whenInstanceOf(OnConnect.class).to(config::onConnect);
+        map.from(handler).whenInstanceOf(OnDisconnect.class).to(config::onDisconnect);
+        map.from(handler).whenInstanceOf(OnError.class).to(config::onError);
         this.customizers.orderedStream().forEach((customizer) -> customizer.customize(serverName, config));
         return config;
     }
@@ -166,7 +150,8 @@ public class NetpollEventLoopFactory {
      */
     public NetpollServer createServer(String serverName, EventLoop eventLoop, boolean ownEventLoop) {
         NetpollProperties.Server server = server(serverName);
-        int receiveBuffer = (server.getReceiveBufferSize() != null) ? toInt(server.getReceiveBufferSize()) : 0;
+        int receiveBuffer =
+                (server.getReceiveBufferSize() != null) ? NetpollOptions.toInt(server.getReceiveBufferSize()) : 0;
         NetpollServer.Endpoint endpoint = new NetpollServer.Endpoint(
                 serverName,
                 server.getNetwork(),
@@ -190,9 +175,5 @@ public class NetpollEventLoopFactory {
                 this.properties.serversByName().get(serverName);
         Assert.state(server != null, () -> "No netpoll server named '" + serverName + "' is configured");
         return server;
-    }
-
-    private static int toInt(DataSize size) {
-        return (int) Math.min(Integer.MAX_VALUE, size.toBytes());
     }
 }

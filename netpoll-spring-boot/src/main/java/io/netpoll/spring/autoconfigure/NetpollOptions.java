@@ -1,15 +1,15 @@
 package io.netpoll.spring.autoconfigure;
 
-import io.netpoll.Option;
+import io.netpoll.ConnectionConfig;
 import io.netpoll.buffer.BufferPool;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.util.unit.DataSize;
 
-import java.util.List;
-
 /**
- * Maps {@code netpoll.*} connection properties to netpoll-core {@link Option}s.
+ * Maps {@code netpoll.*} connection properties onto the settings servers and the dialer share
+ * ({@link ConnectionConfig.Builder}), so both sides map them in one place.
  *
  * @author netpoll-java
  */
@@ -17,36 +17,32 @@ final class NetpollOptions {
 
     private NetpollOptions() {}
 
-    static void addConnectionOptions(List<? super Option> options, NetpollProperties.Connection connection) {
-        if (connection.getReadTimeout() != null) {
-            options.add(Option.readTimeout(connection.getReadTimeout()));
-        }
-        if (connection.getWriteTimeout() != null) {
-            options.add(Option.writeTimeout(connection.getWriteTimeout()));
-        }
-        if (connection.getIdleTimeout() != null) {
-            options.add(Option.idleTimeout(connection.getIdleTimeout()));
-        }
-        options.add(Option.maxInputBuffer((int) connection.getMaxInputBuffer().toBytes()));
-        options.add(Option.maxOutputBuffer((int) connection.getMaxOutputBuffer().toBytes()));
-        options.add(Option.tcpKeepAlive(connection.isTcpKeepAlive()));
-        options.add(Option.tcpNoDelay(connection.isTcpNoDelay()));
+    static void connection(ConnectionConfig.Builder<?> config, NetpollProperties.Connection connection) {
+        PropertyMapper map = PropertyMapper.get();
+        map.from(connection.getReadTimeout()).to(config::readTimeout);
+        map.from(connection.getWriteTimeout()).to(config::writeTimeout);
+        map.from(connection.getIdleTimeout()).to(config::idleTimeout);
+        config.maxInputBuffer(toInt(connection.getMaxInputBuffer()));
+        config.maxOutputBuffer(toInt(connection.getMaxOutputBuffer()));
+        config.tcpKeepAlive(connection.isTcpKeepAlive());
+        config.tcpNoDelay(connection.isTcpNoDelay());
     }
 
     /**
-     * Adds the context's buffer pool, if there is one (the auto-configured or the
+     * Sets the context's buffer pool, if there is one (the auto-configured or the
      * application's {@link BufferPool} bean).
      */
-    static void addBufferPool(List<? super Option> options, ObjectProvider<BufferPool> bufferPool) {
-        bufferPool.ifAvailable((pool) -> options.add(Option.bufferPool(pool)));
+    static void bufferPool(ConnectionConfig.Builder<?> config, ObjectProvider<BufferPool> bufferPool) {
+        bufferPool.ifAvailable(config::bufferPool);
     }
 
-    static void addSocketBuffers(List<? super Option> options, @Nullable DataSize send, @Nullable DataSize receive) {
-        if (send != null) {
-            options.add(Option.sendBufferSize((int) send.toBytes()));
-        }
-        if (receive != null) {
-            options.add(Option.receiveBufferSize((int) receive.toBytes()));
-        }
+    static void socketBuffers(ConnectionConfig.Builder<?> config, @Nullable DataSize send, @Nullable DataSize receive) {
+        PropertyMapper map = PropertyMapper.get();
+        map.from(send).as(NetpollOptions::toInt).to(config::sendBufferSize);
+        map.from(receive).as(NetpollOptions::toInt).to(config::receiveBufferSize);
+    }
+
+    static int toInt(DataSize size) {
+        return (int) Math.min(Integer.MAX_VALUE, size.toBytes());
     }
 }
