@@ -2,6 +2,7 @@ package io.netpoll.codec;
 
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -128,7 +129,7 @@ public final class LengthFieldFrameDecoder {
     }
 
     /** Returns the next frame as a view, or {@code null} while it has not fully arrived. */
-    public ByteBuffer tryNextFrame(Reader reader) throws IOException {
+    public @Nullable ByteBuffer tryNextFrame(Reader reader) throws IOException {
         int n = readyFrame(reader);
         return n < 0 ? null : take(reader, n);
     }
@@ -140,7 +141,7 @@ public final class LengthFieldFrameDecoder {
     }
 
     /** Returns the next frame as a slice owned by the caller, or {@code null} while it has not fully arrived. */
-    public LinkBuffer tryNextFrameSlice(Reader reader) throws IOException {
+    public @Nullable LinkBuffer tryNextFrameSlice(Reader reader) throws IOException {
         int n = readyFrame(reader);
         return n < 0 ? null : takeSlice(reader, n);
     }

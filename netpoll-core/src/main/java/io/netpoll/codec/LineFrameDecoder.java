@@ -2,6 +2,7 @@ package io.netpoll.codec;
 
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,9 +52,9 @@ public final class LineFrameDecoder implements AutoCloseable {
 
     private final int maxLength;
     /** Bytes of an incomplete line moved out of the reader by a blocking call (never empty when set). */
-    private LinkBuffer pending;
+    private @Nullable LinkBuffer pending;
     /** The buffer behind the last view returned for a line that arrived in pieces. */
-    private LinkBuffer held;
+    private @Nullable LinkBuffer held;
 
     /** @param maxLength the longest line accepted, in bytes, without the delimiter (at least 1) */
     public LineFrameDecoder(int maxLength) {
@@ -86,7 +87,7 @@ public final class LineFrameDecoder implements AutoCloseable {
     }
 
     /** Returns the next line as a view (delimiter excluded), or {@code null} if it has not fully arrived. */
-    public ByteBuffer tryNextFrame(Reader reader) throws IOException {
+    public @Nullable ByteBuffer tryNextFrame(Reader reader) throws IOException {
         dropHeld();
         return tryView(reader);
     }
@@ -107,7 +108,7 @@ public final class LineFrameDecoder implements AutoCloseable {
     }
 
     /** Returns the next line as a slice owned by the caller, or {@code null} if it has not fully arrived. */
-    public LinkBuffer tryNextFrameSlice(Reader reader) throws IOException {
+    public @Nullable LinkBuffer tryNextFrameSlice(Reader reader) throws IOException {
         dropHeld();
         return trySlice(reader);
     }
@@ -180,7 +181,7 @@ public final class LineFrameDecoder implements AutoCloseable {
         return v.get(v.position() + p - 1) == CR;
     }
 
-    private ByteBuffer tryView(Reader reader) throws IOException {
+    private @Nullable ByteBuffer tryView(Reader reader) throws IOException {
         int at = reader.indexOf(LF);
         ByteBuffer v;
         if (pending == null && at >= 0 && at <= maxLength) {
@@ -200,7 +201,7 @@ public final class LineFrameDecoder implements AutoCloseable {
         return v.limit(end);
     }
 
-    private LinkBuffer trySlice(Reader reader) throws IOException {
+    private @Nullable LinkBuffer trySlice(Reader reader) throws IOException {
         int at = reader.indexOf(LF);
         if (!(pending == null && at >= 0 && at <= maxLength) && !complete(reader, at)) {
             return null;

@@ -1,6 +1,7 @@
 package io.netpoll.pool;
 
 import io.netpoll.Dialer;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -56,9 +57,9 @@ public final class ConnectionPool implements AutoCloseable {
     final int maxPendingAcquires;
     final Duration acquireTimeout;
     final long acquireTimeoutNanos;
-    final Duration maxIdleTime;
+    final @Nullable Duration maxIdleTime;
     final long maxIdleTimeNanos;
-    final Duration maxLifetime;
+    final @Nullable Duration maxLifetime;
     final long maxLifetimeNanos;
     private final ConcurrentHashMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Totals totals = new Totals();
@@ -101,7 +102,7 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     /** As {@link #acquire(String)}, waiting at most {@code timeout} (zero: not at all). */
-    public PooledConnection acquire(String address, Duration timeout) throws IOException {
+    public PooledConnection acquire(String address, @Nullable Duration timeout) throws IOException {
         return endpoint(address).acquire(nanos(timeout));
     }
 
@@ -123,7 +124,7 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     /** The gauges and counters of one address, or {@code null} if it was never acquired. */
-    public ConnectionPoolStats stats(String address) {
+    public @Nullable ConnectionPoolStats stats(String address) {
         return endpoints.get(address);
     }
 
@@ -145,12 +146,12 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     /** The maximum idle time, or {@code null} for none. */
-    public Duration maxIdleTime() {
+    public @Nullable Duration maxIdleTime() {
         return maxIdleTime;
     }
 
     /** The maximum lifetime, or {@code null} for none. */
-    public Duration maxLifetime() {
+    public @Nullable Duration maxLifetime() {
         return maxLifetime;
     }
 
@@ -167,7 +168,7 @@ public final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    private static long nanos(Duration d) {
+    private static long nanos(@Nullable Duration d) {
         if (d == null || d.isNegative() || d.isZero()) {
             return 0;
         }
@@ -263,8 +264,8 @@ public final class ConnectionPool implements AutoCloseable {
         private int maxConnections = 16;
         private int maxPendingAcquires = 1000;
         private Duration acquireTimeout = Duration.ofSeconds(10);
-        private Duration maxIdleTime;
-        private Duration maxLifetime;
+        private @Nullable Duration maxIdleTime;
+        private @Nullable Duration maxLifetime;
 
         private Builder(Connector connector) {
             this.connector = connector;
@@ -289,19 +290,19 @@ public final class ConnectionPool implements AutoCloseable {
         }
 
         /** How long an acquire waits for a connection to be released (null or zero: not at all). */
-        public Builder acquireTimeout(Duration timeout) {
+        public Builder acquireTimeout(@Nullable Duration timeout) {
             this.acquireTimeout = timeout == null ? Duration.ZERO : timeout;
             return this;
         }
 
         /** Closes connections unused for this long (null or zero: never). */
-        public Builder maxIdleTime(Duration d) {
+        public Builder maxIdleTime(@Nullable Duration d) {
             this.maxIdleTime = positiveOrNull(d);
             return this;
         }
 
         /** Closes connections this old at their next release or validation (null or zero: never). */
-        public Builder maxLifetime(Duration d) {
+        public Builder maxLifetime(@Nullable Duration d) {
             this.maxLifetime = positiveOrNull(d);
             return this;
         }
@@ -310,7 +311,7 @@ public final class ConnectionPool implements AutoCloseable {
             return new ConnectionPool(this);
         }
 
-        private static Duration positiveOrNull(Duration d) {
+        private static @Nullable Duration positiveOrNull(@Nullable Duration d) {
             return d == null || d.isZero() || d.isNegative() ? null : d;
         }
     }

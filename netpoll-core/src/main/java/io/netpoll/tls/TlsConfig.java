@@ -1,5 +1,7 @@
 package io.netpoll.tls;
 
+import org.jspecify.annotations.Nullable;
+
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -55,10 +57,11 @@ public final class TlsConfig {
     private final List<String> applicationProtocols;
     private final Duration handshakeTimeout;
     private final ClientAuth clientAuth;
-    private final String serverName;
+    private final @Nullable String serverName;
     private final boolean hostnameVerification;
 
-    private TlsConfig(Builder<?> b, Mode mode, ClientAuth clientAuth, String serverName, boolean hostnameVerification) {
+    private TlsConfig(
+            Builder<?> b, Mode mode, ClientAuth clientAuth, @Nullable String serverName, boolean hostnameVerification) {
         this.mode = mode;
         this.contexts = b.contexts;
         this.protocols = b.protocols;
@@ -134,7 +137,7 @@ public final class TlsConfig {
     }
 
     /** Clients: the SNI name sent and verified instead of the dialed host, or null. Null for servers. */
-    public String serverName() {
+    public @Nullable String serverName() {
         return serverName;
     }
 
@@ -155,7 +158,7 @@ public final class TlsConfig {
      *                                  or cipher suite
      * @throws IllegalStateException    when the supplier returns null or fails
      */
-    public SSLEngine newEngine(String peerHost, int peerPort) {
+    public SSLEngine newEngine(@Nullable String peerHost, int peerPort) {
         SSLContext context;
         try {
             context = contexts.get();
@@ -296,7 +299,7 @@ public final class TlsConfig {
 
     /** Builds a client configuration. */
     public static final class ClientBuilder extends Builder<ClientBuilder> {
-        private String serverName;
+        private @Nullable String serverName;
         private boolean hostnameVerification = true;
 
         ClientBuilder(Supplier<SSLContext> contexts) {

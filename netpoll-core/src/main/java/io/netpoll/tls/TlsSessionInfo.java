@@ -1,5 +1,7 @@
 package io.netpoll.tls;
 
+import org.jspecify.annotations.Nullable;
+
 import java.security.cert.Certificate;
 import java.util.List;
 import java.util.Objects;
@@ -23,8 +25,8 @@ public record TlsSessionInfo(
         String cipherSuite,
         List<Certificate> peerCertificates,
         List<Certificate> localCertificates,
-        String applicationProtocol,
-        String serverName) {
+        @Nullable String applicationProtocol,
+        @Nullable String serverName) {
 
     public TlsSessionInfo {
         Objects.requireNonNull(protocol, "protocol");
