@@ -123,6 +123,17 @@ public enum NetpollMeters implements MeterDocumentation {
             ServerTags.SERVER),
 
     /**
+     * Exceptions thrown by OnRequest or OnConnect that the peer caused (read timeout, reset, a
+     * failed dial upstream); not counted in {@link #SERVER_HANDLER_ERRORS}.
+     */
+    SERVER_PEER_ERRORS(
+            "netpoll.server.peer.errors",
+            Meter.Type.COUNTER,
+            null,
+            "Exceptions thrown by OnRequest or OnConnect that the peer caused (read timeout, reset, failed dial upstream)",
+            ServerTags.SERVER),
+
+    /**
      * Exceptions thrown by OnRequest, by exception type (registered at the first error).
      */
     SERVER_ERRORS(

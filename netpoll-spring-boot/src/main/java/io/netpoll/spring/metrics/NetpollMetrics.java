@@ -211,6 +211,7 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
         gauge(NetpollMeters.SERVER_REQUESTS_ACTIVE, tags, stats, NetStats::requestsActive);
         counter(NetpollMeters.SERVER_HANDLER_CALLS, tags, stats, NetStats::requestsTotal);
         counter(NetpollMeters.SERVER_HANDLER_ERRORS, tags, stats, NetStats::handlerErrors);
+        counter(NetpollMeters.SERVER_PEER_ERRORS, tags, stats, NetStats::peerErrors);
     }
 
     private void bindPollers(PollerGroup group) {

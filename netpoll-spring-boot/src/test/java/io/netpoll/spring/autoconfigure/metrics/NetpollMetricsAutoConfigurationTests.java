@@ -277,6 +277,38 @@ class NetpollMetricsAutoConfigurationTests {
     }
 
     @Test
+    void errorsThePeerCausedAreCountedAsPeerErrorsNotHandlerErrors() {
+        this.contextRunner
+                .withUserConfiguration(Registry.class, WaitingHandler.class)
+                .withPropertyValues(
+                        "netpoll.server.connection.read-timeout=200ms", "netpoll.server.handler-mode=worker")
+                .run((context) -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    int port = context.getBean(NetpollServer.class).getPort();
+                    try (Socket peer = new Socket()) {
+                        peer.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+                        // one byte of the eight the handler waits for, then silence: a read timeout
+                        peer.getOutputStream().write(1);
+                        peer.getOutputStream().flush();
+                        await().atMost(Duration.ofSeconds(10))
+                                .untilAsserted(() -> assertThat(registry.get("netpoll.server.peer.errors")
+                                                .tag("server", "default")
+                                                .functionCounter()
+                                                .count())
+                                        .isEqualTo(1));
+                        assertThat(peer.getInputStream().read())
+                                .as("the server closed the connection")
+                                .isEqualTo(-1);
+                    }
+                    assertThat(registry.get("netpoll.server.handler.errors")
+                                    .functionCounter()
+                                    .count())
+                            .as("a peer's read timeout is not a handler error")
+                            .isZero();
+                });
+    }
+
+    @Test
     void writeTimeoutClosesAreCountedAndAreNotHandlerErrors() {
         this.contextRunner
                 .withUserConfiguration(Registry.class, FloodingHandler.class)
@@ -439,6 +471,17 @@ class NetpollMetricsAutoConfigurationTests {
 
     @NetpollHandler
     static class DefaultHandler extends EchoHandler {}
+
+    /** Waits for an 8-byte frame: a peer that sends less makes the read time out. */
+    @NetpollHandler
+    static class WaitingHandler implements OnRequest {
+
+        @Override
+        public void onRequest(Object context, Connection connection) throws Exception {
+            connection.reader().next(8);
+            connection.reader().release();
+        }
+    }
 
     /**
      * Answers any byte with up to 1 GiB, far more than socket buffers hold: against a peer that
