@@ -442,6 +442,7 @@ class NetpollAutoConfigurationTests {
                     // The key as written, and where (file and line for application.properties).
                     assertThat(analysis.getDescription())
                             .contains("Property: netpoll.server.connection.")
+                            .contains("Value: \"-1s\"")
                             .contains("Origin: \"netpoll.server.connection.read-timeout\" from property source")
                             .contains("must not be negative");
                 });
