@@ -2,7 +2,10 @@ package io.netpoll;
 
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LeakDetection;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +26,8 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import static io.netpoll.testing.TestNet.echo;
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,7 +37,10 @@ import static org.awaitility.Awaitility.await;
  * ({@link #BOUND_MS}; asserted with a margin for a loaded CI machine), peers that do not read hold
  * no thread, and a blocked handler is reported once and counted.
  */
-class AdaptiveModeTests extends NetTestSupport {
+class AdaptiveModeTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
+
     /** The documented bound on the delay a blocking handler causes to its poller's other connections. */
     static final long BOUND_MS = 10;
     /** What the tests assert: the bound with room for a shared 2-core CI machine (GC, scheduling). */
@@ -58,12 +66,12 @@ class AdaptiveModeTests extends NetTestSupport {
 
     @Test
     void aHandlerSleepingOneSecondDoesNotDelayTheHundredOtherConnectionsOfItsPoller() throws Exception {
-        PollerGroup single = closeLater(PollerGroup.create(1));
+        PollerGroup single = net.closeLater(PollerGroup.create(1));
         Server server = startServerOn(single, AdaptiveModeTests::sleepOrEcho);
-        Socket sleeper = socket(server.port());
+        Socket sleeper = net.socket(server.port());
         List<Socket> others = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            others.add(socket(server.port()));
+            others.add(net.socket(server.port()));
         }
         roundTrips(others, 1); // connected and warm
         sleeper.getOutputStream().write('S');
@@ -88,7 +96,7 @@ class AdaptiveModeTests extends NetTestSupport {
     @Test
     void aConnectionWhoseHandlerBlockedElsewhereRunsOnTheWorkerPoolUntilItStopsBlockingAndTheOthersStayOnThePoller()
             throws Exception {
-        PollerGroup single = closeLater(PollerGroup.create(1));
+        PollerGroup single = net.closeLater(PollerGroup.create(1));
         java.util.Map<Character, java.util.Set<String>> threads = new java.util.concurrent.ConcurrentHashMap<>();
         // 'S': sleep 50 ms (blocked outside netpoll); 'B' / 'O': the blocker's and another connection's
         // later requests, answered with nothing but the thread they ran on noted.
@@ -103,8 +111,8 @@ class AdaptiveModeTests extends NetTestSupport {
             c.writer().writeByte((byte) k);
             c.writer().flush();
         });
-        Socket blocker = socket(server.port());
-        Socket other = socket(server.port());
+        Socket blocker = net.socket(server.port());
+        Socket other = net.socket(server.port());
         assertThat(exchange(blocker, 'S')).isEqualTo('S');
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().handlersOffloaded() == 1);
         for (int i = 0; i < 20; i++) {
@@ -131,9 +139,9 @@ class AdaptiveModeTests extends NetTestSupport {
 
     @Test
     void aBlockingDialInOnConnectDoesNotStallOtherConnections() throws Exception {
-        PollerGroup single = closeLater(PollerGroup.create(1));
+        PollerGroup single = net.closeLater(PollerGroup.create(1));
         // A local listener that never accepts, its backlog full: a connect to it hangs (SYNs dropped).
-        ServerSocketChannel full = closeLater(ServerSocketChannel.open());
+        ServerSocketChannel full = net.closeLater(ServerSocketChannel.open());
         full.bind(new InetSocketAddress("127.0.0.1", 0), 1);
         InetSocketAddress target = (InetSocketAddress) full.getLocalAddress();
         List<SocketChannel> fillers = new ArrayList<>();
@@ -141,7 +149,7 @@ class AdaptiveModeTests extends NetTestSupport {
             SocketChannel f = SocketChannel.open();
             f.configureBlocking(false);
             f.connect(target);
-            fillers.add(closeLater(f));
+            fillers.add(net.closeLater(f));
         }
         CountDownLatch dialing = new CountDownLatch(5);
         EventLoop proxy = Netpoll.newEventLoop(
@@ -156,20 +164,20 @@ class AdaptiveModeTests extends NetTestSupport {
                     }
                     return ctx;
                 }));
-        Listener proxyListener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        exec.submit(() -> {
+        Listener proxyListener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        net.exec().submit(() -> {
             proxy.serve(proxyListener);
             return null;
         });
-        Server echo = startServerOn(single, NetTestSupport::echo);
+        Server echo = startServerOn(single, TestNet::echo);
         List<Socket> clients = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            clients.add(socket(echo.port()));
+            clients.add(net.socket(echo.port()));
         }
         roundTrips(clients, 1);
         List<Socket> proxied = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            proxied.add(socket(proxyListener.port()));
+            proxied.add(net.socket(proxyListener.port()));
         }
         assertThat(dialing.await(10, TimeUnit.SECONDS))
                 .as("all five onConnect dials are hanging")
@@ -186,11 +194,11 @@ class AdaptiveModeTests extends NetTestSupport {
 
     @Test
     void twoThousandClientsThatPipelineWithoutReadingCostABoundedNumberOfThreads() throws Exception {
-        BufferPool pool = closeLater(BufferPool.create(64 << 20, LeakDetection.DISABLED, leak -> {}));
+        BufferPool pool = net.closeLater(BufferPool.create(64 << 20, LeakDetection.DISABLED, leak -> {}));
         int reply = 4 << 10;
         byte[] answer = new byte[reply];
         // Each request byte asks for a 4 KiB reply; the output limit (64 KiB) puts the high-water mark at 16 KiB.
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     c.reader().skip(1);
                     c.writer().writeBinary(answer, 0, answer.length);
@@ -207,7 +215,7 @@ class AdaptiveModeTests extends NetTestSupport {
             Socket s = new Socket();
             s.setReceiveBufferSize(4 << 10);
             s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-            closeLater(s);
+            net.closeLater(s);
             s.getOutputStream().write(new byte[requestsEach]);
             silent.add(s);
         }
@@ -215,7 +223,7 @@ class AdaptiveModeTests extends NetTestSupport {
         // Every silent client got replies until it stopped reading: all are served, then held at the mark.
         await().atMost(Duration.ofSeconds(30)).until(() -> server.loop().stats().requestsTotal() >= (long) n * 4);
         // A reading client is still served promptly.
-        Socket healthy = socket(server.port());
+        Socket healthy = net.socket(server.port());
         for (int i = 0; i < 20; i++) {
             long t0 = System.nanoTime();
             healthy.getOutputStream().write(1);
@@ -242,7 +250,7 @@ class AdaptiveModeTests extends NetTestSupport {
 
     @Test
     void aHandlerBlockedInAContendedLockIsReportedOnceWithItsStackAndCounted() throws Exception {
-        PollerGroup g = closeLater(PollerGroup.create(1, 16, Duration.ofMillis(100)));
+        PollerGroup g = net.closeLater(PollerGroup.create(1, 16, Duration.ofMillis(100)));
         ReentrantLock lock = new ReentrantLock();
         List<LogRecord> logged = java.util.Collections.synchronizedList(new ArrayList<>());
         Logger jul = Logger.getLogger("io.netpoll.sysmon");
@@ -272,7 +280,7 @@ class AdaptiveModeTests extends NetTestSupport {
                     lock.unlock();
                 }
             });
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             lock.lock();
             try {
                 s.getOutputStream().write(1);
@@ -301,7 +309,7 @@ class AdaptiveModeTests extends NetTestSupport {
 
     @Test
     void aHandlerWaitingForItsFrameInNextHandsTheRoleOffAndIsNotReportedAsBlocked() throws Exception {
-        PollerGroup g = closeLater(PollerGroup.create(1, 16, Duration.ofMillis(50)));
+        PollerGroup g = net.closeLater(PollerGroup.create(1, 16, Duration.ofMillis(50)));
         CountDownLatch waiting = new CountDownLatch(1);
         Server server = startServerOn(g, (ctx, c) -> {
             if (c.reader().peek(1).get(0) == 'W') {
@@ -314,8 +322,8 @@ class AdaptiveModeTests extends NetTestSupport {
                 echo(ctx, c);
             }
         });
-        Socket waiter = socket(server.port());
-        Socket other = socket(server.port());
+        Socket waiter = net.socket(server.port());
+        Socket other = net.socket(server.port());
         waiter.getOutputStream().write('W');
         assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
         // The poller serves others while the handler waits for its frame.
@@ -331,19 +339,7 @@ class AdaptiveModeTests extends NetTestSupport {
     }
 
     private Server startServerOn(PollerGroup g, OnRequest handler) throws IOException {
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop = Netpoll.newEventLoop(handler, Option.pollerGroup(g), Option.handlerMode(HandlerMode.ADAPTIVE));
-        java.util.concurrent.CompletableFuture<Void> serving = java.util.concurrent.CompletableFuture.runAsync(
-                () -> {
-                    try {
-                        loop.serve(listener);
-                    } catch (IOException | IllegalStateException e) {
-                        // shut down with the group
-                    }
-                },
-                exec);
-        closeLater(() -> loop.shutdown(Duration.ofSeconds(2)));
-        return new Server(loop, listener, serving);
+        return net.startServer(handler, Option.pollerGroup(g), Option.handlerMode(HandlerMode.ADAPTIVE));
     }
 
     /** One-byte round trips on each socket, {@code rounds} times; nanoseconds each. */

@@ -1,5 +1,8 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -7,13 +10,16 @@ import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The hot path (poll, read, dispatch, handler, flush) allocates nothing per request in steady
  * state: measured with the JVM's per-thread allocation counters on netpoll's threads.
  */
-class AllocationTests extends NetTestSupport {
+class AllocationTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     /** Echo without slices: a view of the input, copied into the output. */
     private static void copyEcho(Object ctx, Connection c) throws java.io.IOException {
@@ -39,8 +45,8 @@ class AllocationTests extends NetTestSupport {
                 io.netpoll.buffer.BufferPool.create(64 << 20, io.netpoll.buffer.LeakDetection.DISABLED, leak -> {});
         OnRequest echo = mode.endsWith("zero-copy") ? AllocationTests::zeroCopyEcho : AllocationTests::copyEcho;
         HandlerMode handlerMode = HandlerMode.valueOf(mode.split(" ")[0].toUpperCase(java.util.Locale.ROOT));
-        Server server = startServer(echo, Option.handlerMode(handlerMode), Option.bufferPool(pool));
-        Socket s = socket(server.port());
+        Server server = net.startServer(echo, Option.handlerMode(handlerMode), Option.bufferPool(pool));
+        Socket s = net.socket(server.port());
         byte[] msg = new byte[256];
         for (int i = 0; i < 20_000; i++) { // warm-up: JIT, pools, LongAdder cells, thread-locals
             s.getOutputStream().write(msg);

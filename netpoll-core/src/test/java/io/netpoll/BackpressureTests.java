@@ -1,6 +1,9 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -12,10 +15,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.netpoll.testing.TestNet.pattern;
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class BackpressureTests extends NetTestSupport {
+class BackpressureTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
+
     private static final int LIMIT = 1 << 20;
 
     @ParameterizedTest
@@ -24,7 +32,7 @@ class BackpressureTests extends NetTestSupport {
         AtomicBoolean consume = new AtomicBoolean();
         // Consumes 1 KiB per call only when allowed; the limit pauses reading meanwhile.
         java.util.concurrent.atomic.AtomicLong consumed = new java.util.concurrent.atomic.AtomicLong();
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     int n = consume.get() ? Math.min(64 * 1024, c.reader().len()) : 1; // slow: some progress only
                     c.reader().skip(n);
@@ -32,7 +40,7 @@ class BackpressureTests extends NetTestSupport {
                 },
                 Option.maxInputBuffer(LIMIT),
                 Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         int total = 16 << 20;
         CompletableFuture<Void> writing = CompletableFuture.runAsync(
                 () -> {
@@ -46,7 +54,7 @@ class BackpressureTests extends NetTestSupport {
                         throw new RuntimeException(e);
                     }
                 },
-                exec);
+                net.exec());
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().bytesIn() >= LIMIT);
         // While the handler barely consumes, the unread input stays near the limit: at most one
         // poller turn over it (the 256 KiB read budget, whose last read may overshoot by 64 KiB).
@@ -63,8 +71,8 @@ class BackpressureTests extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void handlerThatConsumesNothingAtTheLimitHasItsConnectionClosed(HandlerMode mode) throws Exception {
-        Server server = startServer((ctx, c) -> {}, Option.maxInputBuffer(LIMIT), Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Server server = net.startServer((ctx, c) -> {}, Option.maxInputBuffer(LIMIT), Option.handlerMode(mode));
+        Socket s = net.socket(server.port());
         CompletableFuture<Void> writing = CompletableFuture.runAsync(
                 () -> {
                     try {
@@ -73,7 +81,7 @@ class BackpressureTests extends NetTestSupport {
                         // the server closed the connection
                     }
                 },
-                exec);
+                net.exec());
         assertThat(s.getInputStream().read()).isEqualTo(-1);
         writing.get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsActive() == 0);
@@ -84,7 +92,7 @@ class BackpressureTests extends NetTestSupport {
             value = HandlerMode.class,
             names = {"ADAPTIVE", "WORKER"})
     void blockingReadLargerThanTheLimitStillCompletes(HandlerMode mode) throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     int n = 3 * LIMIT;
                     byte[] all = c.reader().readBinary(n);
@@ -93,7 +101,7 @@ class BackpressureTests extends NetTestSupport {
                 },
                 Option.maxInputBuffer(LIMIT),
                 Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         CompletableFuture<Void> writing = CompletableFuture.runAsync(
                 () -> {
                     try {
@@ -102,7 +110,7 @@ class BackpressureTests extends NetTestSupport {
                         throw new RuntimeException(e);
                     }
                 },
-                exec);
+                net.exec());
         assertThat(readFully(s.getInputStream(), 4)).isEqualTo(java.util.Arrays.copyOf(pattern(3 * LIMIT, 9), 4));
         writing.get(10, TimeUnit.SECONDS);
     }
@@ -118,7 +126,7 @@ class BackpressureTests extends NetTestSupport {
         java.util.concurrent.atomic.AtomicLong maxUsed = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.BlockingQueue<Throwable> failure = new java.util.concurrent.ArrayBlockingQueue<>(1);
         java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     c.addCloseCallback(x -> closed.countDown());
                     c.reader().skip(c.reader().len());
@@ -137,7 +145,7 @@ class BackpressureTests extends NetTestSupport {
                 Option.bufferPool(pool),
                 Option.writeTimeout(Duration.ofMillis(300)),
                 Option.handlerMode(HandlerMode.WORKER));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.setReceiveBufferSize(64 << 10);
         long start = System.nanoTime();
         s.getOutputStream().write(1); // start the handler; never read
@@ -161,7 +169,7 @@ class BackpressureTests extends NetTestSupport {
         int chunk = 128 << 10;
         java.util.concurrent.atomic.AtomicLong maxUsed = new java.util.concurrent.atomic.AtomicLong();
         byte[] reply = new byte[chunk];
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     c.reader().skip(c.reader().len());
                     c.writer().writeBinary(reply, 0, reply.length);
@@ -171,7 +179,7 @@ class BackpressureTests extends NetTestSupport {
                 Option.inlineHandlers(),
                 Option.bufferPool(pool),
                 Option.maxOutputBuffer(limit));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.setReceiveBufferSize(64 << 10);
         OutputStream out = s.getOutputStream();
         // Requests without reading the replies, one at a time, until the server gives up on us

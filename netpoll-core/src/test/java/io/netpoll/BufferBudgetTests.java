@@ -2,7 +2,10 @@ package io.netpoll;
 
 import io.netpoll.buffer.BufferBudgetExceededException;
 import io.netpoll.buffer.BufferPool;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,7 +36,10 @@ import static org.awaitility.Awaitility.await;
  * closed) the paused connections resume without losing a byte. And the worst handler: one that
  * writes more than the whole budget fails alone.
  */
-class BufferBudgetTests extends NetTestSupport {
+class BufferBudgetTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
+
     private static final long BUDGET = 16L << 20;
     private static final int FLOODS = 20;
     private static final int FLOOD_BYTES = 4 << 20;
@@ -60,20 +67,20 @@ class BufferBudgetTests extends NetTestSupport {
             }
         };
         Option mode = inline ? Option.inlineHandlers() : Option.bufferPool(pool);
-        Server floodServer = serve(
-                onePoller,
+        Server floodServer = net.startServer(
                 flood,
+                Option.pollerGroup(onePoller),
                 Option.bufferPool(pool),
                 Option.maxInputBuffer(8 << 20),
                 mode,
                 Option.receiveBufferSize(64 << 10)); // small kernel buffers: the flood waits on us, not on them
-        Server echoServer = serve(onePoller, NetTestSupport::echo, Option.bufferPool(pool), mode);
-        closeLater(onePoller);
-        closeLater(pool);
+        Server echoServer = net.echoServer(Option.pollerGroup(onePoller), Option.bufferPool(pool), mode);
+        net.closeLater(onePoller);
+        net.closeLater(pool);
 
         Map<Integer, CompletableFuture<Void>> sending = new ConcurrentHashMap<>(); // by the client's port
         for (int i = 0; i < FLOODS; i++) {
-            Socket s = socket(floodServer.port());
+            Socket s = net.socket(floodServer.port());
             s.setSendBufferSize(64 << 10);
             sending.put(
                     s.getLocalPort(),
@@ -89,13 +96,13 @@ class BufferBudgetTests extends NetTestSupport {
                                     throw new RuntimeException(e);
                                 }
                             },
-                            exec));
+                            net.exec()));
         }
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> pool.stats().budgetRefusals() > 0 && floods.size() == FLOODS);
 
         // The echo client, on the same poller and pool, while the floods are held at the budget.
-        Socket echo = socket(echoServer.port());
+        Socket echo = net.socket(echoServer.port());
         OutputStream out = echo.getOutputStream();
         InputStream in = echo.getInputStream();
         byte[] request = new byte[1024];
@@ -155,7 +162,7 @@ class BufferBudgetTests extends NetTestSupport {
                 .decay(Duration.ZERO)
                 .build();
         Map<String, Throwable> failures = new ConcurrentHashMap<>();
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     byte kind = c.reader().readByte();
                     c.reader().release();
@@ -169,8 +176,8 @@ class BufferBudgetTests extends NetTestSupport {
                     c.writer().flush();
                 },
                 Option.bufferPool(pool));
-        closeLater(pool);
-        Socket big = socket(server.port());
+        net.closeLater(pool);
+        Socket big = net.socket(server.port());
         big.getOutputStream().write('b');
         assertThat(big.getInputStream().read()).as("closed by the server").isEqualTo(-1);
         assertThat(failures.get("big"))
@@ -180,29 +187,10 @@ class BufferBudgetTests extends NetTestSupport {
         assertThat(pool.stats().budgetRefusals()).isEqualTo(1);
         // Everyone else is served.
         for (int i = 0; i < 20; i++) {
-            Socket small = socket(server.port());
+            Socket small = net.socket(server.port());
             small.getOutputStream().write('s');
             assertThat(small.getInputStream().read()).isZero();
         }
         assertThat(pool.stats().reservedBytes()).isLessThanOrEqualTo(1 << 20);
-    }
-
-    /** A server on {@code group} (startServer would put it on the test's two-poller group). */
-    private Server serve(PollerGroup group, OnRequest handler, Option... options) throws IOException {
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        Option[] all = Arrays.copyOf(options, options.length + 1);
-        all[options.length] = Option.pollerGroup(group);
-        EventLoop loop = Netpoll.newEventLoop(handler, all);
-        closeLater(() -> loop.shutdown(Duration.ofSeconds(2)));
-        CompletableFuture<Void> serving = CompletableFuture.runAsync(
-                () -> {
-                    try {
-                        loop.serve(listener);
-                    } catch (IOException e) {
-                        throw new RuntimeException(e);
-                    }
-                },
-                exec);
-        return new Server(loop, listener, serving);
     }
 }

@@ -1,6 +1,9 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -22,14 +25,16 @@ import static org.awaitility.Awaitility.await;
  * block in next(n): callbacks must run exactly once per connection, no unexpected exception may
  * escape, and every buffer node must go back to the pool (checked after the test).
  */
-class CloseRaceStressTests extends NetTestSupport {
+class CloseRaceStressTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     @Test
     void randomClosesDuringTrafficAreRaceFree() throws Exception {
         Queue<Connection> serverConns = new ConcurrentLinkedQueue<>();
         Queue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
         ConcurrentHashMap<Connection, AtomicInteger> callbackRuns = new ConcurrentHashMap<>();
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     // frames: 1 length byte, then that many bytes; blocks in next until complete
                     int len = c.reader().next(1).get() & 0xff;
@@ -45,7 +50,7 @@ class CloseRaceStressTests extends NetTestSupport {
                     c.addCloseCallback(x -> runs.incrementAndGet());
                     return null;
                 }));
-        Dialer dialer = dialer();
+        Dialer dialer = net.dialer();
         int rounds = 200;
         List<Connection> clients = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(rounds);
@@ -56,7 +61,7 @@ class CloseRaceStressTests extends NetTestSupport {
             callbackRuns.put(client, runs);
             client.addCloseCallback(x -> runs.incrementAndGet());
             int closeAfter = ThreadLocalRandom.current().nextInt(0, 20);
-            exec.execute(() -> {
+            net.exec().execute(() -> {
                 try {
                     for (int f = 0; f < 50; f++) { // bounded
                         int len = 1 + ThreadLocalRandom.current().nextInt(200);
@@ -88,7 +93,7 @@ class CloseRaceStressTests extends NetTestSupport {
             });
             // a concurrent closer hitting a random server connection at a random moment
             if (i % 3 == 0) {
-                exec.execute(() -> {
+                net.exec().execute(() -> {
                     Connection c = serverConns.poll();
                     if (c != null) {
                         c.close();
@@ -112,8 +117,8 @@ class CloseRaceStressTests extends NetTestSupport {
     void closingTheGroupUnderTrafficFreesEverything() throws Exception {
         PollerGroup g = PollerGroup.create(2);
         Listener l = Netpoll.createListener("tcp", "127.0.0.1:0");
-        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(g));
-        exec.execute(() -> {
+        EventLoop loop = Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(g));
+        net.exec().execute(() -> {
             try {
                 loop.serve(l);
             } catch (IOException ignored) {
@@ -124,7 +129,7 @@ class CloseRaceStressTests extends NetTestSupport {
         CountDownLatch flowing = new CountDownLatch(20);
         for (int i = 0; i < 20; i++) {
             Connection c = dialer.dialConnection("tcp", "127.0.0.1:" + l.port(), Duration.ofSeconds(5));
-            exec.execute(() -> {
+            net.exec().execute(() -> {
                 try {
                     for (int k = 0; k < 100_000; k++) { // bounded; ends when the group closes
                         c.writer().writeBinary(new byte[512]);

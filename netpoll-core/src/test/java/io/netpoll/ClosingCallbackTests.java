@@ -1,6 +1,9 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,26 +28,28 @@ import static org.awaitility.Awaitility.await;
  * blocked, so a proxy's handler blocked in a flush to an upstream that never reads is woken at
  * once when its client resets (the close callback would wait for that very handler).
  */
-class ClosingCallbackTests extends NetTestSupport {
+class ClosingCallbackTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     @ParameterizedTest
     @EnumSource(
             value = HandlerMode.class,
             names = {"ADAPTIVE", "WORKER"})
     void aClientResetWakesItsHandlerBlockedInAFlushToAnUpstreamThatNeverReads(HandlerMode mode) throws Exception {
-        ServerSocket blackhole = closeLater(new ServerSocket());
+        ServerSocket blackhole = net.closeLater(new ServerSocket());
         blackhole.setReceiveBufferSize(4096);
         blackhole.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         List<Socket> held = new CopyOnWriteArrayList<>();
-        exec.execute(() -> {
+        net.exec().execute(() -> {
             try {
-                held.add(closeLater(blackhole.accept())); // never read
+                held.add(net.closeLater(blackhole.accept())); // never read
             } catch (IOException closed) {
                 // the test is over
             }
         });
         // Another group: the upstream's poller is never the handler's, so the flush waits for the socket.
-        PollerGroup upstreamGroup = closeLater(PollerGroup.create(1));
+        PollerGroup upstreamGroup = net.closeLater(PollerGroup.create(1));
         Dialer dialer = Netpoll.newDialer(DialerConfig.builder()
                 .pollerGroup(upstreamGroup)
                 .sendBufferSize(8192)
@@ -53,7 +58,7 @@ class ClosingCallbackTests extends NetTestSupport {
         AtomicReference<Connection> upstreamRef = new AtomicReference<>();
         BlockingQueue<Throwable> outcome = new ArrayBlockingQueue<>(1);
         BlockingQueue<String> flushing = new ArrayBlockingQueue<>(1);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, client) -> {
                     client.reader().skip(client.reader().len());
                     Connection upstream = dialer.dialConnection(
@@ -70,7 +75,7 @@ class ClosingCallbackTests extends NetTestSupport {
                     }
                 },
                 Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write(1);
         assertThat(flushing.poll(5, TimeUnit.SECONDS)).isEqualTo("flushing");
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().requestsActive() == 1);
@@ -90,8 +95,8 @@ class ClosingCallbackTests extends NetTestSupport {
     @Test
     void aClosingCallbackAddedAfterTheCloseRunsAtOnceAndEachRunsOnce() throws Exception {
         BlockingQueue<String> runs = new ArrayBlockingQueue<>(4);
-        Server server = startServer(NetTestSupport::echo);
-        Connection c = dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5));
+        Server server = net.echoServer();
+        Connection c = net.dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5));
         c.addClosingCallback(x -> runs.add("first"));
         c.addClosingCallback(x -> {
             throw new IllegalStateException("ignored");

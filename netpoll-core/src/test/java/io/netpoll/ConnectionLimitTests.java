@@ -1,6 +1,9 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,26 +12,32 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.netpoll.testing.TestNet.echo;
+import static io.netpoll.testing.TestNet.pattern;
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class ConnectionLimitTests extends NetTestSupport {
+class ConnectionLimitTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
+
     private static final int MAX = 4;
     private static final int EXTRA = 3;
 
     @Test
     void connectionsBeyondTheLimitAreClosedAndCountedWhileTheOthersAreServed() throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.maxConnections(MAX));
+        Server server = net.echoServer(Option.maxConnections(MAX));
         List<Socket> served = new ArrayList<>();
         for (int i = 0; i < MAX; i++) {
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             // A round trip per client: it is admitted before the next one connects.
             assertThat(echoOnce(s, i)).isTrue();
             served.add(s);
         }
         for (int i = 0; i < EXTRA; i++) {
-            Socket s = socket(server.port()); // the kernel completes the handshake; then netpoll closes
+            Socket s = net.socket(server.port()); // the kernel completes the handshake; then netpoll closes
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsRejected() == EXTRA);
@@ -48,22 +57,22 @@ class ConnectionLimitTests extends NetTestSupport {
                         && server.loop().connectionCount() == 0);
         // The slots are free again: a full set is admitted once more, and the next one rejected.
         for (int i = 0; i < MAX; i++) {
-            assertThat(echoOnce(socket(server.port()), 200 + i)).isTrue();
+            assertThat(echoOnce(net.socket(server.port()), 200 + i)).isTrue();
         }
-        assertThat(socket(server.port()).getInputStream().read()).isEqualTo(-1);
+        assertThat(net.socket(server.port()).getInputStream().read()).isEqualTo(-1);
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().connectionsRejected() == EXTRA + 1);
     }
 
     @Test
     void aSlotIsFreedWhenTheServerClosesAConnection() throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     echo(ctx, c);
                     c.close();
                 },
                 Option.maxConnections(1));
         for (int i = 0; i < 5; i++) {
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             assertThat(echoOnce(s, i)).isTrue();
             assertThat(s.getInputStream().read()).isEqualTo(-1);
             await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().connectionCount() == 0);
@@ -74,21 +83,20 @@ class ConnectionLimitTests extends NetTestSupport {
 
     @Test
     void theLimitCountsConnectionsOfAllListenersOfTheEventLoop() throws Exception {
-        EventLoop loop =
-                Netpoll.newEventLoop(NetTestSupport::echo, Option.maxConnections(2), Option.pollerGroup(group));
-        Listener a = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        Listener b = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = Netpoll.newEventLoop(TestNet::echo, Option.maxConnections(2), Option.pollerGroup(net.group()));
+        Listener a = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        Listener b = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         try {
             for (Listener l : List.of(a, b)) {
-                exec.submit(() -> {
+                net.exec().submit(() -> {
                     loop.serve(l);
                     return null;
                 });
             }
-            assertThat(echoOnce(socket(a.port()), 1)).isTrue();
-            assertThat(echoOnce(socket(b.port()), 2)).isTrue();
-            assertThat(socket(a.port()).getInputStream().read()).isEqualTo(-1);
-            assertThat(socket(b.port()).getInputStream().read()).isEqualTo(-1);
+            assertThat(echoOnce(net.socket(a.port()), 1)).isTrue();
+            assertThat(echoOnce(net.socket(b.port()), 2)).isTrue();
+            assertThat(net.socket(a.port()).getInputStream().read()).isEqualTo(-1);
+            assertThat(net.socket(b.port()).getInputStream().read()).isEqualTo(-1);
             await().atMost(Duration.ofSeconds(5)).until(() -> loop.stats().connectionsRejected() == 2);
             assertThat(loop.stats().connectionsAccepted()).isEqualTo(2);
         } finally {

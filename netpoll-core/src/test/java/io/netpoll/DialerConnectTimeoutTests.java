@@ -1,6 +1,8 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -18,14 +20,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * accept queue is full for a dial that does not complete (Linux drops a SYN while the listener's
  * accept queue is full, so the handshake never finishes, exactly like an unreachable host).
  */
-class DialerConnectTimeoutTests extends NetTestSupport {
+class DialerConnectTimeoutTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     @Test
     void aDialerHasNoConnectTimeoutUnlessGivenOne() {
-        assertThat(dialer().connectTimeout()).isNull();
-        assertThat(dialer(Option.connectTimeout(Duration.ZERO)).connectTimeout())
+        assertThat(net.dialer().connectTimeout()).isNull();
+        assertThat(net.dialer(Option.connectTimeout(Duration.ZERO)).connectTimeout())
                 .isNull();
-        assertThat(dialer(Option.connectTimeout(Duration.ofSeconds(3))).connectTimeout())
+        assertThat(net.dialer(Option.connectTimeout(Duration.ofSeconds(3))).connectTimeout())
                 .isEqualTo(Duration.ofSeconds(3));
         assertThatThrownBy(() -> Option.connectTimeout(Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -38,7 +42,7 @@ class DialerConnectTimeoutTests extends NetTestSupport {
             probe.bind(new InetSocketAddress("127.0.0.1", 0));
             port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
         }
-        Dialer dialer = dialer(Option.connectTimeout(Duration.ofSeconds(30)));
+        Dialer dialer = net.dialer(Option.connectTimeout(Duration.ofSeconds(30)));
         long start = System.nanoTime();
         assertThatThrownBy(() -> dialer.dialConnection("tcp", "127.0.0.1:" + port))
                 .isInstanceOf(ConnectException.class);
@@ -52,7 +56,7 @@ class DialerConnectTimeoutTests extends NetTestSupport {
             full.bind(new InetSocketAddress("127.0.0.1", 0), 1); // never accepts
             InetSocketAddress remote = (InetSocketAddress) full.getLocalAddress();
             String address = "127.0.0.1:" + remote.getPort();
-            Dialer dialer = dialer(Option.connectTimeout(Duration.ofMillis(300)));
+            Dialer dialer = net.dialer(Option.connectTimeout(Duration.ofMillis(300)));
             List<Connection> queued = new ArrayList<>();
             try {
                 fillAcceptQueue(dialer, address, queued);

@@ -1,6 +1,9 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,10 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.netpoll.testing.TestNet.echo;
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class DispatchTests extends NetTestSupport {
+class DispatchTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
@@ -27,7 +34,7 @@ class DispatchTests extends NetTestSupport {
         AtomicInteger maxRunning = new AtomicInteger();
         AtomicInteger frames = new AtomicInteger();
         // Takes exactly one 4-byte frame per call, so the loop must call it again for the rest.
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     int now = running.incrementAndGet();
                     maxRunning.accumulateAndGet(now, Math::max);
@@ -42,7 +49,7 @@ class DispatchTests extends NetTestSupport {
                     }
                 },
                 Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         byte[] burst = new byte[4 * 1000];
         s.getOutputStream().write(burst);
         await().atMost(Duration.ofSeconds(10)).untilAtomic(frames, org.hamcrest.Matchers.equalTo(1000));
@@ -56,7 +63,7 @@ class DispatchTests extends NetTestSupport {
         AtomicLong handlerCpuNanos = new AtomicLong();
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         BlockingQueue<Long> callSeen = new ArrayBlockingQueue<>(100);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     // Consumes nothing: the unread byte must not make the task spin.
                     calls.incrementAndGet();
@@ -64,7 +71,7 @@ class DispatchTests extends NetTestSupport {
                     callSeen.offer(calls.get());
                 },
                 Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write(1);
         assertThat(callSeen.poll(10, TimeUnit.SECONDS)).isEqualTo(1L);
         // Give a spinning implementation every chance to show itself, measured in CPU time.
@@ -105,7 +112,7 @@ class DispatchTests extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void handlerExceptionClosesOnlyThatConnectionAndIsCounted(HandlerMode mode) throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     String msg = c.reader().readString(c.reader().len());
                     if (msg.contains("boom")) {
@@ -115,8 +122,8 @@ class DispatchTests extends NetTestSupport {
                     c.writer().flush();
                 },
                 Option.handlerMode(mode));
-        Socket good = socket(server.port());
-        Socket bad = socket(server.port());
+        Socket good = net.socket(server.port());
+        Socket bad = net.socket(server.port());
         good.getOutputStream().write("a".getBytes());
         assertThat(readFully(good.getInputStream(), 1)).containsExactly('a');
         bad.getOutputStream().write("boom".getBytes());
@@ -131,7 +138,7 @@ class DispatchTests extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void callbacksAndContextFlowThroughPrepareConnectRequestDisconnect(HandlerMode mode) throws Exception {
         BlockingQueue<String> events = new ArrayBlockingQueue<>(20);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     events.add("request:" + ctx + ":"
                             + c.reader().readString(c.reader().len()));
@@ -148,7 +155,7 @@ class DispatchTests extends NetTestSupport {
                 }),
                 Option.onDisconnect((ctx, c) -> events.add("disconnect:" + ctx)),
                 Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write("x".getBytes());
         assertThat(events.poll(5, TimeUnit.SECONDS)).isEqualTo("prepare");
         assertThat(events.poll(5, TimeUnit.SECONDS)).isEqualTo("connect:p");
@@ -161,14 +168,14 @@ class DispatchTests extends NetTestSupport {
 
     @Test
     void fairnessOneStreamingConnectionDoesNotStarveOthersOnTheSamePoller() throws Exception {
-        PollerGroup single = closeLater(PollerGroup.create(1));
+        PollerGroup single = net.closeLater(PollerGroup.create(1));
         // inline, adaptive, and a worker pool with a single worker: each must share its one thread.
         io.netpoll.internal.WorkerPool oneWorker = new io.netpoll.internal.WorkerPool("fairness-worker-", 1);
         int total = 2 << 20;
         for (Option mode : new Option[] {
             Option.inlineHandlers(), Option.handlerMode(HandlerMode.ADAPTIVE), Option.executor(oneWorker)
         }) {
-            Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+            Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
             AtomicLong consumed = new AtomicLong();
             CountDownLatch streaming = new CountDownLatch(1);
             // The streamer's handler takes one byte per call, so unread data always remains and
@@ -201,8 +208,8 @@ class DispatchTests extends NetTestSupport {
                 }
             });
             serving.start();
-            Socket streamer = socket(listener.port());
-            Socket pinger = socket(listener.port());
+            Socket streamer = net.socket(listener.port());
+            Socket pinger = net.socket(listener.port());
             streamer.getOutputStream().write('S');
             assertThat(streamer.getInputStream().read()).isEqualTo('S');
             Thread pump = new Thread(() -> {
@@ -234,7 +241,7 @@ class DispatchTests extends NetTestSupport {
     void defaultExecutorLetsManyHandlersBlockInNextAtOnce(HandlerMode mode) throws Exception {
         int n = 64; // far more than the worker pool's parallelism (the core count)
         CountDownLatch allBlocked = new CountDownLatch(n);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     c.reader().next(1);
                     allBlocked.countDown();
@@ -245,7 +252,7 @@ class DispatchTests extends NetTestSupport {
                 Option.handlerMode(mode));
         java.util.List<Socket> sockets = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             s.getOutputStream().write(1);
             sockets.add(s);
         }

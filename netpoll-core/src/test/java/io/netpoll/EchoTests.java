@@ -1,6 +1,9 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,10 +31,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static io.netpoll.testing.TestNet.pattern;
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-class EchoTests extends NetTestSupport {
+class EchoTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     static java.util.stream.Stream<Arguments> modesAndSizes() {
         return java.util.Arrays.stream(HandlerMode.values())
@@ -48,8 +55,8 @@ class EchoTests extends NetTestSupport {
     @ParameterizedTest
     @MethodSource("modesAndSizes")
     void echoesPayloadsFromOneByteToEightMiB(HandlerMode mode, int size) throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Server server = net.echoServer(Option.handlerMode(mode));
+        Socket s = net.socket(server.port());
         byte[] payload = pattern(size, size);
         CompletableFuture<Void> writing = CompletableFuture.runAsync(
                 () -> {
@@ -59,7 +66,7 @@ class EchoTests extends NetTestSupport {
                         throw new RuntimeException(e);
                     }
                 },
-                exec);
+                net.exec());
         byte[] back = readFully(s.getInputStream(), size);
         writing.get(20, TimeUnit.SECONDS);
         assertThat(back).isEqualTo(payload);
@@ -70,13 +77,13 @@ class EchoTests extends NetTestSupport {
     @MethodSource("blockingModesAndFrameSizes")
     void aHandlerMovesWholeFramesToTheOutputWithAppendWaitingForBytesStillToCome(HandlerMode mode, int size)
             throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     c.writer().append(c.reader(), size); // waits until the whole frame has arrived
                     c.writer().flush();
                 },
                 Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         byte[] payload = pattern(2 * size, size + 1);
         CompletableFuture<Void> writing = CompletableFuture.runAsync(
                 () -> {
@@ -90,15 +97,15 @@ class EchoTests extends NetTestSupport {
                         throw new RuntimeException(e);
                     }
                 },
-                exec);
+                net.exec());
         assertThat(readFully(s.getInputStream(), payload.length)).isEqualTo(payload);
         writing.get(20, TimeUnit.SECONDS);
     }
 
     @Test
     void echoesInInlineMode() throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.inlineHandlers());
-        Socket s = socket(server.port());
+        Server server = net.echoServer(Option.inlineHandlers());
+        Socket s = net.socket(server.port());
         for (int i = 0; i < 50; i++) {
             byte[] msg = pattern(100 + i * 1000, i);
             s.getOutputStream().write(msg);
@@ -109,8 +116,8 @@ class EchoTests extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void thousandConcurrentConnectionsWithVerifiedEchoes(HandlerMode mode) throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode));
-        Dialer dialer = dialer(Option.handlerMode(mode));
+        Server server = net.echoServer(Option.handlerMode(mode));
+        Dialer dialer = net.dialer(Option.handlerMode(mode));
         int n = 1000;
         CountDownLatch verified = new CountDownLatch(n);
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -144,15 +151,15 @@ class EchoTests extends NetTestSupport {
     @Test
     void unixSocketEcho(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("echo.sock");
-        startServer("unix", sock.toString(), NetTestSupport::echo);
-        Connection c = dialer().dialConnection("unix", sock.toString(), Duration.ofSeconds(1));
+        net.startServer("unix", sock.toString(), TestNet::echo);
+        Connection c = net.dialer().dialConnection("unix", sock.toString(), Duration.ofSeconds(1));
         c.writer().writeString("over a unix socket");
         c.writer().flush();
         assertThat(c.reader().readString("over a unix socket".length())).isEqualTo("over a unix socket");
         c.close();
         // dialUnix, with the blocking-channel API
         try (Connection d =
-                Netpoll.newDialer(Option.pollerGroup(group)).dialUnix(null, UnixDomainSocketAddress.of(sock))) {
+                Netpoll.newDialer(Option.pollerGroup(net.group())).dialUnix(null, UnixDomainSocketAddress.of(sock))) {
             d.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
             ByteBuffer dst = ByteBuffer.allocate(3);
             while (dst.hasRemaining()) {
@@ -165,11 +172,11 @@ class EchoTests extends NetTestSupport {
     @Test
     void tcp6Echo() throws Exception {
         assumeTrue(hasIpv6Loopback(), "no IPv6 loopback");
-        Server server = startServer("tcp6", "[::1]:0", NetTestSupport::echo);
+        Server server = net.startServer("tcp6", "[::1]:0", TestNet::echo);
         assertThat(((InetSocketAddress) server.listener().localAddress()).getAddress())
                 .isInstanceOf(Inet6Address.class);
-        try (Connection c =
-                dialer().dialTCP("tcp6", null, new InetSocketAddress("::1", server.port()), Duration.ofSeconds(1))) {
+        try (Connection c = net.dialer()
+                .dialTCP("tcp6", null, new InetSocketAddress("::1", server.port()), Duration.ofSeconds(1))) {
             c.writer().writeString("v6");
             c.writer().flush();
             assertThat(c.reader().readString(2)).isEqualTo("v6");
@@ -178,8 +185,8 @@ class EchoTests extends NetTestSupport {
 
     @Test
     void tcp4AndExistingServerChannel() throws Exception {
-        Server server = startServer("tcp4", "127.0.0.1:0", NetTestSupport::echo);
-        try (Connection c = Netpoll.newDialer(Option.pollerGroup(group))
+        Server server = net.startServer("tcp4", "127.0.0.1:0", TestNet::echo);
+        try (Connection c = Netpoll.newDialer(Option.pollerGroup(net.group()))
                 .dialConnection("tcp4", "127.0.0.1:" + server.port(), Duration.ofSeconds(1))) {
             c.writer().writeString("v4");
             c.writer().flush();
@@ -187,8 +194,8 @@ class EchoTests extends NetTestSupport {
         }
         ServerSocketChannel ssc = ServerSocketChannel.open(StandardProtocolFamily.INET);
         ssc.bind(new InetSocketAddress("127.0.0.1", 0));
-        Listener converted = closeLater(Netpoll.convertListener(ssc));
-        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(group));
+        Listener converted = net.closeLater(Netpoll.convertListener(ssc));
+        EventLoop loop = Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(net.group()));
         CompletableFuture<Void> serving = CompletableFuture.runAsync(
                 () -> {
                     try {
@@ -197,7 +204,7 @@ class EchoTests extends NetTestSupport {
                         throw new RuntimeException(e);
                     }
                 },
-                exec);
+                net.exec());
         try (SocketChannel sc = SocketChannel.open(converted.localAddress())) {
             sc.write(ByteBuffer.wrap("hi".getBytes()));
             ByteBuffer b = ByteBuffer.allocate(2);
@@ -214,8 +221,8 @@ class EchoTests extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void plainSocketsInteroperate(HandlerMode mode) throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Server server = net.echoServer(Option.handlerMode(mode));
+        Socket s = net.socket(server.port());
         OutputStream out = s.getOutputStream();
         InputStream in = s.getInputStream();
         out.write("ping".getBytes());

@@ -1,8 +1,11 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -24,7 +27,10 @@ import static org.awaitility.Awaitility.await;
  * causes: the worst handler (throws) gets a reply or a quiet close of the application's choice;
  * the worst peer (never sends the rest of a frame) costs one INFO line without stack trace.
  */
-class ErrorHookTests extends NetTestSupport {
+class ErrorHookTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
+
     private final Logger jul = Logger.getLogger("io.netpoll.connection");
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
@@ -76,8 +82,8 @@ class ErrorHookTests extends NetTestSupport {
             connection.writer().flush();
             return ErrorAction.keepOpen();
         };
-        Server server = startServer(handler, Option.onPrepare(c -> new StringBuilder()), Option.onError(onError));
-        try (Socket s = socket(server.port())) {
+        Server server = net.startServer(handler, Option.onPrepare(c -> new StringBuilder()), Option.onError(onError));
+        try (Socket s = net.socket(server.port())) {
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             s.getOutputStream().write("hi\nboom\n".getBytes(StandardCharsets.UTF_8));
             assertThat(in.readLine()).isEqualTo("hi");
@@ -94,11 +100,11 @@ class ErrorHookTests extends NetTestSupport {
 
     @Test
     void aQuietCloseClosesAndLogsNothingButCounts() throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (OnRequest<StringBuilder>) ErrorHookTests::lines,
                 Option.onPrepare(c -> new StringBuilder()),
                 Option.onError((ctx, c, e) -> ErrorAction.closeQuietly()));
-        try (Socket s = socket(server.port())) {
+        try (Socket s = net.socket(server.port())) {
             s.getOutputStream().write("boom\n".getBytes(StandardCharsets.UTF_8));
             assertThat(s.getInputStream().read()).as("closed: EOF").isEqualTo(-1);
         }
@@ -108,11 +114,11 @@ class ErrorHookTests extends NetTestSupport {
 
     @Test
     void theHookChoosesTheLogLevel() throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (OnRequest<StringBuilder>) ErrorHookTests::lines,
                 Option.onPrepare(c -> new StringBuilder()),
                 Option.onError((ctx, c, e) -> ErrorAction.close(System.Logger.Level.ERROR)));
-        try (Socket s = socket(server.port())) {
+        try (Socket s = net.socket(server.port())) {
             s.getOutputStream().write("boom\n".getBytes(StandardCharsets.UTF_8));
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
@@ -124,13 +130,13 @@ class ErrorHookTests extends NetTestSupport {
 
     @Test
     void aHookThatThrowsClosesTheConnectionAndIsLogged() throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (OnRequest<StringBuilder>) ErrorHookTests::lines,
                 Option.onPrepare(c -> new StringBuilder()),
                 Option.onError((ctx, c, e) -> {
                     throw new IllegalStateException("hook bug");
                 }));
-        try (Socket s = socket(server.port())) {
+        try (Socket s = net.socket(server.port())) {
             s.getOutputStream().write("boom\n".getBytes(StandardCharsets.UTF_8));
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
@@ -145,10 +151,10 @@ class ErrorHookTests extends NetTestSupport {
 
     @Test
     void aReadTimeoutIsAPeerErrorLoggedAsOneLineWithoutStackTrace() throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (Object ctx, Connection c) -> c.reader().next(100), // the peer sends 1 byte
                 Option.readTimeout(Duration.ofMillis(100)));
-        try (Socket s = socket(server.port())) {
+        try (Socket s = net.socket(server.port())) {
             s.getOutputStream().write('x');
             assertThat(s.getInputStream().read())
                     .as("closed after the read timeout")
@@ -175,12 +181,12 @@ class ErrorHookTests extends NetTestSupport {
         try (Listener l = Netpoll.createListener("tcp4", "127.0.0.1:0")) {
             closedPort = l.port();
         }
-        Dialer upstream = dialer();
-        Server server = startServer((Object ctx, Connection c) -> {
+        Dialer upstream = net.dialer();
+        Server server = net.startServer((Object ctx, Connection c) -> {
             c.reader().skip(c.reader().len());
             upstream.dialConnection("tcp4", "127.0.0.1:" + closedPort, Duration.ofSeconds(5)); // refused
         });
-        try (Socket s = socket(server.port())) {
+        try (Socket s = net.socket(server.port())) {
             s.getOutputStream().write('x');
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }

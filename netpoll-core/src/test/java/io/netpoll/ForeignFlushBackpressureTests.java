@@ -3,7 +3,10 @@ package io.netpoll;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LeakDetection;
 import io.netpoll.buffer.Reader;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.netpoll.testing.TestNet.pattern;
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,7 +33,10 @@ import static org.awaitility.Awaitility.await;
  * A floods, B's peer never reads. Memory stays at B's mark plus one message, A is no longer read,
  * and the other connections of the same (single) poller are still served.
  */
-class ForeignFlushBackpressureTests extends NetTestSupport {
+class ForeignFlushBackpressureTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
+
     private static final int MAX_OUTPUT = 4 << 20; // high-water mark: min(256 KiB, 4 MiB / 4) = 256 KiB
     private static final int HIGH_WATER = 256 << 10;
     private static final int MAX_INPUT = 64 << 10;
@@ -36,8 +44,8 @@ class ForeignFlushBackpressureTests extends NetTestSupport {
 
     @Test
     void aHandlerWritingToAConnectionWhosePeerDoesNotReadWaitsAndTheMemoryStaysAtItsMark() throws Exception {
-        PollerGroup single = closeLater(PollerGroup.create(1));
-        BufferPool pool = closeLater(BufferPool.create(64 << 20, LeakDetection.DISABLED, leak -> {}));
+        PollerGroup single = net.closeLater(PollerGroup.create(1));
+        BufferPool pool = net.closeLater(BufferPool.create(64 << 20, LeakDetection.DISABLED, leak -> {}));
         Map<Connection, Character> roles = new ConcurrentHashMap<>();
         CompletableFuture<Connection> sink = new CompletableFuture<>();
         AtomicLong maxQueued = new AtomicLong();
@@ -69,8 +77,7 @@ class ForeignFlushBackpressureTests extends NetTestSupport {
                 r.skip(n);
             }
         };
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop = Netpoll.newEventLoop(
+        Server server = net.startServer(
                 handler,
                 Option.pollerGroup(single),
                 Option.handlerMode(HandlerMode.ADAPTIVE),
@@ -79,25 +86,16 @@ class ForeignFlushBackpressureTests extends NetTestSupport {
                 Option.maxInputBuffer(MAX_INPUT),
                 Option.sendBufferSize(8 << 10),
                 Option.receiveBufferSize(16 << 10));
-        closeLater(() -> loop.shutdown(Duration.ofSeconds(2)));
-        CompletableFuture.runAsync(
-                () -> {
-                    try {
-                        loop.serve(listener);
-                    } catch (IOException | IllegalStateException e) {
-                        // shut down with the group
-                    }
-                },
-                exec);
+        EventLoop loop = server.loop();
 
         Socket sinkPeer = new Socket();
         sinkPeer.setReceiveBufferSize(4 << 10);
-        sinkPeer.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5_000);
-        closeLater(sinkPeer);
+        sinkPeer.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+        net.closeLater(sinkPeer);
         sinkPeer.getOutputStream().write('B'); // then never reads (until the end of the test)
         Connection b = sink.get(10, TimeUnit.SECONDS);
 
-        Socket echoPeer = socket(listener.port());
+        Socket echoPeer = net.socket(server.port());
         echoPeer.getOutputStream().write('E');
         // Warm the append and flush paths: a cold first forward can span a monitor tick, and a
         // retaken handler finishes its loop as a plain worker (whose flushes always wait), which
@@ -110,8 +108,8 @@ class ForeignFlushBackpressureTests extends NetTestSupport {
 
         Socket flooder = new Socket();
         flooder.setSendBufferSize(16 << 10);
-        flooder.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5_000);
-        closeLater(flooder);
+        flooder.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+        net.closeLater(flooder);
         CompletableFuture<Void> flood = CompletableFuture.runAsync(
                 () -> {
                     try {
@@ -125,7 +123,7 @@ class ForeignFlushBackpressureTests extends NetTestSupport {
                         throw new RuntimeException(e);
                     }
                 },
-                exec);
+                net.exec());
 
         // A's handler waits in B's flush: a thread parked on B (the blocker), not a queue growing.
         await().atMost(Duration.ofSeconds(20)).until(() -> waitingOn(b));

@@ -2,7 +2,10 @@ package io.netpoll;
 
 import io.netpoll.buffer.Reader;
 import io.netpoll.testing.PeerIo;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.netpoll.testing.TestNet.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,7 +33,9 @@ import static org.awaitility.Awaitility.await;
  * changes; a half-closed peer that never reads is still bounded by the write timeout, and a
  * silent one by the idle timeout.
  */
-class HalfClosureTests extends NetTestSupport {
+class HalfClosureTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     private static final int BIG = 4 << 20;
 
@@ -73,12 +79,12 @@ class HalfClosureTests extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void aClientThatHalfClosesGetsTheWholeReplyThenOurFin(HandlerMode mode) throws Exception {
         BlockingQueue<String> disconnected = new ArrayBlockingQueue<>(1);
-        Server server = startServer(
+        Server server = net.startServer(
                 HalfClosureTests::countThenFinalReply,
                 Option.handlerMode(mode),
                 Option.allowHalfClosure(true),
                 Option.onDisconnect((ctx, c) -> disconnected.add("peer")));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
         assertThat(readLine(s.getInputStream())).isEqualTo("5");
         // The FIN alone, with nothing left to read: the handler is still called once for it.
@@ -96,9 +102,9 @@ class HalfClosureTests extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void dataAndFinTogetherAreAnsweredInFull(HandlerMode mode) throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 HalfClosureTests::countThenFinalReply, Option.handlerMode(mode), Option.allowHalfClosure(true));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write("SET k v\r\nGET k\r\n".getBytes(StandardCharsets.US_ASCII));
         s.shutdownOutput(); // right behind the command
         InputStream in = s.getInputStream();
@@ -115,7 +121,7 @@ class HalfClosureTests extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void withoutTheSettingTheConnectionClosesOnceItsInputIsHandled(HandlerMode mode) throws Exception {
         AtomicInteger callsAtEof = new AtomicInteger();
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     if (c.isInputShutdown() && c.reader().len() == 0) {
                         callsAtEof.incrementAndGet();
@@ -123,7 +129,7 @@ class HalfClosureTests extends NetTestSupport {
                     countThenFinalReply(ctx, c);
                 },
                 Option.handlerMode(mode));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
         assertThat(readLine(s.getInputStream())).isEqualTo("5");
         s.shutdownOutput();
@@ -136,13 +142,13 @@ class HalfClosureTests extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void aPeerThatHalfClosesAndNeverReadsIsClosedByTheWriteTimeout(HandlerMode mode) throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 HalfClosureTests::countThenFinalReply,
                 Option.handlerMode(mode),
                 Option.allowHalfClosure(true),
                 Option.writeTimeout(Duration.ofMillis(300)),
                 Option.sendBufferSize(16 * 1024));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.setReceiveBufferSize(16 * 1024);
         s.getOutputStream().write("x".getBytes(StandardCharsets.US_ASCII));
         s.shutdownOutput(); // and never read: 4 MiB cannot fit in the kernel buffers
@@ -154,7 +160,7 @@ class HalfClosureTests extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void aHalfClosedPeerIsStillClosedByTheIdleTimeout(HandlerMode mode) throws Exception {
         AtomicInteger callsAtEof = new AtomicInteger();
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     boolean finished = c.isInputShutdown(); // at the start: at least one such call is due
                     c.reader().skip(c.reader().len());
@@ -165,7 +171,7 @@ class HalfClosureTests extends NetTestSupport {
                 Option.handlerMode(mode),
                 Option.allowHalfClosure(true),
                 Option.idleTimeout(Duration.ofMillis(300)));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write("x".getBytes(StandardCharsets.US_ASCII));
         s.shutdownOutput();
         long start = System.nanoTime();
@@ -181,7 +187,7 @@ class HalfClosureTests extends NetTestSupport {
             value = HandlerMode.class,
             names = {"ADAPTIVE", "WORKER"})
     void aBlockingReadPastTheEndThrowsEndOfStreamAndTheConnectionStaysWritable(HandlerMode mode) throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     Reader r = c.reader();
                     try {
@@ -197,7 +203,7 @@ class HalfClosureTests extends NetTestSupport {
                 },
                 Option.handlerMode(mode),
                 Option.allowHalfClosure(true));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write(new byte[10]);
         s.shutdownOutput();
         assertThat(new String(PeerIo.readToEnd(s.getInputStream()).bytes(), StandardCharsets.US_ASCII))
@@ -210,7 +216,7 @@ class HalfClosureTests extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void shutdownOutputBeforeThePeersFinKeepsReading(HandlerMode mode) throws Exception {
         BlockingQueue<String> received = new ArrayBlockingQueue<>(4);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     Reader r = c.reader();
                     int n = r.len();
@@ -225,7 +231,7 @@ class HalfClosureTests extends NetTestSupport {
                 },
                 Option.handlerMode(mode),
                 Option.allowHalfClosure(true));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         OutputStream out = s.getOutputStream();
         out.write("hi".getBytes(StandardCharsets.US_ASCII));
         PeerIo.Ending end = PeerIo.readToEnd(s.getInputStream());
@@ -240,7 +246,7 @@ class HalfClosureTests extends NetTestSupport {
 
     @Test
     void aDialedConnectionWithHalfClosureReadsToTheEndThenReplies() throws Exception {
-        ServerSocket plain = closeLater(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        ServerSocket plain = net.closeLater(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
         CompletableFuture<String> peerGot = CompletableFuture.supplyAsync(
                 () -> {
                     try (Socket p = plain.accept()) {
@@ -251,8 +257,8 @@ class HalfClosureTests extends NetTestSupport {
                         throw new java.io.UncheckedIOException(e);
                     }
                 },
-                exec);
-        Connection c = dialer(Option.allowHalfClosure(true))
+                net.exec());
+        Connection c = net.dialer(Option.allowHalfClosure(true))
                 .dialConnection("tcp", "127.0.0.1:" + plain.getLocalPort(), Duration.ofSeconds(5));
         assertThat(c.reader().readString(2)).isEqualTo("hi");
         c.reader().release();

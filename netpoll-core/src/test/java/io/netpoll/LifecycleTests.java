@@ -1,7 +1,10 @@
 package io.netpoll;
 
 import io.netpoll.buffer.BufferPool;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.management.LockInfo;
 import java.lang.management.ManagementFactory;
@@ -13,17 +16,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class LifecycleTests extends NetTestSupport {
+class LifecycleTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     @Test
     void gracefulShutdownClosesIdleWaitsForBusyThenForceClosesAndReports() throws Exception {
         CountDownLatch busyEntered = new CountDownLatch(2);
         CountDownLatch releaseQuick = new CountDownLatch(1);
-        Server server = startServer((ctx, c) -> {
+        Server server = net.startServer((ctx, c) -> {
             byte kind = c.reader().readByte();
             if (kind == 'q') { // busy until released, then finishes within the deadline
                 busyEntered.countDown();
@@ -36,9 +42,9 @@ class LifecycleTests extends NetTestSupport {
             }
         });
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().servingListeners() == 1);
-        Socket idle = socket(server.port());
-        Socket quick = socket(server.port());
-        Socket stuck = socket(server.port());
+        Socket idle = net.socket(server.port());
+        Socket quick = net.socket(server.port());
+        Socket stuck = net.socket(server.port());
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().connectionCount() == 3);
         quick.getOutputStream().write('q');
         stuck.getOutputStream().write('s');
@@ -68,9 +74,9 @@ class LifecycleTests extends NetTestSupport {
 
     @Test
     void serveAfterShutdownFailsAtOnceAndClosesTheListener() throws Exception {
-        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(group));
+        EventLoop loop = Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(net.group()));
         loop.shutdown(Duration.ZERO);
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         assertThatThrownBy(() -> loop.serve(listener))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("shut down");
@@ -86,11 +92,11 @@ class LifecycleTests extends NetTestSupport {
      */
     @Test
     void shutdownWhileServeIsRegisteringMakesServeReturnAtOnce() throws Exception {
-        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(group));
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(net.group()));
+        Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         AtomicReference<Thread> serving = new AtomicReference<>();
         CompletableFuture<Throwable> served;
-        synchronized (group) {
+        synchronized (net.group()) {
             served = CompletableFuture.supplyAsync(
                     () -> {
                         serving.set(Thread.currentThread());
@@ -101,8 +107,8 @@ class LifecycleTests extends NetTestSupport {
                             return t;
                         }
                     },
-                    exec);
-            await().atMost(Duration.ofSeconds(10)).until(() -> blockedOn(serving.get(), group));
+                    net.exec());
+            await().atMost(Duration.ofSeconds(10)).until(() -> blockedOn(serving.get(), net.group()));
             ShutdownResult result = loop.shutdown(Duration.ofSeconds(1));
             assertThat(result.graceful()).isTrue();
         }
@@ -128,7 +134,7 @@ class LifecycleTests extends NetTestSupport {
         for (int round = 0; round < 20; round++) {
             try (PollerGroup g = PollerGroup.create(2, round % 2 == 0 ? LoadBalance.ROUND_ROBIN : LoadBalance.RANDOM)) {
                 Listener l = Netpoll.createListener("tcp", "127.0.0.1:0");
-                EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(g));
+                EventLoop loop = Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(g));
                 Thread t = new Thread(() -> {
                     try {
                         loop.serve(l);
@@ -156,7 +162,7 @@ class LifecycleTests extends NetTestSupport {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> Thread.getAllStackTraces().keySet().stream()
                         .noneMatch(t -> t.getName().matches("netpoll-\\d+-poller-.*")
-                                && !t.getName().startsWith("netpoll-" + groupId(group) + "-")));
+                                && !t.getName().startsWith("netpoll-" + groupId(net.group()) + "-")));
     }
 
     private static String groupId(PollerGroup g) {
@@ -166,7 +172,7 @@ class LifecycleTests extends NetTestSupport {
 
     @Test
     void closingTheGroupClosesClientConnectionsAndRunsCallbacks() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
+        Server server = net.echoServer();
         PollerGroup clientGroup = PollerGroup.create(1);
         Connection c = Netpoll.newDialer(Option.pollerGroup(clientGroup))
                 .dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1));
@@ -182,10 +188,10 @@ class LifecycleTests extends NetTestSupport {
 
     @Test
     void loadBalanceSpreadsConnectionsOverPollers() throws Exception {
-        PollerGroup g = closeLater(PollerGroup.create(3));
+        PollerGroup g = net.closeLater(PollerGroup.create(3));
         assertThat(g.loadBalance()).isEqualTo(LoadBalance.ROUND_ROBIN);
-        Listener l = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(g));
+        Listener l = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(g));
         Thread t = new Thread(() -> {
             try {
                 loop.serve(l);
@@ -195,14 +201,14 @@ class LifecycleTests extends NetTestSupport {
         });
         t.start();
         for (int i = 0; i < 6; i++) {
-            socket(l.port());
+            net.socket(l.port());
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> g.stats().registrations() == 7);
         // each of the three poller threads has connections: all started
         assertThat(g.stats().pollers()).isEqualTo(3);
         g.setNumLoops(4);
         assertThat(g.numLoops()).isEqualTo(4);
-        socket(l.port());
+        net.socket(l.port());
         await().atMost(Duration.ofSeconds(5)).until(() -> g.stats().pollers() == 4);
         loop.shutdown(Duration.ofSeconds(1));
         t.join(5_000);
@@ -212,8 +218,8 @@ class LifecycleTests extends NetTestSupport {
     void defaultGroupAndStaticApi() throws Exception {
         Netpoll.setNumLoops(1);
         Netpoll.setLoadBalance(LoadBalance.RANDOM);
-        Listener l = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo);
+        Listener l = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = Netpoll.newEventLoop(TestNet::echo);
         Thread t = new Thread(() -> {
             try {
                 loop.serve(l);

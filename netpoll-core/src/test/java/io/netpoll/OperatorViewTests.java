@@ -1,6 +1,9 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,6 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static io.netpoll.testing.TestNet.pattern;
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
@@ -19,7 +24,9 @@ import static org.awaitility.Awaitility.await;
  * The operator view in core: {@link PollerStats} per poller (loop lag, time since select, what the
  * loop runs) and {@link EventLoop#connections}/{@link EventLoop#closeConnection}, over real sockets.
  */
-class OperatorViewTests extends NetTestSupport {
+class OperatorViewTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     private static final long STUCK = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -27,7 +34,7 @@ class OperatorViewTests extends NetTestSupport {
     void anInlineHandlerThatBlocksShowsAsALatePollerUntilItReturns() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     byte b = c.reader().next(1).get();
                     c.reader().release();
@@ -40,7 +47,7 @@ class OperatorViewTests extends NetTestSupport {
                     c.writer().flush();
                 },
                 Option.handlerMode(HandlerMode.INLINE));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write('S');
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         long id = server.loop()
@@ -68,7 +75,7 @@ class OperatorViewTests extends NetTestSupport {
     void anAdaptiveHandlerThatBlocksIsHandedOffSoThePollerIsNotLate() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     byte b = c.reader().next(1).get();
                     c.reader().release();
@@ -80,16 +87,16 @@ class OperatorViewTests extends NetTestSupport {
                     c.writer().flush();
                 },
                 Option.handlerMode(HandlerMode.ADAPTIVE));
-        Socket blocked = socket(server.port());
+        Socket blocked = net.socket(server.port());
         blocked.getOutputStream().write('S');
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         // The monitor gave the role to a spare, whose loop selects: every poller keeps serving.
-        Socket other = socket(server.port());
+        Socket other = net.socket(server.port());
         for (int i = 0; i < 3; i++) {
             other.getOutputStream().write('x');
             assertThat(other.getInputStream().read()).isEqualTo('x');
         }
-        for (PollerStats p : group.pollerStats()) {
+        for (PollerStats p : net.group().pollerStats()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> p.nanosSinceSelect() < STUCK);
         }
         release.countDown();
@@ -98,14 +105,14 @@ class OperatorViewTests extends NetTestSupport {
 
     @Test
     void connectionsOldestOrBusiestFirstAndCloseOneById() throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.idleTimeout(Duration.ofMinutes(5)));
-        Socket a = socket(server.port());
+        Server server = net.echoServer(Option.idleTimeout(Duration.ofMinutes(5)));
+        Socket a = net.socket(server.port());
         exchange(a, 10);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().connectionCount() == 1);
-        Socket b = socket(server.port());
+        Socket b = net.socket(server.port());
         exchange(b, 1000);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().connectionCount() == 2);
-        Socket c = socket(server.port());
+        Socket c = net.socket(server.port());
         exchange(c, 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().connectionCount() == 3);
 
@@ -141,8 +148,8 @@ class OperatorViewTests extends NetTestSupport {
 
     @Test
     void unreadInputOfAHandlerThatDoesNotConsume() throws Exception {
-        Server server = startServer((ctx, c) -> {}, Option.handlerMode(HandlerMode.WORKER));
-        Socket s = socket(server.port());
+        Server server = net.startServer((ctx, c) -> {}, Option.handlerMode(HandlerMode.WORKER));
+        Socket s = net.socket(server.port());
         s.getOutputStream().write(pattern(300, 1));
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             List<ConnectionInfo> all = server.loop().connections(1, ConnectionInfo.Order.OLDEST);
@@ -158,10 +165,10 @@ class OperatorViewTests extends NetTestSupport {
 
     @Test
     void pollerStatsPerPoller() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
-        Socket s = socket(server.port());
+        Server server = net.echoServer();
+        Socket s = net.socket(server.port());
         exchange(s, 3);
-        List<PollerStats> pollers = group.pollerStats();
+        List<PollerStats> pollers = net.group().pollerStats();
         assertThat(pollers).hasSize(2);
         assertThat(pollers).extracting(PollerStats::index).containsExactly(0, 1);
         assertThat(pollers.stream().mapToInt(PollerStats::registrations).sum()).isEqualTo(2); // listener + connection
@@ -170,20 +177,20 @@ class OperatorViewTests extends NetTestSupport {
         await().atMost(Duration.ofSeconds(10)).until(() -> p0.pendingTasks() == 0 && p0.nanosSinceSelect() == 0);
         assertThat(p0.runningNow()).isNull();
         assertThat(p0.selectorRebuilds()).isZero();
-        group.next().rebuildSelectorSoon();
+        net.group().next().rebuildSelectorSoon();
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> pollers.stream()
                                 .mapToLong(PollerStats::selectorRebuilds)
                                 .sum()
                         == 1);
-        assertThat(group.stats().selectorRebuilds()).isEqualTo(1);
+        assertThat(net.group().stats().selectorRebuilds()).isEqualTo(1);
     }
 
     @Test
     void snapshotsAndClosesAreSafeWhileConnectionsOpenAndClose() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
+        Server server = net.echoServer();
         int rounds = 300;
-        java.util.concurrent.Future<?> churn = exec.submit(() -> {
+        java.util.concurrent.Future<?> churn = net.exec().submit(() -> {
             for (int i = 0; i < rounds; i++) {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
@@ -222,7 +229,7 @@ class OperatorViewTests extends NetTestSupport {
     }
 
     private Optional<PollerStats> late() {
-        return group.pollerStats().stream()
+        return net.group().pollerStats().stream()
                 .filter(p -> p.nanosSinceSelect() > STUCK)
                 .findFirst();
     }

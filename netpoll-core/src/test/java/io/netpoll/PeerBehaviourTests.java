@@ -2,7 +2,10 @@ package io.netpoll;
 
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -19,17 +22,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.netpoll.testing.TestNet.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class PeerBehaviourTests extends NetTestSupport {
+class PeerBehaviourTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     @Test
     void peerResetMidFrameWakesTheBlockedHandlerAndFreesTheConnection() throws Exception {
         BlockingQueue<Throwable> outcome = new ArrayBlockingQueue<>(1);
         BlockingQueue<String> closed = new ArrayBlockingQueue<>(1);
-        Server server = startServer((ctx, c) -> {
+        Server server = net.startServer((ctx, c) -> {
             c.addCloseCallback(x -> closed.add("closed"));
             try {
                 c.reader().next(1000);
@@ -38,7 +44,7 @@ class PeerBehaviourTests extends NetTestSupport {
                 throw e;
             }
         });
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write(new byte[10]);
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().requestsActive() == 1);
         s.setSoLinger(true, 0);
@@ -53,16 +59,17 @@ class PeerBehaviourTests extends NetTestSupport {
     void appendingASliceToAConnectionThatHasClosedHandsTheSliceOverAndFreesIt() throws Exception {
         // A proxy's race, found by the soak test: the upstream closes while the client's handler
         // forwards a slice of its input to it.
-        ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
+        ServerSocketChannel plain = net.closeLater(ServerSocketChannel.open());
         plain.bind(new InetSocketAddress("127.0.0.1", 0));
-        Connection upstream = dialer().dialConnection(
+        Connection upstream = net.dialer()
+                .dialConnection(
                         "tcp",
                         "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(),
                         Duration.ofSeconds(1));
         upstream.close();
         BlockingQueue<Throwable> outcome = new ArrayBlockingQueue<>(1);
         AtomicReference<LinkBuffer> forwarded = new AtomicReference<>();
-        Server server = startServer((ctx, c) -> {
+        Server server = net.startServer((ctx, c) -> {
             LinkBuffer slice = c.reader().slice(c.reader().len());
             forwarded.set(slice); // still reachable: a slice left open would hold its nodes
             try {
@@ -72,7 +79,7 @@ class PeerBehaviourTests extends NetTestSupport {
                 outcome.add(expected);
             }
         });
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write(pattern(5000, 9));
         assertThat(outcome.poll(5, TimeUnit.SECONDS)).isInstanceOf(ConnectionClosedException.class);
         s.close();
@@ -84,8 +91,8 @@ class PeerBehaviourTests extends NetTestSupport {
 
     @Test
     void dataSentBeforeHalfCloseIsDeliveredAndAnswered() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
-        Socket s = socket(server.port());
+        Server server = net.echoServer();
+        Socket s = net.socket(server.port());
         byte[] msg = pattern(100_000, 3);
         s.getOutputStream().write(msg);
         s.shutdownOutput(); // FIN right behind the data
@@ -96,9 +103,10 @@ class PeerBehaviourTests extends NetTestSupport {
 
     @Test
     void halfCloseOnClientConnectionDeliversDataThenEof() throws Exception {
-        ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
+        ServerSocketChannel plain = net.closeLater(ServerSocketChannel.open());
         plain.bind(new InetSocketAddress("127.0.0.1", 0));
-        Connection c = dialer().dialConnection(
+        Connection c = net.dialer()
+                .dialConnection(
                         "tcp",
                         "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(),
                         Duration.ofSeconds(1));
@@ -114,9 +122,9 @@ class PeerBehaviourTests extends NetTestSupport {
 
     @Test
     void peerThatStopsReadingBlocksFlushUntilTheWriteTimeoutWhichClosesTheConnection() throws Exception {
-        ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
+        ServerSocketChannel plain = net.closeLater(ServerSocketChannel.open());
         plain.bind(new InetSocketAddress("127.0.0.1", 0));
-        Dialer dialer = dialer(Option.writeTimeout(Duration.ofMillis(300)));
+        Dialer dialer = net.dialer(Option.writeTimeout(Duration.ofMillis(300)));
         Connection c = dialer.dialConnection(
                 "tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1));
         CompletableFuture<String> closed = new CompletableFuture<>();
@@ -150,10 +158,10 @@ class PeerBehaviourTests extends NetTestSupport {
 
     @Test
     void readTimeoutLeavesTheConnectionOpen() throws Exception {
-        ServerSocketChannel plain = closeLater(ServerSocketChannel.open());
+        ServerSocketChannel plain = net.closeLater(ServerSocketChannel.open());
         plain.bind(new InetSocketAddress("127.0.0.1", 0));
-        Dialer dialer = dialer(Option.readTimeout(Duration.ofMillis(100)));
-        Connection c = closeLater(dialer.dialConnection(
+        Dialer dialer = net.dialer(Option.readTimeout(Duration.ofMillis(100)));
+        Connection c = net.closeLater(dialer.dialConnection(
                 "tcp", "127.0.0.1:" + ((InetSocketAddress) plain.getLocalAddress()).getPort(), Duration.ofSeconds(1)));
         try (var peer = plain.accept()) {
             assertThatThrownBy(() -> c.reader().next(1)).isInstanceOf(ReadTimeoutException.class);
@@ -172,12 +180,12 @@ class PeerBehaviourTests extends NetTestSupport {
             port = ((InetSocketAddress) tmp.getLocalAddress()).getPort();
         }
         long start = System.nanoTime();
-        assertThatThrownBy(() -> dialer().dialConnection("tcp", "127.0.0.1:" + port, Duration.ofSeconds(5)))
+        assertThatThrownBy(() -> net.dialer().dialConnection("tcp", "127.0.0.1:" + port, Duration.ofSeconds(5)))
                 .isInstanceOf(ConnectException.class);
         assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(2));
-        assertThatThrownBy(() -> dialer().dialConnection("tcp", "127.0.0.1", Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> net.dialer().dialConnection("tcp", "127.0.0.1", Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> dialer().dialConnection("udp", "127.0.0.1:1", Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> net.dialer().dialConnection("udp", "127.0.0.1:1", Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -185,15 +193,15 @@ class PeerBehaviourTests extends NetTestSupport {
     void dialTimeoutWhenTheListenQueueIsFull() throws Exception {
         // A listener that never accepts, with a backlog of 1: once its queue is full the kernel
         // drops further SYNs, so a dial cannot complete.
-        ServerSocketChannel full = closeLater(ServerSocketChannel.open());
+        ServerSocketChannel full = net.closeLater(ServerSocketChannel.open());
         full.bind(new InetSocketAddress("127.0.0.1", 0), 1);
         int port = ((InetSocketAddress) full.getLocalAddress()).getPort();
         List<Socket> fillers = new ArrayList<>();
         DialTimeoutException timedOut = null;
         for (int i = 0; i < 16 && timedOut == null; i++) { // bounded
             try {
-                Connection c = dialer().dialConnection("tcp", "127.0.0.1:" + port, Duration.ofMillis(200));
-                closeLater(c);
+                Connection c = net.dialer().dialConnection("tcp", "127.0.0.1:" + port, Duration.ofMillis(200));
+                net.closeLater(c);
             } catch (DialTimeoutException e) {
                 timedOut = e;
             }
@@ -212,10 +220,10 @@ class PeerBehaviourTests extends NetTestSupport {
     @Test
     void idleTimeoutClosesSilentConnectionsOnly() throws Exception {
         // 1 s against 20 ms of pacing: a generous margin on a loaded machine
-        Server server = startServer(NetTestSupport::echo, Option.idleTimeout(Duration.ofSeconds(1)));
+        Server server = net.echoServer(Option.idleTimeout(Duration.ofSeconds(1)));
         long start = System.nanoTime(); // before the connection exists: its idle time starts after this
-        Socket silent = socket(server.port());
-        Socket chatty = socket(server.port());
+        Socket silent = net.socket(server.port());
+        Socket chatty = net.socket(server.port());
         CompletableFuture<Integer> silentEof = CompletableFuture.supplyAsync(
                 () -> {
                     try {
@@ -224,7 +232,7 @@ class PeerBehaviourTests extends NetTestSupport {
                         return -2;
                     }
                 },
-                exec);
+                net.exec());
         // keep the chatty one busy for well over the idle timeout
         while (!silentEof.isDone() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
             chatty.getOutputStream().write(1);

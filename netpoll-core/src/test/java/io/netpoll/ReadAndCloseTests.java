@@ -1,7 +1,10 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,11 +23,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.netpoll.testing.TestNet.pattern;
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class ReadAndCloseTests extends NetTestSupport {
+class ReadAndCloseTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     /** A length-prefixed frame server: blocks in next(n) until the whole frame is there. */
     private static void frameEcho(Object ctx, Connection c) throws IOException {
@@ -37,8 +44,8 @@ class ReadAndCloseTests extends NetTestSupport {
 
     @Test
     void nextAcrossPartialFramesReturnsExactlyTheFrame() throws Exception {
-        Server server = startServer(ReadAndCloseTests::frameEcho);
-        Socket s = socket(server.port());
+        Server server = net.startServer(ReadAndCloseTests::frameEcho);
+        Socket s = net.socket(server.port());
         byte[] body = pattern(300, 1);
         ByteBuffer frame =
                 ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body);
@@ -57,7 +64,7 @@ class ReadAndCloseTests extends NetTestSupport {
     @Test
     void readTimeoutIsDistinctAndKeepsTheConnectionOpen() throws Exception {
         BlockingQueue<Object> seen = new ArrayBlockingQueue<>(4);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     try {
                         c.reader().next(8);
@@ -70,7 +77,7 @@ class ReadAndCloseTests extends NetTestSupport {
                     }
                 },
                 Option.readTimeout(Duration.ofMillis(100)));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write(new byte[3]);
         assertThat(seen.poll(5, TimeUnit.SECONDS))
                 .isInstanceOf(ReadTimeoutException.class)
@@ -80,7 +87,7 @@ class ReadAndCloseTests extends NetTestSupport {
         assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("frame");
 
         // client side: a blocking read on a dialed connection times out and stays usable
-        try (Connection c = dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1))) {
+        try (Connection c = net.dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1))) {
             c.setReadTimeout(Duration.ofMillis(50));
             assertThatThrownBy(() -> c.reader().next(1)).isInstanceOf(ReadTimeoutException.class);
             assertThat(c.isActive()).isTrue();
@@ -93,7 +100,7 @@ class ReadAndCloseTests extends NetTestSupport {
         CountDownLatch blocked = new CountDownLatch(1);
         BlockingQueue<Throwable> outcome = new ArrayBlockingQueue<>(1);
         BlockingQueue<String> order = new ArrayBlockingQueue<>(4);
-        Server server = startServer((ctx, c) -> {
+        Server server = net.startServer((ctx, c) -> {
             conn.set(c);
             c.addCloseCallback(x -> order.add("callback"));
             blocked.countDown();
@@ -105,7 +112,7 @@ class ReadAndCloseTests extends NetTestSupport {
                 throw t;
             }
         });
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write(new byte[10]);
         assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> server.loop().stats().requestsActive() == 1);
@@ -119,11 +126,11 @@ class ReadAndCloseTests extends NetTestSupport {
     @Test
     void clientReaderBlocksUntilDataThenCloseWakesIt() throws Exception {
         BlockingQueue<Connection> serverSide = new ArrayBlockingQueue<>(1);
-        Server server = startServer((ctx, c) -> {}, Option.onPrepare(c -> {
+        Server server = net.startServer((ctx, c) -> {}, Option.onPrepare(c -> {
             serverSide.add(c);
             return null;
         }));
-        Connection c = dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1));
+        Connection c = net.dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(1));
         Connection peer = serverSide.poll(5, TimeUnit.SECONDS);
         CompletableFuture<String> read = CompletableFuture.supplyAsync(
                 () -> {
@@ -133,7 +140,7 @@ class ReadAndCloseTests extends NetTestSupport {
                         throw new RuntimeException(e);
                     }
                 },
-                exec);
+                net.exec());
         peer.send(w -> w.writeString("hel"));
         peer.send(w -> w.writeString("lo"));
         assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
@@ -146,7 +153,7 @@ class ReadAndCloseTests extends NetTestSupport {
                         return t;
                     }
                 },
-                exec);
+                net.exec());
         await().atMost(Duration.ofSeconds(5)).until(() -> isParkedIn(c));
         c.close();
         assertThat(blocked.get(5, TimeUnit.SECONDS)).isInstanceOf(ConnectionClosedException.class);
@@ -166,7 +173,7 @@ class ReadAndCloseTests extends NetTestSupport {
         BlockingQueue<Connection> serverSide = new ArrayBlockingQueue<>(1);
         AtomicInteger handlerRunning = new AtomicInteger();
         AtomicBoolean callbackSawHandlerRunning = new AtomicBoolean();
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     handlerRunning.incrementAndGet();
                     try {
@@ -181,7 +188,7 @@ class ReadAndCloseTests extends NetTestSupport {
                     serverSide.add(c);
                     return null;
                 }));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         Connection c = serverSide.poll(5, TimeUnit.SECONDS);
         List<Integer> ran = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -208,7 +215,7 @@ class ReadAndCloseTests extends NetTestSupport {
                         }
                         c.close();
                     },
-                    exec);
+                    net.exec());
         }
         CompletableFuture.allOf(closers).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 5);
@@ -227,11 +234,11 @@ class ReadAndCloseTests extends NetTestSupport {
     @Test
     void writesFromSeveralThreadsWithSendDoNotInterleave() throws Exception {
         BlockingQueue<Connection> serverSide = new ArrayBlockingQueue<>(1);
-        Server server = startServer((ctx, c) -> {}, Option.onPrepare(c -> {
+        Server server = net.startServer((ctx, c) -> {}, Option.onPrepare(c -> {
             serverSide.add(c);
             return null;
         }));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         Connection c = serverSide.poll(5, TimeUnit.SECONDS);
         int threads = 4;
         int perThread = 500;
@@ -251,7 +258,7 @@ class ReadAndCloseTests extends NetTestSupport {
                             }
                         }
                     },
-                    exec);
+                    net.exec());
         }
         int[] counts = new int[threads];
         for (int i = 0; i < threads * perThread; i++) {

@@ -1,6 +1,8 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.Socket;
 import java.time.Duration;
@@ -8,14 +10,16 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class SelectorRebuildTests extends NetTestSupport {
+class SelectorRebuildTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     @Test
     void rebuildingTheSelectorKeepsListenersConnectionsAndPendingWrites() throws Exception {
-        PollerGroup one = closeLater(PollerGroup.create(1));
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop = Netpoll.newEventLoop(
-                NetTestSupport::echo, Option.pollerGroup(one), Option.idleTimeout(Duration.ofMinutes(1)));
+        PollerGroup one = net.closeLater(PollerGroup.create(1));
+        Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop =
+                Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(one), Option.idleTimeout(Duration.ofMinutes(1)));
         Thread serving = new Thread(() -> {
             try {
                 loop.serve(listener);
@@ -24,7 +28,7 @@ class SelectorRebuildTests extends NetTestSupport {
             }
         });
         serving.start();
-        Socket before = socket(listener.port());
+        Socket before = net.socket(listener.port());
         before.getOutputStream().write(1);
         assertThat(before.getInputStream().read()).isEqualTo(1);
 
@@ -33,7 +37,7 @@ class SelectorRebuildTests extends NetTestSupport {
 
         before.getOutputStream().write(2); // an existing connection still reads and writes
         assertThat(before.getInputStream().read()).isEqualTo(2);
-        Socket after = socket(listener.port()); // the listener still accepts
+        Socket after = net.socket(listener.port()); // the listener still accepts
         after.getOutputStream().write(3);
         assertThat(after.getInputStream().read()).isEqualTo(3);
         assertThat(one.stats().registrations()).isEqualTo(3);
@@ -45,17 +49,17 @@ class SelectorRebuildTests extends NetTestSupport {
 
     @Test
     void interruptingAPollerThreadNeitherSpinsNorRebuilds() throws Exception {
-        PollerGroup one = closeLater(PollerGroup.create(1));
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop = Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(one));
-        exec.execute(() -> {
+        PollerGroup one = net.closeLater(PollerGroup.create(1));
+        Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(one));
+        net.exec().execute(() -> {
             try {
                 loop.serve(listener);
             } catch (java.io.IOException ignored) {
                 // shut down
             }
         });
-        Socket s = socket(listener.port());
+        Socket s = net.socket(listener.port());
         s.getOutputStream().write(1);
         assertThat(s.getInputStream().read()).isEqualTo(1);
         Thread poller = Thread.getAllStackTraces().keySet().stream()

@@ -1,6 +1,8 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -11,23 +13,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** {@link EventLoop#serveAsync}: serving without a thread per listener, ending in a future. */
-class ServeAsyncTests extends NetTestSupport {
+class ServeAsyncTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     private EventLoop loop(PollerGroup g) {
-        return Netpoll.newEventLoop(NetTestSupport::echo, Option.pollerGroup(g));
+        return Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(g));
     }
 
     @Test
     void servesUntilShutdownThenCompletesNormally() throws Exception {
-        EventLoop loop = loop(group);
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = loop(net.group());
+        Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         CompletableFuture<Void> served = loop.serveAsync(listener);
-        try (Socket s = socket(listener.port())) {
+        try (Socket s = net.socket(listener.port())) {
             s.getOutputStream().write("ping".getBytes());
             assertThat(readFully(s.getInputStream(), 4)).isEqualTo("ping".getBytes());
         }
@@ -43,12 +48,12 @@ class ServeAsyncTests extends NetTestSupport {
 
     @Test
     void twoListenersNeedNoThreadEach() throws Exception {
-        EventLoop loop = loop(group);
-        Listener a = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        Listener b = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        EventLoop loop = loop(net.group());
+        Listener a = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        Listener b = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         CompletableFuture<Void> both = CompletableFuture.allOf(loop.serveAsync(a), loop.serveAsync(b));
         for (Listener l : new Listener[] {a, b}) {
-            try (Socket s = socket(l.port())) {
+            try (Socket s = net.socket(l.port())) {
                 s.getOutputStream().write('x');
                 assertThat(s.getInputStream().read()).isEqualTo('x');
             }
@@ -59,9 +64,9 @@ class ServeAsyncTests extends NetTestSupport {
 
     @Test
     void failsWithIllegalStateExceptionOnceShutDownAndClosesTheListener() throws Exception {
-        EventLoop loop = loop(group);
+        EventLoop loop = loop(net.group());
         loop.shutdown(Duration.ofSeconds(1));
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         CompletableFuture<Void> served = loop.serveAsync(listener);
         assertThat(served).isCompletedExceptionally();
         assertThatThrownBy(served::join).hasCauseInstanceOf(IllegalStateException.class);
@@ -73,7 +78,7 @@ class ServeAsyncTests extends NetTestSupport {
         PollerGroup closed = PollerGroup.create(1);
         EventLoop loop = loop(closed);
         closed.close();
-        Listener listener = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         CompletableFuture<Void> served = loop.serveAsync(listener);
         assertThatThrownBy(() -> served.get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -85,15 +90,15 @@ class ServeAsyncTests extends NetTestSupport {
 
     @Test
     void aBindErrorIsThrownByTheListenerBeforeServing() throws Exception {
-        Listener taken = closeLater(Netpoll.createListener("tcp4", "127.0.0.1:0"));
+        Listener taken = net.closeLater(Netpoll.createListener("tcp4", "127.0.0.1:0"));
         assertThatThrownBy(() -> Netpoll.createListener("tcp4", "127.0.0.1:" + taken.port()))
                 .isInstanceOf(java.net.BindException.class);
     }
 
     @Test
     void cancellingTheFutureStopsServingThatListener() throws Exception {
-        EventLoop loop = loop(group);
-        Listener listener = closeLater(Netpoll.createListener("tcp4", "127.0.0.1:0"));
+        EventLoop loop = loop(net.group());
+        Listener listener = net.closeLater(Netpoll.createListener("tcp4", "127.0.0.1:0"));
         CompletableFuture<Void> served = loop.serveAsync(listener);
         int port = listener.port();
         assertThat(served.cancel(true)).isTrue();

@@ -1,7 +1,10 @@
 package io.netpoll;
 
 import io.netpoll.internal.SocketOptionProbe;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.SocketOption;
@@ -20,7 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * a plain socket given the same size (the OS may round or cap it), and differ from what it
  * reports without one, so the test cannot pass by accident.
  */
-class SocketOptionsTests extends NetTestSupport {
+class SocketOptionsTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     private static final int SEND = 40_000;
     private static final int RECEIVE = 50_000;
@@ -37,15 +42,15 @@ class SocketOptionsTests extends NetTestSupport {
     @Test
     void serverConnectionsGetTheSendAndReceiveBufferSizes() throws Exception {
         CompletableFuture<Connection> accepted = new CompletableFuture<>();
-        Server server = startServer(
-                NetTestSupport::echo,
+        Server server = net.startServer(
+                TestNet::echo,
                 Option.onPrepare(c -> {
                     accepted.complete(c);
                     return null;
                 }),
                 Option.sendBufferSize(SEND),
                 Option.receiveBufferSize(RECEIVE));
-        socket(server.port());
+        net.socket(server.port());
         Connection connection = accepted.get(10, TimeUnit.SECONDS);
 
         assertThat(SocketOptionProbe.get(connection, StandardSocketOptions.SO_SNDBUF))
@@ -59,8 +64,8 @@ class SocketOptionsTests extends NetTestSupport {
 
     @Test
     void dialedConnectionsGetTheSendAndReceiveBufferSizes() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
-        Dialer dialer = dialer(Option.sendBufferSize(SEND), Option.receiveBufferSize(RECEIVE));
+        Server server = net.echoServer();
+        Dialer dialer = net.dialer(Option.sendBufferSize(SEND), Option.receiveBufferSize(RECEIVE));
         try (Connection c = dialer.dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5))) {
             assertThat(SocketOptionProbe.get(c, StandardSocketOptions.SO_SNDBUF))
                     .isEqualTo(reported(StandardSocketOptions.SO_SNDBUF, SEND));
@@ -76,8 +81,8 @@ class SocketOptionsTests extends NetTestSupport {
 
     @Test
     void withoutTheOptionsTheOsDefaultsStay() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
-        try (Connection c = dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5))) {
+        Server server = net.echoServer();
+        try (Connection c = net.dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5))) {
             assertThat(SocketOptionProbe.get(c, StandardSocketOptions.SO_SNDBUF))
                     .isNotEqualTo(reported(StandardSocketOptions.SO_SNDBUF, SEND));
         }

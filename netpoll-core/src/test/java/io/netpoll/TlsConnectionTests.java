@@ -2,12 +2,15 @@ package io.netpoll;
 
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.internal.tls.CipherBlocks;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import io.netpoll.testing.TestTls;
 import io.netpoll.tls.TlsConfig;
 import io.netpoll.tls.TlsFailure;
 import io.netpoll.tls.TlsSessionInfo;
 import io.netpoll.tls.TlsStats;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,6 +33,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import static io.netpoll.testing.TestNet.echo;
+import static io.netpoll.testing.TestNet.pattern;
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -37,9 +43,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * TLS on real connections (issue 12): our server with the JDK's {@link SSLSocket} and with our
  * {@link Dialer}, in every handler mode; hostile peers (garbage, stalled and half-open handshakes).
- * All on 127.0.0.1; every test ends with the buffer leak check of {@link NetTestSupport}.
+ * All on 127.0.0.1; every test ends with the buffer leak check of {@link io.netpoll.testing.TestNet}.
  */
-class TlsConnectionTests extends NetTestSupport {
+class TlsConnectionTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     static Stream<Arguments> modesAndProtocols() {
         return Arrays.stream(HandlerMode.values())
@@ -54,7 +62,7 @@ class TlsConnectionTests extends NetTestSupport {
 
     private SSLSocket jdkClient(int port, String protocol) throws IOException {
         SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket();
-        closeLater(s);
+        net.closeLater(s);
         SSLParameters p = s.getSSLParameters();
         p.setProtocols(new String[] {protocol});
         p.setApplicationProtocols(new String[] {"http/1.1", "h2"});
@@ -69,8 +77,8 @@ class TlsConnectionTests extends NetTestSupport {
     @MethodSource("modesAndProtocols")
     void echoesToTheJdkClientInEveryHandlerMode(HandlerMode mode, String protocol) throws Exception {
         AtomicReference<TlsSessionInfo> atConnect = new AtomicReference<>();
-        Server server = startServer(
-                NetTestSupport::echo, Option.handlerMode(mode), Option.tls(serverTls()), Option.onConnect((ctx, c) -> {
+        Server server = net.startServer(
+                TestNet::echo, Option.handlerMode(mode), Option.tls(serverTls()), Option.onConnect((ctx, c) -> {
                     atConnect.set(c.tlsSession());
                     return ctx;
                 }));
@@ -86,7 +94,7 @@ class TlsConnectionTests extends NetTestSupport {
                         throw new RuntimeException(e);
                     }
                 },
-                exec);
+                net.exec());
         byte[] back = readFully(s.getInputStream(), size);
         writing.get(20, TimeUnit.SECONDS);
         assertThat(back).isEqualTo(payload);
@@ -109,8 +117,8 @@ class TlsConnectionTests extends NetTestSupport {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void ourDialerAndServerMoveSixteenMiBBothWays(HandlerMode mode) throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.handlerMode(mode), Option.tls(serverTls()));
-        Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext())
+        Server server = net.echoServer(Option.handlerMode(mode), Option.tls(serverTls()));
+        Dialer d = net.dialer(Option.tls(TlsConfig.client(TestTls.clientContext())
                 .applicationProtocols("h2")
                 .build()));
         Connection c = d.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5));
@@ -131,7 +139,7 @@ class TlsConnectionTests extends NetTestSupport {
                             throw new RuntimeException(e);
                         }
                     },
-                    exec);
+                    net.exec());
             byte[] back = new byte[size];
             for (int at = 0; at < size; at += 1 << 16) {
                 c.reader().next(1 << 16).get(back, at, 1 << 16); // blocking next(n): plaintext, as before
@@ -148,10 +156,11 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void aDialFailsOnAHostNameMismatchAndBothSidesCountIt() throws Exception {
-        Server server = startServer(
-                NetTestSupport::echo,
+        Server server = net.startServer(
+                TestNet::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("other-name")).build()));
-        Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
+        Dialer d =
+                net.dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
         assertThatThrownBy(() -> d.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5)))
                 .isInstanceOf(SSLHandshakeException.class);
         assertThat(d.stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);
@@ -170,19 +179,20 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void aDialFailsOnAnUntrustedCertificateAndWorksWithoutVerificationOfTheName() throws Exception {
-        Server untrusted = startServer(
-                NetTestSupport::echo,
+        Server untrusted = net.startServer(
+                TestNet::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("untrusted")).build()));
-        Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
+        Dialer d =
+                net.dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
         assertThatThrownBy(() -> d.dialConnection("tcp", "localhost:" + untrusted.port(), Duration.ofSeconds(5)))
                 .isInstanceOf(SSLHandshakeException.class);
         assertThat(d.stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);
 
         // The name check can be turned off (the chain is still checked): other-name is trusted.
-        Server other = startServer(
-                NetTestSupport::echo,
+        Server other = net.startServer(
+                TestNet::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("other-name")).build()));
-        Dialer lax = dialer(Option.tls(TlsConfig.client(TestTls.clientContext())
+        Dialer lax = net.dialer(Option.tls(TlsConfig.client(TestTls.clientContext())
                 .hostnameVerification(false)
                 .build()));
         try (Connection c = lax.dialConnection("tcp", "127.0.0.1:" + other.port(), Duration.ofSeconds(5))) {
@@ -195,12 +205,12 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void aStalledHandshakeIsClosedAtTheTimeout() throws Exception {
-        Server server = startServer(
-                NetTestSupport::echo,
+        Server server = net.startServer(
+                TestNet::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
                         .handshakeTimeout(Duration.ofMillis(300))
                         .build()));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         // A partial ClientHello record header, then nothing.
         s.getOutputStream().write(new byte[] {22, 3, 1});
         s.getOutputStream().flush();
@@ -219,12 +229,12 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void garbageInsteadOfAClientHelloIsClosedAndCountedWhileOthersAreServed() throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.tls(serverTls()));
+        Server server = net.echoServer(Option.tls(serverTls()));
         SSLSocket good = jdkClient(server.port(), "TLSv1.3");
         good.getOutputStream().write("before".getBytes(StandardCharsets.US_ASCII));
         assertThat(readFully(good.getInputStream(), 6)).isEqualTo("before".getBytes(StandardCharsets.US_ASCII));
 
-        Socket bad = socket(server.port());
+        Socket bad = net.socket(server.port());
         bad.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         bad.getOutputStream().flush();
         InputStream in = bad.getInputStream();
@@ -242,7 +252,7 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void aThousandHalfOpenHandshakesHoldBoundedMemory() throws Exception {
-        Server server = startServer(NetTestSupport::echo, Option.tls(serverTls()));
+        Server server = net.echoServer(Option.tls(serverTls()));
         long heldBefore = CipherBlocks.shared().outstandingBytes();
         List<Socket> sockets = new ArrayList<>();
         // A record header that announces a whole record, and only part of it.
@@ -253,7 +263,7 @@ class TlsConnectionTests extends NetTestSupport {
         partial[3] = 0x10;
         partial[4] = 0;
         for (int i = 0; i < 1000; i++) {
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             s.getOutputStream().write(partial);
             s.getOutputStream().flush();
             sockets.add(s);
@@ -287,8 +297,8 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void aPlaintextConnectionHasNoSession() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
-        try (Connection c = dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5))) {
+        Server server = net.echoServer();
+        try (Connection c = net.dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5))) {
             assertThat(c.tlsSession()).isNull();
         }
     }
@@ -296,11 +306,9 @@ class TlsConnectionTests extends NetTestSupport {
     @Test
     void aPeerThatClosesWithoutCloseNotifyIsATruncationAfterItsDataWasServed() throws Exception {
         java.util.concurrent.CountDownLatch disconnected = new java.util.concurrent.CountDownLatch(1);
-        Server server = startServer(
-                NetTestSupport::echo,
-                Option.tls(serverTls()),
-                Option.onDisconnect((ctx, c) -> disconnected.countDown()));
-        Socket plain = socket(server.port());
+        Server server = net.startServer(
+                TestNet::echo, Option.tls(serverTls()), Option.onDisconnect((ctx, c) -> disconnected.countDown()));
+        Socket plain = net.socket(server.port());
         SSLSocket s = (SSLSocket)
                 TestTls.clientContext().getSocketFactory().createSocket(plain, "localhost", server.port(), false);
         s.getOutputStream().write("last words".getBytes(StandardCharsets.US_ASCII));
@@ -314,7 +322,7 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void aLocalCloseSendsCloseNotify() throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     echo(ctx, c);
                     c.close();
@@ -330,18 +338,18 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void aTlsDialFromAnInlineHandlerOnItsOwnPollerFailsInsteadOfWaitingForItself() throws Exception {
-        PollerGroup one = closeLater(PollerGroup.create(1));
+        PollerGroup one = net.closeLater(PollerGroup.create(1));
         Dialer d = Netpoll.newDialer(DialerConfig.builder()
                 .pollerGroup(one)
                 .tls(TlsConfig.client(TestTls.clientContext()).build())
                 .build());
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Listener upstream = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        Listener upstream = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         EventLoop upstreamLoop = Netpoll.newEventLoop(
-                NetTestSupport::echo,
-                ServerConfig.builder().pollerGroup(group).tls(serverTls()).build());
+                TestNet::echo,
+                ServerConfig.builder().pollerGroup(net.group()).tls(serverTls()).build());
         upstreamLoop.serveAsync(upstream);
-        Listener front = closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
+        Listener front = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
         EventLoop frontLoop = Netpoll.newEventLoop(
                 (ctx, c) -> {
                     c.reader().skip(c.reader().len());
@@ -360,7 +368,7 @@ class TlsConnectionTests extends NetTestSupport {
                         .build());
         frontLoop.serveAsync(front);
         try {
-            Socket s = socket(front.port());
+            Socket s = net.socket(front.port());
             s.getOutputStream().write(1);
             assertThat(outcome.get(10, TimeUnit.SECONDS))
                     .isInstanceOf(IllegalStateException.class)
@@ -375,7 +383,7 @@ class TlsConnectionTests extends NetTestSupport {
     @EnumSource(HandlerMode.class)
     void aPeerThatNeverReadsIsClosedAtTheWriteTimeoutOverTls(HandlerMode mode) throws Exception {
         byte[] big = new byte[8 << 20];
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     c.reader().skip(c.reader().len());
                     c.reader().release();
@@ -396,7 +404,7 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void aHandlerThatNeverConsumesIsClosedAtTheInputLimitOverTls() throws Exception {
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {},
                 Option.handlerMode(HandlerMode.WORKER),
                 Option.tls(serverTls()),
@@ -412,7 +420,7 @@ class TlsConnectionTests extends NetTestSupport {
                         // the server closed: expected
                     }
                 },
-                exec);
+                net.exec());
         await().atMost(Duration.ofSeconds(20)).until(() -> server.loop().stats().connectionsActive() == 0);
         s.close();
         writing.get(20, TimeUnit.SECONDS);
@@ -421,8 +429,8 @@ class TlsConnectionTests extends NetTestSupport {
     @Test
     void mutualTlsAcceptsAClientCertificateAndRefusesAClientWithout() throws Exception {
         AtomicReference<TlsSessionInfo> seen = new AtomicReference<>();
-        Server server = startServer(
-                NetTestSupport::echo,
+        Server server = net.startServer(
+                TestNet::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
                         .clientAuth(io.netpoll.tls.ClientAuth.NEED)
                         .build()),
@@ -430,7 +438,7 @@ class TlsConnectionTests extends NetTestSupport {
                     seen.set(c.tlsSession());
                     return ctx;
                 }));
-        Dialer withCert = dialer(
+        Dialer withCert = net.dialer(
                 Option.tls(TlsConfig.client(TestTls.clientContext("client")).build()));
         try (Connection c = withCert.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5))) {
             c.writer().writeString("mtls");
@@ -441,7 +449,7 @@ class TlsConnectionTests extends NetTestSupport {
         assertThat(seen.get().peerCertificates()).isNotEmpty();
 
         Dialer without =
-                dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
+                net.dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
         try {
             // TLS 1.3: the client may finish before the server refuses it; then the refusal closes it.
             Connection c = without.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5));
@@ -457,10 +465,11 @@ class TlsConnectionTests extends NetTestSupport {
 
     @Test
     void aDialFailsOnAnExpiredCertificate() throws Exception {
-        Server server = startServer(
-                NetTestSupport::echo,
+        Server server = net.startServer(
+                TestNet::echo,
                 Option.tls(TlsConfig.server(TestTls.serverContext("expired")).build()));
-        Dialer d = dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
+        Dialer d =
+                net.dialer(Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
         assertThatThrownBy(() -> d.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5)))
                 .isInstanceOf(SSLHandshakeException.class);
         assertThat(d.stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);

@@ -1,7 +1,10 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import io.netpoll.testing.TestTls;
 import io.netpoll.tls.TlsConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,7 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * chain verified against the test CA), on 127.0.0.1. openssl must be installed ({@code .ci/run}
  * installs it); a missing openssl fails these tests rather than skipping them.
  */
-class TlsOpenSslServerTests extends NetTestSupport {
+class TlsOpenSslServerTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
+
     @TempDir
     Path dir;
 
@@ -28,8 +34,8 @@ class TlsOpenSslServerTests extends NetTestSupport {
         Path ca = TestTls.copyTo(dir, "ca.pem");
         java.util.concurrent.atomic.AtomicReference<io.netpoll.tls.TlsSessionInfo> info =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        Server server = startServer(
-                NetTestSupport::echo,
+        Server server = net.startServer(
+                TestNet::echo,
                 Option.handlerMode(mode),
                 Option.onConnect((ctx, c) -> {
                     info.set(c.tlsSession());

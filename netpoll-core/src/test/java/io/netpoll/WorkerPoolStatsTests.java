@@ -1,6 +1,9 @@
 package io.netpoll;
 
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.OutputStream;
 import java.net.Socket;
@@ -10,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static io.netpoll.testing.TestNet.readFully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,20 +21,22 @@ import static org.awaitility.Awaitility.await;
  * {@link PollerGroup#workerStats()}: the default worker pool's gauges follow what its workers
  * do. Waits on conditions only: every value is awaited, never assumed after a sleep.
  */
-class WorkerPoolStatsTests extends NetTestSupport {
+class WorkerPoolStatsTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     @Test
     void completedTasksCountEachConnectionsRunAndIdleWorkersAreNotActive() throws Exception {
-        WorkerPoolStats stats = group.workerStats();
+        WorkerPoolStats stats = net.group().workerStats();
         assertThat(stats.parallelism()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(stats.poolSize()).isZero();
         assertThat(stats.completedTasks()).isZero();
 
-        Server server = startServer(NetTestSupport::echo, Option.handlerMode(HandlerMode.WORKER));
+        Server server = net.echoServer(Option.handlerMode(HandlerMode.WORKER));
         for (int i = 0; i < 5; i++) {
             // A task serves one connection (and may serve several of its requests): five
             // connections are at least five tasks.
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             s.getOutputStream().write(i);
             assertThat(s.getInputStream().read()).isEqualTo(i);
         }
@@ -43,15 +49,15 @@ class WorkerPoolStatsTests extends NetTestSupport {
 
     @Test
     void aHandlerBlockedInAReadIsActiveButNotRunning() throws Exception {
-        WorkerPoolStats stats = group.workerStats();
-        Server server = startServer(
+        WorkerPoolStats stats = net.group().workerStats();
+        Server server = net.startServer(
                 (ctx, c) -> {
                     c.reader().next(8); // the client sends 4 bytes, then 4 more
                     c.writer().writeString("done");
                     c.writer().flush();
                 },
                 Option.handlerMode(HandlerMode.WORKER)); // the worker pool is what these tests observe
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         s.getOutputStream().write(new byte[4]);
         await().atMost(Duration.ofSeconds(10)).until(() -> stats.activeThreads() == 1 && stats.runningThreads() == 0);
         long completed = stats.completedTasks();
@@ -63,10 +69,10 @@ class WorkerPoolStatsTests extends NetTestSupport {
 
     @Test
     void workBeyondTheParallelismIsQueued() throws Exception {
-        WorkerPoolStats stats = group.workerStats();
+        WorkerPoolStats stats = net.group().workerStats();
         int parallelism = stats.parallelism();
         CountDownLatch release = new CountDownLatch(1);
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     c.reader().skip(c.reader().len());
                     // Blocks outside netpoll's reads: the pool does not compensate, the worker stays running.
@@ -77,7 +83,7 @@ class WorkerPoolStatsTests extends NetTestSupport {
                 Option.handlerMode(HandlerMode.WORKER)); // the worker pool is what these tests observe
         List<OutputStream> clients = new ArrayList<>();
         for (int i = 0; i <= parallelism; i++) {
-            clients.add(socket(server.port()).getOutputStream());
+            clients.add(net.socket(server.port()).getOutputStream());
         }
         try {
             for (int i = 0; i < parallelism; i++) {

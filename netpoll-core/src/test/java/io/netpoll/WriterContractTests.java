@@ -2,7 +2,10 @@ package io.netpoll;
 
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Writer;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * threw IllegalStateException and only flush a ConnectionClosedException), and a standalone
  * LinkBuffer narrows the declarations to no checked exception.
  */
-class WriterContractTests extends NetTestSupport {
+class WriterContractTests {
+    @RegisterExtension
+    final TestNet net = TestNet.create();
 
     interface WriterCall {
         void call(Writer w) throws Exception;
@@ -27,8 +32,8 @@ class WriterContractTests extends NetTestSupport {
 
     @Test
     void everyWriterMethodOnAClosedConnectionThrowsConnectionClosedException() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
-        Connection conn = dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5));
+        Server server = net.echoServer();
+        Connection conn = net.dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5));
         Writer writer = conn.writer();
         conn.close();
 
@@ -63,8 +68,8 @@ class WriterContractTests extends NetTestSupport {
 
     @Test
     void appendingToAClosedConnectionClosesTheHandedOverBuffer() throws Exception {
-        Server server = startServer(NetTestSupport::echo);
-        Connection conn = dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5));
+        Server server = net.echoServer();
+        Connection conn = net.dialer().dialConnection("tcp", "127.0.0.1:" + server.port(), Duration.ofSeconds(5));
         conn.close();
         LinkBuffer slice = new LinkBuffer();
         slice.writeString("handed over");
@@ -78,7 +83,7 @@ class WriterContractTests extends NetTestSupport {
     @Test
     void aHandlerCatchesOneExceptionTypeForWritesAndFlushes() throws Exception {
         java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
-        Server server = startServer((Object ctx, Connection c) -> {
+        Server server = net.startServer((Object ctx, Connection c) -> {
             c.reader().skip(c.reader().len());
             c.close(); // as if the peer had left meanwhile
             try {
@@ -89,7 +94,7 @@ class WriterContractTests extends NetTestSupport {
                 seen.complete(e);
             }
         });
-        try (java.net.Socket s = socket(server.port())) {
+        try (java.net.Socket s = net.socket(server.port())) {
             s.getOutputStream().write('x');
             assertThat(seen.get(10, java.util.concurrent.TimeUnit.SECONDS))
                     .isInstanceOf(ConnectionClosedException.class);

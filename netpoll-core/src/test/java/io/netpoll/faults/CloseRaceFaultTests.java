@@ -4,7 +4,10 @@ import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
 import io.netpoll.Dialer;
 import io.netpoll.Option;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.netpoll.testing.TestNet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -28,7 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link ConnectionClosedException}, close callbacks run exactly once, nothing leaks.
  * (CloseRaceStressTests covers random closes during traffic; this covers blocked calls.)
  */
-class CloseRaceFaultTests extends FaultScenario {
+class CloseRaceFaultTests {
+    @RegisterExtension
+    final TestNet net = TestNet.faultScenario();
+
     private static final int ROUNDS = 30;
     private static final int CLOSERS = 3;
     private static final int LIMIT = 64 << 10;
@@ -45,7 +52,7 @@ class CloseRaceFaultTests extends FaultScenario {
         // Handlers park outside netpoll ('P'): they get an executor of their own (see WorkerPool).
         ExecutorService handlers = Executors.newCachedThreadPool();
         try {
-            Server server = startServer(
+            Server server = net.startServer(
                     (ctx, c) -> {
                         byte kind = c.reader().readByte();
                         if (kind == 'P') { // busy, reading nothing: the server stops reading at the limit
@@ -66,7 +73,7 @@ class CloseRaceFaultTests extends FaultScenario {
                         track(c);
                         return null;
                     }));
-            Dialer dialer = dialer(Option.maxInputBuffer(LIMIT));
+            Dialer dialer = net.dialer(Option.maxInputBuffer(LIMIT));
             String address = "127.0.0.1:" + server.port();
             for (int round = 0; round < ROUNDS; round++) {
                 clientBlockedWhileBothEndsClose(dialer, address);
@@ -132,7 +139,7 @@ class CloseRaceFaultTests extends FaultScenario {
         List<Future<?>> closers = new ArrayList<>();
         for (int i = 0; i <= CLOSERS; i++) {
             Connection victim = i < CLOSERS ? a : b;
-            closers.add(exec.submit(() -> {
+            closers.add(net.exec().submit(() -> {
                 go.await();
                 victim.close();
                 return null;
@@ -154,7 +161,7 @@ class CloseRaceFaultTests extends FaultScenario {
         final Future<Throwable> outcome;
 
         Blocked(Call call) {
-            outcome = exec.submit(() -> {
+            outcome = net.exec().submit(() -> {
                 thread.set(Thread.currentThread());
                 try {
                     call.run();

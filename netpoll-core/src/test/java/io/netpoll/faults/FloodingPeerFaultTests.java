@@ -5,7 +5,10 @@ import io.netpoll.HandlerMode;
 import io.netpoll.Option;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.netpoll.testing.TestNet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -27,7 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * read: the server's memory stays bounded, other connections are served, and what is sent is
  * not lost once the peer reads.
  */
-class FloodingPeerFaultTests extends FaultScenario {
+class FloodingPeerFaultTests {
+    @RegisterExtension
+    final TestNet net = TestNet.faultScenario();
+
     private static final long FLOOD = 64L << 20;
     private static final int INPUT_LIMIT = 1 << 20;
 
@@ -43,10 +50,10 @@ class FloodingPeerFaultTests extends FaultScenario {
 
     @Test
     void peerSendingSixtyFourMebibytesWithoutReadingHoldsBoundedMemoryAndLosesNoByte() throws Exception {
-        BufferPool pool = ownPool();
-        Server server =
-                startServer(FloodingPeerFaultTests::echo, Option.bufferPool(pool), Option.maxInputBuffer(INPUT_LIMIT));
-        Socket s = socket(server.port());
+        BufferPool pool = net.ownPool();
+        Server server = net.startServer(
+                FloodingPeerFaultTests::echo, Option.bufferPool(pool), Option.maxInputBuffer(INPUT_LIMIT));
+        Socket s = net.socket(server.port());
         CompletableFuture<Void> sending = CompletableFuture.runAsync(
                 () -> {
                     try {
@@ -60,7 +67,7 @@ class FloodingPeerFaultTests extends FaultScenario {
                         throw new RuntimeException(e);
                     }
                 },
-                exec);
+                net.exec());
         // The peer does not read: the handler's flush waits, the server stops reading at the
         // input limit, and the peer's writes block in its kernel.
         AtomicLong lastIn = new AtomicLong(-1);
@@ -94,15 +101,15 @@ class FloodingPeerFaultTests extends FaultScenario {
     @Test
     void inlineServerFloodedByAPeerThatDoesNotReadIsClosedAtTheOutputLimit() throws Exception {
         // An inline handler's flush cannot wait: the output limit bounds the memory instead.
-        BufferPool pool = ownPool();
+        BufferPool pool = net.ownPool();
         int outputLimit = 4 << 20;
-        Server server = startServer(
+        Server server = net.startServer(
                 FloodingPeerFaultTests::echo,
                 Option.inlineHandlers(),
                 Option.bufferPool(pool),
                 Option.maxInputBuffer(INPUT_LIMIT),
                 Option.maxOutputBuffer(outputLimit));
-        Socket s = socket(server.port());
+        Socket s = net.socket(server.port());
         AtomicLong maxUsed = new AtomicLong();
         CompletableFuture<Void> sending = CompletableFuture.runAsync(
                 () -> {
@@ -117,7 +124,7 @@ class FloodingPeerFaultTests extends FaultScenario {
                         // expected: the server gave up on us
                     }
                 },
-                exec);
+                net.exec());
         sending.get(30, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().outputLimitCloses() == 1);
         assertThat(maxUsed.get()).as("server memory").isLessThanOrEqualTo(outputLimit + 2L * INPUT_LIMIT);
@@ -133,11 +140,11 @@ class FloodingPeerFaultTests extends FaultScenario {
         // Output backpressure: each handler tries to send 1 GiB to a peer that does not read.
         // Its flush waits up to the write timeout, then the connection is closed and counted.
         // (Adaptive: flushes queue without waiting until the peer is a high-water mark behind.)
-        BufferPool pool = ownPool();
+        BufferPool pool = net.ownPool();
         int peers = 50;
         int chunk = 64 << 10;
         AtomicLong maxUsed = new AtomicLong();
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     byte kind = c.reader().readByte();
                     if (kind == 'e') { // a well-behaved client: a one-byte echo
@@ -157,11 +164,11 @@ class FloodingPeerFaultTests extends FaultScenario {
                 Option.handlerMode(mode));
         List<Socket> stalled = new ArrayList<>();
         for (int i = 0; i < peers; i++) {
-            Socket s = socket(server.port(), 16 << 10);
+            Socket s = net.socket(server.port(), 16 << 10);
             s.getOutputStream().write('f'); // start the flood; never read
             stalled.add(s);
         }
-        Socket good = socket(server.port());
+        Socket good = net.socket(server.port());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (server.loop().stats().writeTimeoutCloses() < peers && System.nanoTime() < deadline) {
             good.getOutputStream().write('e'); // served while the others' flushes wait

@@ -3,6 +3,9 @@ package io.netpoll.faults;
 import io.netpoll.faults.Frames.Expected;
 import io.netpoll.faults.Frames.Mode;
 import io.netpoll.testing.PeerIo;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -13,6 +16,7 @@ import java.net.Socket;
 import java.util.Arrays;
 import java.util.Random;
 
+import static io.netpoll.testing.TestNet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -23,14 +27,17 @@ import static org.assertj.core.api.Assertions.fail;
  * closes the connection and counts as a handler error), and after each case a fresh client is
  * served. A failure names its seed; rerun one case with {@code -Dfaults.fuzz.seed=<seed>}.
  */
-class FrameFuzzFaultTests extends FaultScenario {
+class FrameFuzzFaultTests {
+    @RegisterExtension
+    final TestNet net = TestNet.faultScenario();
+
     private static final int CASES = 1000;
     private static final long FIXED_BASE_SEED = 20261126L;
 
     @ParameterizedTest
     @EnumSource(Mode.class)
     void garbageAndMutatedFrames(Mode mode) throws Exception {
-        Server server = startServer(mode.handler(), mode.options());
+        Server server = net.startServer(mode.handler(), mode.options());
         Long only = Long.getLong("faults.fuzz.seed");
         long base = only != null ? only : FIXED_BASE_SEED; // fixed: every run checks the same cases
         int cases = only != null ? 1 : CASES;

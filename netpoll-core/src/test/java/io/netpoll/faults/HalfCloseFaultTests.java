@@ -1,6 +1,9 @@
 package io.netpoll.faults;
 
 import io.netpoll.faults.Frames.Mode;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -11,19 +14,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static io.netpoll.testing.TestNet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Peers that close their sending side (FIN) right after their last bytes, sometimes in the
  * middle of a frame: every complete frame is still answered, in order, then the server closes.
  */
-class HalfCloseFaultTests extends FaultScenario {
+class HalfCloseFaultTests {
+    @RegisterExtension
+    final TestNet net = TestNet.faultScenario();
+
     private static final int CONNECTIONS = 100;
 
     @ParameterizedTest
     @EnumSource(Mode.class)
     void halfCloseAfterSendingGetsEveryReplyThenEof(Mode mode) throws Exception {
-        Server server = startServer(mode.handler(), mode.options());
+        Server server = net.startServer(mode.handler(), mode.options());
         Random random = new Random(42);
         List<Socket> sockets = new ArrayList<>();
         List<byte[]> expected = new ArrayList<>();
@@ -36,7 +43,7 @@ class HalfCloseFaultTests extends FaultScenario {
             if (i % 2 == 1) { // and half a frame: the FIN comes mid-frame
                 b.writeBytes(java.util.Arrays.copyOf(Frames.frame(500, random), 1 + random.nextInt(400)));
             }
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             s.getOutputStream().write(b.toByteArray());
             s.shutdownOutput();
             sockets.add(s);

@@ -6,7 +6,10 @@ import io.netpoll.Option;
 import io.netpoll.ShutdownResult;
 import io.netpoll.faults.Frames.Mode;
 import io.netpoll.testing.PeerIo;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,10 +29,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.netpoll.testing.TestNet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Handlers that fail: exceptions of every kind, callbacks that throw, handlers that never read or never return. */
-class HandlerFaultTests extends FaultScenario {
+class HandlerFaultTests {
+    @RegisterExtension
+    final TestNet net = TestNet.faultScenario();
 
     /** A handler that fails in the way its connection's first byte names, and echoes frames otherwise. */
     private static OnRequest failing(Mode mode) {
@@ -63,8 +69,8 @@ class HandlerFaultTests extends FaultScenario {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void exceptionsOfEveryKindCloseOnlyTheirConnectionAndAreCounted(Mode mode) throws Exception {
-        Server server = startServer(failing(mode), mode.options());
-        Socket good = socket(server.port());
+        Server server = net.startServer(failing(mode), mode.options());
+        Socket good = net.socket(server.port());
         String kinds = "RASIWF";
         int bad = 0;
         for (int round = 0; round < 5; round++) {
@@ -92,7 +98,7 @@ class HandlerFaultTests extends FaultScenario {
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger closeCallbacks = new AtomicInteger();
         AtomicInteger disconnects = new AtomicInteger();
-        Server server = startServer(
+        Server server = net.startServer(
                 mode.handler(),
                 mode.options(
                         Option.onPrepare(c -> {
@@ -150,11 +156,11 @@ class HandlerFaultTests extends FaultScenario {
     @EnumSource(Mode.class)
     void handlersThatNeverReadDoNotSpin(Mode mode) throws Exception {
         AtomicLong calls = new AtomicLong();
-        Server server = startServer((ctx, c) -> calls.incrementAndGet(), mode.options()); // consumes nothing
+        Server server = net.startServer((ctx, c) -> calls.incrementAndGet(), mode.options()); // consumes nothing
         int connections = 50;
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             s.getOutputStream().write(new byte[100]);
             sockets.add(s);
         }
@@ -201,7 +207,7 @@ class HandlerFaultTests extends FaultScenario {
         CountDownLatch release = new CountDownLatch(1);
         BlockingQueue<Throwable> woken = new ArrayBlockingQueue<>(10);
         AtomicInteger running = new AtomicInteger();
-        Server server = startServer(
+        Server server = net.startServer(
                 (ctx, c) -> {
                     byte kind = c.reader().readByte();
                     running.incrementAndGet();
@@ -226,12 +232,12 @@ class HandlerFaultTests extends FaultScenario {
                 Option.executor(handlers));
         List<Socket> sockets = new ArrayList<>();
         for (char kind : "LLLNNNFFF".toCharArray()) {
-            Socket s = socket(server.port(), 16 << 10);
+            Socket s = net.socket(server.port(), 16 << 10);
             s.getOutputStream().write(kind);
             sockets.add(s);
         }
         for (int i = 0; i < 3; i++) {
-            sockets.add(socket(server.port())); // idle
+            sockets.add(net.socket(server.port())); // idle
         }
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> running.get() == 9 && server.loop().connectionCount() == 12);

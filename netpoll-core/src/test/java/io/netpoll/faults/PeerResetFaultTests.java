@@ -2,6 +2,9 @@ package io.netpoll.faults;
 
 import io.netpoll.faults.Frames.Mode;
 import io.netpoll.testing.PeerIo;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,21 +18,25 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static io.netpoll.testing.TestNet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Peers that reset their connection (RST) in the middle of a frame, hundreds at once. */
-class PeerResetFaultTests extends FaultScenario {
+class PeerResetFaultTests {
+    @RegisterExtension
+    final TestNet net = TestNet.faultScenario();
+
     private static final int CONNECTIONS = 200;
 
     @ParameterizedTest
     @EnumSource(Mode.class)
     void resetInTheMiddleOfAFrameOnHundredsOfConnectionsAtOnce(Mode mode) throws Exception {
-        Server server = startServer(mode.handler(), mode.options());
+        Server server = net.startServer(mode.handler(), mode.options());
         Random random = new Random(CONNECTIONS);
         List<Socket> sockets = new ArrayList<>();
         long sent = 0;
         for (int i = 0; i < CONNECTIONS; i++) {
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             ByteArrayOutputStream b = new ByteArrayOutputStream();
             switch (i % 4) {
                 case 0 -> b.write(3); // half a header
@@ -62,7 +69,7 @@ class PeerResetFaultTests extends FaultScenario {
         List<Future<?>> resetters = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             int first = t;
-            resetters.add(exec.submit(() -> {
+            resetters.add(net.exec().submit(() -> {
                 go.await();
                 for (int i = first; i < sockets.size(); i += 4) {
                     sockets.get(i).setSoLinger(true, 0);
@@ -86,7 +93,7 @@ class PeerResetFaultTests extends FaultScenario {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void resetWhileTheServerIsWritingAReplyTheClientDoesNotRead(Mode mode) throws Exception {
-        Server server = startServer(mode.handler(), mode.options());
+        Server server = net.startServer(mode.handler(), mode.options());
         Random random = new Random(7);
         // Far more replies than the socket buffers hold: the server's flush finds a full socket.
         ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -96,9 +103,9 @@ class PeerResetFaultTests extends FaultScenario {
         byte[] requests = b.toByteArray();
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            Socket s = socket(server.port(), 4096);
+            Socket s = net.socket(server.port(), 4096);
             sockets.add(s);
-            exec.submit(() -> PeerIo.writeQuietly(s.getOutputStream(), requests));
+            net.exec().submit(() -> PeerIo.writeQuietly(s.getOutputStream(), requests));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> server.loop().stats().bytesOut() > 50L * 4096);
         for (Socket s : sockets) {

@@ -32,7 +32,7 @@ import java.util.function.IntSupplier;
  * <p>Usage: {@code ScenarioCheck.after("name").eventLoop("echo", loop).dialer("client", d)
  * .pollers(group, listeners).verify(timeout)}, then {@link #assertNoOutstandingNodes} once the
  * servers are shut down (a server holds no node when idle, so it may also be called while they run).
- * Used by netpoll-core's {@code FaultScenario} and by the sample application's fault tests (through
+ * Used by netpoll-core's {@code TestNet.faultScenario()} and by the sample application's fault tests (through
  * netpoll-core's test-jar). Not thread-safe: one check per thread.
  */
 public final class ScenarioCheck {

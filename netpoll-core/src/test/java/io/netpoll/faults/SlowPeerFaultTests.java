@@ -2,6 +2,9 @@ package io.netpoll.faults;
 
 import io.netpoll.Option;
 import io.netpoll.faults.Frames.Mode;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -14,23 +17,26 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import static io.netpoll.testing.TestNet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Slow senders: a byte at a time, and a slowloris holding many half-sent frames. */
-class SlowPeerFaultTests extends FaultScenario {
+class SlowPeerFaultTests {
+    @RegisterExtension
+    final TestNet net = TestNet.faultScenario();
 
     @ParameterizedTest
     @EnumSource(Mode.class)
     void aByteAtATimeSenderGetsExactRepliesWhileOthersAreServed(Mode mode) throws Exception {
-        Server server = startServer(mode.handler(), mode.options());
+        Server server = net.startServer(mode.handler(), mode.options());
         Random random = new Random(11);
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (int f = 0; f < 10; f++) {
             b.writeBytes(Frames.frame(random.nextInt(120), random));
         }
         byte[] stream = b.toByteArray();
-        Socket slow = socket(server.port());
-        Socket other = socket(server.port());
+        Socket slow = net.socket(server.port());
+        Socket other = net.socket(server.port());
         OutputStream out = slow.getOutputStream();
         for (int i = 0; i < stream.length; i++) {
             out.write(stream[i]); // TCP_NODELAY: one segment per byte
@@ -46,11 +52,11 @@ class SlowPeerFaultTests extends FaultScenario {
     @EnumSource(Mode.class)
     void slowlorisHoldingManyHalfSentFramesIsEvictedByTheIdleTimeout(Mode mode) throws Exception {
         Duration idle = Duration.ofSeconds(1);
-        Server server = startServer(mode.handler(), mode.options(Option.idleTimeout(idle)));
+        Server server = net.startServer(mode.handler(), mode.options(Option.idleTimeout(idle)));
         int held = 200;
         List<Socket> loris = new ArrayList<>();
         for (int i = 0; i < held; i++) {
-            Socket s = socket(server.port());
+            Socket s = net.socket(server.port());
             s.getOutputStream().write(new byte[] {(byte) (900 >>> 8), (byte) 900, 1, 2, 3, 4, 5}); // 5 of 900 bytes
             loris.add(s);
         }

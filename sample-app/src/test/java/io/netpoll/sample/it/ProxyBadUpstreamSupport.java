@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
-/** Shared by the bad-upstream proxy tests (which set 500 ms proxy timeouts): a bound and a client socket. */
+/** Shared by the bad-upstream proxy tests (which set 500 ms proxy timeouts): a bound, a client socket, a fake upstream. */
 final class ProxyBadUpstreamSupport {
 
     /** Every scenario must end a client's session well within this. */
@@ -27,14 +27,28 @@ final class ProxyBadUpstreamSupport {
 
     /**
      * A loopback upstream that accepts and holds every connection open without reading or writing
-     * (a blackhole), on a daemon thread; closing it closes the listener and what it accepted.
+     * (a blackhole), or does what an {@link OnAccept} says first, on a daemon thread; closing it
+     * closes the listener and what it accepted.
      */
     static final class HoldingUpstream implements Closeable {
         private final ServerSocket listener;
         private final BlockingQueue<Socket> accepted = new LinkedBlockingQueue<>();
 
+        /** What the upstream does with each socket it accepts, on its acceptor thread, before holding it. */
+        interface OnAccept {
+            void accepted(Socket socket) throws IOException;
+        }
+
         /** {@code receiveBufferSize} 0: the OS default; else inherited by the accepted sockets. */
         HoldingUpstream(String threadName, int receiveBufferSize) {
+            this(threadName, receiveBufferSize, socket -> {});
+        }
+
+        /**
+         * As {@link #HoldingUpstream(String, int)}, running {@code onAccept} on each accepted
+         * socket first (an upstream that answers, then dies, for instance).
+         */
+        HoldingUpstream(String threadName, int receiveBufferSize, OnAccept onAccept) {
             try {
                 listener = new ServerSocket();
                 if (receiveBufferSize > 0) {
@@ -48,7 +62,13 @@ final class ProxyBadUpstreamSupport {
                     () -> {
                         try {
                             while (true) {
-                                accepted.add(listener.accept());
+                                Socket socket = listener.accept();
+                                accepted.add(socket);
+                                try {
+                                    onAccept.accepted(socket);
+                                } catch (IOException peerGone) {
+                                    socket.close(); // that connection only; go on accepting
+                                }
                             }
                         } catch (IOException closed) {
                             // the test class is done

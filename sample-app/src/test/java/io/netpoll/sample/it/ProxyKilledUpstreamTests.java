@@ -13,8 +13,6 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 
 import static io.netpoll.sample.it.ProxyBadUpstreamSupport.BOUND;
@@ -33,39 +31,20 @@ import static org.awaitility.Awaitility.await;
         })
 class ProxyKilledUpstreamTests {
 
-    private static final ServerSocket UPSTREAM;
-
-    static {
-        try {
-            UPSTREAM = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-        Thread t = new Thread(
-                () -> {
-                    try {
-                        while (true) {
-                            Socket s = UPSTREAM.accept();
-                            // Reads the first request, answers it, then dies abruptly.
-                            InputStream in = s.getInputStream();
-                            byte[] request = new byte[6];
-                            in.readNBytes(request, 0, request.length);
-                            s.getOutputStream().write("+PONG\r\n".getBytes());
-                            s.setSoLinger(true, 0);
-                            s.close(); // RST
-                        }
-                    } catch (IOException closed) {
-                        // the test class is done
-                    }
-                },
-                "killed-upstream");
-        t.setDaemon(true);
-        t.start();
-    }
+    /** Reads the first request, answers it, then dies abruptly. */
+    private static final ProxyBadUpstreamSupport.HoldingUpstream UPSTREAM =
+            new ProxyBadUpstreamSupport.HoldingUpstream("killed-upstream", 0, s -> {
+                InputStream in = s.getInputStream();
+                byte[] request = new byte[6];
+                in.readNBytes(request, 0, request.length);
+                s.getOutputStream().write("+PONG\r\n".getBytes());
+                s.setSoLinger(true, 0);
+                s.close(); // RST
+            });
 
     @DynamicPropertySource
     static void upstream(DynamicPropertyRegistry registry) {
-        registry.add("sample.proxy.upstream-port", UPSTREAM::getLocalPort);
+        registry.add("sample.proxy.upstream-port", UPSTREAM::port);
     }
 
     @AfterAll
