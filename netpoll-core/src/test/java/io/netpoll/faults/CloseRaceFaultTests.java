@@ -44,6 +44,8 @@ class CloseRaceFaultTests {
 
     private final Map<SocketAddress, Connection> serverSide = new ConcurrentHashMap<>();
     private final Map<Connection, AtomicInteger> callbacks = new ConcurrentHashMap<>();
+    /** Handlers about to block in their read: a close before that would find no handler to wake. */
+    private final AtomicInteger readingHandlers = new AtomicInteger();
 
     @Test
     void concurrentClosesWakeBlockedReadersAndWritersOnBothEnds() throws Exception {
@@ -59,6 +61,7 @@ class CloseRaceFaultTests {
                             release.await(30, TimeUnit.SECONDS);
                             return;
                         }
+                        readingHandlers.incrementAndGet();
                         try {
                             c.reader().next(1000); // a frame that never comes
                         } catch (ConnectionClosedException e) {
@@ -112,11 +115,14 @@ class CloseRaceFaultTests {
 
     /** The server's handler blocks in a read and another thread in a write; closes from both ends. */
     private void serverBlockedWhileBothEndsClose(Dialer dialer, String address) throws Exception {
+        int reading = readingHandlers.get();
         Connection client = track(dialer.dialConnection("tcp", address, Duration.ofSeconds(5)));
         client.send(w -> w.writeByte((byte) 'N'));
         Connection server = serverConnection(client);
         Blocked write = block(() -> server.send(w -> w.writeBinary(LARGE))); // the client never reads
         write.awaitParked();
+        // On a loaded machine the handler may not have run yet: the close must find it reading.
+        await().atMost(Duration.ofSeconds(10)).until(() -> readingHandlers.get() > reading);
         closeAtOnce(server, client);
         write.assertWokenByClose();
     }
