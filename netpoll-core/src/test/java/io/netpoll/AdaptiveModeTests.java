@@ -152,7 +152,7 @@ class AdaptiveModeTests {
             fillers.add(net.closeLater(f));
         }
         CountDownLatch dialing = new CountDownLatch(5);
-        EventLoop proxy = Netpoll.newEventLoop(
+        Server proxyServer = net.startServer(
                 (ctx, c) -> c.reader().skip(c.reader().len()),
                 Option.pollerGroup(single),
                 Option.onConnect((ctx, c) -> {
@@ -164,11 +164,8 @@ class AdaptiveModeTests {
                     }
                     return ctx;
                 }));
-        Listener proxyListener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        net.exec().submit(() -> {
-            proxy.serve(proxyListener);
-            return null;
-        });
+        EventLoop proxy = proxyServer.loop();
+        Listener proxyListener = proxyServer.listener();
         Server echo = startServerOn(single, TestNet::echo);
         List<Socket> clients = new ArrayList<>();
         for (int i = 0; i < 10; i++) {

@@ -1,6 +1,7 @@
 package io.netpoll;
 
 import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,17 +18,9 @@ class SelectorRebuildTests {
     @Test
     void rebuildingTheSelectorKeepsListenersConnectionsAndPendingWrites() throws Exception {
         PollerGroup one = net.closeLater(PollerGroup.create(1));
-        Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop =
-                Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(one), Option.idleTimeout(Duration.ofMinutes(1)));
-        Thread serving = new Thread(() -> {
-            try {
-                loop.serve(listener);
-            } catch (java.io.IOException ignored) {
-                // shut down
-            }
-        });
-        serving.start();
+        Server server = net.echoServer(Option.pollerGroup(one), Option.idleTimeout(Duration.ofMinutes(1)));
+        EventLoop loop = server.loop();
+        Listener listener = server.listener();
         Socket before = net.socket(listener.port());
         before.getOutputStream().write(1);
         assertThat(before.getInputStream().read()).isEqualTo(1);
@@ -42,7 +35,7 @@ class SelectorRebuildTests {
         assertThat(after.getInputStream().read()).isEqualTo(3);
         assertThat(one.stats().registrations()).isEqualTo(3);
         loop.shutdown(Duration.ofSeconds(1));
-        serving.join(5_000);
+        server.serving().get(5, java.util.concurrent.TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> one.stats().registrations() == 0); // the acceptor's new key too
     }
@@ -50,15 +43,9 @@ class SelectorRebuildTests {
     @Test
     void interruptingAPollerThreadNeitherSpinsNorRebuilds() throws Exception {
         PollerGroup one = net.closeLater(PollerGroup.create(1));
-        Listener listener = net.closeLater(Netpoll.createListener("tcp", "127.0.0.1:0"));
-        EventLoop loop = Netpoll.newEventLoop(TestNet::echo, Option.pollerGroup(one));
-        net.exec().execute(() -> {
-            try {
-                loop.serve(listener);
-            } catch (java.io.IOException ignored) {
-                // shut down
-            }
-        });
+        Server server = net.echoServer(Option.pollerGroup(one));
+        EventLoop loop = server.loop();
+        Listener listener = server.listener();
         Socket s = net.socket(listener.port());
         s.getOutputStream().write(1);
         assertThat(s.getInputStream().read()).isEqualTo(1);

@@ -74,12 +74,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #socket}/{@link #peer}/{@link #closeLater} too (the lists are synchronized).
  */
 public final class TestNet implements BeforeEachCallback, AfterEachCallback, InvocationInterceptor {
-    private static final Duration CLEAN_WITHIN = Duration.ofSeconds(15);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
 
     private final boolean faultScenario;
     private int pollers = 2;
     private Duration timeout = Duration.ofSeconds(60);
+    private Duration cleanWithin = Duration.ofSeconds(15);
 
     private PollerGroup group;
     private ExecutorService exec;
@@ -113,6 +113,12 @@ public final class TestNet implements BeforeEachCallback, AfterEachCallback, Inv
     /** The bound on each test method (default 60 s). */
     public TestNet timeout(Duration timeout) {
         this.timeout = timeout;
+        return this;
+    }
+
+    /** How long a fault scenario's check waits for the servers and dialers to be clean (default 15 s). */
+    public TestNet cleanWithin(Duration timeout) {
+        this.cleanWithin = timeout;
         return this;
     }
 
@@ -359,7 +365,7 @@ public final class TestNet implements BeforeEachCallback, AfterEachCallback, Inv
         // Servers shut down by the test have closed their listeners.
         check.pollers(group, () ->
                 (int) servers.stream().filter(s -> s.listener().isOpen()).count());
-        check.verify(CLEAN_WITHIN);
+        check.verify(cleanWithin);
     }
 
     private static void closeAll(List<AutoCloseable> list) throws Exception {
