@@ -4,15 +4,13 @@ import io.netpoll.Connection;
 import io.netpoll.ConnectionClosedException;
 import io.netpoll.Dialer;
 import io.netpoll.EventLoop;
-import io.netpoll.Listener;
-import io.netpoll.Netpoll;
 import io.netpoll.Option;
-import io.netpoll.PollerGroup;
 import io.netpoll.codec.LineFrameDecoder;
-import org.junit.jupiter.api.AfterEach;
+import io.netpoll.testing.TestNet;
+import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -36,24 +34,17 @@ import static org.awaitility.Awaitility.await;
  * idle connections (peer close, unasked input, idle time, lifetime), refusal at release,
  * close, dial failures, upstream restarts, and acquire/release races.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConnectionPoolTests {
-    private PollerGroup group;
+    @RegisterExtension
+    final TestNet net = TestNet.create();
+
     private Dialer dialer;
+    /** The servers' event loops, in start order (shut down by the fixture). */
     private final List<EventLoop> loops = new ArrayList<>();
-    private final List<ConnectionPool> pools = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
-        group = PollerGroup.create(2);
-        dialer = Netpoll.newDialer(Option.pollerGroup(group), Option.readTimeout(Duration.ofSeconds(10)));
-    }
-
-    @AfterEach
-    void tearDown() {
-        pools.forEach(ConnectionPool::close);
-        loops.forEach(l -> l.shutdown(Duration.ofSeconds(2)));
-        group.close();
+        dialer = net.dialer(Option.readTimeout(Duration.ofSeconds(10)));
     }
 
     /** A line server: "ping" -> "pong", "bye" -> closes, "push" -> "pong" twice (the second unasked). */
@@ -62,8 +53,9 @@ class ConnectionPoolTests {
     }
 
     private String startServer(String address) throws IOException {
-        Listener listener = Netpoll.createListener("tcp", address);
-        EventLoop loop = Netpoll.newEventLoop(
+        Server server = net.startServer(
+                "tcp",
+                address,
                 (ctx, c) -> {
                     LineFrameDecoder lines = (LineFrameDecoder) ctx;
                     ByteBuffer line;
@@ -81,27 +73,18 @@ class ConnectionPoolTests {
                     }
                     c.writer().flush();
                 },
-                Option.pollerGroup(group),
                 Option.onPrepare(c -> {
                     LineFrameDecoder d = new LineFrameDecoder(1024);
                     c.addCloseCallback(closed -> d.close());
                     return d;
                 }));
-        loops.add(loop);
-        async(() -> {
-            try {
-                loop.serve(listener);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        return "127.0.0.1:" + listener.port();
+        loops.add(server.loop());
+        return "127.0.0.1:" + server.port();
     }
 
+    /** Closed after the test before the servers shut down. */
     private ConnectionPool pool(ConnectionPool.Builder b) {
-        ConnectionPool p = b.build();
-        pools.add(p);
-        return p;
+        return net.peer(b.build());
     }
 
     private static String ping(PooledConnection lease) throws IOException {
