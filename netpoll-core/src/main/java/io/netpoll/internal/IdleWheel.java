@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
  * {@link Poller#turnNanos}, {@link Poller#clockNanos}). When its slot comes round, the wheel
  * compares that time with the idle timeout and either closes the connection or moves it to the
  * slot of its new deadline. So the per-read or per-write cost of idle tracking is one plain store
- * (no clock read: a stamp is at most one poller turn early, below the wheel's tick unless a
- * turn stalls), and the wheel cost is one visit per connection per revolution ({@value #SLOTS} ticks of {@value #TICK_MS} ms). Entries are linked
- * through fields of the connection, so scheduling and removal allocate nothing and are O(1).
+ * (no clock read: a stamp is at most one poller turn early, below the wheel's tick unless a turn
+ * stalls), and the wheel cost is one visit per connection per revolution ({@value #SLOTS} ticks
+ * of {@value #TICK_MS} ms). Entries are linked through fields of the connection, so scheduling
+ * and removal allocate nothing and are O(1).
  */
 final class IdleWheel {
     static final int SLOTS = 256;
