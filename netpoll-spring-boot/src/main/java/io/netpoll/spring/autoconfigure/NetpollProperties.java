@@ -480,7 +480,7 @@ public class NetpollProperties implements Validator {
         private boolean enabled = true;
 
         /**
-         * Network to listen on.
+         * TLS of this server, from an SSL bundle.
          */
         @NestedConfigurationProperty
         private final NetpollSslProperties.Server ssl = new NetpollSslProperties.Server();
@@ -493,6 +493,9 @@ public class NetpollProperties implements Validator {
             return this.ssl;
         }
 
+        /**
+         * Network to listen on.
+         */
         private Network network = Network.TCP;
 
         /**
