@@ -19,10 +19,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-taskset -c 0 redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+# redis-server on 6389: the sample's kv-tls server has 6390.
+taskset -c 0 redis-server --port 6389 --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
   --logfile /dev/null & redis_pid=$!
 taskset -c 0 java -jar "$JAR" --logging.level.root=WARN ${APP_ARGS:-} >/dev/null 2>&1 & app_pid=$!
-for port in 6390 6380 6381; do
+for port in 6389 6380 6381; do
   for _ in $(seq 1 240); do redis-cli -p $port ping 2>/dev/null | grep -q PONG && break; sleep 0.25; done
 done
 
@@ -43,7 +44,7 @@ done
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), java $(java -version 2>&1 | head -1)"
 echo "# redis-benchmark -c $C -n $N -t $TESTS -q [-P 16]"
 for P in 1 16; do
-  for target in "redis-server:6390" "kv:6380" "proxy:6381"; do
+  for target in "redis-server:6389" "kv:6380" "proxy:6381"; do
     echo "## $target P=$P"
     bench "${target#*:}" "$P"
   done

@@ -14,8 +14,10 @@ import java.net.SocketAddress;
  * @param remoteAddress the peer's address
  * @param createdAtMillis when the connection was set up (epoch milliseconds)
  * @param ageNanos how long ago that was
- * @param idleNanos time since the last byte read or written, or -1 when the connection has no idle
- *        timeout (activity is timed only for the idle timeout: no clock read per read or write otherwise)
+ * @param idleNanos time since the last byte read or written (since creation if none was), with or
+ *        without an idle timeout; coarse: activity is stamped with the serving poller's clock of
+ *        its current loop turn (no clock read per read or write), so this may read up to one poller
+ *        turn long
  * @param bytesIn bytes read from the socket
  * @param bytesOut bytes written to the socket
  * @param unreadInput input bytes read from the socket and not yet consumed by the handler

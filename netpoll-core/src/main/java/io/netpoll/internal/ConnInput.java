@@ -51,6 +51,11 @@ final class ConnInput {
     private int readSize = INITIAL_READ;
     /** Bytes read from the socket (ConnectionInfo); written by the poller only, read racily. */
     long received;
+    /**
+     * When bytes last arrived, on the poller's turn clock (idle timeout, ConnectionInfo): written
+     * by the poller only, read racily (no clock read, no fence per read).
+     */
+    long lastReadNanos;
 
     volatile boolean eof;
     /** Reading stopped because the unread input reached maxInput (set by the poller, cleared by it too). */
@@ -62,6 +67,7 @@ final class ConnInput {
         this.c = c;
         this.input = input;
         this.maxInput = maxInput;
+        this.lastReadNanos = c.createdNanos();
     }
 
     /** Poller: the socket is readable. */
@@ -213,11 +219,14 @@ final class ConnInput {
     private void published(int n) {
         c.counters.bytesIn.add(n);
         received += n;
-        if (c.idleTimeoutNanos > 0) {
-            c.lastActive = System.nanoTime();
-        }
-        c.wakeReader();
+        lastReadNanos = c.poller.turnNanos();
+        // Dekker with a blocking reader (NioConnection.awaitSlow): the bytes were published by a
+        // release store, which alone may be reordered after the load of readWaiter (a reader that
+        // registered could then miss both the bytes and the unpark). The epoch bump is a volatile
+        // store before that load; the reader reads epoch after storing readWaiter. So either we
+        // see the waiter or it sees the bytes, by the memory model, at no extra cost.
         c.redispatchOnPoller();
+        c.wakeReader();
     }
 
     private void onEof() {

@@ -64,6 +64,11 @@ final class ConnOutput {
     private volatile int draining;
     /** Bytes sent; written under the draining flag, read by the poller's write timer. */
     private volatile long sentBytes;
+    /**
+     * When bytes were last sent, on the poller's coarse clock (idle timeout, ConnectionInfo):
+     * written under the draining flag (one writer at a time), read racily (no fence of its own).
+     */
+    long lastSentNanos;
 
     private volatile Thread flushWaiter;
     /**
@@ -82,6 +87,7 @@ final class ConnOutput {
         this.maxOutput = maxOutput;
         this.highWater = Math.max(1, Math.min(NioConnection.HIGH_WATER, maxOutput / 4));
         this.lowWater = highWater / 2;
+        this.lastSentNanos = c.createdNanos();
     }
 
     /** Bytes sent to the socket (ConnectionInfo). */
@@ -383,11 +389,9 @@ final class ConnOutput {
             }
         } finally {
             if (sent > 0) {
+                lastSentNanos = c.poller.clockNanos(); // before the count: a view that sees the count sees it
                 sentBytes += sent;
                 c.counters.bytesOut.add(sent);
-                if (c.idleTimeoutNanos > 0) {
-                    c.lastActive = System.nanoTime();
-                }
             }
         }
     }
@@ -413,11 +417,9 @@ final class ConnOutput {
         } finally {
             long sent = before - output.len();
             if (sent > 0) {
+                lastSentNanos = c.poller.clockNanos(); // before the count: a view that sees the count sees it
                 sentBytes += sent;
                 c.counters.bytesOut.add(sent);
-                if (c.idleTimeoutNanos > 0) {
-                    c.lastActive = System.nanoTime();
-                }
             }
         }
         return r != io.netpoll.internal.tls.TlsSession.FLUSHED;

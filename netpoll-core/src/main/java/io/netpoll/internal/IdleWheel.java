@@ -5,12 +5,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * A hashed timer wheel for idle timeouts, owned by one poller thread (no synchronisation).
  *
- * <p>Activity does not touch the wheel: a connection only records when it last read or wrote.
- * When its slot comes round, the wheel compares that time with the idle timeout and either
- * closes the connection or moves it to the slot of its new deadline. So the per-byte cost of
- * idle tracking is one {@code nanoTime()} and one store, and the wheel cost is one visit per
- * connection per revolution ({@value #SLOTS} ticks of {@value #TICK_MS} ms). Entries are linked
- * through fields of the connection, so scheduling and removal allocate nothing and are O(1).
+ * <p>Activity does not touch the wheel: a connection only records when it last read or wrote,
+ * on its poller's coarse clock (the time of the poller's current turn: see
+ * {@link Poller#turnNanos}, {@link Poller#clockNanos}). When its slot comes round, the wheel
+ * compares that time with the idle timeout and either closes the connection or moves it to the
+ * slot of its new deadline. So the per-read or per-write cost of idle tracking is one plain store
+ * (no clock read: a stamp is at most one poller turn early, below the wheel's tick unless a turn
+ * stalls), and the wheel cost is one visit per connection per revolution ({@value #SLOTS} ticks
+ * of {@value #TICK_MS} ms). Entries are linked through fields of the connection, so scheduling
+ * and removal allocate nothing and are O(1).
  */
 final class IdleWheel {
     static final int SLOTS = 256;
@@ -36,7 +39,7 @@ final class IdleWheel {
         if (processedTick == Long.MIN_VALUE) {
             processedTick = now / TICK_NANOS;
         }
-        link(c, Math.max(c.lastActive + idle, now));
+        link(c, Math.max(c.idleSinceNanos() + idle, now));
     }
 
     void remove(NioConnection c) {
@@ -101,7 +104,7 @@ final class IdleWheel {
                 c.wheelSlot = -1;
                 size--;
                 if (!c.isClosedFlag() && c.idleTimeoutNanos > 0) {
-                    long deadline = c.lastActive + c.idleTimeoutNanos;
+                    long deadline = c.idleSinceNanos() + c.idleTimeoutNanos;
                     if (deadline - now <= 0) {
                         c.idleExpired();
                     } else {

@@ -180,7 +180,11 @@ public final class NioConnection implements Connection {
     private volatile ReentrantLock sendLock;
     volatile Thread readWaiter;
     private volatile Thread handlerThread;
-    /** Bumped by the poller whenever data or EOF arrives; tells a finishing handler that something is new. */
+    /**
+     * Bumped by the poller whenever data or EOF arrives; tells a finishing handler that something
+     * is new. Its volatile store also orders the poller's publish before its look at readWaiter
+     * (see ConnInput.published and awaitSlow): do not weaken it to a release store.
+     */
     private volatile long epoch;
 
     private volatile OnRequest onRequest;
@@ -188,7 +192,8 @@ public final class NioConnection implements Connection {
     private volatile long readTimeoutNanos;
     volatile long writeTimeoutNanos;
     volatile long idleTimeoutNanos;
-    volatile long lastActive;
+    /** When the idle timeout was (re)set: the idle time counts from here at the earliest. */
+    private volatile long idleArmedNanos;
 
     public NioConnection(
             SocketChannel channel,
@@ -234,7 +239,7 @@ public final class NioConnection implements Connection {
         this.readTimeoutNanos = ConnSettings.nanos(settings.readTimeout);
         this.writeTimeoutNanos = ConnSettings.nanos(settings.writeTimeout);
         this.idleTimeoutNanos = ConnSettings.nanos(settings.idleTimeout);
-        this.lastActive = System.nanoTime();
+        this.idleArmedNanos = createdNanos;
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
         BufferPool pool = settings.bufferPool != null ? settings.bufferPool : BufferPool.defaultPool();
@@ -1025,6 +1030,12 @@ public final class NioConnection implements Connection {
         boolean blocking = WorkerPool.beginBlocking();
         try {
             for (; ; ) {
+                // Dekker with the poller's publish (ConnInput.published): readWaiter was stored
+                // (volatile) above, and this volatile load of epoch comes before the look at the
+                // input. The poller bumps epoch (a volatile store) after it publishes bytes and
+                // before it loads readWaiter, so in the order of volatile accesses either it sees
+                // us (and unparks) or this load sees its bump, and then the bytes below.
+                long published = epoch;
                 if (satisfied(n, delim, byDelim)) {
                     return;
                 }
@@ -1331,8 +1342,8 @@ public final class NioConnection implements Connection {
 
     @Override
     public void setIdleTimeout(Duration timeout) {
+        idleArmedNanos = System.nanoTime(); // first: the wheel may see the new timeout at once
         idleTimeoutNanos = ConnSettings.nanos(timeout);
-        lastActive = System.nanoTime();
         poller.run(() -> {
             if (closed == 0 && key != null) {
                 poller.wheel().schedule(this, System.nanoTime());
@@ -1409,6 +1420,20 @@ public final class NioConnection implements Connection {
         return createdNanos;
     }
 
+    /**
+     * When the connection last read or sent bytes (or was created), on its poller's coarse clock:
+     * at most one poller turn early (see {@link Poller#clockNanos}). Racy reads of single-writer
+     * fields: the idle wheel and the operator view.
+     */
+    long lastActivityNanos() {
+        return Math.max(in.lastReadNanos, out.lastSentNanos);
+    }
+
+    /** The idle wheel: the latest of the last activity and the moment the idle timeout was set. */
+    long idleSinceNanos() {
+        return Math.max(lastActivityNanos(), idleArmedNanos);
+    }
+
     /** Bytes read plus bytes sent, for ordering by traffic (racy reads: a diagnostic). */
     public long totalBytes() {
         return in.received + out.sent();
@@ -1429,7 +1454,7 @@ public final class NioConnection implements Connection {
         } else {
             state = "open";
         }
-        long idle = idleTimeoutNanos > 0 ? Math.max(0, now - lastActive) : -1;
+        long idle = Math.max(0, now - lastActivityNanos());
         return new io.netpoll.ConnectionInfo(
                 id,
                 localAddress,

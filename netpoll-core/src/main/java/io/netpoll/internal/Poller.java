@@ -45,6 +45,8 @@ public final class Poller {
     private static final System.Logger LOG = System.getLogger("io.netpoll.poller");
     /** Returns of select() without events, wakeup or timeout before the selector counts as spinning. */
     private static final int SPIN_THRESHOLD = 512;
+    /** {@link #lastSelectReturn} while the loop is in select: the clock is not this turn's yet. */
+    private static final long IN_SELECT = Long.MIN_VALUE;
 
     /** Anything registered with a poller that is not a connection (a listener's acceptor). */
     public interface Handler {
@@ -63,10 +65,13 @@ public final class Poller {
     private static final int STATUS = 3;
     private static final int GEN_SHIFT = 2;
     private static final java.lang.invoke.VarHandle STATE;
+    private static final java.lang.invoke.VarHandle LAST_SELECT_RETURN;
 
     static {
         try {
             STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Poller.class, "state", int.class);
+            LAST_SELECT_RETURN =
+                    java.lang.invoke.MethodHandles.lookup().findVarHandle(Poller.class, "lastSelectReturn", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -97,7 +102,11 @@ public final class Poller {
     private volatile int registrations;
 
     // Statistics for the operator view (PollerStats): cheap, written by the role holder only.
-    /** System.nanoTime() when the loop last came back from select (one volatile store per loop turn). */
+    /**
+     * System.nanoTime() when the loop last came back from select (one clock read and one volatile
+     * store per loop turn), or {@link #IN_SELECT} while it is in select. It is also the coarse
+     * clock of connection activity ({@link #turnNanos}, {@link #clockNanos}).
+     */
     private volatile long lastSelectReturn = System.nanoTime();
     /** Selector rebuilds of this poller (the group counts them too); role holder only. */
     private volatile long rebuildCount;
@@ -415,6 +424,7 @@ public final class Poller {
                 if (tasks.isEmpty() && continuations.isEmpty()) {
                     long timeoutMs = selectTimeoutMillis(System.nanoTime());
                     long before = System.nanoTime();
+                    LAST_SELECT_RETURN.setRelease(this, IN_SELECT); // see clockNanos
                     awake.set(false);
                     if (tasks.isEmpty()) {
                         selected = selector.select(onKey, timeoutMs);
@@ -422,7 +432,7 @@ public final class Poller {
                         selected = selector.selectNow(onKey);
                     }
                     // Before awake: a reader that sees the loop out of select sees when it came out.
-                    lastSelectReturn = System.nanoTime();
+                    stampTurn();
                     awake.set(true);
                     if (Thread.interrupted()) {
                         // An interrupted thread's select() returns at once, forever: clear it. Pollers
@@ -445,8 +455,9 @@ public final class Poller {
                         spins = 0;
                     }
                 } else {
+                    LAST_SELECT_RETURN.setRelease(this, IN_SELECT);
                     selector.selectNow(onKey);
-                    lastSelectReturn = System.nanoTime();
+                    stampTurn();
                     Thread.interrupted(); // see above
                 }
                 runTasks();
@@ -645,10 +656,45 @@ public final class Poller {
      * idle poller is not late). Grows while a handler or task holds the loop.
      */
     public long nanosSinceSelect() {
-        if (!awake.get() || !running) {
+        long since = lastSelectReturn;
+        if (!awake.get() || !running || since == IN_SELECT) {
             return 0;
         }
-        return Math.max(0, System.nanoTime() - lastSelectReturn);
+        return Math.max(0, System.nanoTime() - since);
+    }
+
+    // ---------------------------------------------------------------- activity clock
+
+    /** After select: this turn's clock, unless a read in the selector's callback already took it. */
+    private void stampTurn() {
+        if (lastSelectReturn == IN_SELECT) {
+            lastSelectReturn = System.nanoTime();
+        }
+    }
+
+    /**
+     * Poller thread: the coarse clock of this turn for activity stamps (a connection's last read).
+     * Inside the selector's callback the turn has no clock yet: the first caller reads the time
+     * once and the rest of the turn shares it. So a read costs no clock read, and a stamp is at
+     * most one turn old.
+     */
+    long turnNanos() {
+        long t = lastSelectReturn;
+        if (t == IN_SELECT) {
+            t = System.nanoTime();
+            lastSelectReturn = t;
+        }
+        return t;
+    }
+
+    /**
+     * Any thread: the coarse clock for activity stamps (a connection's last write): the time the
+     * poller's current turn began, or the real time while the poller is in select (its last turn's
+     * time would then be as old as its sleep). Never older than the poller's current turn.
+     */
+    long clockNanos() {
+        long t = lastSelectReturn;
+        return t != IN_SELECT ? t : System.nanoTime();
     }
 
     /**

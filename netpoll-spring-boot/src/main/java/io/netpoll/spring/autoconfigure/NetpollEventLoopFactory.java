@@ -14,6 +14,7 @@ import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollHandlerDecorator;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.server.NetpollServerCustomizer;
+import io.netpoll.spring.server.NetpollStartupException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.PropertyMapper;
@@ -111,6 +112,7 @@ public class NetpollEventLoopFactory {
             config.handlerMode(mode);
         }
         NetpollOptions.connection(config, server.getConnection());
+        map.from(server.isAllowHalfClosure()).when((on) -> on).to(config::allowHalfClosure);
         // SO_RCVBUF and the backlog are set on the listening socket by NetpollServer (so that they
         // apply to event loops of the application too); SO_SNDBUF on each accepted socket by the loop.
         NetpollOptions.socketBuffers(config, server.getSendBufferSize(), null);
@@ -137,7 +139,22 @@ public class NetpollEventLoopFactory {
         for (NetpollHandlerDecorator decorator : this.decorators.orderedStream().toList()) {
             request = decorator.decorate(serverName, request);
         }
-        return Netpoll.newEventLoop(request, config(serverName, handler).build());
+        ServerConfig config;
+        try {
+            config = config(serverName, handler).build();
+        } catch (IllegalArgumentException ex) {
+            // Settings that do not work together (half-closure with TLS set by a customizer, ...):
+            // the properties catch what they can see; this names the server for the rest.
+            throw new NetpollStartupException(
+                    "Netpoll server '" + serverName + "' has settings that do not work together: " + ex.getMessage(),
+                    "Change the properties of server '" + serverName + "' ("
+                            + (NetpollServer.DEFAULT_NAME.equals(serverName)
+                                    ? "netpoll.server.*"
+                                    : "netpoll.servers." + serverName + ".*")
+                            + ") or the NetpollServerCustomizer beans that change its settings.",
+                    ex);
+        }
+        return Netpoll.newEventLoop(request, config);
     }
 
     /**

@@ -480,7 +480,7 @@ public class NetpollProperties implements Validator {
         private boolean enabled = true;
 
         /**
-         * Network to listen on.
+         * TLS of this server, from an SSL bundle.
          */
         @NestedConfigurationProperty
         private final NetpollSslProperties.Server ssl = new NetpollSslProperties.Server();
@@ -493,6 +493,9 @@ public class NetpollProperties implements Validator {
             return this.ssl;
         }
 
+        /**
+         * Network to listen on.
+         */
         private Network network = Network.TCP;
 
         /**
@@ -542,6 +545,15 @@ public class NetpollProperties implements Validator {
          * a worker executor, else 'adaptive' (netpoll-core's default).
          */
         private @Nullable HandlerMode handlerMode;
+
+        /**
+         * Whether a connection stays open for writing after the peer's FIN (half-closure,
+         * core's Option.allowHalfClosure): the handler still reads what came before the FIN,
+         * answers, and the connection closes once it shuts its output down or closes. Default:
+         * false (the connection closes when the peer's input is handled). Not supported with TLS
+         * ('ssl.bundle').
+         */
+        private boolean allowHalfClosure;
 
         @NestedConfigurationProperty
         private final Connection connection = new Connection();
@@ -628,6 +640,14 @@ public class NetpollProperties implements Validator {
             this.handlerMode = handlerMode;
         }
 
+        public boolean isAllowHalfClosure() {
+            return this.allowHalfClosure;
+        }
+
+        public void setAllowHalfClosure(boolean allowHalfClosure) {
+            this.allowHalfClosure = allowHalfClosure;
+        }
+
         public Connection getConnection() {
             return this.connection;
         }
@@ -670,6 +690,15 @@ public class NetpollProperties implements Validator {
             if (this.network == Network.TCP6 && this.address instanceof java.net.Inet4Address) {
                 errors.rejectValue(
                         at(path, "address"), "netpoll.network", "is an IPv4 address but the network is 'tcp6'");
+            }
+            if (this.allowHalfClosure && this.ssl.getBundle() != null) {
+                // netpoll-core refuses the pair (close_notify and TLS 1.3 half-close rules are not
+                // implemented); say so with the keys instead of an exception at the event loop.
+                errors.rejectValue(
+                        at(path, "allow-half-closure"),
+                        "netpoll.tls",
+                        "is not supported together with TLS ('ssl.bundle' is set to '" + this.ssl.getBundle()
+                                + "'): remove 'allow-half-closure' or 'ssl.bundle'");
             }
             positive(errors, at(path, "receive-buffer-size"), this.receiveBufferSize);
             positive(errors, at(path, "send-buffer-size"), this.sendBufferSize);

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>After every test, the peers it registered ({@link #peer}) are closed, then netpoll-core's
  * {@link ScenarioCheck} verifies that every server and the proxy's dialer are back to zero
- * connections, that no poller thread was lost and that only the three listeners remain
+ * connections, that no poller thread was lost and that only the servers' listeners remain
  * registered; then {@link BufferLeakCheckExtension} checks that no buffer node is outstanding.
  */
 @SpringBootTest(

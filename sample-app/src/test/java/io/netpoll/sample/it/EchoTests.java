@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The echo server through the test support (netpoll-spring-boot-test): no port properties, the
- * servers listen on random ports all the same (application.properties says 8888, 6380, 6381).
+ * servers listen on random ports all the same (application.properties says 8888, 6380, 6381, 6390).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @Timeout(60)

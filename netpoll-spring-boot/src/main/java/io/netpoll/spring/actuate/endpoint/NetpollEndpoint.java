@@ -178,7 +178,7 @@ public class NetpollEndpoint {
                 address(info.localAddress()),
                 Instant.ofEpochMilli(info.createdAtMillis()).toString(),
                 Duration.ofNanos(info.ageNanos()).toMillis(),
-                (info.idleNanos() >= 0) ? Duration.ofNanos(info.idleNanos()).toMillis() : null,
+                Duration.ofNanos(info.idleNanos()).toMillis(),
                 info.bytesIn(),
                 info.bytesOut(),
                 info.unreadInput(),
@@ -461,8 +461,9 @@ public class NetpollEndpoint {
      * @param localAddress the local address
      * @param createdAt when it was set up (ISO-8601)
      * @param ageMillis how long ago that was
-     * @param idleMillis time since the last byte read or written; null without an idle timeout
-     * (activity is timed only for it)
+     * @param idleMillis time since the last byte read or written (or since it was set up),
+     * with or without an idle timeout; coarse: up to one poller loop turn long (see
+     * {@link ConnectionInfo#idleNanos()})
      * @param bytesIn bytes read
      * @param bytesOut bytes written
      * @param unreadInput input not yet consumed by the handler, in bytes
@@ -477,7 +478,7 @@ public class NetpollEndpoint {
             @Nullable String localAddress,
             String createdAt,
             long ageMillis,
-            @Nullable Long idleMillis,
+            long idleMillis,
             long bytesIn,
             long bytesOut,
             int unreadInput,

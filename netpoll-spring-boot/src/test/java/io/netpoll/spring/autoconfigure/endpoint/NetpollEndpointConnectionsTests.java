@@ -17,6 +17,8 @@ import io.netpoll.spring.test.NetpollTestClient;
 import io.netpoll.spring.test.WatchBufferPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -86,7 +88,7 @@ class NetpollEndpointConnectionsTests {
                         assertThat(first.unreadInput()).isZero();
                         assertThat(first.unsentOutput()).isZero();
                         assertThat(first.state()).isEqualTo("open");
-                        assertThat(first.idleMillis()).isNotNull().isLessThanOrEqualTo(first.ageMillis());
+                        assertThat(first.idleMillis()).isBetween(0L, first.ageMillis());
                         assertThat(first.localAddress()).isEqualTo("127.0.0.1:" + server.getPort());
 
                         ServerConnectionsDescriptor byBytes = endpoint.server("default", 1, "bytes");
@@ -146,8 +148,8 @@ class NetpollEndpointConnectionsTests {
                 assertThat(answer.message()).startsWith("disabled");
                 assertThat(NetpollTestClient.send(connection, "still open")).isEqualTo("still open");
                 assertThat(listed.get(0).idleMillis())
-                        .as("no idle timeout: activity is not timed")
-                        .isNull();
+                        .as("timed without an idle timeout too")
+                        .isBetween(0L, listed.get(0).ageMillis());
             }
         });
     }
@@ -197,6 +199,47 @@ class NetpollEndpointConnectionsTests {
                                     .asInt())
                             .isEqualTo(1 << 20);
                 });
+    }
+
+    @ParameterizedTest(name = "idle timeout: {0}")
+    @ValueSource(strings = {"", "5m"})
+    void idleTimeIsShownWithOrWithoutAnIdleTimeout(String idleTimeout) {
+        long span = 300;
+        this.contextRunner
+                .withPropertyValues("netpoll.server.connection.idle-timeout=" + idleTimeout)
+                .run((context) -> {
+                    NetpollEndpoint endpoint = context.getBean(NetpollEndpoint.class);
+                    NetpollServer server = context.getBean(NetpollServer.class);
+                    Dialer dialer = context.getBean(Dialer.class);
+                    try (Connection silent = NetpollTestClient.connect(dialer, server.getPort());
+                            Connection busy = NetpollTestClient.connect(dialer, server.getPort())) {
+                        assertThat(NetpollTestClient.send(silent, "quiet")).isEqualTo("quiet");
+                        // The server stamps its send before it counts it: once counted, stamped.
+                        await().pollDelay(Duration.ZERO)
+                                .pollInterval(Duration.ofMillis(1))
+                                .atMost(Duration.ofSeconds(10))
+                                .until(() -> find(endpoint, silent).bytesOut() == 5);
+                        long silentSince = System.nanoTime();
+                        // The other connection stays busy until the span has passed (bounded by the clock).
+                        while (System.nanoTime() - silentSince
+                                < Duration.ofMillis(span).toNanos()) {
+                            assertThat(NetpollTestClient.send(busy, "b")).isEqualTo("b");
+                        }
+                        ConnectionDescriptor quiet = find(endpoint, silent);
+                        ConnectionDescriptor active = find(endpoint, busy);
+                        assertThat(quiet.idleMillis())
+                                .isGreaterThanOrEqualTo(span)
+                                .isLessThanOrEqualTo(quiet.ageMillis());
+                        assertThat(active.idleMillis()).isBetween(0L, span / 2);
+                    }
+                });
+    }
+
+    private static ConnectionDescriptor find(NetpollEndpoint endpoint, Connection client) {
+        return endpoint.server("default", 10, "age").connections().stream()
+                .filter((c) -> address(client).equals(c.remoteAddress()))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static String address(Connection client) {
