@@ -463,9 +463,12 @@ public final class NioConnection implements Connection {
             return TlsFailure.PEER_CLOSED;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
+            // Not every GeneralSecurityException: a record that fails to decrypt (bad_record_mac)
+            // has an AEADBadTagException (a BadPaddingException) as its cause.
             if (t instanceof java.security.cert.CertificateException
                     || t instanceof SSLPeerUnverifiedException
-                    || t instanceof java.security.GeneralSecurityException) {
+                    || t instanceof java.security.cert.CertPathValidatorException
+                    || t instanceof java.security.cert.CertPathBuilderException) {
                 return TlsFailure.CERTIFICATE;
             }
             String tm = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
