@@ -228,6 +228,54 @@ class TlsConnectionTests extends NetTestSupport {
     }
 
     @Test
+    void aThousandStalledHandshakesAreAllClosedAtTheirTimeoutNotBefore() throws Exception {
+        // The deadlines ride on each poller's idle wheel (one entry per connection, no timer).
+        Duration timeout = Duration.ofSeconds(1);
+        Server server = startServer(
+                NetTestSupport::echo,
+                Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
+                        .handshakeTimeout(timeout)
+                        .build()));
+        int stalled = 1000;
+        List<Socket> sockets = new ArrayList<>();
+        long firstConnected = System.nanoTime();
+        for (int i = 0; i < stalled; i++) {
+            Socket s = socket(server.port());
+            s.getOutputStream().write(new byte[] {22, 3, 1}); // a third of a record header, then nothing
+            sockets.add(s);
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.TIMEOUT) > 0);
+        assertThat(System.nanoTime() - firstConnected)
+                .as("the first closed not before the timeout")
+                .isGreaterThanOrEqualTo(timeout.toNanos());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.TIMEOUT) == stalled);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().connectionsActive() == 0);
+        for (Socket s : sockets) {
+            assertThat(s.getInputStream().readAllBytes().length)
+                    .as("an alert at most, then the end")
+                    .isLessThan(64);
+        }
+        assertThat(server.loop().stats().tls().handshakeFailures()).isEqualTo(stalled);
+        // A handshake that completes is not closed at its deadline: one that stalls after it is
+        // closed at its own, later deadline, and the first still answers.
+        SSLSocket good = jdkClient(server.port(), "TLSv1.3");
+        good.getOutputStream().write('x');
+        assertThat(good.getInputStream().read()).isEqualTo('x');
+        Socket late = socket(server.port());
+        late.getOutputStream().write(new byte[] {22, 3, 1});
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.TIMEOUT) == stalled + 1);
+        long before = server.loop().stats().tls().failures(TlsFailure.TIMEOUT);
+        good.getOutputStream().write('y');
+        assertThat(good.getInputStream().read()).isEqualTo('y');
+        assertThat(server.loop().stats().tls().failures(TlsFailure.TIMEOUT)).isEqualTo(before);
+    }
+
+    @Test
     void garbageInsteadOfAClientHelloIsClosedAndCountedWhileOthersAreServed() throws Exception {
         Server server = startServer(NetTestSupport::echo, Option.tls(serverTls()));
         SSLSocket good = jdkClient(server.port(), "TLSv1.3");
