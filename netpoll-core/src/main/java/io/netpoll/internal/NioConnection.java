@@ -329,6 +329,10 @@ public final class NioConnection implements Connection {
     /** Poller: the handshake ended (done, failed or closed): no deadline for the wheel any more. */
     private void dropHandshakeTimer() {
         handshakePending = false;
+        if (idleTimeoutNanos <= 0) {
+            // Nothing else for the wheel: leave it now, so an idle poller stops ticking.
+            poller.wheel().remove(this);
+        }
     }
 
     /** The handshake's deadline ({@link System#nanoTime()}); only while {@link #handshakePending}. */
