@@ -119,6 +119,7 @@ public final class Dialer {
         PollerGroup group = settings.group != null ? (PollerGroup) settings.group : Netpoll.defaultGroup();
         Executor executor = settings.executor != null ? settings.executor : group.workers();
         SocketChannel ch = SocketChannel.open(family);
+        boolean owned = false; // once registered, the connection closes the channel
         try {
             // Before connecting: SO_RCVBUF decides the window scale offered in the SYN.
             SocketOptions.beforeConnect(ch, settings);
@@ -147,18 +148,24 @@ public final class Dialer {
             NioConnection c = new NioConnection(ch, group.next(), owner, settings, executor, null, host, port);
             counters.accepted();
             c.register();
+            owned = true;
             if (settings.tls != null) {
                 // The dial completes with the handshake (bounded by the config's handshake timeout).
                 try {
                     c.awaitHandshake();
                 } catch (IOException e) {
+                    // The connection closes itself on its poller, after sending the engine's alert
+                    // (a certificate refused, ...): closing the channel here would race it and drop
+                    // the alert, leaving the server to see a bare close.
                     c.close();
                     throw e;
                 }
             }
             return c;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (!owned) {
+                ch.close();
+            }
             throw e;
         }
     }

@@ -167,10 +167,17 @@ class TlsConnectionTests {
         assertThat(d.stats().tls().handshakeFailures()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> server.loop().stats().tls().handshakeFailures() == 1);
-        // The server's reason is the client's alert (CERTIFICATE) when it arrives: on Java 17. On
-        // Java 25 the client's connection closes without the alert reaching the server (PEER_CLOSED).
+        // The server's reason is the client's alert: certificate_unknown reaches it on every JDK.
+        // (It used not to, about one dial in three, more often on Java 25: the failed dial closed
+        // the channel from the dialing thread, racing the poller that was about to write the
+        // engine's alert; the connection now closes its own channel after the alert.)
         TlsStats serverTls = server.loop().stats().tls();
-        assertThat(serverTls.failures(TlsFailure.CERTIFICATE) + serverTls.failures(TlsFailure.PEER_CLOSED))
+        assertThat(serverTls.failures(TlsFailure.CERTIFICATE))
+                .as(
+                        "server failures: certificate %s, peer closed %s, protocol %s",
+                        serverTls.failures(TlsFailure.CERTIFICATE),
+                        serverTls.failures(TlsFailure.PEER_CLOSED),
+                        serverTls.failures(TlsFailure.PROTOCOL))
                 .isEqualTo(1);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> d.stats().connectionsActive() == 0
@@ -187,6 +194,9 @@ class TlsConnectionTests {
         assertThatThrownBy(() -> d.dialConnection("tcp", "localhost:" + untrusted.port(), Duration.ofSeconds(5)))
                 .isInstanceOf(SSLHandshakeException.class);
         assertThat(d.stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);
+        // The client's alert (certificate_unknown) reaches the server.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> untrusted.loop().stats().tls().failures(TlsFailure.CERTIFICATE) == 1);
 
         // The name check can be turned off (the chain is still checked): other-name is trusted.
         Server other = net.startServer(
@@ -225,6 +235,54 @@ class TlsConnectionTests {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> server.loop().stats().tls().failures(TlsFailure.TIMEOUT) == 1);
         assertThat(server.loop().stats().tls().handshakeFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void aThousandStalledHandshakesAreAllClosedAtTheirTimeoutNotBefore() throws Exception {
+        // The deadlines ride on each poller's idle wheel (one entry per connection, no timer).
+        Duration timeout = Duration.ofSeconds(1);
+        Server server = net.startServer(
+                TestNet::echo,
+                Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
+                        .handshakeTimeout(timeout)
+                        .build()));
+        int stalled = 1000;
+        List<Socket> sockets = new ArrayList<>();
+        long firstConnected = System.nanoTime();
+        for (int i = 0; i < stalled; i++) {
+            Socket s = net.socket(server.port());
+            s.getOutputStream().write(new byte[] {22, 3, 1}); // a third of a record header, then nothing
+            sockets.add(s);
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.TIMEOUT) > 0);
+        assertThat(System.nanoTime() - firstConnected)
+                .as("the first closed not before the timeout")
+                .isGreaterThanOrEqualTo(timeout.toNanos());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.TIMEOUT) == stalled);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().connectionsActive() == 0);
+        for (Socket s : sockets) {
+            assertThat(s.getInputStream().readAllBytes().length)
+                    .as("an alert at most, then the end")
+                    .isLessThan(64);
+        }
+        assertThat(server.loop().stats().tls().handshakeFailures()).isEqualTo(stalled);
+        // A handshake that completes is not closed at its deadline: one that stalls after it is
+        // closed at its own, later deadline, and the first still answers.
+        SSLSocket good = jdkClient(server.port(), "TLSv1.3");
+        good.getOutputStream().write('x');
+        assertThat(good.getInputStream().read()).isEqualTo('x');
+        Socket late = net.socket(server.port());
+        late.getOutputStream().write(new byte[] {22, 3, 1});
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.TIMEOUT) == stalled + 1);
+        long before = server.loop().stats().tls().failures(TlsFailure.TIMEOUT);
+        good.getOutputStream().write('y');
+        assertThat(good.getInputStream().read()).isEqualTo('y');
+        assertThat(server.loop().stats().tls().failures(TlsFailure.TIMEOUT)).isEqualTo(before);
     }
 
     @Test
@@ -473,5 +531,8 @@ class TlsConnectionTests {
         assertThatThrownBy(() -> d.dialConnection("tcp", "localhost:" + server.port(), Duration.ofSeconds(5)))
                 .isInstanceOf(SSLHandshakeException.class);
         assertThat(d.stats().tls().failures(TlsFailure.CERTIFICATE)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.loop().stats().tls().failures(TlsFailure.CERTIFICATE) == 1);
+        assertThat(server.loop().stats().tls().failures(TlsFailure.PEER_CLOSED)).isZero();
     }
 }

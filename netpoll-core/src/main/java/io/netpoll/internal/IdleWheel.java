@@ -3,7 +3,10 @@ package io.netpoll.internal;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A hashed timer wheel for idle timeouts, owned by one poller thread (no synchronisation).
+ * A hashed timer wheel for idle timeouts and TLS handshake deadlines, owned by one poller thread
+ * (no synchronisation). A connection has one entry, due at the earlier of its idle deadline and,
+ * while it handshakes, its handshake deadline: a thousand handshakes in progress cost no timer
+ * object and no priority-queue entry each.
  *
  * <p>Activity does not touch the wheel: a connection only records when it last read or wrote,
  * on its poller's coarse clock (the time of the poller's current turn: see
@@ -29,17 +32,37 @@ final class IdleWheel {
         return size;
     }
 
-    /** (Re)schedules {@code c} for its idle deadline, or removes it when it has no idle timeout. */
+    /**
+     * (Re)schedules {@code c} for its next deadline (idle or handshake), or removes it when it has
+     * neither.
+     */
     void schedule(NioConnection c, long now) {
         remove(c);
-        long idle = c.idleTimeoutNanos;
-        if (idle <= 0 || c.isClosedFlag()) {
+        if (!tracked(c) || c.isClosedFlag()) {
             return;
         }
         if (processedTick == Long.MIN_VALUE) {
             processedTick = now / TICK_NANOS;
         }
-        link(c, Math.max(c.idleSinceNanos() + idle, now));
+        long deadline = deadline(c);
+        link(c, deadline - now < 0 ? now : deadline);
+    }
+
+    private static boolean tracked(NioConnection c) {
+        return c.idleTimeoutNanos > 0 || c.handshakePending;
+    }
+
+    /** The earlier of the idle deadline and, while handshaking, the handshake deadline ({@code tracked(c)}). */
+    private static long deadline(NioConnection c) {
+        if (!c.handshakePending) {
+            return c.idleSinceNanos() + c.idleTimeoutNanos;
+        }
+        long handshake = c.handshakeDeadlineNanos();
+        if (c.idleTimeoutNanos <= 0) {
+            return handshake;
+        }
+        long idle = c.idleSinceNanos() + c.idleTimeoutNanos;
+        return handshake - idle < 0 ? handshake : idle;
     }
 
     void remove(NioConnection c) {
@@ -103,12 +126,13 @@ final class IdleWheel {
                 c.wheelPrev = c.wheelNext = null;
                 c.wheelSlot = -1;
                 size--;
-                if (!c.isClosedFlag() && c.idleTimeoutNanos > 0) {
-                    long deadline = c.idleSinceNanos() + c.idleTimeoutNanos;
-                    if (deadline - now <= 0) {
+                if (!c.isClosedFlag() && tracked(c)) {
+                    if (c.handshakePending && c.handshakeDeadlineNanos() - now <= 0) {
+                        c.handshakeExpiredOnWheel();
+                    } else if (c.idleTimeoutNanos > 0 && c.idleSinceNanos() + c.idleTimeoutNanos - now <= 0) {
                         c.idleExpired();
                     } else {
-                        link(c, deadline);
+                        link(c, deadline(c));
                     }
                 }
                 c = next;

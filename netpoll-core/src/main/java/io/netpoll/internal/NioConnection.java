@@ -290,14 +290,15 @@ public final class NioConnection implements Connection {
             closeWith(CloseReason.ERROR, e);
             return;
         }
-        if (idleTimeoutNanos > 0) {
+        if (tls != null) {
+            // The handshake deadline rides on the idle wheel: no timer per connection.
+            handshakePending = true;
+        }
+        if (idleTimeoutNanos > 0 || tls != null) {
             poller.wheel().schedule(this, System.nanoTime());
         }
         if (tls != null) {
             // No handler runs before the handshake is done (OnConnect included).
-            long left = tls.handshakeDeadlineNanos() - System.nanoTime();
-            handshakeTimer = new HandshakeTimer(this);
-            poller.schedule(handshakeTimer, Math.max(0, left));
             tlsStepOnPoller();
             return;
         }
@@ -323,38 +324,30 @@ public final class NioConnection implements Connection {
 
     /** Poller: ciphertext the pump produced (a reply, an alert) waits for a writable socket. */
     private boolean tlsWritePending;
-    /** Poller: the pending handshake timer, unlinked from this connection when the handshake ends. */
-    private HandshakeTimer handshakeTimer;
-
     /**
-     * The poller's timers cannot be cancelled: the entry stays queued until the deadline. It holds
-     * the connection only until the handshake ends (or the connection closes), so a high rate of
-     * short connections does not keep closed engines alive for a whole handshake timeout.
+     * Poller: the handshake is not done; the idle wheel closes the connection at the handshake's
+     * deadline ({@link #handshakeExpiredOnWheel()}). Cleared when the handshake ends or the
+     * connection closes; the wheel drops the entry at its next visit (or at the close).
      */
-    private static final class HandshakeTimer implements Runnable {
-        NioConnection c;
+    boolean handshakePending;
 
-        HandshakeTimer(NioConnection c) {
-            this.c = c;
-        }
-
-        @Override
-        public void run() {
-            NioConnection conn = c;
-            c = null;
-            if (conn != null) {
-                conn.checkHandshakeTimeoutOnPoller();
-            }
+    /** Poller: the handshake ended (done, failed or closed): no deadline for the wheel any more. */
+    private void dropHandshakeTimer() {
+        handshakePending = false;
+        if (idleTimeoutNanos <= 0) {
+            // Nothing else for the wheel: leave it now, so an idle poller stops ticking.
+            poller.wheel().remove(this);
         }
     }
 
-    /** Poller: the handshake ended (done, failed or closed): let the queued timer forget us. */
-    private void dropHandshakeTimer() {
-        HandshakeTimer t = handshakeTimer;
-        if (t != null) {
-            t.c = null;
-            handshakeTimer = null;
-        }
+    /** The handshake's deadline ({@link System#nanoTime()}); only while {@link #handshakePending}. */
+    long handshakeDeadlineNanos() {
+        return tls.handshakeDeadlineNanos();
+    }
+
+    /** Poller thread: the idle wheel found the handshake's deadline passed. */
+    void handshakeExpiredOnWheel() {
+        checkHandshakeTimeoutOnPoller();
     }
 
     private void tlsWritePendingOnPoller() {
@@ -419,7 +412,7 @@ public final class NioConnection implements Connection {
         out.onWritable();
     }
 
-    /** Poller: the handshake timer; closes a connection whose handshake is not done by the deadline. */
+    /** Poller: closes a connection whose handshake is not done by the deadline. */
     private void checkHandshakeTimeoutOnPoller() {
         if (closed == 0 && tls.handshakeExpired(System.nanoTime())) {
             tlsFailed(
@@ -468,9 +461,12 @@ public final class NioConnection implements Connection {
             return TlsFailure.PEER_CLOSED;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
+            // Not every GeneralSecurityException: a record that fails to decrypt (bad_record_mac)
+            // has an AEADBadTagException (a BadPaddingException) as its cause.
             if (t instanceof java.security.cert.CertificateException
                     || t instanceof SSLPeerUnverifiedException
-                    || t instanceof java.security.GeneralSecurityException) {
+                    || t instanceof java.security.cert.CertPathValidatorException
+                    || t instanceof java.security.cert.CertPathBuilderException) {
                 return TlsFailure.CERTIFICATE;
             }
             String tm = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);

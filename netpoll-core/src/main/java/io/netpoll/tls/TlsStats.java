@@ -32,7 +32,10 @@ public interface TlsStats {
     /** Handshakes that completed. */
     long handshakes();
 
-    /** Handshakes that failed (every {@link TlsFailure} but {@link TlsFailure#TRUNCATION}). */
+    /**
+     * Handshakes that failed before completing, whatever the reason; a failure after the handshake
+     * (a truncation, a corrupted record, a renegotiation attempt) counts in {@link #failures} only.
+     */
     long handshakeFailures();
 
     /** Total time of the completed handshakes, from the connection's start to the handshake's end, in nanoseconds. */

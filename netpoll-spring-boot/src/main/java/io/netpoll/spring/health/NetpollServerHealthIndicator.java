@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it and could not be handed off; detail {@code stuckPoller} names the poller, its thread and
  * what it runs, by connection id, never by address).</li>
  * </ul>
- * Details: {@code state}, {@code network}, {@code address}, {@code port}, {@code connections}
+ * Details: {@code state}, {@code network}, {@code address}, {@code port}, {@code tls} (whether
+ * it speaks TLS), {@code connections}
  * (open now), {@code pollers} (running) and {@code pollersExpected}. Never peer addresses.
  *
  * @author netpoll-java
@@ -84,6 +85,7 @@ public class NetpollServerHealthIndicator extends AbstractHealthIndicator {
         } else if (address != null) {
             builder.withDetail("path", String.valueOf(address));
         }
+        builder.withDetail("tls", this.server.getEventLoop().config().tls() != null);
         builder.withDetail("connections", this.server.getEventLoop().stats().connectionsActive());
         builder.withDetail("pollers", running);
         builder.withDetail("pollersExpected", expected);
