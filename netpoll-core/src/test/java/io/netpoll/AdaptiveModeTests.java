@@ -86,7 +86,7 @@ class AdaptiveModeTests extends NetTestSupport {
     }
 
     @Test
-    void aConnectionWhoseHandlerBlockedElsewhereRunsOnTheWorkerPoolUntilItStopsBlockingAndTheOthersStayOnThePoller()
+    void aConnectionWhoseHandlerBlockedElsewhereRunsOnTheOffloadPoolUntilItStopsBlockingAndTheOthersStayOnThePoller()
             throws Exception {
         PollerGroup single = closeLater(PollerGroup.create(1));
         java.util.Map<Character, java.util.Set<String>> threads = new java.util.concurrent.ConcurrentHashMap<>();
@@ -111,17 +111,17 @@ class AdaptiveModeTests extends NetTestSupport {
             assertThat(exchange(blocker, 'B')).isEqualTo('B');
             assertThat(exchange(other, 'O')).isEqualTo('O');
         }
-        assertThat(threads.get('B')).as("the blocker's later calls").allMatch(n -> n.contains("-worker-"));
-        assertThat(threads.get('O')).as("the other connection's calls").noneMatch(n -> n.contains("-worker-"));
+        assertThat(threads.get('B')).as("the blocker's later calls").allMatch(n -> n.contains("-offload-"));
+        assertThat(threads.get('O')).as("the other connection's calls").noneMatch(n -> n.contains("-offload-"));
         assertThat(server.loop().stats().handlersOffloaded()).isEqualTo(1);
-        // 64 quick calls in a row on the worker pool: it does not block any more, back on the poller.
+        // 64 quick calls in a row on the offload pool: it does not block any more, back on the poller.
         for (int i = 0; i < 60; i++) {
             assertThat(exchange(blocker, 'B')).isEqualTo('B');
         }
         assertThat(server.loop().stats().handlersReadmitted()).isEqualTo(1);
         threads.remove('B');
         assertThat(exchange(blocker, 'B')).isEqualTo('B');
-        assertThat(threads.get('B')).as("after re-admission").noneMatch(n -> n.contains("-worker-"));
+        assertThat(threads.get('B')).as("after re-admission").noneMatch(n -> n.contains("-offload-"));
     }
 
     private static int exchange(Socket s, char k) throws IOException {
