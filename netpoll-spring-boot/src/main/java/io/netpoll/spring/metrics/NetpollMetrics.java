@@ -211,6 +211,8 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
         gauge(NetpollMeters.SERVER_REQUESTS_ACTIVE, tags, stats, NetStats::requestsActive);
         counter(NetpollMeters.SERVER_HANDLER_CALLS, tags, stats, NetStats::requestsTotal);
         counter(NetpollMeters.SERVER_HANDLER_ERRORS, tags, stats, NetStats::handlerErrors);
+        counter(NetpollMeters.SERVER_HANDLERS_OFFLOADED, tags, stats, NetStats::handlersOffloaded);
+        counter(NetpollMeters.SERVER_HANDLERS_READMITTED, tags, stats, NetStats::handlersReadmitted);
     }
 
     private void bindPollers(PollerGroup group) {
@@ -260,6 +262,11 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
                 Tags.empty(),
                 group,
                 (g) -> g.stats().roleThreads());
+        gauge(
+                NetpollMeters.HANDLER_OFFLOAD_THREADS,
+                Tags.empty(),
+                group,
+                (g) -> g.stats().offloadThreads());
     }
 
     private static double pollerValue(PollerGroup group, int index, ToDoubleFunction<io.netpoll.PollerStats> value) {
