@@ -47,6 +47,10 @@ public final class Sysmon {
     private static final long OFFLOAD_KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** {@link #observe}: no call runs on the thread; a call runs; the same call ran at the last tick too. */
     static final int IDLE = 0;
+    /** The longest tick the monitor backs off to while no call blocks (see monitor()). */
+    static final long MAX_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
+
+    private static final int QUIET_TICKS_BEFORE_BACK_OFF = 50;
 
     static final int IN_CALL = 1;
     static final int BLOCKED = 2;
@@ -253,20 +257,34 @@ public final class Sysmon {
 
     private void monitor() {
         int idleTicks = 0;
+        int quietTicks = 0;
+        long tickNanos = TICK_NANOS;
         while (!shutdown) {
-            boolean busy = tick(System.nanoTime());
-            if (busy) {
+            int seen = tick(System.nanoTime());
+            if (seen == BLOCKED) {
+                // A call spans a tick: back to the short tick at once (retakes, compensation).
+                quietTicks = 0;
+                tickNanos = TICK_NANOS;
+            } else if (++quietTicks >= QUIET_TICKS_BEFORE_BACK_OFF && tickNanos < MAX_TICK_NANOS) {
+                // Calls come and go without blocking: every tick is a wake-up (a context switch on
+                // the pollers' core) that finds nothing, so look less often (Go's sysmon backs off
+                // from 20 us to 10 ms the same way). Costs the first block after a quiet spell up
+                // to two long ticks before the retake; later ones are seen on the short tick.
+                quietTicks = 0;
+                tickNanos = Math.min(MAX_TICK_NANOS, tickNanos * 2);
+            }
+            if (seen != IDLE) {
                 idleTicks = 0;
-                LockSupport.parkNanos(this, TICK_NANOS);
+                LockSupport.parkNanos(this, tickNanos);
                 continue;
             }
             if (++idleTicks < IDLE_TICKS_BEFORE_PARK) {
-                LockSupport.parkNanos(this, TICK_NANOS);
+                LockSupport.parkNanos(this, tickNanos);
                 continue;
             }
             // Dekker with beginCall: publish "sleeping", then look once more.
             sleeping = true;
-            if (tick(System.nanoTime())) {
+            if (tick(System.nanoTime()) != IDLE) {
                 sleeping = false;
                 idleTicks = 0;
                 continue;
@@ -275,18 +293,23 @@ public final class Sysmon {
                 LockSupport.park(this);
             }
             idleTicks = 0;
+            quietTicks = 0;
+            tickNanos = TICK_NANOS;
         }
     }
 
-    /** One look at every poller and role thread; true if some adaptive handler call is running. */
-    private boolean tick(long now) {
-        boolean busy = false;
+    /**
+     * One look at every poller, role thread and watched pool: IDLE (no call runs), IN_CALL (calls
+     * run, none of them since the last tick) or BLOCKED (some call has run for a tick at least).
+     */
+    private int tick(long now) {
+        int seen = IDLE;
         // Retake first, against the counters seen one tick ago.
         for (Poller p : pollers) {
             if (p.state() != Poller.IN_HANDLER) {
                 continue;
             }
-            busy = true;
+            seen = Math.max(seen, IN_CALL);
             Thread h = p.holder();
             if (h instanceof RoleThread rt) {
                 long c = rt.calls();
@@ -301,16 +324,12 @@ public final class Sysmon {
             }
         }
         for (RoleThread t : threads) {
-            if (observe(t, now) != IDLE) {
-                busy = true;
-            }
+            seen = Math.max(seen, observe(t, now));
         }
         for (WorkerPool pool : pools) {
-            if (pool.tick(now)) {
-                busy = true;
-            }
+            seen = Math.max(seen, pool.tick(now));
         }
-        return busy;
+        return seen;
     }
 
     /**

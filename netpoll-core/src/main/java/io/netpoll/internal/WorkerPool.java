@@ -177,24 +177,22 @@ public final class WorkerPool implements Executor {
 
     /**
      * Monitor, once per tick: looks at every worker (blocked-thread report) and, in a compensating
-     * pool, gives queued tasks threads when the running ones do not make progress. True if a task
-     * runs or waits.
+     * pool, gives queued tasks threads when the running ones do not make progress. Returns
+     * Sysmon.IDLE, IN_CALL (tasks run or wait) or BLOCKED (some task has run for a tick at least).
      */
-    boolean tick(long now) {
-        boolean busy = false;
+    int tick(long now) {
+        int seen = Sysmon.IDLE;
         int blocked = 0;
         for (Worker w : workers) {
             int s = sysmon.observe(w, now);
-            if (s != Sysmon.IDLE) {
-                busy = true;
-                if (s == Sysmon.BLOCKED) {
-                    blocked++;
-                }
+            seen = Math.max(seen, s);
+            if (s == Sysmon.BLOCKED) {
+                blocked++;
             }
         }
         synchronized (lock) {
             if (queued == 0 || shutdown) {
-                return busy;
+                return seen;
             }
             if (compensating && running - blocked < parallelism) {
                 // Blocked workers hold their tasks; each queued task gets a thread of its own.
@@ -202,7 +200,7 @@ public final class WorkerPool implements Executor {
                     compensations++;
                 }
             }
-            return true;
+            return Math.max(seen, Sysmon.IN_CALL);
         }
     }
 
