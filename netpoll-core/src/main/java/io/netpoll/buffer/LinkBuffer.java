@@ -341,7 +341,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         while (remaining > 0) {
             int k = Math.min(remaining, node.readable());
             if (k > 0) {
-                Node ref = pool.takeReference().bindReference(node, node.off, node.off + k);
+                Node ref = pool.takeReference(node).bindReference(node, node.off, node.off + k);
                 node.off += k;
                 if (cutTail == null) {
                     cutHead = ref;
@@ -605,7 +605,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         int cut = x.end + keep;
         if (cut < x.malloc) {
             // The reserved bytes after the cut continue in a node of their own, after the data.
-            Node tail = pool.takeReference().bindReference(x, cut, cut);
+            Node tail = pool.takeReference(x).bindReference(x, cut, cut);
             tail.malloc = x.malloc;
             tail.writable = x.writable;
             x.malloc = cut;

@@ -1,7 +1,6 @@
 package io.netpoll.internal;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -61,9 +60,9 @@ public final class Sysmon {
     private final long blockedThresholdNanos;
     private final Object lock = new Object();
     private final ArrayDeque<RoleThread> spares = new ArrayDeque<>();
-    private final CopyOnWriteArrayList<Poller> pollers = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<RoleThread> threads = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<WorkerPool> pools = new CopyOnWriteArrayList<>();
+    private final CowArray<Poller> pollers = new CowArray<>();
+    private final CowArray<RoleThread> threads = new CowArray<>();
+    private final CowArray<WorkerPool> pools = new CowArray<>();
     private final int maxOffloadThreads;
     private final WorkerPool offload;
     private final AtomicLong blocked = new AtomicLong();
@@ -305,7 +304,8 @@ public final class Sysmon {
     private int tick(long now) {
         int seen = IDLE;
         // Retake first, against the counters seen one tick ago.
-        for (Poller p : pollers) {
+        for (Object o : pollers.array()) {
+            Poller p = (Poller) o;
             if (p.state() != Poller.IN_HANDLER) {
                 continue;
             }
@@ -323,11 +323,11 @@ public final class Sysmon {
                 }
             }
         }
-        for (RoleThread t : threads) {
-            seen = Math.max(seen, observe(t, now));
+        for (Object t : threads.array()) {
+            seen = Math.max(seen, observe((RoleThread) t, now));
         }
-        for (WorkerPool pool : pools) {
-            seen = Math.max(seen, pool.tick(now));
+        for (Object pool : pools.array()) {
+            seen = Math.max(seen, ((WorkerPool) pool).tick(now));
         }
         return seen;
     }

@@ -3,7 +3,6 @@ package io.netpoll.internal;
 import io.netpoll.WorkerPoolStats;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +52,7 @@ public final class WorkerPool implements Executor {
     private final long keepAliveNanos;
     private final boolean compensating;
     /** Live workers, for the monitor's ticks (changes only when a worker starts or exits). */
-    private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
+    private final CowArray<Worker> workers = new CowArray<>();
 
     private final Object lock = new Object();
     private final ArrayDeque<Worker> idle = new ArrayDeque<>();
@@ -183,8 +182,8 @@ public final class WorkerPool implements Executor {
     int tick(long now) {
         int seen = Sysmon.IDLE;
         int blocked = 0;
-        for (Worker w : workers) {
-            int s = sysmon.observe(w, now);
+        for (Object w : workers.array()) {
+            int s = sysmon.observe((Worker) w, now);
             seen = Math.max(seen, s);
             if (s == Sysmon.BLOCKED) {
                 blocked++;
