@@ -15,7 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  *     saw one tick earlier (its call counter did not move), the call has blocked for at least one
  *     tick: the monitor takes the role ({@code IN_HANDLER -> RETAKEN}, a CAS that the handler's
  *     own return races with) and gives it to a spare thread. So a handler that blocks in anything
- *     delays the other connections of its poller by 1-2 ticks plus one unpark.</li>
+ *     delays the other connections of its poller by 1-2 ticks plus one unpark. The tick backs
+ *     off to {@link #MAX_TICK_NANOS} after 50 ticks in which no call spanned one, and returns to
+ *     1 ms at the next that does (as Go's sysmon does): a poller whose handlers never block pays
+ *     a quarter of the wake-ups.</li>
  * <li><b>Spares.</b> A thread that lost its role finishes its connection's handler loop, then
  *     parks here as a spare (at most {@link #keepSpares}; more exit). Retakes stop when
  *     {@link #maxThreads} role threads are alive: the poller then waits for its handler, as a
