@@ -111,9 +111,9 @@ public final class NioConnection implements Connection {
     private final Executor executor;
     /**
      * Where handler tasks go when they do not run on the poller's role: the executor (worker
-     * mode), or for an adaptive connection moved off the poller the group's offload pool (unless
-     * the application gave an executor), so blocking connections do not queue behind each other
-     * or take worker-mode servers' threads.
+     * mode), or for an adaptive connection moved off the poller the group's offload pool (an
+     * adaptive connection has no executor of its own: Option.executor selects worker mode), so
+     * blocking connections do not queue behind each other or take worker-mode servers' threads.
      */
     private final Executor dispatch;
 
