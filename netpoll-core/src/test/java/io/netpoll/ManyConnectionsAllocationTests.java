@@ -44,9 +44,12 @@ class ManyConnectionsAllocationTests extends NetTestSupport {
         int rounds = 400;
         rounds(sockets, msg, rounds);
         long perRequest = (AllocationTests.allocatedByNetpollThreads(mx) - before) / ((long) rounds * sockets.size());
+        // Not 0: the JDK's epoll selector boxes a ready file descriptor above 127 (Integer.valueOf in
+        // processEvents: 16 B per ready event, whichever library selects; with 129+ sockets open some
+        // are). A view per message, as slices used to allocate, is 70-80 B.
         assertThat(perRequest)
                 .as("bytes allocated per request on netpoll's threads, 64 connections in flight (" + mode + ")")
-                .isLessThan(8);
+                .isLessThan(24);
         for (Socket s : sockets) {
             s.close();
         }

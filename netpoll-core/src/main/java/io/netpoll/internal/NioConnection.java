@@ -836,7 +836,6 @@ public final class NioConnection implements Connection {
     }
 
     private void callHandler(OnRequest h) {
-        counters.requestsActive.increment();
         counters.requestsTotal.increment();
         int stamp = adaptive ? beginCall() : -1;
         // Offloaded (adaptive, blocked once): timed, to come back to the poller when it stops blocking.
@@ -852,7 +851,7 @@ public final class NioConnection implements Connection {
                     readmitIfFast(System.nanoTime() - offloadedStart);
                 }
             }
-            counters.requestsActive.decrement();
+            counters.requestsFinished.increment();
             input.release();
         }
     }
