@@ -115,9 +115,14 @@ class AdaptiveModeTests extends NetTestSupport {
         assertThat(threads.get('O')).as("the other connection's calls").noneMatch(n -> n.contains("-offload-"));
         assertThat(server.loop().stats().handlersOffloaded()).isEqualTo(1);
         // 64 quick calls in a row on the offload pool: it does not block any more, back on the poller.
-        for (int i = 0; i < 60; i++) {
+        // A slow one (a cold thread, a loaded machine) starts the count again, and the count moves
+        // after the reply is sent: exchange until it is back, within a bound.
+        int sent = 20;
+        while (server.loop().stats().handlersReadmitted() == 0 && sent < 5_000) {
             assertThat(exchange(blocker, 'B')).isEqualTo('B');
+            sent++;
         }
+        assertThat(sent).isGreaterThanOrEqualTo(64);
         assertThat(server.loop().stats().handlersReadmitted()).isEqualTo(1);
         threads.remove('B');
         assertThat(exchange(blocker, 'B')).isEqualTo('B');
