@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,9 +47,15 @@ public final class PollerGroup implements AutoCloseable {
         }
         this.numLoops = numLoops;
         this.loadBalance = Objects.requireNonNull(loadBalance, "loadBalance");
-        this.workers = new WorkerPool(
-                "netpoll-" + id + "-worker-", Runtime.getRuntime().availableProcessors());
         this.sysmon = monitor != null ? monitor : Sysmon.create("netpoll-" + id + "-");
+        // Watched by the monitor: a worker-mode handler that holds its thread is reported.
+        this.workers = new WorkerPool(
+                "netpoll-" + id + "-worker-",
+                Runtime.getRuntime().availableProcessors(),
+                sysmon,
+                Integer.MAX_VALUE,
+                TimeUnit.SECONDS.toNanos(60),
+                false);
     }
 
     /** A group with {@link #defaultNumLoops()} pollers and round-robin balancing. */
@@ -74,6 +81,28 @@ public final class PollerGroup implements AutoCloseable {
                 numLoops,
                 LoadBalance.ROUND_ROBIN,
                 new Sysmon("netpoll-" + id + "-", maxSpares, blockedThreshold.toNanos()));
+    }
+
+    /**
+     * For tests: as {@link #create(int, int, java.time.Duration)}, with the offload pool's thread
+     * cap and idle keep-alive.
+     */
+    static PollerGroup create(
+            int numLoops,
+            int maxSpares,
+            java.time.Duration blockedThreshold,
+            int maxOffloadThreads,
+            java.time.Duration offloadKeepAlive) {
+        int id = GROUP_IDS.get() + 1; // the name only
+        return new PollerGroup(
+                numLoops,
+                LoadBalance.ROUND_ROBIN,
+                new Sysmon(
+                        "netpoll-" + id + "-",
+                        maxSpares,
+                        blockedThreshold.toNanos(),
+                        maxOffloadThreads,
+                        offloadKeepAlive.toNanos()));
     }
 
     /** netpoll's default: one poller per 20 cores, plus one. */
@@ -285,6 +314,11 @@ public final class PollerGroup implements AutoCloseable {
             @Override
             public int roleThreads() {
                 return sysmon.threads();
+            }
+
+            @Override
+            public int offloadThreads() {
+                return sysmon.offloadThreads();
             }
         };
     }

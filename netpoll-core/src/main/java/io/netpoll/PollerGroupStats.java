@@ -15,9 +15,11 @@ public interface PollerGroupStats {
     long selectorRebuilds();
 
     /**
-     * Handler calls ({@link HandlerMode#ADAPTIVE}) that held their thread longer than the
-     * blocked-thread threshold ({@code -Dnetpoll.handler.blockedThresholdMs}, default 1000 ms);
-     * each call is counted once and the first in every 10 s is logged with its stack.
+     * Handler calls that held their thread longer than the blocked-thread threshold
+     * ({@code -Dnetpoll.handler.blockedThresholdMs}, default 1000 ms): adaptive calls, and tasks of
+     * the group's worker pool (worker-mode handlers, callbacks) and of its offload pool; waits in
+     * netpoll ({@code next(n)}, a flush waiting for the peer) do not count. Each call is counted
+     * once and the first in every 10 s is logged with its stack.
      */
     long handlersBlocked();
 
@@ -32,4 +34,14 @@ public interface PollerGroupStats {
      * threads finishing a blocked handler after losing their role.
      */
     int roleThreads();
+
+    /**
+     * Threads of the offload pool: the executor of {@link HandlerMode#ADAPTIVE} connections whose
+     * handlers block outside netpoll ({@link NetStats#handlersOffloaded()}). It adds a thread for
+     * each queued connection when its running ones are blocked, up to
+     * {@code -Dnetpoll.handler.maxOffloadThreads} (default 256); idle threads exit after 30 s.
+     */
+    default int offloadThreads() {
+        return 0;
+    }
 }

@@ -94,7 +94,7 @@ class AdaptiveModeTests {
     }
 
     @Test
-    void aConnectionWhoseHandlerBlockedElsewhereRunsOnTheWorkerPoolUntilItStopsBlockingAndTheOthersStayOnThePoller()
+    void aConnectionWhoseHandlerBlockedElsewhereRunsOnTheOffloadPoolUntilItStopsBlockingAndTheOthersStayOnThePoller()
             throws Exception {
         PollerGroup single = net.closeLater(PollerGroup.create(1));
         java.util.Map<Character, java.util.Set<String>> threads = new java.util.concurrent.ConcurrentHashMap<>();
@@ -119,17 +119,22 @@ class AdaptiveModeTests {
             assertThat(exchange(blocker, 'B')).isEqualTo('B');
             assertThat(exchange(other, 'O')).isEqualTo('O');
         }
-        assertThat(threads.get('B')).as("the blocker's later calls").allMatch(n -> n.contains("-worker-"));
-        assertThat(threads.get('O')).as("the other connection's calls").noneMatch(n -> n.contains("-worker-"));
+        assertThat(threads.get('B')).as("the blocker's later calls").allMatch(n -> n.contains("-offload-"));
+        assertThat(threads.get('O')).as("the other connection's calls").noneMatch(n -> n.contains("-offload-"));
         assertThat(server.loop().stats().handlersOffloaded()).isEqualTo(1);
-        // 64 quick calls in a row on the worker pool: it does not block any more, back on the poller.
-        for (int i = 0; i < 60; i++) {
+        // 64 quick calls in a row on the offload pool: it does not block any more, back on the poller.
+        // A slow one (a cold thread, a loaded machine) starts the count again, and the count moves
+        // after the reply is sent: exchange until it is back, within a bound.
+        int sent = 20;
+        while (server.loop().stats().handlersReadmitted() == 0 && sent < 5_000) {
             assertThat(exchange(blocker, 'B')).isEqualTo('B');
+            sent++;
         }
+        assertThat(sent).isGreaterThanOrEqualTo(64);
         assertThat(server.loop().stats().handlersReadmitted()).isEqualTo(1);
         threads.remove('B');
         assertThat(exchange(blocker, 'B')).isEqualTo('B');
-        assertThat(threads.get('B')).as("after re-admission").noneMatch(n -> n.contains("-worker-"));
+        assertThat(threads.get('B')).as("after re-admission").noneMatch(n -> n.contains("-offload-"));
     }
 
     private static int exchange(Socket s, char k) throws IOException {

@@ -69,7 +69,7 @@ class AllocationTests {
                 .until(() -> pool.stats().outstandingNodes() == 0);
     }
 
-    private static long allocatedByNetpollThreads(com.sun.management.ThreadMXBean mx) {
+    static long allocatedByNetpollThreads(com.sun.management.ThreadMXBean mx) {
         long total = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith("netpoll-")) {

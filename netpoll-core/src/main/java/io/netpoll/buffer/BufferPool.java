@@ -568,6 +568,25 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
+    /**
+     * A reference node for a slice of {@code target}'s memory: the owner's companion when it is
+     * free (a pooled owner's memory never changes, so the companion's views are reused and the
+     * slice allocates nothing), else one of the pool's shared reference nodes.
+     */
+    Node takeReference(Node target) {
+        Node o = target.owner;
+        if (o.kind >= 0 && o.claimCompanion()) {
+            Node c = o.companion; // read after the claim: only its holder writes it
+            if (c == null) {
+                c = new Node(this, Node.REFERENCE, null);
+                c.companionOf = o;
+                o.companion = c;
+            }
+            return c;
+        }
+        return takeReference();
+    }
+
     /** A reference node (no memory of its own) for slices and splits. */
     Node takeReference() {
         Node node = pop(REFERENCES);
@@ -607,6 +626,15 @@ public final class BufferPool implements AutoCloseable {
 
     /** Takes back a reference node that left its chain. */
     void recycleReference(Node reference) {
+        Node of = reference.companionOf;
+        if (of != null) {
+            // Stays with its owner (and its memory); free for the owner's next slice.
+            reference.owner = reference;
+            reference.next = null;
+            reference.resetViews();
+            of.releaseCompanion();
+            return;
+        }
         if (reference.owner.kind < 0) {
             reference.forgetMemory();
         }

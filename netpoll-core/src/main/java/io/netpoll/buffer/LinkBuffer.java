@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -340,7 +341,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         while (remaining > 0) {
             int k = Math.min(remaining, node.readable());
             if (k > 0) {
-                Node ref = pool.takeReference().bindReference(node, node.off, node.off + k);
+                Node ref = pool.takeReference(node).bindReference(node, node.off, node.off + k);
                 node.off += k;
                 if (cutTail == null) {
                     cutHead = ref;
@@ -415,7 +416,11 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
             }
             node = node.next;
         }
-        long written = channel.write(views, 0, count);
+        // One view on a socket (the usual echo or reply): write(2), not writev(2). The gathering
+        // path costs an iovec set-up in the JDK (thread-local wrapper, per-buffer bookkeeping) and
+        // an iovec import in the kernel for nothing; Netty makes the same choice.
+        long written =
+                count == 1 && channel instanceof SocketChannel sc ? sc.write(views[0]) : channel.write(views, 0, count);
         if (written > 0) {
             advanceTaken(written);
             take((int) written);
@@ -600,7 +605,7 @@ public final class LinkBuffer implements Reader, Writer, AutoCloseable {
         int cut = x.end + keep;
         if (cut < x.malloc) {
             // The reserved bytes after the cut continue in a node of their own, after the data.
-            Node tail = pool.takeReference().bindReference(x, cut, cut);
+            Node tail = pool.takeReference(x).bindReference(x, cut, cut);
             tail.malloc = x.malloc;
             tail.writable = x.writable;
             x.malloc = cut;

@@ -30,10 +30,12 @@ import java.nio.ByteOrder;
 final class Node {
 
     private static final VarHandle REF_CNT;
+    private static final VarHandle COMPANION_BUSY;
 
     static {
         try {
             REF_CNT = MethodHandles.lookup().findVarHandle(Node.class, "refCnt", int.class);
+            COMPANION_BUSY = MethodHandles.lookup().findVarHandle(Node.class, "companionBusy", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -81,6 +83,20 @@ final class Node {
 
     private ByteBuffer[] spareReadViews = NO_VIEWS;
     private ByteBuffer[] spareWriteViews = NO_VIEWS;
+
+    /**
+     * A pooled owner's own reference node, bound to this owner's memory for good, so that its
+     * views stay valid from one use to the next: the pool's shared reference nodes are rebound to
+     * a different owner's memory almost every time (one reference serves every connection in
+     * turn), and each rebinding would allocate a view per message. Read and written only by the
+     * thread that claimed it ({@link #claimCompanion}).
+     */
+    Node companion;
+    /** On a companion reference node: the owner it belongs to (null on the pool's shared ones). */
+    Node companionOf;
+
+    @SuppressWarnings("unused") // accessed through COMPANION_BUSY
+    private volatile int companionBusy;
 
     /** Slot used by the pool for its free lists. */
     Node poolNext;
@@ -239,6 +255,16 @@ final class Node {
         spareWriteViews = NO_VIEWS;
         readViewsUsed = 0;
         writeViewsUsed = 0;
+    }
+
+    /** Owner: takes the right to use (or create) {@link #companion}; false while another holds it. */
+    boolean claimCompanion() {
+        return (int) COMPANION_BUSY.getOpaque(this) == 0 && COMPANION_BUSY.compareAndSet(this, 0, 1);
+    }
+
+    /** Owner: gives the companion back (its user is done with it). */
+    void releaseCompanion() {
+        COMPANION_BUSY.setRelease(this, 0);
     }
 
     /** Forgets handed-out views: called when the node goes back to the pool. */

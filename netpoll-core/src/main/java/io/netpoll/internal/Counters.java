@@ -39,8 +39,13 @@ public final class Counters implements NetStats {
     final LongAdder handlersReadmitted = new LongAdder();
     final LongAdder outputLimitCloses = new LongAdder();
     final LongAdder writeTimeoutCloses = new LongAdder();
-    final LongAdder requestsActive = new LongAdder();
+    /**
+     * Handler calls started and finished: the calls running now are the difference, so a call
+     * costs two counter updates, not three (an increment and a decrement of a gauge besides).
+     */
     final LongAdder requestsTotal = new LongAdder();
+
+    final LongAdder requestsFinished = new LongAdder();
     final io.netpoll.internal.tls.TlsCounters tls = new io.netpoll.internal.tls.TlsCounters();
 
     public void accepted() {
@@ -108,7 +113,10 @@ public final class Counters implements NetStats {
 
     @Override
     public long requestsActive() {
-        return requestsActive.sum();
+        // Finished first: every call counted there was counted as started before, so the
+        // difference read this way is never negative.
+        long finished = requestsFinished.sum();
+        return Math.max(0, requestsTotal.sum() - finished);
     }
 
     @Override

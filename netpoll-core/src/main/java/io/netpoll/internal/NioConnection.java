@@ -109,6 +109,14 @@ public final class NioConnection implements Connection {
     private final ConnOwner owner;
     final Counters counters;
     private final Executor executor;
+    /**
+     * Where handler tasks go when they do not run on the poller's role: the executor (worker
+     * mode), or for an adaptive connection moved off the poller the group's offload pool (an
+     * adaptive connection has no executor of its own: Option.executor selects worker mode), so
+     * blocking connections do not queue behind each other or take worker-mode servers' threads.
+     */
+    private final Executor dispatch;
+
     private final HandlerMode mode;
     /** INLINE or ADAPTIVE: handlers run on the thread holding the poller's role (from its ready list). */
     /**
@@ -229,6 +237,7 @@ public final class NioConnection implements Connection {
         this.mode = settings.mode;
         this.onRole = mode != HandlerMode.WORKER;
         this.adaptive = mode == HandlerMode.ADAPTIVE;
+        this.dispatch = adaptive && settings.executor == null ? poller.offloadPool() : executor;
         this.halfClosure = settings.halfClosure;
         this.maxInput = settings.maxInputBytes;
         this.maxOutput = settings.maxOutputBytes;
@@ -668,10 +677,10 @@ public final class NioConnection implements Connection {
             return;
         }
         try {
-            if (executor instanceof WorkerPool pool) {
+            if (dispatch instanceof WorkerPool pool) {
                 pool.submit(this);
             } else {
-                executor.execute(task);
+                dispatch.execute(task);
             }
         } catch (RejectedExecutionException e) {
             PROCESSING.setVolatile(this, 0);
@@ -686,10 +695,10 @@ public final class NioConnection implements Connection {
             return poller.continueLater(this);
         }
         try {
-            if (executor instanceof WorkerPool pool) {
+            if (dispatch instanceof WorkerPool pool) {
                 pool.submit(this);
             } else {
-                executor.execute(task);
+                dispatch.execute(task);
             }
             return true;
         } catch (RejectedExecutionException e) {
@@ -828,7 +837,6 @@ public final class NioConnection implements Connection {
     }
 
     private void callHandler(OnRequest h) {
-        counters.requestsActive.increment();
         counters.requestsTotal.increment();
         int stamp = adaptive ? beginCall() : -1;
         // Offloaded (adaptive, blocked once): timed, to come back to the poller when it stops blocking.
@@ -844,7 +852,7 @@ public final class NioConnection implements Connection {
                     readmitIfFast(System.nanoTime() - offloadedStart);
                 }
             }
-            counters.requestsActive.decrement();
+            counters.requestsFinished.increment();
             input.release();
         }
     }
@@ -908,7 +916,7 @@ public final class NioConnection implements Connection {
                     && onRole
                     && System.nanoTime() - rt.retakenAt >= OFFLOAD_AFTER_NANOS) {
                 // The monitor took the role from this call and it went on blocking outside netpoll
-                // (sleep, connect, lock, JDBC): its next calls go to the executor, not the poller.
+                // (sleep, connect, lock, JDBC): its next calls go to the offload pool, not the poller.
                 // A call caught by a pause of the whole JVM (GC) ends at once after it: not moved.
                 onRole = false;
                 counters.handlersOffloaded.increment();

@@ -135,6 +135,11 @@ public final class Poller {
         sysmon.startPoller(this);
     }
 
+    /** The executor of this group's adaptive connections moved off their pollers (see Sysmon). */
+    WorkerPool offloadPool() {
+        return sysmon.offloadPool();
+    }
+
     /** True if the calling thread holds the role (is "the poller thread") now. */
     public boolean inPoller() {
         // State first: a successor writes holder, then state, so seeing its state means seeing its holder.

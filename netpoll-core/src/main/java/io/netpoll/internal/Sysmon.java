@@ -1,7 +1,6 @@
 package io.netpoll.internal;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -16,17 +15,29 @@ import java.util.concurrent.locks.LockSupport;
  *     saw one tick earlier (its call counter did not move), the call has blocked for at least one
  *     tick: the monitor takes the role ({@code IN_HANDLER -> RETAKEN}, a CAS that the handler's
  *     own return races with) and gives it to a spare thread. So a handler that blocks in anything
- *     delays the other connections of its poller by 1-2 ticks plus one unpark.</li>
+ *     delays the other connections of its poller by 1-2 ticks plus one unpark. The tick backs
+ *     off to {@link #MAX_TICK_NANOS} after 50 ticks in which no call spanned one, and returns to
+ *     1 ms at the next that does (as Go's sysmon does): a poller whose handlers never block pays
+ *     a quarter of the wake-ups.</li>
  * <li><b>Spares.</b> A thread that lost its role finishes its connection's handler loop, then
  *     parks here as a spare (at most {@link #keepSpares}; more exit). Retakes stop when
  *     {@link #maxThreads} role threads are alive: the poller then waits for its handler, as a
  *     worker pool at its size would. A hand-off by a handler about to wait in netpoll
  *     ({@code next(n)}) is never refused (that wait needs the poller to make progress).</li>
- * <li><b>Blocked-thread report.</b> An adaptive handler call that holds its thread longer than
- *     {@link #blockedThresholdNanos} is logged once with its stack (WARNING, at most one log line
- *     per {@link #REPORT_INTERVAL_NANOS}) and counted ({@link #blockedHandlers()}).</li>
- * <li><b>Idle.</b> After 100 ticks in which no adaptive handler ran, the monitor parks; the next
- *     handler call wakes it (one volatile read per call while it is awake).</li>
+ * <li><b>Offload pool.</b> Connections whose handlers blocked outside netpoll (moved off the
+ *     poller, {@code NetStats.handlersOffloaded}) run on a {@link WorkerPool} of their own
+ *     ({@link #offloadPool()}), not the group's worker pool: the monitor watches its tasks and,
+ *     when they block, gives each queued connection a thread, up to {@link #maxOffloadThreads}
+ *     ({@code -Dnetpoll.handler.maxOffloadThreads}, default 256); idle ones exit after 30 s. So
+ *     blocking connections neither queue behind each other nor take worker-mode servers' and TLS
+ *     tasks' threads.</li>
+ * <li><b>Blocked-thread report.</b> An adaptive handler call, or a task of a watched worker pool
+ *     (the group's worker pool: worker-mode handlers; the offload pool), that holds its thread
+ *     longer than {@link #blockedThresholdNanos} is logged once with its stack (WARNING, at most
+ *     one log line per {@link #REPORT_INTERVAL_NANOS}) and counted ({@link #blockedHandlers()}).
+ *     Waits in netpoll ({@code next(n)}, a flush waiting for the peer) do not count.</li>
+ * <li><b>Idle.</b> After 100 ticks in which no adaptive handler call or watched task ran, the
+ *     monitor parks; the next call or task wakes it (one volatile read per call).</li>
  * </ul>
  * Thread-safe.
  */
@@ -35,6 +46,16 @@ public final class Sysmon {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int IDLE_TICKS_BEFORE_PARK = 100;
+    private static final long OFFLOAD_KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** {@link #observe}: no call runs on the thread; a call runs; the same call ran at the last tick too. */
+    static final int IDLE = 0;
+    /** The longest tick the monitor backs off to while no call blocks (see monitor()). */
+    static final long MAX_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
+
+    private static final int QUIET_TICKS_BEFORE_BACK_OFF = 50;
+
+    static final int IN_CALL = 1;
+    static final int BLOCKED = 2;
 
     private final String prefix;
     private final int maxThreads;
@@ -42,8 +63,11 @@ public final class Sysmon {
     private final long blockedThresholdNanos;
     private final Object lock = new Object();
     private final ArrayDeque<RoleThread> spares = new ArrayDeque<>();
-    private final CopyOnWriteArrayList<Poller> pollers = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<RoleThread> threads = new CopyOnWriteArrayList<>();
+    private final CowArray<Poller> pollers = new CowArray<>();
+    private final CowArray<RoleThread> threads = new CowArray<>();
+    private final CowArray<WorkerPool> pools = new CowArray<>();
+    private final int maxOffloadThreads;
+    private final WorkerPool offload;
     private final AtomicLong blocked = new AtomicLong();
     private final AtomicLong retakes = new AtomicLong();
     private int ids;
@@ -57,20 +81,65 @@ public final class Sysmon {
      * @param blockedThreshold nanoseconds a handler call may hold its thread before it is reported
      */
     public Sysmon(String prefix, int maxSpares, long blockedThreshold) {
+        this(prefix, maxSpares, blockedThreshold, defaultMaxOffloadThreads(), OFFLOAD_KEEP_ALIVE_NANOS);
+    }
+
+    /**
+     * @param maxOffloadThreads the cap on the offload pool's threads
+     * @param offloadKeepAliveNanos how long an idle offload thread stays
+     */
+    public Sysmon(
+            String prefix, int maxSpares, long blockedThreshold, int maxOffloadThreads, long offloadKeepAliveNanos) {
         this.prefix = prefix;
         this.maxThreads = maxSpares;
         this.keepSpares = 2;
         this.blockedThresholdNanos = blockedThreshold;
+        this.maxOffloadThreads = Math.max(1, maxOffloadThreads);
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.offload = new WorkerPool(
+                prefix + "offload-",
+                Math.min(cores, this.maxOffloadThreads),
+                this,
+                this.maxOffloadThreads,
+                offloadKeepAliveNanos,
+                true);
     }
 
-    /** Defaults from system properties: {@code netpoll.handler.maxSpareThreads} (256), {@code netpoll.handler.blockedThresholdMs} (1000). */
+    /**
+     * Defaults from system properties: {@code netpoll.handler.maxSpareThreads} (256),
+     * {@code netpoll.handler.blockedThresholdMs} (1000), {@code netpoll.handler.maxOffloadThreads} (256).
+     */
     public static Sysmon create(String prefix) {
         int spares = Integer.getInteger("netpoll.handler.maxSpareThreads", 256);
         long ms = Long.getLong("netpoll.handler.blockedThresholdMs", 1000);
         return new Sysmon(prefix, Math.max(1, spares), TimeUnit.MILLISECONDS.toNanos(Math.max(1, ms)));
     }
 
-    /** Adaptive handler calls that held their thread longer than the threshold (each counted once). */
+    private static int defaultMaxOffloadThreads() {
+        return Math.max(1, Integer.getInteger("netpoll.handler.maxOffloadThreads", 256));
+    }
+
+    /** The executor of connections moved off their poller because their handlers block (see class doc). */
+    public WorkerPool offloadPool() {
+        return offload;
+    }
+
+    /** Threads of the offload pool alive now. */
+    public int offloadThreads() {
+        return offload.threads();
+    }
+
+    /** The cap on the offload pool's threads. */
+    public int maxOffloadThreads() {
+        return maxOffloadThreads;
+    }
+
+    /** Watches {@code pool}'s tasks from now on (blocked-thread report; compensation if it compensates). */
+    void watch(WorkerPool pool) {
+        pools.add(pool);
+    }
+
+    /** Adaptive handler calls and watched worker tasks that held their thread longer than the threshold (each counted once). */
     public long blockedHandlers() {
         return blocked.get();
     }
@@ -190,20 +259,34 @@ public final class Sysmon {
 
     private void monitor() {
         int idleTicks = 0;
+        int quietTicks = 0;
+        long tickNanos = TICK_NANOS;
         while (!shutdown) {
-            boolean busy = tick(System.nanoTime());
-            if (busy) {
+            int seen = tick(System.nanoTime());
+            if (seen == BLOCKED) {
+                // A call spans a tick: back to the short tick at once (retakes, compensation).
+                quietTicks = 0;
+                tickNanos = TICK_NANOS;
+            } else if (++quietTicks >= QUIET_TICKS_BEFORE_BACK_OFF && tickNanos < MAX_TICK_NANOS) {
+                // Calls come and go without blocking: every tick is a wake-up (a context switch on
+                // the pollers' core) that finds nothing, so look less often (Go's sysmon backs off
+                // from 20 us to 10 ms the same way). Costs the first block after a quiet spell up
+                // to two long ticks before the retake; later ones are seen on the short tick.
+                quietTicks = 0;
+                tickNanos = Math.min(MAX_TICK_NANOS, tickNanos * 2);
+            }
+            if (seen != IDLE) {
                 idleTicks = 0;
-                LockSupport.parkNanos(this, TICK_NANOS);
+                LockSupport.parkNanos(this, tickNanos);
                 continue;
             }
             if (++idleTicks < IDLE_TICKS_BEFORE_PARK) {
-                LockSupport.parkNanos(this, TICK_NANOS);
+                LockSupport.parkNanos(this, tickNanos);
                 continue;
             }
             // Dekker with beginCall: publish "sleeping", then look once more.
             sleeping = true;
-            if (tick(System.nanoTime())) {
+            if (tick(System.nanoTime()) != IDLE) {
                 sleeping = false;
                 idleTicks = 0;
                 continue;
@@ -212,18 +295,24 @@ public final class Sysmon {
                 LockSupport.park(this);
             }
             idleTicks = 0;
+            quietTicks = 0;
+            tickNanos = TICK_NANOS;
         }
     }
 
-    /** One look at every poller and role thread; true if some adaptive handler call is running. */
-    private boolean tick(long now) {
-        boolean busy = false;
+    /**
+     * One look at every poller, role thread and watched pool: IDLE (no call runs), IN_CALL (calls
+     * run, none of them since the last tick) or BLOCKED (some call has run for a tick at least).
+     */
+    private int tick(long now) {
+        int seen = IDLE;
         // Retake first, against the counters seen one tick ago.
-        for (Poller p : pollers) {
+        for (Object o : pollers.array()) {
+            Poller p = (Poller) o;
             if (p.state() != Poller.IN_HANDLER) {
                 continue;
             }
-            busy = true;
+            seen = Math.max(seen, IN_CALL);
             Thread h = p.holder();
             if (h instanceof RoleThread rt) {
                 long c = rt.calls();
@@ -237,27 +326,41 @@ public final class Sysmon {
                 }
             }
         }
-        for (RoleThread t : threads) {
-            long c = t.calls();
-            if ((c & 1) == 0) {
-                t.seenCalls = c;
-                continue;
-            }
-            busy = true;
-            if (c != t.seenCalls) {
-                t.seenCalls = c;
-                t.stuckSince = now;
-                t.reported = false;
-            } else if (!t.reported && now - t.stuckSince >= blockedThresholdNanos) {
-                t.reported = true;
-                report(t, now); // first: whoever sees the count also finds the log line
-                blocked.incrementAndGet();
-            }
+        for (Object t : threads.array()) {
+            seen = Math.max(seen, observe((RoleThread) t, now));
         }
-        return busy;
+        for (Object pool : pools.array()) {
+            seen = Math.max(seen, ((WorkerPool) pool).tick(now));
+        }
+        return seen;
     }
 
-    private void report(RoleThread t, long now) {
+    /**
+     * Monitor thread: one look at {@code t}'s call counter; reports a call that has held the
+     * thread past the threshold. Returns IDLE, IN_CALL (a call started since the last look) or
+     * BLOCKED (the same call as at the last look: it has run for at least a tick).
+     */
+    int observe(CallTrackedThread t, long now) {
+        long c = t.calls();
+        if ((c & 1) == 0) {
+            t.seenCalls = c;
+            return IDLE;
+        }
+        if (c != t.seenCalls) {
+            t.seenCalls = c;
+            t.stuckSince = now;
+            t.reported = false;
+            return IN_CALL;
+        }
+        if (!t.reported && now - t.stuckSince >= blockedThresholdNanos) {
+            t.reported = true;
+            report(t, now); // first: whoever sees the count also finds the log line
+            blocked.incrementAndGet();
+        }
+        return BLOCKED;
+    }
+
+    private void report(CallTrackedThread t, long now) {
         if (lastReport != 0 && now - lastReport < REPORT_INTERVAL_NANOS) {
             return;
         }
@@ -268,11 +371,14 @@ public final class Sysmon {
         Throwable where = new Throwable("handler blocked on " + t.getName() + " for "
                 + TimeUnit.NANOSECONDS.toMillis(now - t.stuckSince) + " ms (stack of the blocked thread)");
         where.setStackTrace(t.getStackTrace());
+        String served = t instanceof RoleThread
+                ? "other connections are served by spare threads, but this one waits for it"
+                : "a worker thread is held: other tasks run on the pool's other threads";
         LOG.log(
                 System.Logger.Level.WARNING,
                 "a handler has held its thread for more than "
-                        + TimeUnit.NANOSECONDS.toMillis(blockedThresholdNanos) + " ms; other connections are served by "
-                        + "spare threads, but this one waits for it (reported once per call, at most once per 10 s)",
+                        + TimeUnit.NANOSECONDS.toMillis(blockedThresholdNanos) + " ms; " + served
+                        + " (reported once per call, at most once per 10 s)",
                 where);
     }
 
@@ -289,5 +395,6 @@ public final class Sysmon {
         if (m != null) {
             LockSupport.unpark(m);
         }
+        offload.shutdown();
     }
 }

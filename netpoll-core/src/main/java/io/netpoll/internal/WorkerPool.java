@@ -26,6 +26,16 @@ import java.util.concurrent.locks.LockSupport;
  *     (a database call) holds its worker without compensation; give such handlers an executor of
  *     their own ({@code Option.executor}).</li>
  * <li>Idle workers exit after 60 s.</li>
+ * <li>Watched by the poller group's {@link Sysmon} (when given one): every task bumps its worker's
+ *     call counter ({@link CallTrackedThread}), so a task that holds its worker longer than the
+ *     blocked-thread threshold is reported and counted like a blocked adaptive handler.</li>
+ * <li>A <em>compensating</em> pool (the offload pool: adaptive connections whose handlers block
+ *     outside netpoll) also gets threads from the monitor: at a tick where fewer than
+ *     {@code parallelism} of its running workers made progress since the previous tick (the
+ *     others sit in one task, blocked in anything) and tasks are queued, every queued task gets a
+ *     thread (an idle one, else a new one), up to {@code maxThreads}. So blocking connections do
+ *     not queue behind each other, as Go gives each goroutine blocked in a syscall a thread;
+ *     beyond the cap they wait for a thread, and the rest of the process is not affected.</li>
  * </ul>
  * Thread-safe; one monitor guards the queue and the counters (short critical sections). The
  * {@link WorkerPoolStats} read the same counters under that monitor; the completed-task count is
@@ -37,6 +47,13 @@ public final class WorkerPool implements Executor {
 
     private final String prefix;
     private final int parallelism;
+    private final Sysmon sysmon;
+    private final int maxThreads;
+    private final long keepAliveNanos;
+    private final boolean compensating;
+    /** Live workers, for the monitor's ticks (changes only when a worker starts or exits). */
+    private final CowArray<Worker> workers = new CowArray<>();
+
     private final Object lock = new Object();
     private final ArrayDeque<Worker> idle = new ArrayDeque<>();
     private final ArrayDeque<Runnable> others = new ArrayDeque<>();
@@ -46,25 +63,46 @@ public final class WorkerPool implements Executor {
     private int threads;
     private int running;
     private int ids;
+    /** Threads woken or started by the monitor because the running ones were blocked. */
+    private long compensations;
     /** Tasks finished; counted under the lock a worker takes anyway to poll its next task. */
     private long completed;
 
     private volatile boolean shutdown;
     private final WorkerPoolStats stats = new Stats();
 
+    /** A pool nobody watches, without a thread cap. */
     public WorkerPool(String prefix, int parallelism) {
+        this(prefix, parallelism, null, Integer.MAX_VALUE, KEEP_ALIVE_NANOS, false);
+    }
+
+    /**
+     * @param sysmon the monitor that watches this pool's tasks (blocked-thread report), or null
+     * @param maxThreads the cap on threads (at least {@code parallelism})
+     * @param keepAliveNanos how long an idle worker stays before it exits
+     * @param compensating whether the monitor adds threads when the running ones are blocked
+     */
+    public WorkerPool(
+            String prefix, int parallelism, Sysmon sysmon, int maxThreads, long keepAliveNanos, boolean compensating) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
         }
         this.prefix = prefix;
         this.parallelism = parallelism;
+        this.sysmon = sysmon;
+        this.maxThreads = Math.max(parallelism, maxThreads);
+        this.keepAliveNanos = keepAliveNanos;
+        this.compensating = compensating;
+        if (sysmon != null) {
+            sysmon.watch(this);
+        }
     }
 
-    private final class Worker extends Thread {
+    private final class Worker extends CallTrackedThread {
         volatile boolean signalled;
 
         Worker(String name) {
-            super(name);
+            super(name, WorkerPool.this.sysmon);
             setDaemon(true);
         }
 
@@ -113,16 +151,55 @@ public final class WorkerPool implements Executor {
         if (running >= parallelism) {
             return; // the running workers will come back for it
         }
+        spawnLocked();
+    }
+
+    /** Wakes an idle worker or starts one (below the cap); false at the cap. */
+    private boolean spawnLocked() {
         Worker w = idle.pollLast(); // most recently parked: warmest cache
         if (w != null) {
             running++;
             w.signalled = true;
             LockSupport.unpark(w);
-        } else if (running < parallelism || running == 0) {
-            running++;
-            threads++;
-            Worker nw = new Worker(prefix + (++ids));
-            nw.start();
+            return true;
+        }
+        if (threads >= maxThreads) {
+            return false;
+        }
+        running++;
+        threads++;
+        Worker nw = new Worker(prefix + (++ids));
+        workers.add(nw);
+        nw.start();
+        return true;
+    }
+
+    /**
+     * Monitor, once per tick: looks at every worker (blocked-thread report) and, in a compensating
+     * pool, gives queued tasks threads when the running ones do not make progress. Returns
+     * Sysmon.IDLE, IN_CALL (tasks run or wait) or BLOCKED (some task has run for a tick at least).
+     */
+    int tick(long now) {
+        int seen = Sysmon.IDLE;
+        int blocked = 0;
+        for (Object w : workers.array()) {
+            int s = sysmon.observe((Worker) w, now);
+            seen = Math.max(seen, s);
+            if (s == Sysmon.BLOCKED) {
+                blocked++;
+            }
+        }
+        synchronized (lock) {
+            if (queued == 0 || shutdown) {
+                return seen;
+            }
+            if (compensating && running - blocked < parallelism) {
+                // Blocked workers hold their tasks; each queued task gets a thread of its own.
+                for (int need = queued - (running - blocked); need > 0 && spawnLocked(); need--) {
+                    compensations++;
+                }
+            }
+            return Math.max(seen, Sysmon.IN_CALL);
         }
     }
 
@@ -158,6 +235,7 @@ public final class WorkerPool implements Executor {
                     running--;
                     if (shutdown) {
                         threads--;
+                        workers.remove(me);
                         return;
                     }
                     me.signalled = false;
@@ -170,6 +248,7 @@ public final class WorkerPool implements Executor {
                 }
                 continue;
             }
+            me.beginCall();
             try {
                 if (task instanceof NioConnection c) {
                     c.runQueuedTask();
@@ -178,6 +257,8 @@ public final class WorkerPool implements Executor {
                 }
             } catch (Throwable t) {
                 System.getLogger("io.netpoll.worker").log(System.Logger.Level.WARNING, "worker task failed", t);
+            } finally {
+                me.endCall();
             }
             finishedOne = true;
         }
@@ -185,7 +266,7 @@ public final class WorkerPool implements Executor {
 
     /** False when the worker should exit (idle too long, or shut down). */
     private boolean parkUntilSignalled(Worker me) {
-        long deadline = System.nanoTime() + KEEP_ALIVE_NANOS;
+        long deadline = System.nanoTime() + keepAliveNanos;
         while (!me.signalled) {
             long left = deadline - System.nanoTime();
             if (shutdown || left <= 0) {
@@ -195,6 +276,7 @@ public final class WorkerPool implements Executor {
                     }
                     idle.remove(me);
                     threads--;
+                    workers.remove(me);
                     return false;
                 }
             }
@@ -203,9 +285,13 @@ public final class WorkerPool implements Executor {
         return true;
     }
 
-    /** The calling pool worker is about to block waiting for data or for the socket: let another run. */
+    /**
+     * The calling pool worker is about to block waiting for data or for the socket: let another
+     * run. A wait in netpoll is not a blocked task for the monitor: the call counter pauses.
+     */
     static boolean beginBlocking() {
         if (Thread.currentThread() instanceof Worker w) {
+            w.endCall();
             WorkerPool p = w.pool();
             synchronized (p.lock) {
                 p.running--;
@@ -220,10 +306,12 @@ public final class WorkerPool implements Executor {
 
     static void endBlocking(boolean began) {
         if (began) {
-            WorkerPool p = ((Worker) Thread.currentThread()).pool();
+            Worker w = (Worker) Thread.currentThread();
+            WorkerPool p = w.pool();
             synchronized (p.lock) {
                 p.running++;
             }
+            w.beginCall();
         }
     }
 
@@ -235,6 +323,18 @@ public final class WorkerPool implements Executor {
                 LockSupport.unpark(w);
             }
         }
+    }
+
+    /** Threads the monitor woke or started because the running ones were blocked (compensating pool). */
+    public long compensations() {
+        synchronized (lock) {
+            return compensations;
+        }
+    }
+
+    /** The cap on this pool's threads. */
+    public int maxThreads() {
+        return maxThreads;
     }
 
     /** Worker threads alive now (for tests and diagnostics). */

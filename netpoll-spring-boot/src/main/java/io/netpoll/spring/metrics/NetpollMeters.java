@@ -134,6 +134,29 @@ public enum NetpollMeters implements MeterDocumentation {
             ServerTags.SERVER),
 
     /**
+     * Adaptive connections moved off their poller to the offload pool because a handler call
+     * went on blocking outside netpoll after the monitor took the poller's role
+     * ({@code NetStats.handlersOffloaded}).
+     */
+    SERVER_HANDLERS_OFFLOADED(
+            "netpoll.server.handlers.offloaded",
+            Meter.Type.COUNTER,
+            null,
+            "Adaptive connections moved to the offload pool because their handler blocked outside netpoll",
+            ServerTags.SERVER),
+
+    /**
+     * Offloaded connections that went back to their poller after 64 quick calls in a row
+     * ({@code NetStats.handlersReadmitted}).
+     */
+    SERVER_HANDLERS_READMITTED(
+            "netpoll.server.handlers.readmitted",
+            Meter.Type.COUNTER,
+            null,
+            "Offloaded connections back on their poller after 64 quick calls in a row",
+            ServerTags.SERVER),
+
+    /**
      * Exceptions thrown by OnRequest, by exception type (registered at the first error).
      */
     SERVER_ERRORS(
@@ -201,8 +224,8 @@ public enum NetpollMeters implements MeterDocumentation {
             "Selectors rebuilt after spinning without events"),
 
     /**
-     * Adaptive handler calls that held their thread longer than the blocked-thread threshold
-     * (each logged with its stack at most once per 10 s).
+     * Adaptive handler calls and worker tasks (worker mode, offload pool) that held their thread
+     * longer than the blocked-thread threshold (each logged with its stack at most once per 10 s).
      */
     HANDLER_BLOCKED(
             "netpoll.handler.blocked",
@@ -227,6 +250,16 @@ public enum NetpollMeters implements MeterDocumentation {
             Meter.Type.GAUGE,
             null,
             "Threads that can hold a poller role: pollers, spares, threads finishing a blocked handler"),
+
+    /**
+     * Threads of the offload pool, which runs adaptive connections whose handlers block (grown by
+     * the monitor when its threads block, up to {@code -Dnetpoll.handler.maxOffloadThreads}).
+     */
+    HANDLER_OFFLOAD_THREADS(
+            "netpoll.handler.offload.threads",
+            Meter.Type.GAUGE,
+            null,
+            "Threads of the offload pool that runs adaptive connections whose handlers block"),
 
     /**
      * Buffer memory handed out to connections and not yet returned.

@@ -212,6 +212,8 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
         counter(NetpollMeters.SERVER_HANDLER_CALLS, tags, stats, NetStats::requestsTotal);
         counter(NetpollMeters.SERVER_HANDLER_ERRORS, tags, stats, NetStats::handlerErrors);
         counter(NetpollMeters.SERVER_PEER_ERRORS, tags, stats, NetStats::peerErrors);
+        counter(NetpollMeters.SERVER_HANDLERS_OFFLOADED, tags, stats, NetStats::handlersOffloaded);
+        counter(NetpollMeters.SERVER_HANDLERS_READMITTED, tags, stats, NetStats::handlersReadmitted);
     }
 
     private void bindPollers(PollerGroup group) {
@@ -261,6 +263,11 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
                 Tags.empty(),
                 group,
                 (g) -> g.stats().roleThreads());
+        gauge(
+                NetpollMeters.HANDLER_OFFLOAD_THREADS,
+                Tags.empty(),
+                group,
+                (g) -> g.stats().offloadThreads());
     }
 
     private static double pollerValue(PollerGroup group, int index, ToDoubleFunction<io.netpoll.PollerStats> value) {
