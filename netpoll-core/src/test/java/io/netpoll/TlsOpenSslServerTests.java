@@ -91,4 +91,56 @@ class TlsOpenSslServerTests {
             openssl.waitFor(30, TimeUnit.SECONDS);
         }
     }
+
+    @ParameterizedTest
+    @CsvSource({"TLSv1.3", "TLSv1.2"})
+    void opensslClientWithoutACertificateReadsTheRefusalAlert(String protocol) throws Exception {
+        // The graceful close after an alert (FIN, then the client's line drained) seen by OpenSSL.
+        // (s_client did not hit the reset race here even without it, unlike the JDK client of
+        // TlsRefusalAlertTests: this is the interop check, that one the regression test.)
+        Path ca = TestTls.copyTo(dir, "ca.pem");
+        Server server = net.startServer(
+                TestNet::echo,
+                Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
+                        .clientAuth(io.netpoll.tls.ClientAuth.NEED)
+                        .build()));
+        for (int i = 0; i < 5; i++) {
+            Path err = dir.resolve("s_client-" + i + ".err");
+            Process openssl = new ProcessBuilder(
+                            "openssl",
+                            "s_client",
+                            "-connect",
+                            "127.0.0.1:" + server.port(),
+                            "-servername",
+                            "localhost",
+                            "-CAfile",
+                            ca.toString(),
+                            protocol.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2",
+                            "-quiet",
+                            "-no_ign_eof")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(err.toFile())
+                    .start();
+            try {
+                openssl.getOutputStream().write("refused?\n".getBytes(StandardCharsets.US_ASCII));
+                openssl.getOutputStream().flush();
+                assertThat(openssl.waitFor(30, TimeUnit.SECONDS))
+                        .as("openssl exited")
+                        .isTrue();
+                String said = Files.readString(err, StandardCharsets.ISO_8859_1);
+                assertThat(said)
+                        .as("round %d: s_client said %s", i, said)
+                        .containsPattern("alert (bad certificate|certificate required|handshake failure)")
+                        .doesNotContainIgnoringCase("reset")
+                        .doesNotContainIgnoringCase("broken pipe");
+                assertThat(openssl.exitValue()).isNotZero();
+            } finally {
+                openssl.destroyForcibly();
+                openssl.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> server.loop().stats().tls().handshakeFailures() == 5);
+    }
 }

@@ -15,6 +15,7 @@ import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
 import io.netpoll.buffer.Reader;
 import io.netpoll.buffer.Writer;
+import io.netpoll.internal.tls.AlertLinger;
 import io.netpoll.internal.tls.TlsSession;
 import io.netpoll.tls.TlsConfig;
 import io.netpoll.tls.TlsFailure;
@@ -334,6 +335,11 @@ public final class NioConnection implements Connection {
     /** Poller: ciphertext the pump produced (a reply, an alert) waits for a writable socket. */
     private boolean tlsWritePending;
     /**
+     * Set by {@link #tlsFailed} before its close (same thread, so the close task sees it): the
+     * close lingers after the alert ({@link AlertLinger}). A lost race only skips the linger.
+     */
+    private boolean alertLinger;
+    /**
      * Poller: the handshake is not done; the idle wheel closes the connection at the handshake's
      * deadline ({@link #handshakeExpiredOnWheel()}). Cleared when the handshake ends or the
      * connection closes; the wheel drops the entry at its next visit (or at the close).
@@ -449,6 +455,8 @@ public final class NioConnection implements Connection {
             handshake.completeExceptionally(e);
         }
         CloseReason r = why == TlsFailure.PEER_CLOSED ? CloseReason.PEER : CloseReason.ERROR;
+        // The engine queued a fatal alert: close gracefully so the peer reads it (AlertLinger).
+        alertLinger = why == TlsFailure.CERTIFICATE || why == TlsFailure.PROTOCOL || why == TlsFailure.RENEGOTIATION;
         closeWith(r, e);
     }
 
@@ -561,7 +569,8 @@ public final class NioConnection implements Connection {
         if ((ready & SelectionKey.OP_READ) != 0) {
             in.onReadable();
         }
-        if ((ready & SelectionKey.OP_WRITE) != 0 && k.isValid()) {
+        // key == k: still ours (a close nulls it; after a TLS alert the key lives on in an AlertLinger).
+        if ((ready & SelectionKey.OP_WRITE) != 0 && key == k && k.isValid()) {
             onWritable();
         }
     }
@@ -1136,17 +1145,23 @@ public final class NioConnection implements Connection {
     }
 
     private void closeOnPoller() {
+        boolean lingers = false;
         if (tls != null) {
             // close_notify (or the alert of a failure), best effort: whatever the socket takes now.
-            tls.closeOutbound();
+            boolean sent = tls.closeOutbound();
             if (poller.inPoller()) {
                 dropHandshakeTimer();
+                // After a fatal alert sent in full: FIN, then discard input for a bounded while
+                // before the close, so unread input does not turn it into a reset that hides the alert.
+                lingers = alertLinger && sent && key != null && AlertLinger.start(poller, channel, key);
             }
             if (!handshake.isDone()) {
                 handshake.completeExceptionally(closedException());
             }
         }
-        if (key != null) {
+        if (lingers) {
+            key = null; // the linger owns the key and the channel now, and closes both
+        } else if (key != null) {
             key.cancel();
             key = null;
             poller.deregistered();
@@ -1154,10 +1169,12 @@ public final class NioConnection implements Connection {
         if (poller.inPoller()) {
             poller.wheel().remove(this);
         }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "error closing a socket", e);
+        if (!lingers) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "error closing a socket", e);
+            }
         }
         release();
     }

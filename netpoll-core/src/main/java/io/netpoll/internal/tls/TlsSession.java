@@ -84,7 +84,8 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <h2>Errors</h2>
  * Protocol failures are {@link SSLException}s (the engine has queued an alert:
- * {@link #closeOutbound()} sends it, best effort, then close the socket); socket failures are the channels'
+ * {@link #closeOutbound()} sends it, best effort, then close the socket, gracefully when the
+ * peer may still be sending: {@link AlertLinger}); socket failures are the channels'
  * {@link IOException}s. After a failure the session must not be used except for
  * {@link #closeOutbound()} and {@link #free()}.
  */
