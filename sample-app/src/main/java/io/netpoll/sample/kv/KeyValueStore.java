@@ -15,6 +15,11 @@ import java.util.function.LongSupplier;
  * An expired entry is invisible at once (every read compares its time with the clock) and is
  * removed when touched, or when {@link #reclaimExpired} (called before each command) or
  * {@link #size()} finds it in the {@link ExpiryQueue}. No background thread.
+ *
+ * <h2>Keys</h2>
+ * {@link #get}, {@link #exists} and {@link #pttl} only look their key up, and
+ * {@link #incrementBy} stores a {@link ByteKey#owned copy}, so they accept a
+ * {@link ByteKey#probe probe}; every other method may store the key it is given.
  */
 public final class KeyValueStore {
 
@@ -118,8 +123,10 @@ public final class KeyValueStore {
                 throw KvException.OVERFLOW;
             }
             long result = old + delta;
-            Entry next = newEntry(key, Numbers.toBytes(result), cur == null ? Entry.NO_EXPIRY : cur.expireAt);
-            if (swap(key, raw, next)) {
+            // The key the map holds when there is one: no copy of the probe's bytes per INCR.
+            ByteKey k = raw != null ? raw.key : key.owned();
+            Entry next = newEntry(k, Numbers.toBytes(result), cur == null ? Entry.NO_EXPIRY : cur.expireAt);
+            if (swap(k, raw, next)) {
                 return result;
             }
         }

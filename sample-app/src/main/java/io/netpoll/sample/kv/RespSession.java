@@ -22,7 +22,11 @@ public final class RespSession {
     private final Request request = new Request(new ClientState());
     private boolean closed;
     private int executed;
-    private static final int RELEASE_EVERY = 64;
+    /**
+     * Commands between releases of the input. Small: a release also recycles the reader's views
+     * (a few are cached per release; one is taken per command), and costs little.
+     */
+    private static final int RELEASE_EVERY = 16;
 
     public RespSession(CommandExecutor executor, RespLimits limits) {
         this.executor = executor;
@@ -64,7 +68,9 @@ public final class RespSession {
                 closed = true;
                 return false;
             }
+            request.retained = 0;
             executor.execute(request);
+            parser.recycle(request.retained);
             if (++executed % RELEASE_EVERY == 0) {
                 in.release(); // in a long pipeline, give back what was read as we go
             }
