@@ -64,7 +64,7 @@ public final class KeyValueStore {
     }
 
     public byte[] get(ByteKey key) {
-        Entry e = live(key, now());
+        Entry e = live(key);
         return e == null ? null : e.value;
     }
 
@@ -108,7 +108,7 @@ public final class KeyValueStore {
     }
 
     public boolean exists(ByteKey key) {
-        return live(key, now()) != null;
+        return live(key) != null;
     }
 
     /** Adds {@code delta} to the integer stored at {@code key} (0 if absent); keeps its expiry. */
@@ -250,9 +250,18 @@ public final class KeyValueStore {
         return new Entry(key, value, expireAt, expireAt == Entry.NO_EXPIRY ? 0 : expiries.nextSeq());
     }
 
+    /** As {@link #live(ByteKey, long)}, reading the clock only for an entry with an expiry (not per GET). */
+    private Entry live(ByteKey key) {
+        Entry e = map.get(key);
+        return e != null && e.hasExpiry() ? live(key, e, now()) : e;
+    }
+
     /** The entry if it has not expired; an expired one is removed. */
     private Entry live(ByteKey key, long now) {
-        Entry e = map.get(key);
+        return live(key, map.get(key), now);
+    }
+
+    private Entry live(ByteKey key, Entry e, long now) {
         if (e != null && e.isExpired(now)) {
             if (map.remove(key, e)) {
                 expiries.remove(e);

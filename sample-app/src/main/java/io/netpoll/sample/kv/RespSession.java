@@ -50,6 +50,7 @@ public final class RespSession {
             return false;
         }
         request.out = out;
+        int pending = out.mallocLen(); // reply bytes written and not flushed, kept as we go
         while (true) {
             int result = parser.parse(in);
             if (result == RespParser.NEED_MORE) {
@@ -69,7 +70,7 @@ public final class RespSession {
                 return false;
             }
             request.retained = 0;
-            executor.execute(request);
+            executor.execute(request, pending);
             parser.recycle(request.retained);
             if (++executed % RELEASE_EVERY == 0) {
                 in.release(); // in a long pipeline, give back what was read as we go
@@ -78,8 +79,10 @@ public final class RespSession {
                 closed = true;
                 return false;
             }
-            if (out.mallocLen() >= FLUSH_THRESHOLD) {
+            pending = out.mallocLen();
+            if (pending >= FLUSH_THRESHOLD) {
                 out.flush();
+                pending = 0;
             }
         }
     }
