@@ -34,8 +34,15 @@ public final class CommandExecutor {
 
     /** Executes {@code request} and writes exactly one reply to {@code request.out}. */
     public void execute(Request request) throws IOException {
+        execute(request, request.out.mallocLen());
+    }
+
+    /**
+     * As {@link #execute(Request)}, {@code mark} being {@code request.out.mallocLen()} now (which
+     * the session knows: one writer call less per command).
+     */
+    void execute(Request request, int mark) throws IOException {
         store.reclaimExpired(RECLAIM_BUDGET);
-        int mark = request.out.mallocLen();
         try {
             CommandSpec spec = table.find(request.argv[0]);
             if (spec == null) {

@@ -19,8 +19,13 @@ final class InlineSplitter {
      * Returns false on unbalanced quotes.
      */
     static boolean split(ByteBuffer line, int from, int to, List<byte[]> out) {
+        return split(line, from, to, out, null);
+    }
+
+    /** As {@link #split(ByteBuffer, int, int, List)}; plain tokens go into arrays {@code parser} recycles (if not null). */
+    static boolean split(ByteBuffer line, int from, int to, List<byte[]> out, RespParser parser) {
         if (isPlain(line, from, to)) {
-            splitPlain(line, from, to, out);
+            splitPlain(line, from, to, out, parser);
             return true;
         }
         return splitQuoted(line, from, to, out);
@@ -38,7 +43,7 @@ final class InlineSplitter {
     }
 
     /** The split of a plain line without the quoting state machine: tokens copied as they are. */
-    static void splitPlain(ByteBuffer line, int from, int to, List<byte[]> out) {
+    private static void splitPlain(ByteBuffer line, int from, int to, List<byte[]> out, RespParser parser) {
         int p = from;
         while (true) {
             while (p < to && isSpace(line.get(p) & 0xff)) {
@@ -51,7 +56,7 @@ final class InlineSplitter {
             while (p < to && !endsToken(line.get(p))) {
                 p++;
             }
-            byte[] arg = new byte[p - start];
+            byte[] arg = parser == null ? new byte[p - start] : parser.newArg(out.size(), p - start);
             for (int i = 0; i < arg.length; i++) { // tokens are short: a loop beats a bulk get here
                 arg[i] = line.get(start + i);
             }

@@ -72,7 +72,7 @@ final class KeyCommands {
     private void exists(Request r) throws IOException {
         long n = 0;
         for (int i = 1; i < r.argc; i++) {
-            if (store.exists(r.key(i))) {
+            if (store.exists(r.lookupKey(i))) {
                 n++;
             }
         }
@@ -80,7 +80,7 @@ final class KeyCommands {
     }
 
     private void type(Request r) throws IOException {
-        Resp.simple(r.out, store.exists(r.key(1)) ? "string" : "none");
+        Resp.simple(r.out, store.exists(r.lookupKey(1)) ? "string" : "none");
     }
 
     /** Redis's expireGenericCommand: flags first, then the time, then overflow checks. */
@@ -120,7 +120,7 @@ final class KeyCommands {
     }
 
     private void ttl(Request r, boolean millis) throws IOException {
-        long ttl = store.pttl(r.key(1));
+        long ttl = store.pttl(r.lookupKey(1));
         Resp.integer(r.out, ttl < 0 || millis ? ttl : (ttl + 500) / 1000);
     }
 

@@ -15,6 +15,11 @@ import java.util.function.LongSupplier;
  * An expired entry is invisible at once (every read compares its time with the clock) and is
  * removed when touched, or when {@link #reclaimExpired} (called before each command) or
  * {@link #size()} finds it in the {@link ExpiryQueue}. No background thread.
+ *
+ * <h2>Keys</h2>
+ * {@link #get}, {@link #exists} and {@link #pttl} only look their key up, and
+ * {@link #incrementBy} stores a {@link ByteKey#owned copy}, so they accept a
+ * {@link ByteKey#probe probe}; every other method may store the key it is given.
  */
 public final class KeyValueStore {
 
@@ -59,7 +64,7 @@ public final class KeyValueStore {
     }
 
     public byte[] get(ByteKey key) {
-        Entry e = live(key, now());
+        Entry e = live(key);
         return e == null ? null : e.value;
     }
 
@@ -103,7 +108,7 @@ public final class KeyValueStore {
     }
 
     public boolean exists(ByteKey key) {
-        return live(key, now()) != null;
+        return live(key) != null;
     }
 
     /** Adds {@code delta} to the integer stored at {@code key} (0 if absent); keeps its expiry. */
@@ -118,8 +123,10 @@ public final class KeyValueStore {
                 throw KvException.OVERFLOW;
             }
             long result = old + delta;
-            Entry next = newEntry(key, Numbers.toBytes(result), cur == null ? Entry.NO_EXPIRY : cur.expireAt);
-            if (swap(key, raw, next)) {
+            // The key the map holds when there is one: no copy of the probe's bytes per INCR.
+            ByteKey k = raw != null ? raw.key : key.owned();
+            Entry next = newEntry(k, Numbers.toBytes(result), cur == null ? Entry.NO_EXPIRY : cur.expireAt);
+            if (swap(k, raw, next)) {
                 return result;
             }
         }
@@ -243,9 +250,18 @@ public final class KeyValueStore {
         return new Entry(key, value, expireAt, expireAt == Entry.NO_EXPIRY ? 0 : expiries.nextSeq());
     }
 
+    /** As {@link #live(ByteKey, long)}, reading the clock only for an entry with an expiry (not per GET). */
+    private Entry live(ByteKey key) {
+        Entry e = map.get(key);
+        return e != null && e.hasExpiry() ? live(key, e, now()) : e;
+    }
+
     /** The entry if it has not expired; an expired one is removed. */
     private Entry live(ByteKey key, long now) {
-        Entry e = map.get(key);
+        return live(key, map.get(key), now);
+    }
+
+    private Entry live(ByteKey key, Entry e, long now) {
         if (e != null && e.isExpired(now)) {
             if (map.remove(key, e)) {
                 expiries.remove(e);

@@ -125,10 +125,22 @@ final class Numbers {
         return i;
     }
 
+    /** {@code v} in decimal, in a new array (and nothing else: INCR allocates only what it stores). */
     static byte[] toBytes(long v) {
         int n = digits(v);
         byte[] out = new byte[n];
-        putDigits(ByteBuffer.wrap(out), n, v);
+        int i = n;
+        boolean negative = v < 0;
+        if (!negative) {
+            v = -v;
+        }
+        do {
+            out[--i] = (byte) ('0' - (v % 10));
+            v /= 10;
+        } while (v != 0);
+        if (negative) {
+            out[0] = '-';
+        }
         return out;
     }
 }

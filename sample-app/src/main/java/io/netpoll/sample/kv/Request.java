@@ -15,17 +15,35 @@ public final class Request {
     Writer out;
     final ClientState client;
     boolean closeAfterReply;
+    /**
+     * Arguments the command may have kept (bit i: argument i; bit 63: any from 63 on): those
+     * given out by {@link #arg} or {@link #key}. The others go back to the parser for reuse.
+     */
+    long retained;
+
+    private final ByteKey probe = ByteKey.probe();
 
     Request(ClientState client) {
         this.client = client;
     }
 
+    /** Argument {@code i}, owned by the caller from now on (it may store it). */
     byte[] arg(int i) {
+        retained |= 1L << Math.min(i, 63);
         return argv[i];
     }
 
+    /** Argument {@code i} as a key the caller may store. */
     ByteKey key(int i) {
-        return ByteKey.of(argv[i]);
+        return ByteKey.of(arg(i));
+    }
+
+    /**
+     * Argument {@code i} as a key for a lookup that stores nothing (get, exists...): a probe reused
+     * by every command of the connection, valid until the next call of this method.
+     */
+    ByteKey lookupKey(int i) {
+        return probe.reset(argv[i]);
     }
 
     /** Argument {@code i} as text (ISO-8859-1: one char per byte, so nothing is lost). */

@@ -19,10 +19,15 @@ public final class Resp {
     static final byte[] EMPTY_ARRAY = ascii("*0\r\n");
     static final byte[] CRLF = ascii("\r\n");
     private static final byte[][] SMALL_INTEGERS = new byte[64][];
+    /** {@code $<n>\r\n} for the lengths of most replied values: copied whole, not formatted digit by digit. */
+    private static final byte[][] BULK_HEADERS = new byte[1024][];
 
     static {
         for (int i = 0; i < SMALL_INTEGERS.length; i++) {
             SMALL_INTEGERS[i] = ascii(":" + i + "\r\n");
+        }
+        for (int i = 0; i < BULK_HEADERS.length; i++) {
+            BULK_HEADERS[i] = ascii("$" + i + "\r\n");
         }
     }
 
@@ -77,7 +82,20 @@ public final class Resp {
             out.writeBinary(NULL_BULK);
             return;
         }
-        header(out, (byte) '$', value.length);
+        int n = value.length;
+        if (n < BULK_HEADERS.length) {
+            // A small reply in one malloc and three bulk copies: fewer writer calls and view
+            // positionings per GET than header, value and CRLF written separately.
+            byte[] h = BULK_HEADERS[n];
+            ByteBuffer b = out.malloc(h.length + n + 2);
+            int p = b.position();
+            b.put(p, h);
+            b.put(p + h.length, value);
+            b.put(p + h.length + n, (byte) '\r');
+            b.put(p + h.length + n + 1, (byte) '\n');
+            return;
+        }
+        header(out, (byte) '$', n);
         out.writeBinary(value);
         out.writeBinary(CRLF);
     }

@@ -59,6 +59,13 @@ public final class RespParser {
     private String error;
     private final List<byte[]> inline = new ArrayList<>();
 
+    /** Arguments handed back by {@link #recycle}, by position: reused for an argument of the same length. */
+    private final byte[][] spares = new byte[SPARES][];
+    /** Positions with a spare (a read of the same key, or the command name, then allocates nothing). */
+    private static final int SPARES = 4;
+    /** Longest argument kept for reuse: small keys and names; values are stored, not recycled. */
+    private static final int MAX_SPARE = 64;
+
     public RespParser(RespLimits limits) {
         this.limits = limits;
     }
@@ -74,6 +81,33 @@ public final class RespParser {
 
     public int argc() {
         return argc;
+    }
+
+    /**
+     * Hands the arguments of the command just executed back for reuse, except those in
+     * {@code retained} (bit i: argument i; bit 63: all from 63 on), which the command kept. A
+     * recycled array is overwritten by a later {@link #parse}: the caller must no longer use it.
+     */
+    public void recycle(long retained) {
+        int n = Math.min(argc, SPARES);
+        for (int i = 0; i < n; i++) {
+            byte[] arg = argv[i];
+            if ((retained & (1L << i)) == 0 && arg.length <= MAX_SPARE) {
+                spares[i] = arg;
+            }
+        }
+    }
+
+    /** An array for argument {@code index} of {@code size} bytes: a recycled one when there is one. */
+    byte[] newArg(int index, int size) {
+        if (index < SPARES) {
+            byte[] spare = spares[index];
+            if (spare != null && spare.length == size) {
+                spares[index] = null; // it is an argument again until recycled
+                return spare;
+            }
+        }
+        return new byte[size];
     }
 
     /** The error reply text (without {@code -} and CRLF) after {@link #ERROR}. */
@@ -94,14 +128,22 @@ public final class RespParser {
         }
         while (true) {
             if (multibulkRemaining == 0) {
-                if (in.len() == 0) {
+                int len = in.len();
+                if (len == 0) {
                     return NEED_MORE;
                 }
-                if (parseWhole(in)) {
-                    return COMMAND;
+                // One view per command: the reader caches a few views between releases, more allocate.
+                int window = Math.min(len, FAST_WINDOW);
+                ByteBuffer v = in.peek(window);
+                int r;
+                if (v.get(v.position()) == '*') {
+                    if (parseWhole(in, v, window)) {
+                        return COMMAND;
+                    }
+                    r = readMultibulkHeader(in);
+                } else {
+                    r = readInline(in, v, window);
                 }
-                ByteBuffer b = in.peek(1);
-                int r = b.get(b.position()) == '*' ? readMultibulkHeader(in) : readInline(in);
                 if (r != COMMAND) {
                     return r;
                 }
@@ -129,17 +171,12 @@ public final class RespParser {
      * large, empty, inline or malformed request), which the incremental path then handles, so
      * both paths give the same results.
      */
-    private boolean parseWhole(Reader in) throws IOException {
-        int window = Math.min(in.len(), FAST_WINDOW);
+    private boolean parseWhole(Reader in, ByteBuffer v, int window) throws IOException {
         if (window < 4) {
             return false;
         }
-        ByteBuffer v = in.peek(window);
         int base = v.position();
         int end = base + window;
-        if (v.get(base) != '*') {
-            return false;
-        }
         long n = number(v, base + 1, end);
         if (n <= 0 || n > limits.maxArrayLength() || n > window / 6) {
             return false; // *0 and *-1 (skipped), errors, and commands too big for the window
@@ -161,7 +198,7 @@ public final class RespParser {
                 clearArgs();
                 return false;
             }
-            byte[] arg = new byte[size];
+            byte[] arg = newArg(argc, size);
             if (size <= 32) {
                 for (int k = 0; k < size; k++) {
                     arg[k] = v.get(p + k);
@@ -286,8 +323,14 @@ public final class RespParser {
         return COMMAND;
     }
 
-    private int readInline(Reader in) throws IOException {
-        int nl = in.indexOf((byte) '\n');
+    /** An inline command; {@code v} shows the first {@code window} readable bytes (the line, when it is short). */
+    private int readInline(Reader in, ByteBuffer v, int window) throws IOException {
+        int nl = indexOf(v, window, (byte) '\n');
+        ByteBuffer line = v;
+        if (nl < 0 && window < in.len()) {
+            nl = in.indexOf((byte) '\n');
+            line = null;
+        }
         if (nl < 0) {
             // One more than the limit: the line may still end with CR LF. The same bound applies
             // with and without the LF, so the outcome does not depend on how the input is cut.
@@ -300,7 +343,9 @@ public final class RespParser {
             return fail("Protocol error: too big inline request");
         }
         int lineLength = nl;
-        ByteBuffer line = in.peek(nl + 1);
+        if (line == null) {
+            line = in.peek(nl + 1);
+        }
         int from = line.position();
         if (lineLength > 0 && line.get(from + lineLength - 1) == '\r') {
             lineLength--;
@@ -309,15 +354,26 @@ public final class RespParser {
             return fail("Protocol error: too big inline request");
         }
         inline.clear();
-        if (!InlineSplitter.split(line, from, from + lineLength, inline)) {
+        if (!InlineSplitter.split(line, from, from + lineLength, inline, this)) {
             return fail("Protocol error: unbalanced quotes in request");
         }
         in.skip(nl + 1);
-        for (byte[] arg : inline) {
-            addArg(arg);
+        for (int i = 0; i < inline.size(); i++) { // indexed: no iterator per command
+            addArg(inline.get(i));
         }
         inline.clear();
         return COMMAND;
+    }
+
+    /** Offset of the first {@code b} in the {@code window} bytes of {@code v} from its position, or -1. */
+    private static int indexOf(ByteBuffer v, int window, byte b) {
+        int base = v.position();
+        for (int i = 0; i < window; i++) {
+            if (v.get(base + i) == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -22,7 +22,11 @@ public final class RespSession {
     private final Request request = new Request(new ClientState());
     private boolean closed;
     private int executed;
-    private static final int RELEASE_EVERY = 64;
+    /**
+     * Commands between releases of the input. Small: a release also recycles the reader's views
+     * (a few are cached per release; one is taken per command), and costs little.
+     */
+    private static final int RELEASE_EVERY = 16;
 
     public RespSession(CommandExecutor executor, RespLimits limits) {
         this.executor = executor;
@@ -46,6 +50,7 @@ public final class RespSession {
             return false;
         }
         request.out = out;
+        int pending = out.mallocLen(); // reply bytes written and not flushed, kept as we go
         while (true) {
             int result = parser.parse(in);
             if (result == RespParser.NEED_MORE) {
@@ -64,7 +69,9 @@ public final class RespSession {
                 closed = true;
                 return false;
             }
-            executor.execute(request);
+            request.retained = 0;
+            executor.execute(request, pending);
+            parser.recycle(request.retained);
             if (++executed % RELEASE_EVERY == 0) {
                 in.release(); // in a long pipeline, give back what was read as we go
             }
@@ -72,8 +79,10 @@ public final class RespSession {
                 closed = true;
                 return false;
             }
-            if (out.mallocLen() >= FLUSH_THRESHOLD) {
+            pending = out.mallocLen();
+            if (pending >= FLUSH_THRESHOLD) {
                 out.flush();
+                pending = 0;
             }
         }
     }

@@ -31,7 +31,7 @@ final class StringCommands {
     }
 
     private void get(Request r) throws IOException {
-        Resp.bulk(r.out, store.get(r.key(1)));
+        Resp.bulk(r.out, store.get(r.lookupKey(1)));
     }
 
     private void set(Request r) throws IOException {
@@ -107,7 +107,7 @@ final class StringCommands {
     private void mget(Request r) throws IOException {
         Resp.arrayHeader(r.out, r.argc - 1);
         for (int i = 1; i < r.argc; i++) {
-            Resp.bulk(r.out, store.get(r.key(i)));
+            Resp.bulk(r.out, store.get(r.lookupKey(i)));
         }
     }
 
@@ -126,20 +126,20 @@ final class StringCommands {
     }
 
     private void strlen(Request r) throws IOException {
-        byte[] v = store.get(r.key(1));
+        byte[] v = store.get(r.lookupKey(1));
         Resp.integer(r.out, v == null ? 0 : v.length);
     }
 
     private void incr(Request r) throws IOException {
-        Resp.integer(r.out, store.incrementBy(r.key(1), 1));
+        Resp.integer(r.out, store.incrementBy(r.lookupKey(1), 1));
     }
 
     private void decr(Request r) throws IOException {
-        Resp.integer(r.out, store.incrementBy(r.key(1), -1));
+        Resp.integer(r.out, store.incrementBy(r.lookupKey(1), -1));
     }
 
     private void incrby(Request r) throws IOException {
-        Resp.integer(r.out, store.incrementBy(r.key(1), r.integer(2)));
+        Resp.integer(r.out, store.incrementBy(r.lookupKey(1), r.integer(2)));
     }
 
     private void decrby(Request r) throws IOException {
@@ -147,6 +147,6 @@ final class StringCommands {
         if (by == Long.MIN_VALUE) {
             throw new KvException("ERR decrement would overflow");
         }
-        Resp.integer(r.out, store.incrementBy(r.key(1), -by));
+        Resp.integer(r.out, store.incrementBy(r.lookupKey(1), -by));
     }
 }
