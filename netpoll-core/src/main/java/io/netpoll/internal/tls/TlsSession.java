@@ -47,7 +47,10 @@ import java.util.concurrent.RejectedExecutionException;
  * Plaintext is never staged: the engine decrypts in place in the ciphertext block and copies
  * into the input's nodes, and copies from views of the output's nodes into the ciphertext block,
  * where it encrypts in place. Ciphertext is on the heap because the JDK's AES-GCM is about three
- * times faster there ({@link CipherBlocks}). Both stagings are taken when needed and given back as
+ * times faster there ({@link CipherBlocks}); socket reads and writes of heap staging go through a
+ * direct block taken for that one call (what the JDK would do through a thread-local buffer).
+ * Reading stops after a read that did not fill the room offered: the socket is drained and
+ * the selector reports what comes next. Both stagings are taken when needed and given back as
  * soon as they are empty, so an idle session holds no buffer ({@link #holdsStaging()}).
  *
  * <h2>Seams</h2>
@@ -177,6 +180,11 @@ public final class TlsSession {
 
     // Input pump side.
     private final CipherBlocks blocks;
+    /**
+     * Direct blocks through which heap staging meets the socket (null when staging is direct):
+     * taken for one read or write and given back at once.
+     */
+    private final CipherBlocks scratch;
     /** Staged ciphertext is {@code in[inRead, inWrite)}; null when none is staged. */
     private ByteBuffer in;
 
@@ -187,6 +195,8 @@ public final class TlsSession {
     private int pendingRecord;
     /** Plaintext malloc'd and kept in the input since its last flush. */
     private int pendingPlain;
+    /** The room offered to the last ciphertext read: a read that returned less drained the socket. */
+    private int readRoom;
 
     private final ByteBuffer[] dsts = new ByteBuffer[2];
     private int inState = IN_OPEN;
@@ -241,6 +251,7 @@ public final class TlsSession {
         this.host = Objects.requireNonNull(host, "host");
         this.handshakeDeadline = System.nanoTime() + handshakeTimeout.toNanos();
         this.blocks = Objects.requireNonNull(blocks, "blocks");
+        this.scratch = blocks.isDirect() ? null : CipherBlocks.sharedDirect();
         this.packetSize = engine.getSession().getPacketBufferSize();
     }
 
@@ -425,6 +436,12 @@ public final class TlsSession {
                 int n = readCipher();
                 if (n > 0) {
                     read += n;
+                    if (n < readRoom) {
+                        // A short read drained the socket: unwrap it and skip the read that would
+                        // return 0 (the selector is level-triggered and reports what comes next).
+                        unwrapRecords(false);
+                        break;
+                    }
                 } else {
                     if (n < 0) {
                         inState = engine.isInboundDone() ? IN_CLOSED : IN_EOF;
@@ -593,8 +610,23 @@ public final class TlsSession {
     /** Reads ciphertext into the staging block: bytes read, 0 when none, -1 at end of stream. */
     private int readCipher() throws IOException {
         ensureRoom();
-        in.limit(inEnd).position(inWrite);
-        int n = source.read(in);
+        readRoom = inEnd - inWrite;
+        int n;
+        if (scratch == null) {
+            in.limit(inEnd).position(inWrite);
+            n = source.read(in);
+        } else {
+            ByteBuffer s = scratch.take(readRoom);
+            try {
+                s.limit(readRoom);
+                n = source.read(s);
+                if (n > 0) {
+                    in.limit(inEnd).put(inWrite, s, 0, n);
+                }
+            } finally {
+                scratch.give(s);
+            }
+        }
         if (n > 0) {
             inWrite += n;
         }
@@ -861,9 +893,7 @@ public final class TlsSession {
     /** Outbound held: writes staged ciphertext; true when none is left. */
     private boolean drainCipher() throws IOException {
         while (outWrite > outRead) {
-            out.limit(outWrite).position(outRead);
-            int n = sink.write(out);
-            outRead = out.position();
+            int n = scratch == null ? writeStaged() : writeThroughScratch();
             if (n == 0) {
                 return false;
             }
@@ -875,6 +905,27 @@ public final class TlsSession {
             outWrite = 0;
         }
         return true;
+    }
+
+    private int writeStaged() throws IOException {
+        out.limit(outWrite).position(outRead);
+        int n = sink.write(out);
+        outRead = out.position();
+        return n;
+    }
+
+    private int writeThroughScratch() throws IOException {
+        int len = Math.min(outWrite - outRead, CipherBlocks.MAX_BLOCK);
+        ByteBuffer s = scratch.take(len);
+        try {
+            out.limit(outWrite);
+            s.put(0, out, outRead, len).limit(len);
+            int n = sink.write(s);
+            outRead += n;
+            return n;
+        } finally {
+            scratch.give(s);
+        }
     }
 
     /**

@@ -51,4 +51,17 @@ class CipherBlocksTests {
         assertThat(blocks.take(CipherBlocks.MAX_BLOCK + 1)).isNotSameAs(big);
         assertThat(blocks.maxPooledBytes()).isEqualTo(2L * (1 + 2 + 4 + 8 + 16 + 32 + 64) * 1024);
     }
+
+    @Test
+    void aDirectPoolGivesDirectBlocksAndReusesThem() {
+        CipherBlocks blocks = new CipherBlocks(4, true);
+        assertThat(blocks.isDirect()).isTrue();
+        ByteBuffer a = blocks.take(5000);
+        assertThat(a.isDirect()).isTrue();
+        assertThat(a.capacity()).isEqualTo(8 * 1024);
+        blocks.give(a);
+        assertThat(blocks.take(8000)).isSameAs(a);
+        assertThat(CipherBlocks.shared().isDirect()).isFalse();
+        assertThat(CipherBlocks.sharedDirect().isDirect()).isTrue();
+    }
 }

@@ -31,6 +31,10 @@ final class TlsPeer implements TlsSession.Host, AutoCloseable {
     final AtomicInteger tasksDone = new AtomicInteger();
     final AtomicInteger writePending = new AtomicInteger();
     final AtomicLong cipherWritten = new AtomicLong();
+    /** Ciphertext reads the session made, and those of them that found nothing. */
+    final AtomicInteger reads = new AtomicInteger();
+
+    final AtomicInteger emptyReads = new AtomicInteger();
     private final Selector selector;
 
     TlsSession.Step step;
@@ -57,7 +61,7 @@ final class TlsPeer implements TlsSession.Host, AutoCloseable {
         this.engine = engine;
         this.input = new LinkBuffer(pool);
         this.output = new LinkBuffer(pool);
-        ReadableByteChannel source = oneByteReads ? new OneByteReads(socket) : socket;
+        ReadableByteChannel source = new CountingSource(oneByteReads ? new OneByteReads(socket) : socket);
         GatheringByteChannel sink = new CountingSink(socket, choppyWrites);
         this.session = new TlsSession(engine, config.handshakeTimeout(), source, sink, input, blocks, tasks, this);
     }
@@ -136,6 +140,35 @@ final class TlsPeer implements TlsSession.Host, AutoCloseable {
             int n = in.read(one);
             if (n > 0) {
                 dst.put(one.flip());
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return in.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /** Counts the session's reads. */
+    final class CountingSource implements ReadableByteChannel {
+        private final ReadableByteChannel in;
+
+        CountingSource(ReadableByteChannel in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            int n = in.read(dst);
+            reads.incrementAndGet();
+            if (n == 0) {
+                emptyReads.incrementAndGet();
             }
             return n;
         }

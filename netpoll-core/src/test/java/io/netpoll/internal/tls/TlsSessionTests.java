@@ -300,6 +300,41 @@ class TlsSessionTests {
     }
 
     @Test
+    void aReadThatDrainsTheSocketIsNotFollowedByAnEmptyRead() throws IOException {
+        try (TlsPair pair =
+                TlsPair.builder(server("TLSv1.3"), client("TLSv1.3")).open()) {
+            pair.handshake();
+            transfer(pair, pair.client, pair.server, pattern(100, 1)); // session tickets settle
+            pair.server.input.skip(pair.server.input.len());
+            long scratchBefore = CipherBlocks.sharedDirect().outstanding();
+            for (int round = 0; round < 20; round++) {
+                pair.client.output.writeBinary(pattern(1024, round));
+                pair.client.output.flush();
+                assertThat(pair.client.session.flush(pair.client.output)).isEqualTo(TlsSession.FLUSHED);
+                int got = 0;
+                long deadline = System.nanoTime() + TlsPair.DEADLINE_NANOS;
+                while (got < 1024 && System.nanoTime() - deadline < 0) {
+                    int emptyBefore = pair.server.emptyReads.get();
+                    int n = pair.server.session.read(64 * 1024);
+                    if (n > 0) {
+                        // The socket held less than the room offered: the session must not ask again.
+                        assertThat(pair.server.emptyReads.get())
+                                .as("empty reads in a call that got data")
+                                .isEqualTo(emptyBefore);
+                        got += n;
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+                assertThat(got).isEqualTo(1024);
+                assertThat(pair.server.input.readBinary(1024)).isEqualTo(pattern(1024, round));
+            }
+            // Socket I/O went through direct scratch blocks, each given back within its call.
+            assertThat(CipherBlocks.sharedDirect().outstanding()).isEqualTo(scratchBefore);
+        }
+    }
+
+    @Test
     void idleSessionsHoldNoStagingBuffer() throws IOException {
         try (BufferPool pool = BufferPool.create(16L << 20);
                 TlsPair pair = TlsPair.builder(server("TLSv1.3"), client("TLSv1.3"))
