@@ -36,6 +36,10 @@ import java.util.concurrent.locks.LockSupport;
  *     longer than {@link #blockedThresholdNanos} is logged once with its stack (WARNING, at most
  *     one log line per {@link #REPORT_INTERVAL_NANOS}) and counted ({@link #blockedHandlers()}).
  *     Waits in netpoll ({@code next(n)}, a flush waiting for the peer) do not count.</li>
+ * <li><b>Pauses.</b> A tick that comes more than two ticks after the previous one (a GC or
+ *     safepoint pause stopped every thread, or the process was starved of CPU) neither retakes
+ *     nor calls anything blocked: the calls it finds unmoved were paused, not blocking. The next
+ *     tick judges again, so a starved monitor is one tick slower, never blind.</li>
  * <li><b>Idle.</b> After 100 ticks in which no adaptive handler call or watched task ran, the
  *     monitor parks; the next call or task wakes it (one volatile read per call).</li>
  * </ul>
@@ -75,6 +79,13 @@ public final class Sysmon {
     private volatile boolean shutdown;
     volatile boolean sleeping;
     private long lastReport;
+    /**
+     * Monitor thread only: whether this tick may take the role from a call or call a thread
+     * blocked. Not on a tick that comes more than two ticks after the previous look: the whole
+     * process was stopped (a GC or safepoint pause) or starved of CPU, so a call that did not move
+     * did not block. Never two ticks in a row, so a starved monitor still retakes a tick later.
+     */
+    private boolean judging = true;
 
     /**
      * @param maxSpares spare threads allowed beyond one per poller before retakes stop
@@ -261,8 +272,12 @@ public final class Sysmon {
         int idleTicks = 0;
         int quietTicks = 0;
         long tickNanos = TICK_NANOS;
+        long lastLook = 0;
         while (!shutdown) {
-            int seen = tick(System.nanoTime());
+            long now = System.nanoTime();
+            judging = judges(judging, lastLook, now, tickNanos);
+            lastLook = now;
+            int seen = tick(now);
             if (seen == BLOCKED) {
                 // A call spans a tick: back to the short tick at once (retakes, compensation).
                 quietTicks = 0;
@@ -294,10 +309,16 @@ public final class Sysmon {
             while (sleeping && !shutdown) {
                 LockSupport.park(this);
             }
+            lastLook = 0; // asleep, not late: the first look after waking judges
             idleTicks = 0;
             quietTicks = 0;
             tickNanos = TICK_NANOS;
         }
+    }
+
+    /** Whether a look at {@code now} may judge calls (see {@link #judging}); {@code lastLook} 0: none yet. */
+    static boolean judges(boolean judgedLast, long lastLook, long now, long tickNanos) {
+        return !judgedLast || lastLook == 0 || now - lastLook <= 2 * tickNanos;
     }
 
     /**
@@ -316,10 +337,11 @@ public final class Sysmon {
             Thread h = p.holder();
             if (h instanceof RoleThread rt) {
                 long c = rt.calls();
-                if ((c & 1) == 1 && c == rt.seenCalls && canRetake()) {
+                boolean stuck = judging && (c & 1) == 1 && c == rt.seenCalls && canRetake();
+                if (stuck) {
                     rt.retakenAt = now; // before the CAS: the handler reads it after failing to take the role back
                 }
-                if ((c & 1) == 1 && c == rt.seenCalls && canRetake() && p.retake()) {
+                if (stuck && p.retake()) {
                     retakes.incrementAndGet();
                     rt.setName(rt.spareName); // no longer that poller's thread (thread dumps, tests)
                     assign(p);
@@ -351,6 +373,9 @@ public final class Sysmon {
             t.stuckSince = now;
             t.reported = false;
             return IN_CALL;
+        }
+        if (!judging) {
+            return IN_CALL; // a late look: the call may only have been paused with everything else
         }
         if (!t.reported && now - t.stuckSince >= blockedThresholdNanos) {
             t.reported = true;
