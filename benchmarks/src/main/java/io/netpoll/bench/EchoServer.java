@@ -4,6 +4,7 @@ import io.netpoll.Connection;
 import io.netpoll.EventLoop;
 import io.netpoll.HandlerMode;
 import io.netpoll.Listener;
+import io.netpoll.NetStats;
 import io.netpoll.Netpoll;
 import io.netpoll.Option;
 import io.netpoll.PollerGroup;
@@ -124,6 +125,12 @@ public final class EchoServer {
         EventLoop serving = loop;
         EventLoop servingBlocking = blocking;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // What the run cost the execution model (read after a benchmark: retakes and offloads
+            // of a handler that never blocks are wake-ups the echo did not need).
+            NetStats s = serving.stats();
+            System.err.println("netpoll-java echo server stats: requests=" + s.requestsTotal() + " offloaded="
+                    + s.handlersOffloaded() + " readmitted=" + s.handlersReadmitted() + " roleHandOffs="
+                    + group.stats().roleHandOffs());
             serving.shutdown(Duration.ofSeconds(1));
             if (servingBlocking != null) {
                 servingBlocking.shutdown(Duration.ofSeconds(1));
