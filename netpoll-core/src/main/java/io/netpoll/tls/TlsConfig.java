@@ -24,6 +24,16 @@ import java.util.function.Supplier;
  * {@code () -> context}. The supplier must be cheap (called on the thread that accepts or dials),
  * thread-safe and must not return null.
  *
+ * <h2>Other engines</h2>
+ * {@link #server(TlsEngineFactory)} / {@link #client(TlsEngineFactory)} take a
+ * {@link TlsEngineFactory} instead: each connection's engine comes from it (an OpenSSL /
+ * BoringSSL engine such as Netty's, for instance), this configuration is applied to it, and the
+ * connection gives it back with {@link #releaseEngine} when it is done. The SSLContext overloads
+ * are such a factory over {@link SSLContext#createSSLEngine}. Netty's OpenSSL engine honours the
+ * protocols, cipher suites (except that BoringSSL always enables its TLS 1.3 suites), client
+ * authentication, SNI and host name verification set here, but not ALPN: its factory must make
+ * its {@code SslContext} with the ALPN protocols (the Spring Boot starter does).
+ *
  * <h2>Defaults</h2>
  * Protocols TLSv1.3 and TLSv1.2; the JDK's default cipher suites; no ALPN; handshake timeout
  * 10 seconds. Servers: no client authentication. Clients: host name verification on (the
@@ -51,7 +61,8 @@ public final class TlsConfig {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Mode mode;
-    private final Supplier<SSLContext> contexts;
+    private final @Nullable Supplier<SSLContext> contexts;
+    private final TlsEngineFactory engines;
     private final List<String> protocols;
     private final List<String> cipherSuites;
     private final List<String> applicationProtocols;
@@ -64,6 +75,7 @@ public final class TlsConfig {
             Builder<?> b, Mode mode, ClientAuth clientAuth, @Nullable String serverName, boolean hostnameVerification) {
         this.mode = mode;
         this.contexts = b.contexts;
+        this.engines = b.engines;
         this.protocols = b.protocols;
         this.cipherSuites = b.cipherSuites;
         this.applicationProtocols = b.applicationProtocols;
@@ -98,6 +110,22 @@ public final class TlsConfig {
         return new ClientBuilder(Objects.requireNonNull(contexts, "contexts"));
     }
 
+    /**
+     * A server configuration whose engines come from {@code engines} (server-mode engines; see
+     * {@link TlsEngineFactory} for the contract).
+     */
+    public static ServerBuilder server(TlsEngineFactory engines) {
+        return new ServerBuilder(Objects.requireNonNull(engines, "engines"));
+    }
+
+    /**
+     * A client configuration whose engines come from {@code engines} (client-mode engines; see
+     * {@link TlsEngineFactory} for the contract).
+     */
+    public static ClientBuilder client(TlsEngineFactory engines) {
+        return new ClientBuilder(Objects.requireNonNull(engines, "engines"));
+    }
+
     public Mode mode() {
         return mode;
     }
@@ -106,9 +134,39 @@ public final class TlsConfig {
         return mode == Mode.SERVER;
     }
 
-    /** The source of key material, read once per new connection. */
-    public Supplier<SSLContext> contexts() {
+    /**
+     * The source of key material, read once per new connection; null when this configuration
+     * was made from a {@link TlsEngineFactory}.
+     */
+    public @Nullable Supplier<SSLContext> contexts() {
         return contexts;
+    }
+
+    /** Where engines come from (for an SSLContext configuration: a factory over its supplier). */
+    public TlsEngineFactory engineFactory() {
+        return engines;
+    }
+
+    /**
+     * Gives back an engine made by {@link #newEngine}: the factory's {@link TlsEngineFactory#release}.
+     * Call once per engine, after its {@code closeOutbound()}, when nothing uses it any more.
+     * Never throws.
+     */
+    public void releaseEngine(SSLEngine engine) {
+        try {
+            engines.release(engine);
+        } catch (RuntimeException e) {
+            System.getLogger(TlsConfig.class.getName())
+                    .log(System.Logger.Level.WARNING, "the TLS engine factory failed to release an engine", e);
+        }
+    }
+
+    /**
+     * True when the engines work best on direct buffers (native engines): the factory's
+     * {@link TlsEngineFactory#prefersDirectBuffers}.
+     */
+    public boolean prefersDirectBuffers() {
+        return engines.prefersDirectBuffers();
     }
 
     /** The enabled protocols, in preference order. */
@@ -147,30 +205,61 @@ public final class TlsConfig {
     }
 
     /**
-     * A new engine for one connection, configured by this object, from a fresh read of the
-     * context supplier. {@code peerHost}/{@code peerPort} name the peer (a client sends SNI for
+     * A new engine for one connection, configured by this object, from the
+     * {@link #engineFactory() factory} (for an SSLContext configuration: a fresh read of the
+     * context supplier). {@code peerHost}/{@code peerPort} name the peer (a client sends SNI for
      * and verifies {@code peerHost} unless a {@link ClientBuilder#serverName server name} is set;
      * a server only uses them as a session cache hint); {@code peerHost} may be null (a client
      * that verifies host names and has neither a peer host nor a server name then fails its
-     * handshake: there is nothing to verify against).
+     * handshake: there is nothing to verify against). The caller owns the engine and gives it
+     * back with {@link #releaseEngine}; when this method throws, there is nothing to give back.
      *
-     * @throws IllegalArgumentException when the context does not support a configured protocol
+     * @throws IllegalArgumentException when the engine does not support a configured protocol
      *                                  or cipher suite
-     * @throws IllegalStateException    when the supplier returns null or fails
+     * @throws IllegalStateException    when the supplier or factory returns null or fails, or the
+     *                                  factory's engine is in the wrong mode
      */
     public SSLEngine newEngine(@Nullable String peerHost, int peerPort) {
-        SSLContext context;
-        try {
-            context = contexts.get();
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("the SSLContext supplier failed: " + e.getMessage(), e);
-        }
-        if (context == null) {
-            throw new IllegalStateException("the SSLContext supplier returned null");
-        }
         String host = mode == Mode.CLIENT && serverName != null ? serverName : peerHost;
-        SSLEngine engine = host == null ? context.createSSLEngine() : context.createSSLEngine(host, peerPort);
-        engine.setUseClientMode(mode == Mode.CLIENT);
+        SSLEngine engine;
+        try {
+            engine = engines.newEngine(host, peerPort);
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the TLS engine factory failed: " + e.getMessage(), e);
+        }
+        if (engine == null) {
+            throw new IllegalStateException("the TLS engine factory returned null");
+        }
+        try {
+            configure(engine);
+        } catch (RuntimeException e) {
+            try {
+                engine.closeOutbound();
+            } catch (RuntimeException ignored) {
+                // released anyway
+            }
+            releaseEngine(engine); // a native engine holds memory until released
+            throw e;
+        }
+        return engine;
+    }
+
+    private void configure(SSLEngine engine) {
+        boolean client = mode == Mode.CLIENT;
+        try {
+            // Always: the JDK's engines refuse to handshake until the mode was set.
+            engine.setUseClientMode(client);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // Native engines are made in one mode and refuse to change it.
+            if (engine.getUseClientMode() != client) {
+                throw new IllegalStateException(
+                        "the TLS engine factory made a " + (client ? "server" : "client") + "-mode engine for a "
+                                + mode.name().toLowerCase(java.util.Locale.ROOT) + " configuration",
+                        e);
+            }
+        }
         SSLParameters p = engine.getSSLParameters();
         p.setProtocols(protocols.toArray(String[]::new));
         if (!cipherSuites.isEmpty()) {
@@ -188,9 +277,8 @@ public final class TlsConfig {
                 p.setNeedClientAuth(true);
             }
         } else {
-            if (hostnameVerification) {
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-            }
+            // Explicit both ways: some engines (Netty 4.2's) verify host names by default.
+            p.setEndpointIdentificationAlgorithm(hostnameVerification ? "HTTPS" : null);
             if (serverName != null) {
                 p.setServerNames(List.of(new SNIHostName(serverName)));
             }
@@ -200,7 +288,6 @@ public final class TlsConfig {
         if (!cipherSuites.isEmpty()) {
             checkSupported("cipher suite", cipherSuites, engine.getEnabledCipherSuites());
         }
-        return engine;
     }
 
     /** SSLParameters silently drops names the provider does not know: say so instead. */
@@ -227,7 +314,8 @@ public final class TlsConfig {
 
     /** Settings shared by both sides. Not thread-safe; {@code build()} makes the immutable config. */
     public abstract static class Builder<B extends Builder<B>> {
-        final Supplier<SSLContext> contexts;
+        final @Nullable Supplier<SSLContext> contexts;
+        final TlsEngineFactory engines;
         List<String> protocols = DEFAULT_PROTOCOLS;
         List<String> cipherSuites = List.of();
         List<String> applicationProtocols = List.of();
@@ -235,6 +323,12 @@ public final class TlsConfig {
 
         Builder(Supplier<SSLContext> contexts) {
             this.contexts = contexts;
+            this.engines = new ContextEngines(contexts);
+        }
+
+        Builder(TlsEngineFactory engines) {
+            this.contexts = null;
+            this.engines = engines;
         }
 
         @SuppressWarnings("unchecked")
@@ -285,6 +379,10 @@ public final class TlsConfig {
             super(contexts);
         }
 
+        ServerBuilder(TlsEngineFactory engines) {
+            super(engines);
+        }
+
         /** Whether clients must present a certificate; default {@link ClientAuth#NONE}. */
         public ServerBuilder clientAuth(ClientAuth clientAuth) {
             this.clientAuth = Objects.requireNonNull(clientAuth, "clientAuth");
@@ -304,6 +402,10 @@ public final class TlsConfig {
 
         ClientBuilder(Supplier<SSLContext> contexts) {
             super(contexts);
+        }
+
+        ClientBuilder(TlsEngineFactory engines) {
+            super(engines);
         }
 
         /**
@@ -329,6 +431,34 @@ public final class TlsConfig {
         @Override
         public TlsConfig build() {
             return new TlsConfig(this, Mode.CLIENT, ClientAuth.NONE, serverName, hostnameVerification);
+        }
+    }
+
+    /** The JDK's engines from a fresh read of an SSLContext supplier; nothing to release. */
+    private static final class ContextEngines implements TlsEngineFactory {
+        private final Supplier<SSLContext> contexts;
+
+        ContextEngines(Supplier<SSLContext> contexts) {
+            this.contexts = contexts;
+        }
+
+        @Override
+        public SSLEngine newEngine(@Nullable String peerHost, int peerPort) {
+            SSLContext context;
+            try {
+                context = contexts.get();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("the SSLContext supplier failed: " + e.getMessage(), e);
+            }
+            if (context == null) {
+                throw new IllegalStateException("the SSLContext supplier returned null");
+            }
+            return peerHost == null ? context.createSSLEngine() : context.createSSLEngine(peerHost, peerPort);
+        }
+
+        @Override
+        public String toString() {
+            return "SSLContext engines";
         }
     }
 }

@@ -224,6 +224,8 @@ public final class TlsSession {
     private volatile boolean tasksRunning;
     private volatile IOException asyncFailure;
     private volatile TlsSessionInfo info;
+    /** Gives the engine back to its factory; set by {@link #open}, run once by {@link #free()}. */
+    private TlsConfig releaseTo;
 
     /**
      * @param engine          a fresh engine in the right mode ({@link TlsConfig#newEngine})
@@ -255,7 +257,10 @@ public final class TlsSession {
         this.packetSize = engine.getSession().getPacketBufferSize();
     }
 
-    /** A session for a new connection from {@code config} (one engine, read from its context supplier). */
+    /**
+     * A session for a new connection from {@code config} (one engine from its factory, given back
+     * to it by {@link #free()}).
+     */
     public static TlsSession open(
             TlsConfig config,
             String peerHost,
@@ -265,15 +270,17 @@ public final class TlsSession {
             LinkBuffer input,
             Executor taskExecutor,
             Host host) {
-        return new TlsSession(
-                config.newEngine(peerHost, peerPort),
-                config.handshakeTimeout(),
-                source,
-                sink,
-                input,
-                CipherBlocks.shared(),
-                taskExecutor,
-                host);
+        SSLEngine engine = config.newEngine(peerHost, peerPort);
+        TlsSession session;
+        try {
+            session = new TlsSession(
+                    engine, config.handshakeTimeout(), source, sink, input, CipherBlocks.shared(), taskExecutor, host);
+        } catch (RuntimeException e) {
+            config.releaseEngine(engine);
+            throw e;
+        }
+        session.releaseTo = config;
+        return session;
     }
 
     // ---------------------------------------------------------------- handshake (input pump)
@@ -792,6 +799,11 @@ public final class TlsSession {
         if (!closeSent) {
             closeSent = true;
             engine.closeOutbound();
+        }
+        TlsConfig r = releaseTo;
+        if (r != null) {
+            releaseTo = null; // once: a native engine's memory is freed here
+            r.releaseEngine(engine);
         }
     }
 
