@@ -2,7 +2,9 @@
 # The wave-2 benchmark run recorded in docs/benchmarks.md (2026-12-06). Usage:
 #   BENCH=/path/to/built/copy/of/shared/bench OUT=/tmp/bench-out benchmarks/scripts/bench-wave2.sh REPO [sections...]
 # REPO is this repository, packaged (mvn -B -ntp -DskipTests package).
-# sections: echo tls hs jmh kv kvtls   (default: all)
+# sections: echo tls tlsossl hs jmh kv kvtls kvtlsossl   (default: echo tls hs jmh kv kvtls)
+# tlsossl / kvtlsossl: the same with BoringSSL engines (Netty's --tls-provider openssl; netpoll with
+# NETPOLL_TLS_PROVIDER=openssl, the sample with netpoll.servers.kv-tls.ssl.provider=openssl).
 set -u
 R=$(cd "$1" && pwd); shift
 B=${BENCH:?BENCH must name a built copy of the shared harness (./build.sh --netty)}
@@ -38,6 +40,16 @@ tls)
     log "tls $x done"
   done
   unset TLS ;;
+tlsossl)
+  export CONNS="64 1000" SIZES="1024 16384" DUR=5 WARM=6 EXTRA=1 TLS=1 RAW=$O/raw-tlsossl.txt
+  for x in nettyossl def nettyossl2 def2; do
+    case $x in
+    nettyossl*) HEADER=0 ./run-echo.sh netty-nio-tls-openssl "$NETTY --port 9101 --transport nio --threads 1 --tls $B/cert.pem $B/key.pem --tls-provider openssl" 9101 ;;
+    def*) HEADER=0 ./run-echo.sh netpoll-default-tls-openssl "env NETPOLL_TLS_PROVIDER=openssl NETPOLL_TLS_CERT=$B/cert.pem NETPOLL_TLS_KEY=$B/key.pem $R/benchmarks/echo-server 9102" 9102 ;;
+    esac > $O/tlsossl-$x.md 2>&1
+    log "tlsossl $x done"
+  done
+  unset TLS ;;
 hs)
   # full handshakes per second, openssl s_time -new (client pinned to CPU 1, server to CPU 0), 10 s each
   for x in netty def; do
@@ -63,5 +75,8 @@ kv)
 kvtls)
   (cd $R && sample-app/scripts/bench-redis-tls.sh) > $O/kvtls.txt 2>&1
   log "kvtls done" ;;
+kvtlsossl)
+  (cd $R && NETPOLL_TLS_PROVIDER=openssl sample-app/scripts/bench-redis-tls.sh) > $O/kvtlsossl.txt 2>&1
+  log "kvtlsossl done" ;;
 esac; done
 log "end load=$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,10 +10,14 @@ import io.netpoll.testing.TestNet;
 import io.netpoll.testing.TestNet.Server;
 import io.netpoll.testing.TestTls;
 import io.netpoll.tls.TlsConfig;
+import io.netpoll.tls.TlsEngineFactory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -23,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static io.netpoll.testing.TestNet.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * 64 MiB messages both ways over real TLS connections (our {@link Dialer} and an
@@ -54,6 +59,29 @@ class TlsLargeMessageTests {
     @ParameterizedTest
     @EnumSource(HandlerMode.class)
     void sixtyFourMiBMessagesBothWaysHoldAboutOneMessageOfMemoryPerSide(HandlerMode mode) throws Exception {
+        exchange(mode, TlsConfig.server(TestTls.serverContext("localhost")), CipherBlocks.shared());
+    }
+
+    /** Native engines (OpenSSL) want direct memory: the session stages their ciphertext there. */
+    @Test
+    void anEngineThatPrefersDirectBuffersGetsDirectStaging() throws Exception {
+        SSLContext context = TestTls.serverContext("localhost");
+        TlsEngineFactory direct = new TlsEngineFactory() {
+            @Override
+            public SSLEngine newEngine(String peerHost, int peerPort) {
+                return context.createSSLEngine();
+            }
+
+            @Override
+            public boolean prefersDirectBuffers() {
+                return true;
+            }
+        };
+        exchange(HandlerMode.ADAPTIVE, TlsConfig.server(direct), CipherBlocks.sharedDirect());
+    }
+
+    private void exchange(HandlerMode mode, TlsConfig.ServerBuilder serverTls, CipherBlocks serverStaging)
+            throws Exception {
         // Pools of their own, to measure each side; the leak check watches them too.
         BufferPool serverPool = net.closeLater(BufferPool.create(64 << 20));
         BufferPool clientPool = net.closeLater(BufferPool.create(64 << 20));
@@ -62,6 +90,7 @@ class TlsLargeMessageTests {
         AtomicLong serverHeld = new AtomicLong();
         AtomicLong cipherHeldAtServer = new AtomicLong();
         long cipherBefore = CipherBlocks.shared().outstandingBytes();
+        long serverStagingBefore = serverStaging.outstandingBytes();
         Server server = net.startServer(
                 (ctx, c) -> {
                     LinkBuffer m = message(c.reader(), mode == HandlerMode.INLINE);
@@ -70,7 +99,7 @@ class TlsLargeMessageTests {
                     }
                     // The whole message is in memory now: the peak of the server's side.
                     serverHeld.set(serverPool.stats().usedBytes());
-                    cipherHeldAtServer.set(CipherBlocks.shared().outstandingBytes() - cipherBefore);
+                    cipherHeldAtServer.set(serverStaging.outstandingBytes() - serverStagingBefore);
                     Writer w = c.writer();
                     w.writeBinary(ByteBuffer.allocate(4).putInt(0, m.len()));
                     w.append(m); // moved, not copied
@@ -81,7 +110,7 @@ class TlsLargeMessageTests {
                 Option.bufferPool(serverPool),
                 // An inline handler's flush cannot wait: let its output queue hold the message.
                 Option.maxOutputBuffer(2 * MESSAGE),
-                Option.tls(TlsConfig.server(TestTls.serverContext("localhost")).build()));
+                Option.tls(serverTls.build()));
         Dialer d = net.dialer(
                 Option.bufferPool(clientPool),
                 Option.tls(TlsConfig.client(TestTls.clientContext()).build()));
@@ -129,5 +158,9 @@ class TlsLargeMessageTests {
             assertThat(server.loop().stats().bytesIn()).isEqualTo(4L + MESSAGE);
             assertThat(d.stats().bytesIn()).isEqualTo(4L + MESSAGE);
         }
+        // Idle again: neither side holds staging (the server's in the pool it was given).
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(serverStaging.outstandingBytes() - serverStagingBefore)
+                        .isLessThanOrEqualTo(0));
     }
 }

@@ -82,8 +82,11 @@ public final class EchoServer {
         }
         if (!tlsCert.isEmpty()) {
             try {
-                options.add(Option.tls(TlsConfig.server(PemTls.serverContext(Path.of(tlsCert), Path.of(tlsKey)))
-                        .build()));
+                String provider = System.getenv().getOrDefault("NETPOLL_TLS_PROVIDER", "jdk");
+                TlsConfig.ServerBuilder tls = provider.equals("openssl")
+                        ? TlsConfig.server(OpenSslEngines.server(Path.of(tlsCert), Path.of(tlsKey)))
+                        : TlsConfig.server(PemTls.serverContext(Path.of(tlsCert), Path.of(tlsKey)));
+                options.add(Option.tls(tls.build()));
             } catch (GeneralSecurityException e) {
                 System.err.println("cannot load the TLS key material: " + e.getMessage());
                 System.exit(65);

@@ -274,7 +274,14 @@ public final class TlsSession {
         TlsSession session;
         try {
             session = new TlsSession(
-                    engine, config.handshakeTimeout(), source, sink, input, CipherBlocks.shared(), taskExecutor, host);
+                    engine,
+                    config.handshakeTimeout(),
+                    source,
+                    sink,
+                    input,
+                    config.prefersDirectBuffers() ? CipherBlocks.sharedDirect() : CipherBlocks.shared(),
+                    taskExecutor,
+                    host);
         } catch (RuntimeException e) {
             config.releaseEngine(engine);
             throw e;
