@@ -5,12 +5,15 @@ import io.netpoll.HandlerMode;
 import io.netpoll.Option;
 import io.netpoll.buffer.BufferPool;
 import io.netpoll.buffer.LinkBuffer;
+import io.netpoll.internal.tls.CipherBlocks;
 import io.netpoll.testing.TestNet;
 import io.netpoll.testing.TestNet.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import static io.netpoll.testing.TestNet.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Peers that send far more than they read, and servers that send far more than their peers
  * read: the server's memory stays bounded, other connections are served, and what is sent is
- * not lost once the peer reads.
+ * not lost once the peer reads. The scenarios with a {@link Transport} run with plaintext and
+ * with TLS peers (JDK {@code SSLSocket}s); over TLS the ciphertext staging
+ * ({@link CipherBlocks}) stays bounded too and is given back.
  */
 class FloodingPeerFaultTests {
     @RegisterExtension
@@ -48,12 +54,16 @@ class FloodingPeerFaultTests {
         }
     }
 
-    @Test
-    void peerSendingSixtyFourMebibytesWithoutReadingHoldsBoundedMemoryAndLosesNoByte() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void peerSendingSixtyFourMebibytesWithoutReadingHoldsBoundedMemoryAndLosesNoByte(Transport transport)
+            throws Exception {
         BufferPool pool = net.ownPool();
         Server server = net.startServer(
-                FloodingPeerFaultTests::echo, Option.bufferPool(pool), Option.maxInputBuffer(INPUT_LIMIT));
-        Socket s = net.socket(server.port());
+                FloodingPeerFaultTests::echo,
+                transport.options(Option.bufferPool(pool), Option.maxInputBuffer(INPUT_LIMIT)));
+        long cipherBefore = Transport.stagedCipherBytes();
+        Socket s = transport.socket(net, server.port(), 0);
         CompletableFuture<Void> sending = CompletableFuture.runAsync(
                 () -> {
                     try {
@@ -63,6 +73,7 @@ class FloodingPeerFaultTests {
                             fill(chunk, sent);
                             out.write(chunk);
                         }
+                        out.flush();
                     } catch (IOException e) {
                         throw new RuntimeException(e);
                     }
@@ -71,7 +82,7 @@ class FloodingPeerFaultTests {
         // The peer does not read: the handler's flush waits, the server stops reading at the
         // input limit, and the peer's writes block in its kernel.
         AtomicLong lastIn = new AtomicLong(-1);
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> lastIn.getAndSet(server.loop().stats().bytesIn())
                                 == server.loop().stats().bytesIn()
@@ -80,6 +91,9 @@ class FloodingPeerFaultTests {
         long held = pool.stats().usedBytes();
         // The input limit (plus one poller turn past it) and the output the handler is flushing.
         assertThat(held).as("server memory while the peer does not read").isLessThanOrEqualTo(4L * INPUT_LIMIT);
+        assertThat(Transport.stagedCipherBytes() - cipherBefore)
+                .as("ciphertext staged while the peer does not read: a block or two (TLS), none (plaintext)")
+                .isLessThanOrEqualTo(transport == Transport.TLS ? 4L * CipherBlocks.MAX_BLOCK : 0);
         assertThat(server.loop().stats().bytesIn()).isLessThan(FLOOD);
 
         // Now the peer reads: every byte comes back, in order.
@@ -93,7 +107,7 @@ class FloodingPeerFaultTests {
                 throw new AssertionError("echo differs in the 64 KiB chunk at offset " + read);
             }
         }
-        sending.get(10, TimeUnit.SECONDS);
+        sending.get(20, TimeUnit.SECONDS);
         assertThat(server.loop().stats().bytesOut()).isEqualTo(FLOOD);
         assertThat(server.loop().stats().writeTimeoutCloses()).isZero();
     }
@@ -132,16 +146,22 @@ class FloodingPeerFaultTests {
         assertThat(Frames.freshClientServed(server.port(), 7)).isTrue(); // an echo answers a frame with itself
     }
 
+    /** {@code (HandlerMode, Transport)}: the two modes whose flushes wait, on each transport. */
+    static Stream<Arguments> waitingModesOnEach() {
+        return Stream.of(Transport.values())
+                .flatMap((transport) -> Stream.of(HandlerMode.ADAPTIVE, HandlerMode.WORKER)
+                        .map((mode) -> Arguments.of(mode, transport)));
+    }
+
     @ParameterizedTest
-    @EnumSource(
-            value = HandlerMode.class,
-            names = {"ADAPTIVE", "WORKER"})
-    void manyPeersThatStopReadingAreClosedAtTheWriteTimeoutWhileOthersAreServed(HandlerMode mode) throws Exception {
+    @MethodSource("waitingModesOnEach")
+    void manyPeersThatStopReadingAreClosedAtTheWriteTimeoutWhileOthersAreServed(HandlerMode mode, Transport transport)
+            throws Exception {
         // Output backpressure: each handler tries to send 1 GiB to a peer that does not read.
         // Its flush waits up to the write timeout, then the connection is closed and counted.
         // (Adaptive: flushes queue without waiting until the peer is a high-water mark behind.)
         BufferPool pool = net.ownPool();
-        int peers = 50;
+        int peers = transport == Transport.TLS ? 20 : 50; // a TLS peer costs a handshake
         int chunk = 64 << 10;
         AtomicLong maxUsed = new AtomicLong();
         Server server = net.startServer(
@@ -159,35 +179,52 @@ class FloodingPeerFaultTests {
                         c.writer().flush();
                     }
                 },
-                Option.bufferPool(pool),
-                Option.writeTimeout(Duration.ofMillis(300)),
-                Option.handlerMode(mode));
+                transport.options(
+                        Option.bufferPool(pool),
+                        Option.writeTimeout(Duration.ofMillis(300)),
+                        Option.handlerMode(mode)));
+        long cipherBefore = Transport.stagedCipherBytes();
         List<Socket> stalled = new ArrayList<>();
         for (int i = 0; i < peers; i++) {
-            Socket s = net.socket(server.port(), 16 << 10);
+            Socket s = transport.socket(net, server.port(), 16 << 10);
             s.getOutputStream().write('f'); // start the flood; never read
+            s.getOutputStream().flush();
             stalled.add(s);
         }
-        Socket good = net.socket(server.port());
+        Socket good = transport.socket(net, server.port(), 0);
+        long maxCipher = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (server.loop().stats().writeTimeoutCloses() < peers && System.nanoTime() < deadline) {
             good.getOutputStream().write('e'); // served while the others' flushes wait
+            good.getOutputStream().flush();
             assertThat(good.getInputStream().read()).isEqualTo('e');
+            maxCipher = Math.max(maxCipher, Transport.stagedCipherBytes() - cipherBefore);
         }
         assertThat(server.loop().stats().writeTimeoutCloses()).isEqualTo(peers);
         assertThat(server.loop().stats().handlerErrors())
                 .as("a write timeout is not a handler error")
                 .isZero();
         for (Socket s : stalled) { // each got what the socket buffers held, then EOF
-            s.setSoTimeout(20_000);
-            assertThat(s.getInputStream().transferTo(OutputStream.nullOutputStream()))
-                    .isPositive();
+            if (transport == Transport.PLAINTEXT) {
+                assertThat(s.getInputStream().transferTo(OutputStream.nullOutputStream()))
+                        .isPositive();
+                continue;
+            }
+            try {
+                s.getInputStream().transferTo(OutputStream.nullOutputStream());
+            } catch (IOException truncated) {
+                // no close_notify could get through a full socket: the JDK may call it a truncation
+            }
         }
         // One chunk in flight per stalled connection (adaptive: the 256 KiB high-water mark and
         // one chunk), never the gigabytes the handlers asked for.
         long perPeer = mode == HandlerMode.ADAPTIVE ? (256 << 10) + 4L * chunk : 4L * chunk;
         assertThat(maxUsed.get()).isLessThanOrEqualTo(peers * perPeer);
+        assertThat(maxCipher)
+                .as("ciphertext staged for stalled peers: two blocks each at most (TLS), none (plaintext)")
+                .isLessThanOrEqualTo(transport == Transport.TLS ? (peers + 1) * 2L * CipherBlocks.MAX_BLOCK : 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.loop().stats().connectionsActive() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Transport.stagedCipherBytes() <= cipherBefore);
     }
 
     /** The flood's bytes: a function of the offset, so both sides can check without storing 64 MiB. */

@@ -8,7 +8,6 @@ import io.netpoll.testing.PeerIo;
 import io.netpoll.testing.TestNet;
 import io.netpoll.testing.TestNet.Server;
 import io.netpoll.testing.TestTls;
-import io.netpoll.tls.TlsConfig;
 import io.netpoll.tls.TlsFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,9 +25,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static io.netpoll.testing.TestNet.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,11 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The fault scenarios with TLS on: the {@link Frames} servers of every {@link Mode} behind
  * {@code Option.tls}, and peers that misbehave at the TLS layer, where a plaintext peer cannot:
- * ciphertext a byte at a time, half a record then a reset, corrupted records after the
- * handshake, handshakes and records left half-sent, {@code close_notify} in the middle of a
- * frame. After each, besides {@link FaultScenario}'s check (no connection left, no poller lost,
- * no buffer node outstanding), the ciphertext staging ({@link CipherBlocks}) is back where it was.
- * Peers that never read, and floods, over TLS: {@code TlsFloodFaultTests}.
+ * ciphertext a byte at a time, corrupted records after the handshake, handshakes and records
+ * left half-sent, {@code close_notify} in the middle of a frame. After each, besides
+ * {@link FaultScenario}'s check (no connection left, no poller lost, no buffer node outstanding),
+ * the ciphertext staging ({@link CipherBlocks}) is back where it was. The scenarios that both
+ * transports share run on each ({@link Transport}): half a record then a reset in
+ * {@link PeerResetFaultTests}, floods and peers that never read in {@link FloodingPeerFaultTests}.
  */
 class TlsFaultTests {
     @RegisterExtension
@@ -61,16 +58,8 @@ class TlsFaultTests {
                 .until(() -> CipherBlocks.shared().outstandingBytes() <= cipherBytesBefore);
     }
 
-    static ServerOption tls(Duration handshakeTimeout) {
-        return Option.tls(TlsConfig.server(TestTls.serverContext("localhost"))
-                .handshakeTimeout(handshakeTimeout)
-                .build());
-    }
-
     private Server startTlsServer(Mode mode, ServerOption... more) throws IOException {
-        ServerOption[] all = Arrays.copyOf(more, more.length + 1);
-        all[more.length] = tls(Duration.ofSeconds(10));
-        return net.startServer(mode.handler(), mode.options(all));
+        return net.startServer(mode.handler(), mode.options(Transport.TLS.options(more)));
     }
 
     private RawTlsClient raw(int port) throws IOException {
@@ -84,17 +73,6 @@ class TlsFaultTests {
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         s.setSoTimeout(20_000);
         return s;
-    }
-
-    /** A fresh TLS client is served: handshake, one frame's round trip, close. */
-    private static boolean freshTlsClientServed(int port, int seed) throws IOException {
-        try (RawTlsClient c = RawTlsClient.connect(port)) {
-            byte[] body = new byte[1 + Math.floorMod(seed, Frames.MAX_FRAME)];
-            new Random(seed).nextBytes(body);
-            byte[] f = Frames.frame(body);
-            c.writeRaw(c.seal(f));
-            return Arrays.equals(c.read(f.length), f);
-        }
     }
 
     @ParameterizedTest
@@ -121,79 +99,6 @@ class TlsFaultTests {
         assertThat(slow.read(plain.size())).isEqualTo(plain.toByteArray());
         assertThat(server.loop().stats().handlerErrors()).isZero();
         assertThat(server.loop().stats().tls().handshakes()).isEqualTo(2);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void resetInTheMiddleOfARecordOnHundredsOfConnectionsAtOnce(Mode mode) throws Exception {
-        int connections = 100;
-        Server server = startTlsServer(mode);
-        Random random = new Random(connections);
-        List<RawTlsClient> clients = new ArrayList<>();
-        long plaintextDelivered = 0;
-        for (int i = 0; i < connections; i++) {
-            RawTlsClient c = raw(server.port());
-            // Sealed last: records carry sequence numbers, so they go out in the order sealed.
-            java.util.function.Supplier<byte[]> sealNext = () -> {
-                try {
-                    return c.seal(Frames.frame(800, random));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            };
-            switch (i % 4) {
-                case 0 -> c.writeRaw(sealNext.get(), 0, 3); // half a record header
-                case 1 -> { // a header and half its record
-                    byte[] next = sealNext.get();
-                    c.writeRaw(next, 0, next.length / 2);
-                }
-                case 2 -> { // a whole frame in its record, then half of a frame in a whole record, then half a record
-                    byte[] whole = Frames.frame(200, random);
-                    byte[] halfFrame = Arrays.copyOf(Frames.frame(900, random), 300);
-                    c.writeRaw(c.seal(whole));
-                    c.writeRaw(c.seal(halfFrame));
-                    byte[] next = sealNext.get();
-                    c.writeRaw(next, 0, next.length - 1);
-                    plaintextDelivered += whole.length + halfFrame.length;
-                }
-                default -> { // frames whose replies are never read, then half a record
-                    for (int f = 0; f < 16; f++) {
-                        byte[] frame = Frames.frame(1000, random);
-                        c.writeRaw(c.seal(frame));
-                        plaintextDelivered += frame.length;
-                    }
-                    c.writeRaw(sealNext.get(), 0, 10);
-                }
-            }
-            clients.add(c);
-        }
-        long total = plaintextDelivered;
-        // Every complete record is decrypted and in the server: each connection sits mid-record.
-        await().atMost(Duration.ofSeconds(20)).until(() -> server.loop().stats().bytesIn() == total);
-        assertThat(server.loop().stats().connectionsActive()).isEqualTo(connections);
-
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> resetters = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            int first = t;
-            resetters.add(net.exec().submit(() -> {
-                go.await();
-                for (int i = first; i < clients.size(); i += 4) {
-                    clients.get(i).reset();
-                }
-                return null;
-            }));
-        }
-        go.countDown();
-        for (Future<?> f : resetters) {
-            f.get(10, TimeUnit.SECONDS);
-        }
-        await().atMost(Duration.ofSeconds(15)).until(() -> server.loop().stats().connectionsActive() == 0);
-        assertThat(server.loop().stats().handlerErrors())
-                .as("a reset is not the handler's fault")
-                .isZero();
-        assertThat(server.loop().stats().tls().handshakes()).isEqualTo(connections);
-        assertThat(freshTlsClientServed(server.port(), 1)).isTrue();
     }
 
     @ParameterizedTest
@@ -253,7 +158,7 @@ class TlsFaultTests {
         assertThat(server.loop().stats().handlerErrors())
                 .as("a bad record is the peer's fault, not the handler's")
                 .isZero();
-        assertThat(freshTlsClientServed(server.port(), 2)).isTrue();
+        assertThat(Transport.TLS.freshClientServed(server.port(), 2)).isTrue();
     }
 
     @ParameterizedTest
@@ -261,7 +166,8 @@ class TlsFaultTests {
     void halfSentHandshakesAndRecordsAreEvictedByTheirTimeoutsWhileOthersAreServed(Mode mode) throws Exception {
         Duration handshakeTimeout = Duration.ofSeconds(1);
         Duration idle = Duration.ofSeconds(2);
-        Server server = net.startServer(mode.handler(), mode.options(Option.idleTimeout(idle), tls(handshakeTimeout)));
+        Server server = net.startServer(
+                mode.handler(), mode.options(Option.idleTimeout(idle), Transport.tls(handshakeTimeout)));
         int held = 100;
         List<Socket> handshakes = new ArrayList<>();
         List<RawTlsClient> records = new ArrayList<>();
@@ -282,7 +188,7 @@ class TlsFaultTests {
             c.writeRaw(record, 0, record.length / 2);
             records.add(c);
         }
-        assertThat(freshTlsClientServed(server.port(), 6)).isTrue();
+        assertThat(Transport.TLS.freshClientServed(server.port(), 6)).isTrue();
         for (Socket s : handshakes) {
             assertThat(PeerIo.readToEnd(s.getInputStream()).bytes().length)
                     .as("closed at the handshake timeout: an alert at most")
@@ -332,7 +238,7 @@ class TlsFaultTests {
         assertThat(server.loop().stats().tls().failures(TlsFailure.TRUNCATION))
                 .as("close_notify is a clean end")
                 .isZero();
-        assertThat(freshTlsClientServed(server.port(), 3)).isTrue();
+        assertThat(Transport.TLS.freshClientServed(server.port(), 3)).isTrue();
     }
 
     private static String failures(Server server) {

@@ -63,7 +63,7 @@ class DocumentationTests {
     }
 
     @Test
-    void noMeterNameRepeatsItsBaseUnitAndMetricsMdShowsTheUnits() throws Exception {
+    void noMeterNameRepeatsItsBaseUnitAndMetricsMdShowsTheTypesAndUnits() throws Exception {
         String doc = Files.readString(DOCS.resolve("metrics.md"));
         List<String> wrong = new ArrayList<>();
         for (NetpollMeters meter : NetpollMeters.values()) {
@@ -72,12 +72,28 @@ class DocumentationTests {
             if (unit != null && List.of(meter.getName().split("\\.")).contains(unit)) {
                 wrong.add(meter.getName() + " repeats its unit " + unit);
             }
-            Matcher row = Pattern.compile("\\| `" + Pattern.quote(meter.getName()) + "` \\| [A-Za-z]+ \\| ([^|]+) \\|")
+            Matcher row = Pattern.compile(
+                            "\\| `" + Pattern.quote(meter.getName()) + "` \\| ([A-Za-z]+) \\| ([^|]+) \\|")
                     .matcher(doc);
-            String documented = row.find() ? row.group(1).trim() : "(no row)";
+            if (!row.find()) {
+                wrong.add(meter.getName() + ": no row in metrics.md");
+                continue;
+            }
+            String documented = row.group(2).trim();
             String expected = (unit != null) ? unit : "—";
             if (!documented.equals(expected)) {
                 wrong.add(meter.getName() + ": metrics.md says unit " + documented + ", the code " + expected);
+            }
+            // Gauge or TimeGauge, Counter or FunctionCounter, Timer or FunctionTimer.
+            String type = row.group(1);
+            boolean typeMatches = switch (meter.getType()) {
+                case GAUGE -> type.endsWith("Gauge");
+                case COUNTER -> type.endsWith("Counter");
+                case TIMER -> type.endsWith("Timer");
+                default -> false;
+            };
+            if (!typeMatches) {
+                wrong.add(meter.getName() + ": metrics.md says " + type + ", the code " + meter.getType());
             }
         }
         assertThat(wrong).isEmpty();

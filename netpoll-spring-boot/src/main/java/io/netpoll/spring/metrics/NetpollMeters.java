@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.docs.MeterDocumentation;
+import io.netpoll.tls.TlsFailure;
 import org.jspecify.annotations.Nullable;
+
+import java.util.Locale;
 
 /**
  * Every meter netpoll publishes: name, type, base unit, tags and meaning. Server meters carry
@@ -18,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * in Prometheus, as Reactor Netty's {@code reactor.netty.tcp.server.data.received}); meters
  * whose name already says what they count ({@code connections.*}, {@code tasks.pending}) have
  * no base unit.
+ * <p>
+ * The TLS meters ({@code netpoll.server.tls.*}, {@code netpoll.dialer.tls.*}) exist only for a
+ * server that speaks TLS ({@code ssl.bundle}) and a dialer that does
+ * ({@code netpoll.dialer.ssl.bundle}); their tags are bounded too ({@link TlsTags}).
  *
  * @author netpoll-java
  * @since 0.1.0
@@ -178,6 +185,38 @@ public enum NetpollMeters implements MeterDocumentation {
             ServerTags.SERVER,
             ServerTags.OUTCOME,
             ServerTags.EXCEPTION),
+
+    /**
+     * TLS handshakes of a server that ended, by outcome; only for a server that speaks TLS.
+     */
+    SERVER_TLS_HANDSHAKES(
+            "netpoll.server.tls.handshakes",
+            Meter.Type.COUNTER,
+            null,
+            "TLS handshakes that ended, by outcome (success or failure)",
+            ServerTags.SERVER,
+            TlsTags.OUTCOME),
+
+    /**
+     * Completed TLS handshakes of a server and their total time (from accept to the handshake's end).
+     */
+    SERVER_TLS_HANDSHAKE_DURATION(
+            "netpoll.server.tls.handshake.duration",
+            Meter.Type.TIMER,
+            "seconds",
+            "Completed TLS handshakes and their time, from accept to the handshake's end",
+            ServerTags.SERVER),
+
+    /**
+     * TLS failures of a server's connections, during or after the handshake, by reason.
+     */
+    SERVER_TLS_FAILURES(
+            "netpoll.server.tls.failures",
+            Meter.Type.COUNTER,
+            null,
+            "TLS failures, during or after the handshake, by reason",
+            ServerTags.SERVER,
+            TlsTags.REASON),
 
     /**
      * Poller threads running.
@@ -363,7 +402,39 @@ public enum NetpollMeters implements MeterDocumentation {
      * Bytes written to client connections.
      */
     DIALER_DATA_SENT(
-            "netpoll.dialer.data.sent", Meter.Type.COUNTER, BaseUnits.BYTES, "Bytes written to client connections");
+            "netpoll.dialer.data.sent", Meter.Type.COUNTER, BaseUnits.BYTES, "Bytes written to client connections"),
+
+    /**
+     * TLS handshakes of the dialer's connections that ended, by outcome; only for a dialer that
+     * speaks TLS.
+     */
+    DIALER_TLS_HANDSHAKES(
+            "netpoll.dialer.tls.handshakes",
+            Meter.Type.COUNTER,
+            null,
+            "TLS handshakes of client connections that ended, by outcome (success or failure)",
+            TlsTags.OUTCOME),
+
+    /**
+     * Completed TLS handshakes of the dialer's connections and their total time (from the
+     * connection's start to the handshake's end).
+     */
+    DIALER_TLS_HANDSHAKE_DURATION(
+            "netpoll.dialer.tls.handshake.duration",
+            Meter.Type.TIMER,
+            "seconds",
+            "Completed TLS handshakes of client connections and their time",
+            new KeyName[0]),
+
+    /**
+     * TLS failures of the dialer's connections, by reason.
+     */
+    DIALER_TLS_FAILURES(
+            "netpoll.dialer.tls.failures",
+            Meter.Type.COUNTER,
+            null,
+            "TLS failures of client connections, during or after the handshake, by reason",
+            TlsTags.REASON);
 
     private final String name;
 
@@ -496,6 +567,50 @@ public enum NetpollMeters implements MeterDocumentation {
         @Override
         public String asString() {
             return this.key;
+        }
+    }
+
+    /**
+     * Tags of the TLS meters besides {@link ServerTags#SERVER}, and their values.
+     */
+    public enum TlsTags implements KeyName {
+
+        /**
+         * {@link #SUCCESS} or {@link #FAILURE}.
+         */
+        OUTCOME("outcome"),
+
+        /**
+         * A {@link TlsFailure} in lower case ({@link #reason(TlsFailure)}): {@code timeout},
+         * {@code certificate}, {@code protocol}, {@code truncation}, {@code renegotiation},
+         * {@code peer_closed}.
+         */
+        REASON("reason");
+
+        /** The {@code outcome} of a completed handshake. */
+        public static final String SUCCESS = "success";
+
+        /** The {@code outcome} of a failed handshake. */
+        public static final String FAILURE = "failure";
+
+        private final String key;
+
+        TlsTags(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String asString() {
+            return this.key;
+        }
+
+        /**
+         * The {@code reason} tag value of a failure: its name in lower case ({@code peer_closed}).
+         * @param failure the failure
+         * @return the tag value
+         */
+        public static String reason(TlsFailure failure) {
+            return failure.name().toLowerCase(Locale.ROOT);
         }
     }
 }

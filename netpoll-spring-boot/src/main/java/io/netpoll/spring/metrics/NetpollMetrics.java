@@ -2,6 +2,7 @@ package io.netpoll.spring.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +21,8 @@ import io.netpoll.buffer.BufferPool;
 import io.netpoll.spring.server.NetpollHandlerDecorator;
 import io.netpoll.spring.server.NetpollServer;
 import io.netpoll.spring.server.NetpollServers;
+import io.netpoll.tls.TlsFailure;
+import io.netpoll.tls.TlsStats;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,7 +43,8 @@ import java.util.function.ToDoubleFunction;
  * {@link Gauge} or {@link FunctionCounter} that reads netpoll-core's counters when the registry
  * is scraped, so serving costs nothing extra. The exceptions: handler errors are counted by
  * exception type when they happen (a try/catch around the handler), and the request timer,
- * when enabled, reads the clock twice per {@code OnRequest} call.
+ * when enabled, reads the clock twice per {@code OnRequest} call. The TLS meters are registered
+ * only for the servers and the dialer that speak TLS (a plaintext server gets none).
  * <p>
  * Meters are registered once every singleton exists (the servers are created during context
  * refresh) and removed when the context is destroyed, so a registry that outlives the context
@@ -174,7 +178,7 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
         bindBuffers(this.bufferPool.getIfAvailable(BufferPool::defaultPool));
         Dialer dialer = this.dialer.getIfAvailable();
         if (dialer != null) {
-            bindDialer(dialer.stats());
+            bindDialer(dialer);
         }
         if (this.workerExecutor == null && group != null) {
             bindWorkerMeters(new NetpollWorkerPoolMetrics(group.workerStats(), WORKER_NAME, Tags.empty()));
@@ -214,6 +218,14 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
         counter(NetpollMeters.SERVER_PEER_ERRORS, tags, stats, NetStats::peerErrors);
         counter(NetpollMeters.SERVER_HANDLERS_OFFLOADED, tags, stats, NetStats::handlersOffloaded);
         counter(NetpollMeters.SERVER_HANDLERS_READMITTED, tags, stats, NetStats::handlersReadmitted);
+        if (server.getEventLoop().config().tls() != null) {
+            bindTls(
+                    stats.tls(),
+                    tags,
+                    NetpollMeters.SERVER_TLS_HANDSHAKES,
+                    NetpollMeters.SERVER_TLS_HANDSHAKE_DURATION,
+                    NetpollMeters.SERVER_TLS_FAILURES);
+        }
     }
 
     private void bindPollers(PollerGroup group) {
@@ -295,11 +307,45 @@ public class NetpollMetrics implements NetpollHandlerDecorator, SmartInitializin
                 (p) -> p.stats().decayedBytes());
     }
 
-    private void bindDialer(NetStats stats) {
+    private void bindDialer(Dialer dialer) {
+        NetStats stats = dialer.stats();
         gauge(NetpollMeters.DIALER_CONNECTIONS_ACTIVE, Tags.empty(), stats, NetStats::connectionsActive);
         counter(NetpollMeters.DIALER_CONNECTIONS_OPENED, Tags.empty(), stats, NetStats::connectionsAccepted);
         counter(NetpollMeters.DIALER_DATA_RECEIVED, Tags.empty(), stats, NetStats::bytesIn);
         counter(NetpollMeters.DIALER_DATA_SENT, Tags.empty(), stats, NetStats::bytesOut);
+        if (dialer.config().tls() != null) {
+            bindTls(
+                    stats.tls(),
+                    Tags.empty(),
+                    NetpollMeters.DIALER_TLS_HANDSHAKES,
+                    NetpollMeters.DIALER_TLS_HANDSHAKE_DURATION,
+                    NetpollMeters.DIALER_TLS_FAILURES);
+        }
+    }
+
+    /**
+     * The TLS meters of a server or the dialer that speaks TLS, over core's {@link TlsStats}: a
+     * handshake costs nothing extra.
+     */
+    private void bindTls(
+            TlsStats tls, Tags tags, NetpollMeters handshakes, NetpollMeters duration, NetpollMeters failures) {
+        String outcome = NetpollMeters.TlsTags.OUTCOME.asString();
+        counter(handshakes, tags.and(outcome, NetpollMeters.TlsTags.SUCCESS), tls, TlsStats::handshakes);
+        counter(handshakes, tags.and(outcome, NetpollMeters.TlsTags.FAILURE), tls, TlsStats::handshakeFailures);
+        this.meters.add(FunctionTimer.builder(
+                        duration.getName(), tls, TlsStats::handshakes, TlsStats::handshakeNanos, TimeUnit.NANOSECONDS)
+                .description(duration.description())
+                .tags(tags)
+                .register(this.registry));
+        // One counter per reason, registered up front (six, bounded), so a dashboard sees zeros
+        // rather than missing series before the first failure.
+        for (TlsFailure reason : TlsFailure.values()) {
+            counter(
+                    failures,
+                    tags.and(NetpollMeters.TlsTags.REASON.asString(), NetpollMeters.TlsTags.reason(reason)),
+                    tls,
+                    (t) -> t.failures(reason));
+        }
     }
 
     private <T> void gauge(NetpollMeters meter, Tags tags, T object, ToDoubleFunction<T> value) {

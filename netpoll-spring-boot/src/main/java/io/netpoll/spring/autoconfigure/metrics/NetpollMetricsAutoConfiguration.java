@@ -8,7 +8,6 @@ import io.netpoll.spring.autoconfigure.NetpollAutoConfiguration;
 import io.netpoll.spring.autoconfigure.NetpollProperties;
 import io.netpoll.spring.autoconfigure.NetpollServerAutoConfiguration;
 import io.netpoll.spring.metrics.NetpollMetrics;
-import io.netpoll.spring.metrics.NetpollTlsMetrics;
 import io.netpoll.spring.server.NetpollServers;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -54,17 +53,5 @@ public final class NetpollMetricsAutoConfiguration {
                 bufferPool,
                 workerExecutor.getIfAvailable(),
                 properties.getMetrics().getRequests().isEnabled());
-    }
-
-    /**
-     * The TLS meters ({@code netpoll.server.tls.*}, {@code netpoll.dialer.tls.*}) of the servers
-     * and the dialer that speak TLS; kept apart from {@link NetpollMetrics} so that replacing one
-     * does not drop the other.
-     */
-    @Bean
-    @ConditionalOnMissingBean
-    NetpollTlsMetrics netpollTlsMetrics(
-            MeterRegistry registry, ObjectProvider<NetpollServers> servers, ObjectProvider<Dialer> dialer) {
-        return new NetpollTlsMetrics(registry, servers, dialer);
     }
 }

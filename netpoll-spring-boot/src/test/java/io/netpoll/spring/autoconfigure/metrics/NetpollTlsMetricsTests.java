@@ -11,8 +11,8 @@ import io.netpoll.spring.autoconfigure.NetpollAutoConfiguration;
 import io.netpoll.spring.autoconfigure.NetpollServerAutoConfiguration;
 import io.netpoll.spring.autoconfigure.NetpollSslAutoConfiguration;
 import io.netpoll.spring.autoconfigure.health.NetpollHealthContributorAutoConfiguration;
-import io.netpoll.spring.metrics.NetpollTlsMeters;
-import io.netpoll.spring.metrics.NetpollTlsMetrics;
+import io.netpoll.spring.metrics.NetpollMeters;
+import io.netpoll.spring.metrics.NetpollMetrics;
 import io.netpoll.spring.test.EchoHandler;
 import io.netpoll.spring.test.WatchBufferPools;
 import io.netpoll.testing.TestTls;
@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The TLS meters ({@link NetpollTlsMetrics}) and the {@code tls} health detail, with real
+ * The TLS meters ({@link NetpollMetrics}, {@code netpoll.*.tls.*}) and the {@code tls} health detail, with real
  * contexts, real PEM bundles (netpoll-core's test certificates) and real TLS connections on
  * 127.0.0.1: a server that speaks TLS next to one that does not, handshakes that succeed and fail
  * in the ways a peer can make them fail.
@@ -88,8 +88,8 @@ class NetpollTlsMetricsTests {
                         .as("every reason registered up front")
                         .isZero();
             }
-            for (NetpollTlsMeters meter : NetpollTlsMeters.values()) {
-                if (meter.getName().startsWith("netpoll.server.")) {
+            for (NetpollMeters meter : NetpollMeters.values()) {
+                if (meter.getName().startsWith("netpoll.server.tls.")) {
                     assertThat(registry.find(meter.getName())
                                     .tag("server", "secure")
                                     .meters())
@@ -209,7 +209,7 @@ class NetpollTlsMetricsTests {
                             .isEqualTo(1);
                     assertThat(Arrays.stream(TlsFailure.values())
                                     .mapToDouble((reason) -> registry.get("netpoll.dialer.tls.failures")
-                                            .tag("reason", NetpollTlsMeters.reason(reason))
+                                            .tag("reason", NetpollMeters.TlsTags.reason(reason))
                                             .functionCounter()
                                             .count())
                                     .sum())
@@ -269,7 +269,7 @@ class NetpollTlsMetricsTests {
     private static double failures(MeterRegistry registry, String server, TlsFailure reason) {
         return registry.get("netpoll.server.tls.failures")
                 .tag("server", server)
-                .tag("reason", NetpollTlsMeters.reason(reason))
+                .tag("reason", NetpollMeters.TlsTags.reason(reason))
                 .functionCounter()
                 .count();
     }
