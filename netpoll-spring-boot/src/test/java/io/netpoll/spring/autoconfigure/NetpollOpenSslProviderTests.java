@@ -368,6 +368,56 @@ class NetpollOpenSslProviderTests {
                 });
     }
 
+    @Test
+    void openSslWhoseNativeLibraryDoesNotLoadFailsStartupWithNettysReason() throws Exception {
+        // Netty decides once per JVM whether OpenSSL loads: a JVM of its own, where it does not
+        // (Netty's switch for it; a missing netty-tcnative jar gives the same failure path).
+        Path outFile = this.dir.resolve("child.out");
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dio.netty.handler.ssl.noOpenSsl=true",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OpenSslUnavailable.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(outFile.toFile())
+                .start();
+        try {
+            assertThat(child.waitFor(90, TimeUnit.SECONDS))
+                    .as("the child JVM exited")
+                    .isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        String out = Files.readString(outFile);
+        assertThat(child.exitValue()).as(out).isZero();
+        assertThat(out)
+                .contains("DESCRIPTION: 'netpoll.server.ssl.provider' is 'openssl', but OpenSSL is not available")
+                .contains("noOpenSsl")
+                .contains("ACTION: Add the dependency io.netty:netty-tcnative-boringssl-static")
+                .contains("AUTO: jdk engine, echo ok");
+    }
+
+    /** The child JVM of the test above: prints the failure analysis, then checks that auto falls back. */
+    static final class OpenSslUnavailable {
+
+        public static void main(String[] args) {
+            ApplicationContextRunner runner = new NetpollOpenSslProviderTests().contextRunner;
+            runner.withPropertyValues("netpoll.server.ssl.provider=openssl").run((context) -> {
+                FailureAnalysis analysis = NetpollAutoConfigurationTests.analyze(context.getStartupFailure());
+                System.out.println("DESCRIPTION: " + analysis.getDescription());
+                System.out.println("ACTION: " + analysis.getAction());
+            });
+            runner.run((context) -> {
+                TlsConfig tls = context.getBean(EventLoop.class).config().tls();
+                try (SSLSocket s = client(port(context), "TLSv1.3", TestTls.clientContext())) {
+                    System.out.println("AUTO: " + (tls.contexts() != null ? "jdk" : "other") + " engine, echo "
+                            + ("hi".equals(echo(s, "hi")) ? "ok" : "failed"));
+                }
+            });
+        }
+    }
+
     private static OpenSslEngines openSsl(TlsConfig tls) {
         assertThat(tls).isNotNull();
         assertThat(tls.engineFactory()).isInstanceOf(OpenSslEngines.class);
