@@ -35,11 +35,14 @@ import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -187,6 +190,50 @@ class NetpollOpenSslProviderTests {
                     await().atMost(Duration.ofSeconds(10))
                             .until(() -> loop.stats().connectionsActive() == 0);
                     assertThat(loop.stats().tls().handshakes()).isEqualTo(1);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> engines.outstanding() == 0);
+                });
+    }
+
+    @Test
+    void stalledAndGarbageHandshakesOnOpenSslAreClosedAndTheirEnginesFreed() {
+        // The worst neighbours: 200 connections that stall mid-handshake, and one that sends
+        // HTTP; each holds a native engine until it is closed, and every one must be freed.
+        this.contextRunner
+                .withPropertyValues("netpoll.server.ssl.provider=openssl", "netpoll.server.ssl.handshake-timeout=500ms")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    EventLoop loop = context.getBean(EventLoop.class);
+                    OpenSslEngines engines = openSsl(loop.config().tls());
+                    int port = port(context);
+                    List<Socket> stalled = new ArrayList<>();
+                    try {
+                        for (int i = 0; i < 200; i++) {
+                            Socket s = new Socket();
+                            stalled.add(s);
+                            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+                            s.getOutputStream().write(new byte[] {22, 3, 1}); // part of a record header
+                        }
+                        try (Socket garbage = new Socket()) {
+                            garbage.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+                            garbage.setSoTimeout(20_000);
+                            garbage.getOutputStream()
+                                    .write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                            garbage.getInputStream().readAllBytes(); // an alert at most, then the end
+                        }
+                        await().atMost(Duration.ofSeconds(30))
+                                .until(() -> loop.stats().tls().failures(TlsFailure.TIMEOUT) == 200);
+                        assertThat(loop.stats().tls().failures(TlsFailure.PROTOCOL))
+                                .isEqualTo(1);
+                        await().atMost(Duration.ofSeconds(10)).until(() -> engines.outstanding() == 0);
+                        // And the server still serves.
+                        try (SSLSocket s = client(port, "TLSv1.3", TestTls.clientContext())) {
+                            assertThat(echo(s, "still here")).isEqualTo("still here");
+                        }
+                    } finally {
+                        for (Socket s : stalled) {
+                            s.close();
+                        }
+                    }
                     await().atMost(Duration.ofSeconds(10)).until(() -> engines.outstanding() == 0);
                 });
     }
