@@ -8,7 +8,9 @@
 # Usage: sample-app/scripts/bench-redis-tls.sh [requests] [clients]
 # Environment: WARMUP (requests per warm-up round, default 200000), PLAIN=1 adds the plaintext
 # redis-server and kv for scale, APP_ARGS adds arguments to the sample app,
-# KV_TLS_PORT (6390), REDIS_TLS_PORT (6399), KV_PORT (6380), REDIS_PORT (6389).
+# KV_TLS_PORT (6390), REDIS_TLS_PORT (6399), KV_PORT (6380), REDIS_PORT (6389),
+# NETPOLL_TLS_PROVIDER (auto|jdk|openssl: kv-tls's TLS engine, netpoll.servers.kv-tls.ssl.provider;
+# default: the sample's setting, auto = OpenSSL when netty-tcnative loads).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-500000}
@@ -36,8 +38,10 @@ taskset -c 0 redis-server --port "$REDIS_PORT" --tls-port "$REDIS_TLS_PORT" --bi
   --tls-cert-file "$TLS_DIR/server.crt" --tls-key-file "$TLS_DIR/server.key" \
   --tls-ca-cert-file "$TLS_DIR/ca.crt" --tls-auth-clients no \
   --save '' --appendonly no --daemonize no --logfile /dev/null & redis_pid=$!
+provider_args=()
+[ -n "${NETPOLL_TLS_PROVIDER:-}" ] && provider_args=(--netpoll.servers.kv-tls.ssl.provider="$NETPOLL_TLS_PROVIDER")
 taskset -c 0 java -jar "$JAR" --logging.level.root=WARN --netpoll.servers.kv-tls.port="$KV_TLS_PORT" \
-  --netpoll.servers.kv.port="$KV_PORT" ${APP_ARGS:-} >/dev/null 2>&1 & app_pid=$!
+  --netpoll.servers.kv.port="$KV_PORT" ${provider_args[@]+"${provider_args[@]}"} ${APP_ARGS:-} >/dev/null 2>&1 & app_pid=$!
 for port in "$REDIS_TLS_PORT" "$KV_TLS_PORT"; do
   for _ in $(seq 1 240); do
     timeout 2 redis-cli --tls --insecure -p "$port" ping 2>/dev/null | grep -q PONG && break
@@ -72,7 +76,7 @@ if [ "${PLAIN:-0}" = 1 ]; then
 fi
 
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), java $(java -version 2>&1 | head -1)"
-echo "# $(redis-server --version | cut -d' ' -f1-3), $(openssl version)"
+echo "# $(redis-server --version | cut -d' ' -f1-3), $(openssl version); kv-tls provider: ${NETPOLL_TLS_PROVIDER:-sample default (auto)}"
 echo "# redis-benchmark --tls --insecure -c $C -n $N -t $TESTS -q [-P 16]; dev certificate: $(openssl x509 -in "$TLS_DIR/server.crt" -noout -text | grep -m1 'Public Key Algorithm' | sed 's/.*: //')"
 declare -A rps
 for P in 1 16; do

@@ -18,6 +18,30 @@ public final class NetpollSslProperties {
     private NetpollSslProperties() {}
 
     /**
+     * Which TLS engine a server or the dialer uses.
+     */
+    public enum Provider {
+
+        /**
+         * OpenSSL (BoringSSL) when Netty's OpenSSL support and its native library
+         * (netty-tcnative) are on the classpath and load, else the JDK's engine.
+         */
+        AUTO,
+
+        /**
+         * The JDK's SSLEngine.
+         */
+        JDK,
+
+        /**
+         * OpenSSL (BoringSSL) through Netty's engine: io.netty:netty-handler and
+         * io.netty:netty-tcnative-boringssl-static must be on the classpath, or startup
+         * fails.
+         */
+        OPENSSL
+    }
+
+    /**
      * A server's TLS.
      */
     public static class Server {
@@ -39,6 +63,13 @@ public final class NetpollSslProperties {
          * Longest time a TLS handshake may take; the connection is closed after it.
          */
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+        /**
+         * TLS engine: auto (OpenSSL when netty-tcnative is on the classpath and loads, else
+         * the JDK's), jdk or openssl (startup fails without netty-tcnative). OpenSSL costs
+         * far less CPU per record and some native memory per connection.
+         */
+        private Provider provider = Provider.AUTO;
 
         public @Nullable String getBundle() {
             return this.bundle;
@@ -62,6 +93,14 @@ public final class NetpollSslProperties {
 
         public void setHandshakeTimeout(Duration handshakeTimeout) {
             this.handshakeTimeout = handshakeTimeout;
+        }
+
+        public Provider getProvider() {
+            return this.provider;
+        }
+
+        public void setProvider(Provider provider) {
+            this.provider = provider;
         }
     }
 
@@ -87,6 +126,12 @@ public final class NetpollSslProperties {
          */
         private Duration handshakeTimeout = Duration.ofSeconds(10);
 
+        /**
+         * TLS engine: auto (OpenSSL when netty-tcnative is on the classpath and loads, else
+         * the JDK's), jdk or openssl (startup fails without netty-tcnative).
+         */
+        private Provider provider = Provider.AUTO;
+
         public @Nullable String getBundle() {
             return this.bundle;
         }
@@ -109,6 +154,14 @@ public final class NetpollSslProperties {
 
         public void setHandshakeTimeout(Duration handshakeTimeout) {
             this.handshakeTimeout = handshakeTimeout;
+        }
+
+        public Provider getProvider() {
+            return this.provider;
+        }
+
+        public void setProvider(Provider provider) {
+            this.provider = provider;
         }
     }
 }

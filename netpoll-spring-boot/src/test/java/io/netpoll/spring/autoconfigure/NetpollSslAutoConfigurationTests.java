@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class NetpollSslAutoConfigurationTests {
 
-    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+    private final ApplicationContextRunner contextRunner = engine(new ApplicationContextRunner()
             .withInitializer(new WatchBufferPools())
             .withConfiguration(AutoConfigurations.of(
                     SslAutoConfiguration.class,
@@ -51,7 +51,15 @@ class NetpollSslAutoConfigurationTests {
                     "spring.ssl.bundle.pem.server.keystore.certificate=classpath:tls/localhost.pem",
                     "spring.ssl.bundle.pem.server.keystore.private-key=classpath:tls/localhost.key",
                     "spring.ssl.bundle.pem.server.truststore.certificate=classpath:tls/ca.pem",
-                    "spring.ssl.bundle.pem.client.truststore.certificate=classpath:tls/ca.pem");
+                    "spring.ssl.bundle.pem.client.truststore.certificate=classpath:tls/ca.pem"));
+
+    /**
+     * The TLS engine of these tests: the starter's default ({@code auto}: OpenSSL, netty-tcnative
+     * being on the test classpath); {@link NetpollSslAutoConfigurationOnTheJdkEngineTests} runs them on the JDK's.
+     */
+    ApplicationContextRunner engine(ApplicationContextRunner runner) {
+        return runner;
+    }
 
     @Test
     void aServerWithABundleSpeaksTlsToTheDialerWithABundle() {

@@ -1,9 +1,13 @@
 package io.netpoll.sample.it;
 
+import io.netpoll.EventLoop;
 import io.netpoll.spring.boot.test.LocalNetpollPort;
+import io.netpoll.tls.TlsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -14,6 +18,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +37,21 @@ class KvTlsTests {
 
     @LocalNetpollPort("kv")
     int plainPort;
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void kvTlsRunsOnOpenSslWhichTheSampleShipsWith() {
+        // provider=auto, and netty-tcnative-boringssl-static is a runtime dependency of the sample.
+        List<TlsConfig> tls = context.getBeansOfType(EventLoop.class).values().stream()
+                .map(loop -> loop.config().tls())
+                .filter(Objects::nonNull)
+                .toList();
+        assertThat(tls).hasSize(1);
+        assertThat(tls.get(0).prefersDirectBuffers()).isTrue();
+        assertThat(tls.get(0).engineFactory().toString()).contains("OpenSSL");
+    }
 
     @Test
     void setAndGetOverTls() {

@@ -54,7 +54,7 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class NetpollTlsMetricsTests {
 
-    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+    private final ApplicationContextRunner contextRunner = engine(new ApplicationContextRunner()
             .withInitializer(new WatchBufferPools())
             .withConfiguration(AutoConfigurations.of(
                     SslAutoConfiguration.class,
@@ -74,7 +74,15 @@ class NetpollTlsMetricsTests {
                     "spring.ssl.bundle.pem.server.keystore.certificate=classpath:tls/localhost.pem",
                     "spring.ssl.bundle.pem.server.keystore.private-key=classpath:tls/localhost.key",
                     "spring.ssl.bundle.pem.server.truststore.certificate=classpath:tls/ca.pem",
-                    "spring.ssl.bundle.pem.client.truststore.certificate=classpath:tls/ca.pem");
+                    "spring.ssl.bundle.pem.client.truststore.certificate=classpath:tls/ca.pem"));
+
+    /**
+     * The TLS engine of these tests: the starter's default ({@code auto}: OpenSSL, netty-tcnative
+     * being on the test classpath); {@link NetpollTlsMetricsOnTheJdkEngineTests} runs them on the JDK's.
+     */
+    ApplicationContextRunner engine(ApplicationContextRunner runner) {
+        return runner;
+    }
 
     @Test
     void aTlsServerCountsHandshakesTheirTimeAndFailuresByReasonAndAPlaintextServerHasNoTlsMeters() {
