@@ -315,20 +315,28 @@ public final class TlsSession {
                 started = true;
                 engine.beginHandshake();
             }
+            boolean wrapAgain = false;
             for (int i = 0; i < MAX_STEPS; i++) {
                 if (!drainCipher()) {
                     return Step.NEED_WRITE;
                 }
-                HandshakeStatus hs = engine.getHandshakeStatus();
+                // A wrap's own result comes first: Netty's OpenSSL engine says NEED_WRAP in the
+                // result of the wrap that produced an alert while getHandshakeStatus() already says
+                // NEED_UNWRAP, and throws the handshake's failure (a refused certificate) only from
+                // the next wrap; going by getHandshakeStatus() would wait for the peer instead.
+                HandshakeStatus hs = wrapAgain ? HandshakeStatus.NEED_WRAP : engine.getHandshakeStatus();
+                wrapAgain = false;
                 switch (hs) {
                     case NEED_TASK:
                         startTasks();
                         return Step.RUNNING_TASKS;
                     case NEED_WRAP:
-                        if (!wrapHandshake()) {
+                        SSLEngineResult wrapped = wrapHandshake();
+                        if (wrapped == null) {
                             throw new SSLHandshakeException(
                                     "TLS handshake failed: the engine closed (" + engine.getHandshakeStatus() + ")");
                         }
+                        wrapAgain = wrapped.getHandshakeStatus() == HandshakeStatus.NEED_WRAP;
                         break;
                     case NEED_UNWRAP:
                     case NEED_UNWRAP_AGAIN:
@@ -882,13 +890,13 @@ public final class TlsSession {
         return r;
     }
 
-    /** Outbound held, handshake: one wrap of handshake data. False when the engine closed instead. */
-    private boolean wrapHandshake() throws IOException {
+    /** Outbound held, handshake: one wrap of handshake data; null when the engine closed instead. */
+    private SSLEngineResult wrapHandshake() throws IOException {
         SSLEngineResult r = wrapInto(NO_DATA, 0, 1);
         if (r.getStatus() == SSLEngineResult.Status.CLOSED && r.bytesProduced() == 0) {
-            return false;
+            return null;
         }
-        return true;
+        return r;
     }
 
     /** Outbound held: wraps what the engine has to say (a reply, an alert, close_notify). */
