@@ -154,6 +154,8 @@ public final class TlsSession {
     private static final int READ_BLOCK = 32 * 1024;
     /** Compact before reading when the room after the staged bytes falls below this. */
     private static final int MIN_READ_ROOM = 4 * 1024;
+    /** The most plaintext a record carries (2^14). */
+    private static final int RECORD_PLAINTEXT = 1 << 14;
     /** The outbound block: three maximum records, so wrapping runs at most 64 KiB ahead of the socket. */
     private static final int WRITE_BLOCK = 64 * 1024;
     /** What a mostly empty inbound block shrinks to. */
@@ -185,6 +187,8 @@ public final class TlsSession {
      * taken for one read or write and given back at once.
      */
     private final CipherBlocks scratch;
+    /** Copy a record's views into one block before wrapping (native engines: see WrapChannel). */
+    private final boolean coalesce;
     /** Staged ciphertext is {@code in[inRead, inWrite)}; null when none is staged. */
     private ByteBuffer in;
 
@@ -254,6 +258,7 @@ public final class TlsSession {
         this.handshakeDeadline = System.nanoTime() + handshakeTimeout.toNanos();
         this.blocks = Objects.requireNonNull(blocks, "blocks");
         this.scratch = blocks.isDirect() ? null : CipherBlocks.sharedDirect();
+        this.coalesce = blocks.isDirect();
         this.packetSize = engine.getSession().getPacketBufferSize();
     }
 
@@ -822,8 +827,16 @@ public final class TlsSession {
         }
     }
 
-    /** One record per engine call, from views of the output's nodes (LinkBuffer.drainTo's gather). */
+    /**
+     * One record per engine call, from views of the output's nodes (LinkBuffer.drainTo's gather).
+     * The JDK's engine gathers the views into one record; native engines (direct staging) write a
+     * record per view, so there the views of a record are first copied into one direct block, as
+     * Netty's {@code SslHandler} coalesces its writes: a 16 KiB echo whose plaintext spans two
+     * nodes is one record, not two (fewer records for the peer to decrypt, and fewer bytes).
+     */
     private final class WrapChannel implements GatheringByteChannel {
+        private final ByteBuffer[] single = new ByteBuffer[1];
+
         @Override
         public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
             long remaining = 0;
@@ -832,7 +845,9 @@ public final class TlsSession {
             }
             long consumed = 0;
             for (int i = 0; i < MAX_STEPS && outRoom(false); i++) {
-                SSLEngineResult r = wrapInto(srcs, offset, length);
+                SSLEngineResult r = coalesce && spansViews(srcs, offset, length)
+                        ? wrapCoalesced(srcs, offset, length)
+                        : wrapInto(srcs, offset, length);
                 consumed += r.bytesConsumed();
                 remaining -= r.bytesConsumed();
                 if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
@@ -852,6 +867,28 @@ public final class TlsSession {
             return consumed;
         }
 
+        /** Copies the next record's plaintext into one direct block, wraps it, and moves the views on. */
+        private SSLEngineResult wrapCoalesced(ByteBuffer[] srcs, int offset, int length) throws SSLException {
+            ByteBuffer block = CipherBlocks.sharedDirect().take(RECORD_PLAINTEXT);
+            try {
+                int n = 0;
+                for (int i = offset; i < offset + length && n < RECORD_PLAINTEXT; i++) {
+                    ByteBuffer src = srcs[i];
+                    int k = Math.min(src.remaining(), RECORD_PLAINTEXT - n);
+                    block.put(n, src, src.position(), k);
+                    n += k;
+                }
+                block.limit(n);
+                single[0] = block;
+                SSLEngineResult r = wrapInto(single, 0, 1);
+                skip(srcs, offset, length, r.bytesConsumed());
+                return r;
+            } finally {
+                single[0] = null;
+                CipherBlocks.sharedDirect().give(block);
+            }
+        }
+
         @Override
         public long write(ByteBuffer[] srcs) throws IOException {
             return write(srcs, 0, srcs.length);
@@ -869,6 +906,34 @@ public final class TlsSession {
 
         @Override
         public void close() {}
+    }
+
+    /** True when the next record's plaintext is in more than one view (the first one holds less than a record). */
+    private static boolean spansViews(ByteBuffer[] srcs, int offset, int length) {
+        int end = offset + length;
+        int i = offset;
+        while (i < end && !srcs[i].hasRemaining()) {
+            i++;
+        }
+        if (i >= end - 1 || srcs[i].remaining() >= RECORD_PLAINTEXT) {
+            return false;
+        }
+        for (int j = i + 1; j < end; j++) {
+            if (srcs[j].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Moves the views' positions past {@code n} bytes, in order. */
+    private static void skip(ByteBuffer[] srcs, int offset, int length, int n) {
+        for (int i = offset; i < offset + length && n > 0; i++) {
+            ByteBuffer src = srcs[i];
+            int k = Math.min(src.remaining(), n);
+            src.position(src.position() + k);
+            n -= k;
+        }
     }
 
     /** Outbound held: one engine wrap into a fresh ciphertext slot, kept and published. */

@@ -64,6 +64,7 @@ final class TlsPair implements AutoCloseable {
         boolean oneByteReads;
         boolean choppyWrites;
         BufferPool pool = BufferPool.defaultPool();
+        boolean directStaging;
 
         Builder(TlsConfig server, TlsConfig client) {
             this.serverConfig = server;
@@ -78,6 +79,12 @@ final class TlsPair implements AutoCloseable {
         Builder oneByteReadsAndChoppyWrites() {
             this.oneByteReads = true;
             this.choppyWrites = true;
+            return this;
+        }
+
+        /** Stage ciphertext in direct blocks, as for native engines (records coalesced from views). */
+        Builder directStaging() {
+            this.directStaging = true;
             return this;
         }
 
@@ -105,7 +112,7 @@ final class TlsPair implements AutoCloseable {
                 s.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 s.register(selector, SelectionKey.OP_READ);
             }
-            CipherBlocks blocks = new CipherBlocks(16);
+            CipherBlocks blocks = new CipherBlocks(16, directStaging);
             TlsPeer c = new TlsPeer(
                     "client",
                     pair[0],

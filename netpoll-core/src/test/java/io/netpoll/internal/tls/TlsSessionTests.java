@@ -334,6 +334,40 @@ class TlsSessionTests {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void directStagingCoalescesManyViewsIntoRecordsAndDeliversEveryByte(String protocol) throws IOException {
+        try (TlsPair pair = TlsPair.builder(server(protocol), client(protocol))
+                .directStaging()
+                .oneByteReadsAndChoppyWrites()
+                .open()) {
+            pair.handshake();
+            java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+            // Many small buffers appended zero-copy: one view each in the output, then a large one.
+            for (int i = 0; i < 40; i++) {
+                byte[] piece = pattern(100 + i * 37, i);
+                LinkBuffer b = new LinkBuffer();
+                b.writeBinary(piece);
+                b.flush();
+                pair.client.output.append(b);
+                sent.writeBytes(piece);
+            }
+            byte[] big = pattern(40_000, 99);
+            pair.client.output.writeBinary(big);
+            sent.writeBytes(big);
+            pair.client.output.flush();
+            byte[] all = sent.toByteArray();
+            pair.driveUntil(() -> pair.server.input.len() >= all.length
+                    || pair.client.failure != null
+                    || pair.server.failure != null);
+            assertThat(pair.client.failure).isNull();
+            assertThat(pair.server.failure).isNull();
+            assertThat(pair.server.input.readBinary(all.length)).isEqualTo(all);
+            pair.driveUntil(() -> !pair.client.session.holdsStaging() && !pair.server.session.holdsStaging());
+            assertThat(pair.blocks.outstanding()).isZero();
+        }
+    }
+
     @Test
     void idleSessionsHoldNoStagingBuffer() throws IOException {
         try (BufferPool pool = BufferPool.create(16L << 20);
