@@ -144,6 +144,9 @@ public final class NioConnection implements Connection {
     private final ConnReader reader;
     private final ConnWriter writer;
     private final Runnable task = this::runHandler;
+    /** Posted to the poller by an offload thread whose connection was readmitted (the processing flag passes with it). */
+    private final Runnable backToPoller = this::continueOnPoller;
+
     private final Runnable closeTask = this::closeOnPoller;
     /** The input pump: reads, read size, pause/resume at the input limit, EOF. */
     private final ConnInput in;
@@ -736,6 +739,11 @@ public final class NioConnection implements Connection {
         int rounds = 0;
         try {
             for (; ; ) {
+                if (adaptive && onRole && !(me instanceof RoleThread) && poller.run(backToPoller)) {
+                    // Readmitted (its calls stopped blocking) while this loop ran on the offload
+                    // pool: the next call belongs on the poller, which now holds the flag.
+                    break;
+                }
                 long seen = epoch;
                 if (connectPending) {
                     connectPending = false;
