@@ -128,10 +128,6 @@ public final class NioConnection implements Connection {
     private volatile boolean onRole;
     /** How long a call must go on blocking after the monitor took the role for its connection to move off it. */
     private static final long OFFLOAD_AFTER_NANOS = 1_000_000;
-    /** Calls in a row that ran (not blocked) for a tick and more after which a connection is offloaded all the same. */
-    private static final int OFFLOAD_AFTER_LONG_CALLS = 3;
-    /** See endCall; handler thread only (the processing flag orders the calls of a connection). */
-    private int longCallsInARow;
     /** Quick calls in a row after which an offloaded connection runs on the poller again. */
     private static final int READMIT_AFTER_FAST_CALLS = 64;
     /** See readmitIfFast; handler thread only. */
@@ -931,47 +927,18 @@ public final class NioConnection implements Connection {
     private void endCall(int stamp) {
         if (Thread.currentThread() instanceof RoleThread rt) {
             rt.endCall();
-            if (stamp == -1) {
-                return;
-            }
-            if (poller.exitHandler(stamp)) {
-                if (longCallsInARow != 0) {
-                    longCallsInARow = 0; // handler thread only; no store on the usual path
-                }
-                return;
-            }
-            if (rt.gaveRoleAway || !onRole) {
-                return;
-            }
-            long wall = System.nanoTime() - rt.retakenAt;
-            // The monitor took the role from this call. If it went on blocking outside netpoll
-            // (sleep, connect, lock, JDBC), its next calls go to the offload pool, not the poller.
-            // A call caught by a pause of the whole JVM (GC) ends at once after it: not moved. One
-            // that went on running (cold code, a big computation) or waiting for a CPU did not
-            // block: moved only when it is the connection's third such call in a row (one that
-            // computes for ticks on every request would cost its poller a retake each time).
-            if (wall >= OFFLOAD_AFTER_NANOS
-                    && (blockedSinceRetake(rt, wall) >= OFFLOAD_AFTER_NANOS
-                            || ++longCallsInARow >= OFFLOAD_AFTER_LONG_CALLS)) {
-                longCallsInARow = 0;
+            if (stamp != -1
+                    && !poller.exitHandler(stamp)
+                    && !rt.gaveRoleAway
+                    && onRole
+                    && System.nanoTime() - rt.retakenAt >= OFFLOAD_AFTER_NANOS) {
+                // The monitor took the role from this call and it went on blocking outside netpoll
+                // (sleep, connect, lock, JDBC): its next calls go to the offload pool, not the poller.
+                // A call caught by a pause of the whole JVM (GC) ends at once after it: not moved.
                 onRole = false;
                 counters.handlersOffloaded.increment();
             }
         }
-    }
-
-    /**
-     * How long this thread has been blocked since the monitor took its role: the wall time less
-     * the time it ran or waited for a CPU meanwhile (Linux's schedstat), or the wall time where
-     * that is not known.
-     */
-    private static long blockedSinceRetake(RoleThread rt, long wall) {
-        long before = rt.activeAtRetake;
-        if (before < 0) {
-            return wall;
-        }
-        long now = SchedStat.activeNanos(rt.tid);
-        return now < 0 ? wall : wall - (now - before);
     }
 
     private void handlerFailed(Throwable t) {

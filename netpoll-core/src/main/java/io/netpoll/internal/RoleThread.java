@@ -30,12 +30,6 @@ final class RoleThread extends CallTrackedThread {
     /** When the monitor last decided to take this thread's role (written by the monitor before its CAS). */
     long retakenAt;
 
-    /** {@link SchedStat#activeNanos} of this thread at that moment, or -1 (written with {@link #retakenAt}). */
-    long activeAtRetake = -1;
-
-    /** This thread's Linux thread id (for {@link SchedStat}), or -1; set when it starts. */
-    volatile int tid = -1;
-
     RoleThread(Sysmon sysmon, String spareName, Poller first) {
         super(first != null ? first.toString() : spareName, sysmon);
         this.spareName = spareName;
@@ -46,7 +40,6 @@ final class RoleThread extends CallTrackedThread {
 
     @Override
     public void run() {
-        tid = SchedStat.currentTid();
         Poller p = sysmon.awaitAssignment(this);
         while (p != null) {
             p.runRole(this);

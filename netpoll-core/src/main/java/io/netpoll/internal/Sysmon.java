@@ -339,9 +339,7 @@ public final class Sysmon {
                 long c = rt.calls();
                 boolean stuck = judging && (c & 1) == 1 && c == rt.seenCalls && canRetake();
                 if (stuck) {
-                    // Before the CAS: the handler reads them after failing to take the role back.
-                    rt.retakenAt = now;
-                    rt.activeAtRetake = SchedStat.activeNanos(rt.tid);
+                    rt.retakenAt = now; // before the CAS: the handler reads it after failing to take the role back
                 }
                 if (stuck && p.retake()) {
                     retakes.incrementAndGet();
