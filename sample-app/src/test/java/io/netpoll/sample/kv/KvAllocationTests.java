@@ -128,22 +128,30 @@ class KvAllocationTests {
             for (int i = 0; i < WARMUP_ROUNDS; i++) {
                 round(session, in, out, batch);
             }
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < MEASURED_ROUNDS; i++) {
-                round(session, in, out, batch);
+            // Steady state: the least of three measurements (a JIT still compiling the path, as on
+            // a loaded machine or another JDK, allocates for a while: the later ones see it done).
+            long allocated = Long.MAX_VALUE;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < MEASURED_ROUNDS; i++) {
+                    round(session, in, out, batch);
+                }
+                allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
             }
-            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
             // The same rounds with the session replaced by "take the input, write a reply": what
             // the buffers and this loop allocate, which is not the server's.
             byte[] reply = Resp.PONG;
             for (int i = 0; i < WARMUP_ROUNDS; i++) {
                 controlRound(in, out, batch, reply);
             }
-            long controlStart = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < MEASURED_ROUNDS; i++) {
-                controlRound(in, out, batch, reply);
+            long control = Long.MAX_VALUE;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                long controlStart = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < MEASURED_ROUNDS; i++) {
+                    controlRound(in, out, batch, reply);
+                }
+                control = Math.min(control, mx.getCurrentThreadAllocatedBytes() - controlStart);
             }
-            long control = mx.getCurrentThreadAllocatedBytes() - controlStart;
             return (double) Math.max(0, allocated - control) / ((long) MEASURED_ROUNDS * pipeline);
         }
     }
