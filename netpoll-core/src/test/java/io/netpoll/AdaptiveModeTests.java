@@ -137,6 +137,55 @@ class AdaptiveModeTests {
         assertThat(threads.get('B')).as("after re-admission").noneMatch(n -> n.contains("-offload-"));
     }
 
+    @Test
+    void aCallThatComputesForLongLosesTheRoleButItsConnectionStaysOnThePollerUntilItDoesSoThreeTimesInARow()
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/thread-self/status")),
+                "Linux /proc: elsewhere wall time decides, and this test has nothing to check");
+        PollerGroup single = net.closeLater(PollerGroup.create(1));
+        java.util.Set<String> later = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        // 'C': compute for 40 ms (cold code, a big parse: running, not blocked); 'L': note the thread.
+        Server server = startServerOn(single, (ctx, c) -> {
+            char k = (char) c.reader().readByte();
+            if (k == 'C') {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(40);
+                long x = 0;
+                while (System.nanoTime() < end) {
+                    x += Long.numberOfTrailingZeros(x + System.nanoTime());
+                }
+                c.writer().writeByte((byte) (x == -1 ? '?' : k));
+            } else {
+                later.add(Thread.currentThread().getName());
+                c.writer().writeByte((byte) k);
+            }
+            c.writer().flush();
+        });
+        Socket computer = net.socket(server.port());
+        assertThat(exchange(computer, 'C')).isEqualTo('C');
+        assertThat(single.stats().roleHandOffs())
+                .as("the poller's role moved off the long call")
+                .isPositive();
+        for (int i = 0; i < 10; i++) {
+            assertThat(exchange(computer, 'L')).isEqualTo('L');
+        }
+        assertThat(server.loop().stats().handlersOffloaded())
+                .as("a call that ran (or waited for a CPU) did not block: not offloaded")
+                .isZero();
+        assertThat(later).noneMatch(n -> n.contains("-offload-"));
+        // A connection that computes for ticks on every call costs its poller a retake each time:
+        // its third such call in a row on the poller moves it to the offload pool. (A call that
+        // the thread which lost the role runs itself, having found the request as it finished
+        // the previous one, stalls no poller and does not count: hence a bounded loop.)
+        int calls = 0;
+        while (server.loop().stats().handlersOffloaded() == 0 && calls < 30) {
+            assertThat(exchange(computer, 'C')).isEqualTo('C');
+            calls++;
+        }
+        assertThat(calls).isGreaterThanOrEqualTo(3);
+        assertThat(server.loop().stats().handlersOffloaded()).isEqualTo(1);
+    }
+
     private static int exchange(Socket s, char k) throws IOException {
         s.getOutputStream().write(k);
         return s.getInputStream().read();

@@ -51,8 +51,9 @@ class OffloadPoolTests {
     }
 
     /**
-     * 'P' (prime): blocks until the monitor has taken the poller's role from this call, then 3 ms
-     * more (past the 1 ms after which a connection moves off its poller); 'B': sleeps 500 ms;
+     * 'P' (prime): blocks until the monitor has taken the poller's role from this call, then three
+     * waits of 1 ms more (past the 1 ms after which a connection moves off its poller; blocked
+     * even if the monitor found the thread running); 'B': sleeps 500 ms;
      * 'G': waits for the test's gate; anything else echoes. Each answers its request byte.
      */
     private void blockingHandler(Object ctx, Connection c) throws Exception {
@@ -65,7 +66,9 @@ class OffloadPoolTests {
                 while (role.equals(Thread.currentThread().getName()) && System.nanoTime() < deadline) {
                     Thread.sleep(1);
                 }
-                Thread.sleep(3);
+                for (int i = 0; i < 3; i++) {
+                    Thread.sleep(1); // three waits: blocking, even if the monitor caught it waking up
+                }
             }
             case 'B' -> {
                 blockedOn.add(Thread.currentThread().getName());

@@ -128,6 +128,12 @@ public final class NioConnection implements Connection {
     private volatile boolean onRole;
     /** How long a call must go on blocking after the monitor took the role for its connection to move off it. */
     private static final long OFFLOAD_AFTER_NANOS = 1_000_000;
+    /** Retaken calls in a row that ran (not blocked) after which a connection is offloaded all the same. */
+    private static final int OFFLOAD_AFTER_LONG_CALLS = 3;
+    /** See endCall; handler thread only (the processing flag orders the calls of a connection). */
+    private int longCallsInARow;
+    /** When a call that runs off the role began, while longCallsInARow is not 0; handler thread only. */
+    private long offRoleCallStart;
     /** Quick calls in a row after which an offloaded connection runs on the poller again. */
     private static final int READMIT_AFTER_FAST_CALLS = 64;
     /** See readmitIfFast; handler thread only. */
@@ -914,6 +920,11 @@ public final class NioConnection implements Connection {
             // The role's volatile state first: the monitor's last look before it parks reads it.
             int stamp = poller.enterHandler();
             rt.beginCall();
+            if (stamp == -1 && longCallsInARow != 0) {
+                // The thread that lost the role runs the call itself: timed, so that a quick one
+                // breaks the streak of long calls as it would on the poller (see endCall).
+                offRoleCallStart = System.nanoTime();
+            }
             return stamp;
         }
         return -1;
@@ -927,18 +938,46 @@ public final class NioConnection implements Connection {
     private void endCall(int stamp) {
         if (Thread.currentThread() instanceof RoleThread rt) {
             rt.endCall();
-            if (stamp != -1
-                    && !poller.exitHandler(stamp)
-                    && !rt.gaveRoleAway
-                    && onRole
-                    && System.nanoTime() - rt.retakenAt >= OFFLOAD_AFTER_NANOS) {
-                // The monitor took the role from this call and it went on blocking outside netpoll
-                // (sleep, connect, lock, JDBC): its next calls go to the offload pool, not the poller.
-                // A call caught by a pause of the whole JVM (GC) ends at once after it: not moved.
+            if (stamp == -1) {
+                if (longCallsInARow != 0 && System.nanoTime() - offRoleCallStart < OFFLOAD_AFTER_NANOS) {
+                    longCallsInARow = 0;
+                }
+                return;
+            }
+            if (poller.exitHandler(stamp)) {
+                if (longCallsInARow != 0) {
+                    longCallsInARow = 0; // no store on the usual path
+                }
+                return;
+            }
+            if (rt.gaveRoleAway || !onRole || System.nanoTime() - rt.retakenAt < OFFLOAD_AFTER_NANOS) {
+                // A hand-off to wait in netpoll; or a call caught by a pause of the whole JVM (GC),
+                // which ends at once after it.
+                return;
+            }
+            // The monitor took the role from this call and it went on for a while. If it blocked
+            // outside netpoll (sleep, connect, lock, JDBC), its next calls go to the offload pool,
+            // not the poller. One that only ran (cold code, a big computation) or waited for a CPU
+            // (JIT threads or a handshake storm on the poller's core) moves only on the
+            // connection's third such call in a row: computing for ticks on every request would
+            // cost its poller a retake each time.
+            if (blockedSinceRetake(rt) || ++longCallsInARow >= OFFLOAD_AFTER_LONG_CALLS) {
+                longCallsInARow = 0;
                 onRole = false;
                 counters.handlersOffloaded.increment();
             }
         }
+    }
+
+    /**
+     * Whether this thread blocked since the monitor took its role: it was waiting for something
+     * then, or has given up its CPU to wait since (Linux; see ThreadSched.blockedBetween). True
+     * where that is not known: wall time decides.
+     */
+    private static boolean blockedSinceRetake(RoleThread rt) {
+        ThreadSched.Look then = rt.lookAtRetake;
+        ThreadSched.Look now = then == null ? null : ThreadSched.look(rt.tid);
+        return now == null || ThreadSched.blockedBetween(then, now, OFFLOAD_AFTER_NANOS);
     }
 
     private void handlerFailed(Throwable t) {

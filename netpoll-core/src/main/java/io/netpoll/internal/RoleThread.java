@@ -30,6 +30,12 @@ final class RoleThread extends CallTrackedThread {
     /** When the monitor last decided to take this thread's role (written by the monitor before its CAS). */
     long retakenAt;
 
+    /** {@link ThreadSched#look} at this thread at that moment, or null (written with {@link #retakenAt}). */
+    ThreadSched.Look lookAtRetake;
+
+    /** This thread's Linux thread id (for {@link ThreadSched}), or -1; set when it starts. */
+    volatile int tid = -1;
+
     RoleThread(Sysmon sysmon, String spareName, Poller first) {
         super(first != null ? first.toString() : spareName, sysmon);
         this.spareName = spareName;
@@ -40,6 +46,7 @@ final class RoleThread extends CallTrackedThread {
 
     @Override
     public void run() {
+        tid = ThreadSched.currentTid();
         Poller p = sysmon.awaitAssignment(this);
         while (p != null) {
             p.runRole(this);

@@ -339,7 +339,9 @@ public final class Sysmon {
                 long c = rt.calls();
                 boolean stuck = judging && (c & 1) == 1 && c == rt.seenCalls && canRetake();
                 if (stuck) {
-                    rt.retakenAt = now; // before the CAS: the handler reads it after failing to take the role back
+                    // Before the CAS: the handler reads them after failing to take the role back.
+                    rt.retakenAt = now;
+                    rt.lookAtRetake = ThreadSched.look(rt.tid);
                 }
                 if (stuck && p.retake()) {
                     retakes.incrementAndGet();
