@@ -37,6 +37,8 @@ public final class RespParser {
     private static final int RETAINED_ARGV = 1024;
     /** Bytes the fast path looks at: a whole command of up to this size is parsed in one go. */
     private static final int FAST_WINDOW = 512;
+    /** The fast path's copy of the bytes it looks at. */
+    private final byte[] scratch = new byte[FAST_WINDOW];
 
     private final RespLimits limits;
     private byte[][] argv = new byte[16][];
@@ -167,49 +169,45 @@ public final class RespParser {
     /**
      * The fast path: parses a whole, valid, small multibulk command from one {@link Reader#peek}
      * window and takes it with one {@link Reader#skip}: three reader calls per command instead of
-     * five per argument. Returns false, having taken nothing, for anything else (an incomplete,
-     * large, empty, inline or malformed request), which the incremental path then handles, so
-     * both paths give the same results.
+     * five per argument. The window is copied once into {@link #scratch} (a bulk copy out of the
+     * reader's direct memory, then plain array reads, instead of a bounds-checked buffer read per
+     * byte). Returns false, having taken nothing, for anything else (an incomplete, large, empty,
+     * inline or malformed request), which the incremental path then handles, so both paths give
+     * the same results.
      */
-    private boolean parseWhole(Reader in, ByteBuffer v, int window) throws IOException {
-        if (window < 4) {
+    private boolean parseWhole(Reader in, ByteBuffer v, int size) throws IOException {
+        if (size < 4) {
             return false;
         }
-        int base = v.position();
-        int end = base + window;
-        long n = number(v, base + 1, end);
-        if (n <= 0 || n > limits.maxArrayLength() || n > window / 6) {
+        byte[] w = scratch;
+        v.get(v.position(), w, 0, size);
+        long n = number(w, 1, size);
+        if (n <= 0 || n > limits.maxArrayLength() || n > size / 6) {
             return false; // *0 and *-1 (skipped), errors, and commands too big for the window
         }
-        int p = base + 1 + numberLength + 2;
+        int p = 1 + numberLength + 2;
         for (int i = 0; i < n; i++) {
-            if (p >= end || v.get(p) != '$') {
+            if (p >= size || w[p] != '$') {
                 clearArgs();
                 return false;
             }
-            long len = number(v, p + 1, end);
+            long len = number(w, p + 1, size);
             if (len < 0 || len > limits.maxBulkLength()) {
                 clearArgs();
                 return false;
             }
             p += 1 + numberLength + 2;
-            int size = (int) len;
-            if (p + size + 2 > end || v.get(p + size) != '\r' || v.get(p + size + 1) != '\n') {
+            int length = (int) len;
+            if (p + length + 2 > size || w[p + length] != '\r' || w[p + length + 1] != '\n') {
                 clearArgs();
                 return false;
             }
-            byte[] arg = newArg(argc, size);
-            if (size <= 32) {
-                for (int k = 0; k < size; k++) {
-                    arg[k] = v.get(p + k);
-                }
-            } else {
-                v.get(p, arg, 0, size);
-            }
+            byte[] arg = newArg(argc, length);
+            System.arraycopy(w, p, arg, 0, length);
             addArg(arg);
-            p += size + 2;
+            p += length + 2;
         }
-        in.skip(p - base);
+        in.skip(p);
         return true;
     }
 
@@ -220,11 +218,11 @@ public final class RespParser {
      * A non-negative decimal without leading zeros ending with CRLF at {@code from}, within
      * {@code end}; -1 if it is anything else (negative, too long, incomplete...).
      */
-    private long number(ByteBuffer v, int from, int end) {
+    private long number(byte[] w, int from, int end) {
         long n = 0;
         int p = from;
         while (p < end) {
-            int d = v.get(p) - '0';
+            int d = w[p] - '0';
             if (d < 0 || d > 9) {
                 break;
             }
@@ -234,10 +232,10 @@ public final class RespParser {
         int digits = p - from;
         if (digits == 0
                 || digits > 9
-                || (digits > 1 && v.get(from) == '0')
+                || (digits > 1 && w[from] == '0')
                 || p + 1 >= end
-                || v.get(p) != '\r'
-                || v.get(p + 1) != '\n') {
+                || w[p] != '\r'
+                || w[p + 1] != '\n') {
             return -1;
         }
         numberLength = digits;
