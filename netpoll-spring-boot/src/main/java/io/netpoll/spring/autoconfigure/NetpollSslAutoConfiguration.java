@@ -28,6 +28,7 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
 
 import javax.net.ssl.SSLContext;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -102,10 +103,11 @@ public final class NetpollSslAutoConfiguration {
             String bundleName = ssl.getBundle();
             SslBundle bundle = this.contexts.bundle(bundleName, prefix + "bundle");
             TlsConfig.ServerBuilder tls = this.contexts.openSsl(ssl.getProvider(), prefix + "provider")
-                    ? TlsConfig.server(this.contexts.openSslServer(bundleName, bundle, ssl.getClientAuth()))
+                    ? TlsConfig.server(this.contexts.openSslServer(
+                            bundleName, bundle, ssl.getClientAuth(), ssl.getApplicationProtocols()))
                     : TlsConfig.server(this.contexts.supplier(bundleName, bundle));
             tls.clientAuth(ssl.getClientAuth()).handshakeTimeout(ssl.getHandshakeTimeout());
-            applyOptions(tls, bundle.getOptions());
+            applyOptions(tls, bundle.getOptions(), ssl.getApplicationProtocols());
             config.tls(tls.build());
         }
 
@@ -136,13 +138,13 @@ public final class NetpollSslAutoConfiguration {
             }
             SslBundle bundle = this.contexts.bundle(bundleName, "netpoll.dialer.ssl.bundle");
             TlsConfig.ClientBuilder tls = this.contexts.openSsl(ssl.getProvider(), "netpoll.dialer.ssl.provider")
-                    ? TlsConfig.client(this.contexts.openSslClient(bundleName, bundle))
+                    ? TlsConfig.client(this.contexts.openSslClient(bundleName, bundle, ssl.getApplicationProtocols()))
                     : TlsConfig.client(this.contexts.supplier(bundleName, bundle));
             tls.handshakeTimeout(ssl.getHandshakeTimeout());
             if (ssl.getServerName() != null) {
                 tls.serverName(ssl.getServerName());
             }
-            applyOptions(tls, bundle.getOptions());
+            applyOptions(tls, bundle.getOptions(), ssl.getApplicationProtocols());
             config.tls(tls.build());
         }
 
@@ -152,12 +154,16 @@ public final class NetpollSslAutoConfiguration {
         }
     }
 
-    private static void applyOptions(TlsConfig.Builder<?> tls, SslOptions options) {
+    private static void applyOptions(TlsConfig.Builder<?> tls, SslOptions options, List<String> applicationProtocols) {
         if (options.getEnabledProtocols() != null) {
             tls.protocols(options.getEnabledProtocols());
         }
         if (options.getCiphers() != null) {
             tls.cipherSuites(options.getCiphers());
+        }
+        if (!applicationProtocols.isEmpty()) {
+            // The JDK's engine takes them per engine; OpenSSL's from its context (OpenSslEngines).
+            tls.applicationProtocols(applicationProtocols.toArray(String[]::new));
         }
     }
 
@@ -174,7 +180,7 @@ public final class NetpollSslAutoConfiguration {
 
         private final Map<String, Supplier<SSLContext>> suppliers = new ConcurrentHashMap<>();
 
-        /** OpenSslEngines by bundle and side (OpenSslEngines is loaded only when OpenSSL is chosen). */
+        /** OpenSslEngines by bundle, side and settings (OpenSslEngines is loaded only when OpenSSL is chosen). */
         private final Map<String, TlsEngineFactory> openSsl = new ConcurrentHashMap<>();
 
         Contexts(ObjectProvider<SslBundles> sslBundles, @Nullable ClassLoader classLoader) {
@@ -211,12 +217,21 @@ public final class NetpollSslAutoConfiguration {
             return true;
         }
 
-        TlsEngineFactory openSslServer(String name, SslBundle bundle, ClientAuth clientAuth) {
-            return openSsl(name, "server-" + clientAuth, bundle, (b) -> OpenSslEngines.forServer(b, clientAuth));
+        TlsEngineFactory openSslServer(
+                String name, SslBundle bundle, ClientAuth clientAuth, List<String> applicationProtocols) {
+            return openSsl(
+                    name,
+                    "server-" + clientAuth + "-" + applicationProtocols,
+                    bundle,
+                    (b) -> OpenSslEngines.forServer(b, clientAuth, applicationProtocols));
         }
 
-        TlsEngineFactory openSslClient(String name, SslBundle bundle) {
-            return openSsl(name, "client", bundle, OpenSslEngines::forClient);
+        TlsEngineFactory openSslClient(String name, SslBundle bundle, List<String> applicationProtocols) {
+            return openSsl(
+                    name,
+                    "client-" + applicationProtocols,
+                    bundle,
+                    (b) -> OpenSslEngines.forClient(b, applicationProtocols));
         }
 
         private TlsEngineFactory openSsl(

@@ -4,6 +4,8 @@ import io.netpoll.tls.ClientAuth;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * TLS settings of a server ({@code netpoll.server.ssl.*}, {@code netpoll.servers.<name>.ssl.*})
@@ -71,6 +73,14 @@ public final class NetpollSslProperties {
          */
         private Provider provider = Provider.AUTO;
 
+        /**
+         * Application protocols the server accepts through ALPN, in order of preference (for
+         * example "redis", "kv/1"): the session's protocol is the first of them that the client
+         * also offered. Empty: no ALPN. A client that offers only others is refused on the
+         * JDK's engine (no_application_protocol alert) and served with no protocol on OpenSSL.
+         */
+        private List<String> applicationProtocols = new ArrayList<>();
+
         public @Nullable String getBundle() {
             return this.bundle;
         }
@@ -102,6 +112,14 @@ public final class NetpollSslProperties {
         public void setProvider(Provider provider) {
             this.provider = provider;
         }
+
+        public List<String> getApplicationProtocols() {
+            return this.applicationProtocols;
+        }
+
+        public void setApplicationProtocols(List<String> applicationProtocols) {
+            this.applicationProtocols = applicationProtocols;
+        }
     }
 
     /**
@@ -131,6 +149,13 @@ public final class NetpollSslProperties {
          * the JDK's), jdk or openssl (startup fails without netty-tcnative).
          */
         private Provider provider = Provider.AUTO;
+
+        /**
+         * Application protocols the dialer offers through ALPN, in order of preference; the
+         * connection's TLS session tells which one the server chose (none if it chose none).
+         * Empty: no ALPN.
+         */
+        private List<String> applicationProtocols = new ArrayList<>();
 
         public @Nullable String getBundle() {
             return this.bundle;
@@ -162,6 +187,14 @@ public final class NetpollSslProperties {
 
         public void setProvider(Provider provider) {
             this.provider = provider;
+        }
+
+        public List<String> getApplicationProtocols() {
+            return this.applicationProtocols;
+        }
+
+        public void setApplicationProtocols(List<String> applicationProtocols) {
+            this.applicationProtocols = applicationProtocols;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.netpoll.spring.autoconfigure;
 import io.netpoll.tls.ClientAuth;
 import io.netpoll.tls.TlsEngineFactory;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.SslContext;
@@ -35,8 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection is done) frees the engine's native memory (some tens of KiB per connection while
  * it lives). Thread-safe.
  *
- * <p>ALPN would have to be set on the {@code SslContext} (the engine ignores it in
- * {@code SSLParameters}); the starter configures none.
+ * <p>ALPN protocols are set on the {@code SslContext} (the engine ignores them in
+ * {@code SSLParameters}): a server that shares none with the client goes on without one
+ * (OpenSSL's server supports no refusal), a client accepts the server's choice.
  *
  * @author netpoll-java
  */
@@ -50,9 +52,12 @@ final class OpenSslEngines implements TlsEngineFactory {
 
     private volatile SslContext context;
 
-    private OpenSslEngines(boolean server, ClientAuth clientAuth, SslBundle bundle) {
+    private final List<String> applicationProtocols;
+
+    private OpenSslEngines(boolean server, ClientAuth clientAuth, List<String> applicationProtocols, SslBundle bundle) {
         this.server = server;
         this.clientAuth = clientAuth;
+        this.applicationProtocols = List.copyOf(applicationProtocols);
         this.context = build(bundle);
     }
 
@@ -71,14 +76,20 @@ final class OpenSslEngines implements TlsEngineFactory {
         return OpenSsl.versionString();
     }
 
-    /** Server engines presenting the bundle's key, checking client certificates per {@code clientAuth}. */
-    static OpenSslEngines forServer(SslBundle bundle, ClientAuth clientAuth) {
-        return new OpenSslEngines(true, clientAuth, bundle);
+    /**
+     * Server engines presenting the bundle's key, checking client certificates per
+     * {@code clientAuth}, choosing among {@code applicationProtocols} by ALPN (none: no ALPN).
+     */
+    static OpenSslEngines forServer(SslBundle bundle, ClientAuth clientAuth, List<String> applicationProtocols) {
+        return new OpenSslEngines(true, clientAuth, applicationProtocols, bundle);
     }
 
-    /** Client engines trusting the bundle's trust material (its key, if any, is the client certificate). */
-    static OpenSslEngines forClient(SslBundle bundle) {
-        return new OpenSslEngines(false, ClientAuth.NONE, bundle);
+    /**
+     * Client engines trusting the bundle's trust material (its key, if any, is the client
+     * certificate), offering {@code applicationProtocols} by ALPN (none: no ALPN).
+     */
+    static OpenSslEngines forClient(SslBundle bundle, List<String> applicationProtocols) {
+        return new OpenSslEngines(false, ClientAuth.NONE, applicationProtocols, bundle);
     }
 
     /** New connections use {@code bundle} from now on; the previous context goes when its last engine does. */
@@ -138,7 +149,8 @@ final class OpenSslEngines implements TlsEngineFactory {
 
     @Override
     public String toString() {
-        return "OpenSSL engines (" + version() + ", " + (this.server ? "server" : "client") + ")";
+        return "OpenSSL engines (" + version() + ", " + (this.server ? "server" : "client")
+                + (this.applicationProtocols.isEmpty() ? "" : ", alpn=" + this.applicationProtocols) + ")";
     }
 
     private SslContext build(SslBundle bundle) {
@@ -162,6 +174,13 @@ final class OpenSslEngines implements TlsEngineFactory {
         }
         if (options.getCiphers() != null) {
             builder.ciphers(List.of(options.getCiphers()));
+        }
+        if (!this.applicationProtocols.isEmpty()) {
+            builder.applicationProtocolConfig(new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    this.applicationProtocols));
         }
         try {
             return builder.build();

@@ -30,6 +30,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Tests for {@link NetpollSslAutoConfiguration}: PEM bundles from the test certificates
@@ -84,6 +85,52 @@ class NetpollSslAutoConfigurationTests {
                         c.writer().flush();
                         assertThat(c.reader().readString(5)).isEqualTo("hello");
                         c.reader().release();
+                    }
+                });
+    }
+
+    @Test
+    void applicationProtocolsAreNegotiatedByAlpnWithTheDialerAndWithTheJdkClient() {
+        this.contextRunner
+                .withUserConfiguration(Handler.class)
+                .withPropertyValues(
+                        "netpoll.server.ssl.bundle=server",
+                        "netpoll.server.ssl.application-protocols=kv/1,redis",
+                        "netpoll.dialer.ssl.bundle=client",
+                        "netpoll.dialer.ssl.application-protocols=redis,other")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    EventLoop loop = context.getBean(EventLoop.class);
+                    int port = context.getEnvironment().getProperty("local.netpoll.server.port", Integer.class);
+                    Dialer dialer = context.getBean(Dialer.class);
+                    try (Connection c = dialer.dialConnection("tcp", "localhost:" + port, Duration.ofSeconds(5))) {
+                        assertThat(c.tlsSession().applicationProtocol())
+                                .as("the server's first choice among the dialer's offers")
+                                .isEqualTo("redis");
+                        c.writer().writeString("alpn");
+                        c.writer().flush();
+                        assertThat(c.reader().readString(4)).isEqualTo("alpn");
+                        c.reader().release();
+                    }
+                    try (SSLSocket s = client(port, "other", "kv/1")) {
+                        assertThat(echo(s, "kv")).isEqualTo("kv");
+                        assertThat(s.getApplicationProtocol()).isEqualTo("kv/1");
+                    }
+                    boolean jdkEngine = loop.config().tls().contexts() != null;
+                    if (jdkEngine) {
+                        // The JDK's engine refuses a client that offers none of the server's protocols.
+                        assertThatThrownBy(() -> {
+                                    try (SSLSocket s = client(port, "h2")) {
+                                        echo(s, "x");
+                                    }
+                                })
+                                .isInstanceOf(javax.net.ssl.SSLException.class);
+                    } else {
+                        // OpenSSL's server goes on without a protocol.
+                        try (SSLSocket s = client(port, "h2")) {
+                            assertThat(echo(s, "no alpn")).isEqualTo("no alpn");
+                            assertThat(s.getApplicationProtocol()).isEmpty();
+                        }
                     }
                 });
     }
@@ -159,9 +206,14 @@ class NetpollSslAutoConfigurationTests {
                 });
     }
 
-    private static SSLSocket client(int port) throws Exception {
+    private static SSLSocket client(int port, String... applicationProtocols) throws Exception {
         // Trusts the test CA; no host name check (other-name.pem names other.invalid).
         SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket();
+        if (applicationProtocols.length > 0) {
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setApplicationProtocols(applicationProtocols);
+            s.setSSLParameters(p);
+        }
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         s.setSoTimeout(20_000);
         return s;
