@@ -43,6 +43,13 @@ import java.util.function.Consumer;
  */
 public final class Poller {
     private static final System.Logger LOG = System.getLogger("io.netpoll.poller");
+    /**
+     * How long a poller that just found ready keys polls without blocking before it blocks in
+     * select ({@code -Dnetpoll.poller.spinMicros}, default 20; 0: never). See pollBeforeBlocking.
+     */
+    static final long SPIN_NANOS =
+            TimeUnit.MICROSECONDS.toNanos(Math.max(0, Long.getLong("netpoll.poller.spinMicros", 20)));
+
     /** Returns of select() without events, wakeup or timeout before the selector counts as spinning. */
     private static final int SPIN_THRESHOLD = 512;
     /** {@link #lastSelectReturn} while the loop is in select: the clock is not this turn's yet. */
@@ -423,9 +430,20 @@ public final class Poller {
 
     private void loop() {
         int spins = 0;
+        boolean busy = false;
         while (running) {
             try {
                 int selected;
+                if (busy && SPIN_NANOS > 0 && tasks.isEmpty() && continuations.isEmpty()) {
+                    busy = pollBeforeBlocking();
+                    if (busy) {
+                        runTurnWork();
+                        if (lost()) {
+                            return;
+                        }
+                        continue;
+                    }
+                }
                 if (tasks.isEmpty() && continuations.isEmpty()) {
                     long timeoutMs = selectTimeoutMillis(System.nanoTime());
                     long before = System.nanoTime();
@@ -447,6 +465,7 @@ public final class Poller {
                         spins = 0;
                         continue;
                     }
+                    busy = selected > 0;
                     if (selected == 0
                             && tasks.isEmpty()
                             && running
@@ -461,21 +480,13 @@ public final class Poller {
                     }
                 } else {
                     LAST_SELECT_RETURN.setRelease(this, IN_SELECT);
-                    selector.selectNow(onKey);
+                    busy = selector.selectNow(onKey) > 0;
                     stampTurn();
                     Thread.interrupted(); // see above
                 }
-                runTasks();
+                runTurnWork();
                 if (lost()) {
                     return;
-                }
-                runTimers();
-                runContinuations();
-                if (lost()) {
-                    return;
-                }
-                if (wheel.size() > 0) {
-                    wheel.advance(System.nanoTime());
                 }
             } catch (Throwable t) {
                 if (lost()) {
@@ -488,6 +499,47 @@ public final class Poller {
         if (!lost()) {
             shutdownOnThread();
         }
+    }
+
+    /** After a turn's I/O: tasks, timers, continuations, idle timeouts. */
+    private void runTurnWork() {
+        runTasks();
+        if (lost()) {
+            return;
+        }
+        runTimers();
+        runContinuations();
+        if (lost()) {
+            return;
+        }
+        if (wheel.size() > 0) {
+            wheel.advance(System.nanoTime());
+        }
+    }
+
+    /**
+     * After a turn that found ready keys: polls without blocking for up to {@link #SPIN_NANOS}
+     * before the loop blocks in select. Blocking costs a sleep and, when the next request comes, a
+     * wake-up of this thread by the sender (an inter-processor interrupt; on a VM two exits), and
+     * a busy poller would block and be woken between most requests (measured: 0.65 blocks per
+     * request at 40k requests/s on one poller). Go's scheduler spins the same way before it parks
+     * a thread. Returns whether keys became ready (or tasks came) meanwhile.
+     */
+    private boolean pollBeforeBlocking() throws IOException {
+        long until = System.nanoTime() + SPIN_NANOS;
+        do {
+            LAST_SELECT_RETURN.setRelease(this, IN_SELECT); // see clockNanos
+            int selected = selector.selectNow(onKey);
+            stampTurn();
+            if (selected > 0) {
+                return true;
+            }
+            if (!tasks.isEmpty() || !continuations.isEmpty()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() < until && running);
+        return false;
     }
 
     private void onKey(SelectionKey key) {
