@@ -45,10 +45,13 @@ public final class Poller {
     private static final System.Logger LOG = System.getLogger("io.netpoll.poller");
     /**
      * How long a poller that just found ready keys polls without blocking before it blocks in
-     * select ({@code -Dnetpoll.poller.spinMicros}, default 20; 0: never). See pollBeforeBlocking.
+     * select ({@code -Dnetpoll.poller.spinMicros}, read when the poller is made; default 0: never).
+     * Off by default: it trades CPU for fewer wake-ups (see pollBeforeBlocking), which raised
+     * netpoll's CPU per message on the TLS echo benchmark by 10-20% while it lifted a load
+     * generator-bound Redis benchmark by 15-30%.
      */
-    static final long SPIN_NANOS =
-            TimeUnit.MICROSECONDS.toNanos(Math.max(0, Long.getLong("netpoll.poller.spinMicros", 20)));
+    private final long spinNanos =
+            TimeUnit.MICROSECONDS.toNanos(Math.max(0, Long.getLong("netpoll.poller.spinMicros", 0)));
 
     /** Returns of select() without events, wakeup or timeout before the selector counts as spinning. */
     private static final int SPIN_THRESHOLD = 512;
@@ -434,7 +437,7 @@ public final class Poller {
         while (running) {
             try {
                 int selected;
-                if (busy && SPIN_NANOS > 0 && tasks.isEmpty() && continuations.isEmpty()) {
+                if (busy && spinNanos > 0 && tasks.isEmpty() && continuations.isEmpty()) {
                     busy = pollBeforeBlocking();
                     if (busy) {
                         runTurnWork();
@@ -518,7 +521,7 @@ public final class Poller {
     }
 
     /**
-     * After a turn that found ready keys: polls without blocking for up to {@link #SPIN_NANOS}
+     * After a turn that found ready keys: polls without blocking for up to {@link #spinNanos}
      * before the loop blocks in select. Blocking costs a sleep and, when the next request comes, a
      * wake-up of this thread by the sender (an inter-processor interrupt; on a VM two exits), and
      * a busy poller would block and be woken between most requests (measured: 0.65 blocks per
@@ -526,7 +529,7 @@ public final class Poller {
      * a thread. Returns whether keys became ready (or tasks came) meanwhile.
      */
     private boolean pollBeforeBlocking() throws IOException {
-        long until = System.nanoTime() + SPIN_NANOS;
+        long until = System.nanoTime() + spinNanos;
         do {
             LAST_SELECT_RETURN.setRelease(this, IN_SELECT); // see clockNanos
             int selected = selector.selectNow(onKey);
