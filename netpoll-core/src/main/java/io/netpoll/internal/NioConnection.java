@@ -970,9 +970,9 @@ public final class NioConnection implements Connection {
     }
 
     /**
-     * Whether this thread blocked since the monitor took its role: it was waiting for something
-     * then, or has given up its CPU to wait since (Linux; see ThreadSched.blockedBetween). True
-     * where that is not known: wall time decides.
+     * Whether this thread blocked since the monitor took its role: it has given up its CPU to
+     * wait twice or more since, or it was waiting then and stayed so for OFFLOAD_AFTER_NANOS
+     * (Linux; see ThreadSched.blockedBetween). True where that is not known: wall time decides.
      */
     private static boolean blockedSinceRetake(RoleThread rt) {
         ThreadSched.Look then = rt.lookAtRetake;
