@@ -6,6 +6,7 @@ import io.netpoll.internal.WorkerPool;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -35,6 +36,7 @@ public final class PollerGroup implements AutoCloseable {
     private volatile Poller[] pollers = new Poller[0];
     private volatile int numLoops;
     private volatile LoadBalance loadBalance;
+    private volatile long spinNanos = defaultSpinBeforeBlock().toNanos();
     private volatile boolean closed;
 
     private PollerGroup(int numLoops, LoadBalance loadBalance) {
@@ -75,7 +77,7 @@ public final class PollerGroup implements AutoCloseable {
      * For tests: a group whose monitor allows {@code maxSpares} spare role threads and reports
      * handler calls longer than {@code blockedThreshold}.
      */
-    static PollerGroup create(int numLoops, int maxSpares, java.time.Duration blockedThreshold) {
+    static PollerGroup create(int numLoops, int maxSpares, Duration blockedThreshold) {
         int id = GROUP_IDS.get() + 1; // the name only; ids stay unique through the constructor
         return new PollerGroup(
                 numLoops,
@@ -84,15 +86,11 @@ public final class PollerGroup implements AutoCloseable {
     }
 
     /**
-     * For tests: as {@link #create(int, int, java.time.Duration)}, with the offload pool's thread
+     * For tests: as {@link #create(int, int, Duration)}, with the offload pool's thread
      * cap and idle keep-alive.
      */
     static PollerGroup create(
-            int numLoops,
-            int maxSpares,
-            java.time.Duration blockedThreshold,
-            int maxOffloadThreads,
-            java.time.Duration offloadKeepAlive) {
+            int numLoops, int maxSpares, Duration blockedThreshold, int maxOffloadThreads, Duration offloadKeepAlive) {
         int id = GROUP_IDS.get() + 1; // the name only
         return new PollerGroup(
                 numLoops,
@@ -131,6 +129,46 @@ public final class PollerGroup implements AutoCloseable {
 
     public LoadBalance loadBalance() {
         return loadBalance;
+    }
+
+    /**
+     * netpoll-java's default spin before blocking: {@code -Dnetpoll.poller.spinMicros} if set, else
+     * 0 (pollers block at once).
+     */
+    public static Duration defaultSpinBeforeBlock() {
+        return Duration.ofNanos(
+                TimeUnit.MICROSECONDS.toNanos(Math.max(0, Long.getLong("netpoll.poller.spinMicros", 0))));
+    }
+
+    /**
+     * Sets how long a poller that has just served ready connections keeps polling without blocking
+     * before it sleeps in {@code select} ({@link Duration#ZERO}, the default: it sleeps at once).
+     * A sleeping poller is woken by the next peer's write, which costs the peer a wake-up (an
+     * inter-processor interrupt; on a VM, exits) and this poller a context switch. Polling a
+     * little longer (20us is a good start) catches the next request of a busy server without
+     * either: more throughput when the peers are the bottleneck (a cache, a proxy on its own
+     * cores), but the polling is CPU spent, also when no request comes in time, and in worker mode
+     * on a shared core it competes with the workers (docs/benchmarks.md). A poller whose traffic
+     * stopped still sleeps: it polls only after a turn that found work. Applies to running pollers
+     * from their next turn. Thread-safe.
+     *
+     * @throws IllegalArgumentException if negative or above one millisecond
+     */
+    public void setSpinBeforeBlock(Duration spin) {
+        Objects.requireNonNull(spin, "spin");
+        if (spin.isNegative() || spin.compareTo(Duration.ofMillis(1)) > 0) {
+            throw new IllegalArgumentException("spin before block must be between 0 and 1ms, was " + spin);
+        }
+        synchronized (this) {
+            spinNanos = spin.toNanos();
+            for (Poller p : pollers) {
+                p.setSpinNanos(spinNanos);
+            }
+        }
+    }
+
+    public Duration spinBeforeBlock() {
+        return Duration.ofNanos(spinNanos);
     }
 
     public boolean isClosed() {
@@ -172,7 +210,7 @@ public final class PollerGroup implements AutoCloseable {
         Poller[] bigger = Arrays.copyOf(ps, n);
         for (int i = ps.length; i < n; i++) {
             try {
-                bigger[i] = new Poller("netpoll-" + id + "-poller-" + i, rebuilds, sysmon);
+                bigger[i] = new Poller("netpoll-" + id + "-poller-" + i, rebuilds, sysmon, spinNanos);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open a selector", e);
             }

@@ -49,14 +49,15 @@ class SelectorRebuildTests {
         Socket s = net.socket(listener.port());
         s.getOutputStream().write(1);
         assertThat(s.getInputStream().read()).isEqualTo(1);
-        Thread poller = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("netpoll-")
-                        && t.getName().contains("-poller-")
-                        && t.getName()
-                                .startsWith(one.toString()
-                                                .replace("PollerGroup-", "netpoll-")
-                                                .replaceAll("\\[.*", "") + "-"))
-                .findFirst()
+        String prefix = one.toString().replace("PollerGroup-", "netpoll-").replaceAll("\\[.*", "") + "-poller-";
+        // A retake (a first call slowed by class loading) renames the old thread before its
+        // successor takes the name: wait for the thread that holds the name now.
+        Thread poller = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> Thread.getAllStackTraces().keySet().stream()
+                                .filter(t -> t.getName().startsWith(prefix))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
                 .orElseThrow();
         for (int i = 0; i < 3; i++) {
             poller.interrupt();

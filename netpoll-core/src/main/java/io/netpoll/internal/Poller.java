@@ -44,14 +44,10 @@ import java.util.function.Consumer;
 public final class Poller {
     private static final System.Logger LOG = System.getLogger("io.netpoll.poller");
     /**
-     * How long a poller that just found ready keys polls without blocking before it blocks in
-     * select ({@code -Dnetpoll.poller.spinMicros}, read when the poller is made; default 0: never).
-     * Off by default: it trades CPU for fewer wake-ups (see pollBeforeBlocking), which raised
-     * netpoll's CPU per message on the TLS echo benchmark by 10-20% while it lifted a load
-     * generator-bound Redis benchmark by 15-30%.
+     * How long the poller polls without blocking after a turn that found ready keys, before it
+     * blocks in select ({@link #setSpinNanos}; 0: never). See pollBeforeBlocking.
      */
-    private final long spinNanos =
-            TimeUnit.MICROSECONDS.toNanos(Math.max(0, Long.getLong("netpoll.poller.spinMicros", 0)));
+    private volatile long spinNanos;
 
     /** Returns of select() without events, wakeup or timeout before the selector counts as spinning. */
     private static final int SPIN_THRESHOLD = 512;
@@ -134,8 +130,9 @@ public final class Poller {
     private final AtomicBoolean probeInFlight = new AtomicBoolean();
     private final Runnable lagProbe = this::lagProbeRan;
 
-    public Poller(String name, AtomicLong rebuildCounter, Sysmon sysmon) throws IOException {
+    public Poller(String name, AtomicLong rebuildCounter, Sysmon sysmon, long spinNanos) throws IOException {
         this.name = name;
+        this.spinNanos = spinNanos;
         this.rebuilds = rebuildCounter;
         this.sysmon = sysmon;
         this.selector = Selector.open();
@@ -143,6 +140,15 @@ public final class Poller {
 
     public void start() {
         sysmon.startPoller(this);
+    }
+
+    /** The spin before blocking, in nanoseconds (0: none); any thread, read by the loop each turn. */
+    public void setSpinNanos(long nanos) {
+        spinNanos = Math.max(0, nanos);
+    }
+
+    public long spinNanos() {
+        return spinNanos;
     }
 
     /** The executor of this group's adaptive connections moved off their pollers (see Sysmon). */
@@ -437,8 +443,9 @@ public final class Poller {
         while (running) {
             try {
                 int selected;
-                if (busy && spinNanos > 0 && tasks.isEmpty() && continuations.isEmpty()) {
-                    busy = pollBeforeBlocking();
+                long spin = spinNanos;
+                if (busy && spin > 0 && tasks.isEmpty() && continuations.isEmpty()) {
+                    busy = pollBeforeBlocking(spin);
                     if (busy) {
                         runTurnWork();
                         if (lost()) {
@@ -521,23 +528,20 @@ public final class Poller {
     }
 
     /**
-     * After a turn that found ready keys: polls without blocking for up to {@link #spinNanos}
-     * before the loop blocks in select. Blocking costs a sleep and, when the next request comes, a
-     * wake-up of this thread by the sender (an inter-processor interrupt; on a VM two exits), and
-     * a busy poller would block and be woken between most requests (measured: 0.65 blocks per
-     * request at 40k requests/s on one poller). Go's scheduler spins the same way before it parks
-     * a thread. Returns whether keys became ready (or tasks came) meanwhile.
+     * After a turn that found ready keys: polls without blocking for up to {@code spin} ns before
+     * the loop blocks in select, as Go's scheduler spins before it parks a thread. Blocking costs
+     * a sleep and, when the next request comes, a wake-up of this thread paid by the sender (an
+     * inter-processor interrupt; on a VM two exits): a busy poller would block and be woken
+     * between most requests (measured: 0.65 blocks per request at 40k requests/s on one poller;
+     * redis-server 0.008). Returns whether keys became ready (or tasks came) meanwhile.
      */
-    private boolean pollBeforeBlocking() throws IOException {
-        long until = System.nanoTime() + spinNanos;
+    private boolean pollBeforeBlocking(long spin) throws IOException {
+        long until = System.nanoTime() + spin;
         do {
             LAST_SELECT_RETURN.setRelease(this, IN_SELECT); // see clockNanos
             int selected = selector.selectNow(onKey);
             stampTurn();
-            if (selected > 0) {
-                return true;
-            }
-            if (!tasks.isEmpty() || !continuations.isEmpty()) {
+            if (selected > 0 || !tasks.isEmpty() || !continuations.isEmpty()) {
                 return true;
             }
             Thread.onSpinWait();

@@ -35,7 +35,7 @@ class AcceptorBackoffTests {
     private Socket client;
 
     AcceptorBackoffTests() throws IOException {
-        poller = new Poller("acceptor-test", new AtomicLong(), sysmon);
+        poller = new Poller("acceptor-test", new AtomicLong(), sysmon, 0);
         poller.start();
         server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress("127.0.0.1", 0));

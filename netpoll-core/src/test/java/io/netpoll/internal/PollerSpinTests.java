@@ -35,14 +35,8 @@ class PollerSpinTests {
     void aPollerWhoseTrafficStoppedBlocksInsteadOfSpinning() throws Exception {
         assumeTrue(Files.isReadable(Path.of("/proc/thread-self/status")), "Linux /proc");
         AtomicReference<Thread> pollerThread = new AtomicReference<>();
-        // Off by default; read when a poller is made.
-        PollerGroup group;
-        System.setProperty("netpoll.poller.spinMicros", "20");
-        try {
-            group = PollerGroup.create(1);
-        } finally {
-            System.clearProperty("netpoll.poller.spinMicros");
-        }
+        PollerGroup group = PollerGroup.create(1);
+        group.setSpinBeforeBlock(Duration.ofNanos(20_000));
         Listener listener = Netpoll.createListener("tcp", "127.0.0.1:0");
         EventLoop loop = Netpoll.newEventLoop(
                 (Object ctx, Connection c) -> {

@@ -31,6 +31,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
 
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
@@ -69,6 +70,10 @@ public final class NetpollAutoConfiguration {
         NetpollProperties.Poller poller = properties.getPoller();
         PollerGroup group = PollerGroup.create(poller.determineCount(), poller.getLoadBalance());
         try {
+            Duration spin = poller.getSpinBeforeBlock();
+            if (spin != null) {
+                group.setSpinBeforeBlock(spin);
+            }
             customizers.orderedStream().forEach((customizer) -> customizer.customize(group));
         } catch (RuntimeException ex) {
             group.close();

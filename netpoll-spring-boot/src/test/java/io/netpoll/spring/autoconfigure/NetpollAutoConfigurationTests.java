@@ -56,6 +56,7 @@ class NetpollAutoConfigurationTests {
             PollerGroup group = context.getBean(PollerGroup.class);
             assertThat(group.numLoops()).isEqualTo(PollerGroup.defaultNumLoops());
             assertThat(group.loadBalance()).isEqualTo(LoadBalance.ROUND_ROBIN);
+            assertThat(group.spinBeforeBlock()).isEqualTo(PollerGroup.defaultSpinBeforeBlock());
             assertThat(group).isNotSameAs(Netpoll.defaultGroup());
             NetpollProperties properties = context.getBean(NetpollProperties.class);
             assertThat(properties.getServer().getPort()).isEqualTo(8888);
@@ -185,6 +186,7 @@ class NetpollAutoConfigurationTests {
                 .withPropertyValues(
                         "netpoll.poller.count=3",
                         "netpoll.poller.load-balance=random",
+                        "netpoll.poller.spin-before-block=20us",
                         "netpoll.worker.core-size=2",
                         "netpoll.worker.max-size=16",
                         "netpoll.worker.queue-capacity=100",
@@ -194,6 +196,7 @@ class NetpollAutoConfigurationTests {
                     PollerGroup group = context.getBean(PollerGroup.class);
                     assertThat(group.numLoops()).isEqualTo(3);
                     assertThat(group.loadBalance()).isEqualTo(LoadBalance.RANDOM);
+                    assertThat(group.spinBeforeBlock()).isEqualTo(Duration.ofNanos(20_000));
                     ThreadPoolExecutor worker = context.getBean("netpollWorkerExecutor", ThreadPoolExecutor.class);
                     assertThat(worker.getCorePoolSize()).isEqualTo(2);
                     assertThat(worker.getMaximumPoolSize()).isEqualTo(16);
@@ -421,6 +424,14 @@ class NetpollAutoConfigurationTests {
     @Test
     void invalidPollerCountFails() {
         assertFailure("netpoll.poller.count=0", "netpoll.poller.count", "between 1 and 1024");
+    }
+
+    @Test
+    void aSpinBeforeBlockAboveAMillisecondFails() {
+        assertFailure(
+                "netpoll.poller.spin-before-block=2ms",
+                "netpoll.poller.spin-before-block",
+                "between 0 (no spin) and 1ms");
     }
 
     @Test
