@@ -14,8 +14,9 @@
 # KV_TLS_PORT (6390), REDIS_TLS_PORT (6399), KV_PORT (6380), REDIS_PORT (6389),
 # NETPOLL_TLS_PROVIDER (auto|jdk|openssl: kv-tls's TLS engine, netpoll.servers.kv-tls.ssl.provider;
 # default: the sample's setting, auto = OpenSSL when netty-tcnative loads).
-# JAVA_TOOL_OPTIONS=-Dnetpoll.poller.spinMicros=20 turns the pollers' opt-in spin before blocking on
-# (docs/architecture.md "Spin before blocking"; measured in docs/benchmarks.md, kv-tls session 5).
+# The sample sets netpoll.poller.spin-before-block=20us (application.properties);
+# APP_ARGS=--netpoll.poller.spin-before-block=0 measures the library's default, no spin
+# (docs/architecture.md "Spin before blocking"; measured in docs/benchmarks.md, kv-tls sessions 5-6).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-500000}
