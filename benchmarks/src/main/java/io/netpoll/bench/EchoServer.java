@@ -144,7 +144,7 @@ public final class EchoServer {
                 + (mode.isEmpty() ? "default: adaptive" : mode) + (tlsCert.isEmpty() ? "" : ", TLS")
                 + (blockPercent > 0 ? ", " + blockPercent + "% of requests sleep " + blockMs + " ms" : "")
                 + (blocking != null ? ", every request on port " + blockPort + " sleeps " + blockMs + " ms" : "")
-                + ")");
+                + ", spin before block " + group.spinBeforeBlock().toNanos() / 1000 + " us)");
         loop.serve(listener);
     }
 }
