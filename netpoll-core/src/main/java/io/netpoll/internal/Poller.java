@@ -532,8 +532,8 @@ public final class Poller {
      * the loop blocks in select, as Go's scheduler spins before it parks a thread. Blocking costs
      * a sleep and, when the next request comes, a wake-up of this thread paid by the sender (an
      * inter-processor interrupt; on a VM two exits): a busy poller would block and be woken
-     * between most requests (measured: 0.65 blocks per request at 40k requests/s on one poller;
-     * redis-server 0.008). Returns whether keys became ready (or tasks came) meanwhile.
+     * between most requests (measured: 0.65 blocks per request at 40k requests/s on one poller,
+     * 0.18 with a 20 us spin). Returns whether keys became ready (or tasks came) meanwhile.
      */
     private boolean pollBeforeBlocking(long spin) throws IOException {
         long until = System.nanoTime() + spin;
