@@ -33,11 +33,6 @@ final class RoleThread extends CallTrackedThread {
     /** {@link ThreadSched#look} at this thread at that moment, or null (written with {@link #retakenAt}). */
     ThreadSched.Look lookAtRetake;
 
-    /** The call (counter value) the monitor last found unmoved but runnable, and when (monitor only). */
-    long runnableCall;
-
-    long runnableSince;
-
     /** This thread's Linux thread id (for {@link ThreadSched}), or -1; set when it starts. */
     volatile int tid = -1;
 

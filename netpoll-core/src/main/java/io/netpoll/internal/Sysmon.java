@@ -12,13 +12,10 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  * <li><b>Retake.</b> Every {@link #TICK_NANOS} the monitor looks at each poller that is running an
  *     adaptive handler call. If the thread holding the role is still in the <em>same</em> call it
- *     saw one tick earlier (its call counter did not move), the call has held the role for at
- *     least one tick. If its thread is blocked (Linux: {@link ThreadSched}; elsewhere always) the
- *     monitor takes the role ({@code IN_HANDLER -> RETAKEN}, a CAS that the handler's own return
- *     races with) and gives it to a spare thread; a thread that is runnable (computing, or
- *     preempted on a busy core) keeps it {@link #RUNNABLE_GRACE_NANOS} longer first. So a handler
- *     that blocks in anything delays the other connections of its poller by 1-2 ticks plus one
- *     unpark, one that computes by 5-6 ticks. The tick backs
+ *     saw one tick earlier (its call counter did not move), the call has blocked for at least one
+ *     tick: the monitor takes the role ({@code IN_HANDLER -> RETAKEN}, a CAS that the handler's
+ *     own return races with) and gives it to a spare thread. So a handler that blocks in anything
+ *     delays the other connections of its poller by 1-2 ticks plus one unpark. The tick backs
  *     off to {@link #MAX_TICK_NANOS} after 50 ticks in which no call spanned one, and returns to
  *     1 ms at the next that does (as Go's sysmon does): a poller whose handlers never block pays
  *     a quarter of the wake-ups.</li>
@@ -58,8 +55,6 @@ public final class Sysmon {
     static final int IDLE = 0;
     /** The longest tick the monitor backs off to while no call blocks (see monitor()). */
     static final long MAX_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
-    /** How long a call found runnable (not blocked) keeps its role before it is retaken (see retakeNow). */
-    static final long RUNNABLE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
 
     private static final int QUIET_TICKS_BEFORE_BACK_OFF = 50;
 
@@ -327,36 +322,6 @@ public final class Sysmon {
     }
 
     /**
-     * A call found unmoved for a tick: whether to take its role now. Yes if its thread is blocked
-     * (or the kernel cannot tell, off Linux). A thread that is runnable (computing, or waiting for
-     * a CPU another thread holds: the JIT compiler, the GC, a busy neighbour on a shared core)
-     * keeps the role for {@link #RUNNABLE_GRACE_NANOS} first: a preempted call resumes by itself,
-     * and a spare thread would only compete for the same core (measured: 500-2,000 such hand-offs
-     * per TLS echo benchmark run on one core, none blocked). Two looks at most per call. Writes
-     * {@link RoleThread#retakenAt} and {@link RoleThread#lookAtRetake} before the caller's CAS:
-     * the handler reads them after failing to take the role back.
-     */
-    static boolean retakeNow(RoleThread rt, long call, long now) {
-        ThreadSched.Look look;
-        if (rt.runnableCall == call) {
-            if (now - rt.runnableSince < RUNNABLE_GRACE_NANOS) {
-                return false;
-            }
-            look = ThreadSched.look(rt.tid);
-        } else {
-            look = ThreadSched.look(rt.tid);
-            if (look != null && !look.blocked()) {
-                rt.runnableCall = call;
-                rt.runnableSince = now;
-                return false;
-            }
-        }
-        rt.retakenAt = now;
-        rt.lookAtRetake = look;
-        return true;
-    }
-
-    /**
      * One look at every poller, role thread and watched pool: IDLE (no call runs), IN_CALL (calls
      * run, none of them since the last tick) or BLOCKED (some call has run for a tick at least).
      */
@@ -372,7 +337,12 @@ public final class Sysmon {
             Thread h = p.holder();
             if (h instanceof RoleThread rt) {
                 long c = rt.calls();
-                boolean stuck = judging && (c & 1) == 1 && c == rt.seenCalls && canRetake() && retakeNow(rt, c, now);
+                boolean stuck = judging && (c & 1) == 1 && c == rt.seenCalls && canRetake();
+                if (stuck) {
+                    // Before the CAS: the handler reads them after failing to take the role back.
+                    rt.retakenAt = now;
+                    rt.lookAtRetake = ThreadSched.look(rt.tid);
+                }
                 if (stuck && p.retake()) {
                     retakes.incrementAndGet();
                     rt.setName(rt.spareName); // no longer that poller's thread (thread dumps, tests)
