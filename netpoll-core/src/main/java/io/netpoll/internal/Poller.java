@@ -442,23 +442,15 @@ public final class Poller {
         boolean busy = false;
         while (running) {
             try {
-                int selected;
                 long spin = spinNanos;
-                if (busy && spin > 0 && tasks.isEmpty() && continuations.isEmpty()) {
-                    busy = pollBeforeBlocking(spin);
-                    if (busy) {
-                        runTurnWork();
-                        if (lost()) {
-                            return;
-                        }
-                        continue;
-                    }
-                }
-                if (tasks.isEmpty() && continuations.isEmpty()) {
+                if (busy && spin > 0 && tasks.isEmpty() && continuations.isEmpty() && pollBeforeBlocking(spin)) {
+                    // Keys (or tasks) came while polling: they are this turn's I/O; busy stays true.
+                } else if (tasks.isEmpty() && continuations.isEmpty()) {
                     long timeoutMs = selectTimeoutMillis(System.nanoTime());
                     long before = System.nanoTime();
                     LAST_SELECT_RETURN.setRelease(this, IN_SELECT); // see clockNanos
                     awake.set(false);
+                    int selected;
                     if (tasks.isEmpty()) {
                         selected = selector.select(onKey, timeoutMs);
                     } else {
