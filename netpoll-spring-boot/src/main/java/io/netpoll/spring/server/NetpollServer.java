@@ -97,6 +97,9 @@ public final class NetpollServer {
 
     private volatile @Nullable Throwable failure;
 
+    /** stop() began (guarded by monitor): the serving thread's end is then the stop, not a failure. */
+    private boolean stopping;
+
     private volatile @Nullable ShutdownResult shutdownResult;
 
     /**
@@ -185,7 +188,7 @@ public final class NetpollServer {
         } catch (IOException | RuntimeException ex) {
             boolean failed;
             synchronized (this.monitor) {
-                failed = this.state == State.SERVING;
+                failed = this.state == State.SERVING && !this.stopping;
                 if (failed) {
                     this.failure = ex;
                     this.state = State.FAILED;
@@ -253,6 +256,7 @@ public final class NetpollServer {
                 // Stopped before it ever started: no event loop serving, no serving thread to wait for.
                 return;
             }
+            this.stopping = true;
         }
         if (this.shutdownResult == null || !this.eventLoop.isShutdown()) {
             ShutdownResult result = this.eventLoop.shutdown(Duration.ZERO);
