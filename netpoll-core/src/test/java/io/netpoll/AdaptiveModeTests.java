@@ -145,10 +145,16 @@ class AdaptiveModeTests {
                 "Linux /proc: elsewhere wall time decides, and this test has nothing to check");
         PollerGroup single = net.closeLater(PollerGroup.create(1));
         java.util.Set<String> later = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicReference<String> pollerThread =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Thread> computedOn =
+                new java.util.concurrent.atomic.AtomicReference<>();
         // 'C': compute for 40 ms (cold code, a big parse: running, not blocked); 'L': note the thread.
         Server server = startServerOn(single, (ctx, c) -> {
             char k = (char) c.reader().readByte();
             if (k == 'C') {
+                pollerThread.compareAndSet(null, Thread.currentThread().getName());
+                computedOn.set(Thread.currentThread());
                 long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(40);
                 long x = 0;
                 while (System.nanoTime() < end) {
@@ -177,13 +183,53 @@ class AdaptiveModeTests {
         // its third such call in a row on the poller moves it to the offload pool. (A call that
         // the thread which lost the role runs itself, having found the request as it finished
         // the previous one, stalls no poller and does not count: hence a bounded loop.)
+        // The next request must find the thread that lost the role gone: else it runs there, off the
+        // poller (on a loaded machine it can catch request after request).
         int calls = 0;
         while (server.loop().stats().handlersOffloaded() == 0 && calls < 30) {
             assertThat(exchange(computer, 'C')).isEqualTo('C');
             calls++;
+            Thread t = computedOn.get();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> t.getName().equals(pollerThread.get()) || t.getState() != Thread.State.RUNNABLE);
         }
         assertThat(calls).isGreaterThanOrEqualTo(3);
         assertThat(server.loop().stats().handlersOffloaded()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallFoundRunningWhenItLosesTheRoleThatThenBlocksIsOffloadedOnItsFirstSuchCall() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/thread-self/status")),
+                "Linux /proc: elsewhere wall time decides, and this test has nothing to check");
+        PollerGroup single = net.closeLater(PollerGroup.create(1));
+        AtomicBoolean retakenWhileRunning = new AtomicBoolean();
+        // 'R': compute until the monitor takes the role (the thread loses the poller's name), so the
+        // monitor's look at the retake finds it running; then block once, 50 ms, on a latch nobody
+        // counts down (one wait: by its end alone the call cannot be told from a computing one).
+        Server server = startServerOn(single, (ctx, c) -> {
+            char k = (char) c.reader().readByte();
+            if (k == 'R') {
+                String poller = Thread.currentThread().getName();
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (Thread.currentThread().getName().equals(poller) && System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                retakenWhileRunning.set(!Thread.currentThread().getName().equals(poller));
+                new CountDownLatch(1).await(50, TimeUnit.MILLISECONDS);
+            }
+            c.writer().writeByte((byte) k);
+            c.writer().flush();
+        });
+        Socket blocker = net.socket(server.port());
+        assertThat(exchange(blocker, 'R')).isEqualTo('R');
+        assertThat(retakenWhileRunning)
+                .as("the role was taken while the call ran")
+                .isTrue();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(server.loop().stats().handlersOffloaded())
+                        .as("the monitor's looks after the retake found the call blocked for 1 ms and more")
+                        .isEqualTo(1));
     }
 
     private static int exchange(Socket s, char k) throws IOException {

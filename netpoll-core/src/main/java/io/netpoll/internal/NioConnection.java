@@ -127,7 +127,7 @@ public final class NioConnection implements Connection {
      */
     private volatile boolean onRole;
     /** How long a call must go on blocking after the monitor took the role for its connection to move off it. */
-    private static final long OFFLOAD_AFTER_NANOS = 1_000_000;
+    private static final long OFFLOAD_AFTER_NANOS = Sysmon.BLOCKED_AFTER_RETAKE_NANOS;
     /** Retaken calls in a row that ran (not blocked) after which a connection is offloaded all the same. */
     private static final int OFFLOAD_AFTER_LONG_CALLS = 3;
     /** See endCall; handler thread only (the processing flag orders the calls of a connection). */
@@ -961,7 +961,7 @@ public final class NioConnection implements Connection {
             // (JIT threads or a handshake storm on the poller's core) moves only on the
             // connection's third such call in a row: computing for ticks on every request would
             // cost its poller a retake each time.
-            if (blockedSinceRetake(rt) || ++longCallsInARow >= OFFLOAD_AFTER_LONG_CALLS) {
+            if (rt.blockedAfterRetake || blockedSinceRetake(rt) || ++longCallsInARow >= OFFLOAD_AFTER_LONG_CALLS) {
                 longCallsInARow = 0;
                 onRole = false;
                 counters.handlersOffloaded.increment();
@@ -972,7 +972,9 @@ public final class NioConnection implements Connection {
     /**
      * Whether this thread blocked since the monitor took its role: it has given up its CPU to
      * wait twice or more since, or it was waiting then and stayed so for OFFLOAD_AFTER_NANOS
-     * (Linux; see ThreadSched.blockedBetween). True where that is not known: wall time decides.
+     * (Linux; see ThreadSched.blockedBetween; the monitor's later looks, RoleThread.blockedAfterRetake,
+     * catch a call still on its way into its wait at the retake). True where that is not known:
+     * wall time decides.
      */
     private static boolean blockedSinceRetake(RoleThread rt) {
         ThreadSched.Look then = rt.lookAtRetake;

@@ -33,6 +33,17 @@ final class RoleThread extends CallTrackedThread {
     /** {@link ThreadSched#look} at this thread at that moment, or null (written with {@link #retakenAt}). */
     ThreadSched.Look lookAtRetake;
 
+    /**
+     * The monitor found the retaken call blocked throughout {@link Sysmon#BLOCKED_AFTER_RETAKE_NANOS}
+     * or more after the retake (see Sysmon.followUp); cleared by the monitor before each retake.
+     */
+    volatile boolean blockedAfterRetake;
+
+    // Monitor thread only: the follow-up looks at a retaken call (Sysmon.followUp).
+    long retakenCall;
+    int followUps;
+    ThreadSched.Look followLook;
+
     /** This thread's Linux thread id (for {@link ThreadSched}), or -1; set when it starts. */
     volatile int tid = -1;
 

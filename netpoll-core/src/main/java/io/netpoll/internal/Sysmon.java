@@ -24,8 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  *     {@link #maxThreads} role threads are alive: the poller then waits for its handler, as a
  *     worker pool at its size would. A hand-off by a handler about to wait in netpoll
  *     ({@code next(n)}) is never refused (that wait needs the poller to make progress).</li>
- * <li><b>Offload pool.</b> Connections whose handlers blocked outside netpoll (moved off the
- *     poller, {@code NetStats.handlersOffloaded}) run on a {@link WorkerPool} of their own
+ * <li><b>Offload pool.</b> Connections whose handlers blocked outside netpoll (a retaken call
+ *     that went on blocking for {@link #BLOCKED_AFTER_RETAKE_NANOS}: the monitor looks at its
+ *     thread again on the next ticks; moved off the poller, {@code NetStats.handlersOffloaded}) run on a {@link WorkerPool} of their own
  *     ({@link #offloadPool()}), not the group's worker pool: the monitor watches its tasks and,
  *     when they block, gives each queued connection a thread, up to {@link #maxOffloadThreads}
  *     ({@code -Dnetpoll.handler.maxOffloadThreads}, default 256); idle ones exit after 30 s. So
@@ -57,6 +58,11 @@ public final class Sysmon {
     static final long MAX_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
 
     private static final int QUIET_TICKS_BEFORE_BACK_OFF = 50;
+
+    /** How long a retaken call must go on blocking for its connection to leave the poller (NioConnection.endCall). */
+    static final long BLOCKED_AFTER_RETAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Ticks after a retake at which the monitor looks again at a call that goes on (see followUp). */
+    private static final int FOLLOW_UPS = 8;
 
     static final int IN_CALL = 1;
     static final int BLOCKED = 2;
@@ -342,21 +348,60 @@ public final class Sysmon {
                     // Before the CAS: the handler reads them after failing to take the role back.
                     rt.retakenAt = now;
                     rt.lookAtRetake = ThreadSched.look(rt.tid);
+                    rt.blockedAfterRetake = false;
                 }
                 if (stuck && p.retake()) {
                     retakes.incrementAndGet();
+                    rt.retakenCall = c;
+                    rt.followLook = rt.lookAtRetake;
+                    rt.followUps = rt.followLook != null ? FOLLOW_UPS : 0;
                     rt.setName(rt.spareName); // no longer that poller's thread (thread dumps, tests)
                     assign(p);
                 }
             }
         }
         for (Object t : threads.array()) {
-            seen = Math.max(seen, observe((RoleThread) t, now));
+            RoleThread rt = (RoleThread) t;
+            seen = Math.max(seen, observe(rt, now));
+            if (rt.followUps != 0 && rt.retakenAt != now) { // not the retake's own tick
+                followUp(rt);
+            }
         }
         for (Object pool : pools.array()) {
             seen = Math.max(seen, ((WorkerPool) pool).tick(now));
         }
         return seen;
+    }
+
+    /**
+     * Monitor thread, on the ticks after a retake while the retaken call goes on: looks at its
+     * thread again, and marks it {@link RoleThread#blockedAfterRetake} once two looks found it
+     * blocked throughout {@link #BLOCKED_AFTER_RETAKE_NANOS} ({@link ThreadSched#blockedThroughout}).
+     * The handler's own judgement at the end of the call ({@code ThreadSched.blockedBetween} from
+     * the look at the retake) misses a call found runnable at the retake (preempted on its way
+     * into the wait) and counts a wait for a CPU after the wait ends as running: on a loaded
+     * machine a call that blocked for many ticks could pass for one that computed. At most
+     * {@link #FOLLOW_UPS} looks per retake, only while the same call runs.
+     */
+    private void followUp(RoleThread rt) {
+        if (rt.calls() != rt.retakenCall) {
+            rt.followUps = 0;
+            rt.followLook = null;
+            return;
+        }
+        rt.followUps--;
+        ThreadSched.Look look = ThreadSched.look(rt.tid);
+        if (look == null) {
+            rt.followUps = 0;
+        } else if (ThreadSched.blockedThroughout(rt.followLook, look, BLOCKED_AFTER_RETAKE_NANOS)) {
+            rt.blockedAfterRetake = true;
+            rt.followUps = 0;
+        } else if (!ThreadSched.blockedThroughout(rt.followLook, look, 0)) {
+            rt.followLook = look; // else blocked since the earlier look, not for long enough yet
+        }
+        if (rt.followUps == 0) {
+            rt.followLook = null;
+        }
     }
 
     /**

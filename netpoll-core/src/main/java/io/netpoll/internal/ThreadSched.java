@@ -104,6 +104,20 @@ final class ThreadSched {
         return wall - (second.activeNanos() - first.activeNanos()) >= minNanos + TICK_SLACK_NANOS;
     }
 
+    /**
+     * Whether the thread was blocked all the time between two looks, for {@code minNanos} or
+     * more: both found it blocked and it has not given up its CPU since the first (waking from a
+     * wait and waiting again is a second voluntary switch), so it never ran in between. Exact,
+     * unlike {@link #blockedBetween}: neither schedstat's lag nor a wait for a CPU enters it; a
+     * safepoint cannot span two looks, since the looking thread runs Java code between them.
+     */
+    static boolean blockedThroughout(Look first, Look second, long minNanos) {
+        return first.blocked()
+                && second.blocked()
+                && second.voluntarySwitches() == first.voluntarySwitches()
+                && second.atNanos() - first.atNanos() >= minNanos;
+    }
+
     private static String read(String file) throws IOException {
         return new String(Files.readAllBytes(Path.of(file)), StandardCharsets.US_ASCII);
     }

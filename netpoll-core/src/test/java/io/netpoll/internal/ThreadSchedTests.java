@@ -109,6 +109,26 @@ class ThreadSchedTests {
                 .isTrue();
     }
 
+    @Test
+    void aThreadFoundBlockedTwiceWithNoWaitBetweenWasBlockedThroughout() {
+        Look blocked = new Look(true, 10, 5 * MS, 0);
+        assertThat(ThreadSched.blockedThroughout(blocked, new Look(true, 10, 5 * MS, 2 * MS), MS))
+                .isTrue();
+        assertThat(ThreadSched.blockedThroughout(blocked, new Look(true, 10, 5 * MS, MS / 2), MS))
+                .as("not for long enough")
+                .isFalse();
+        assertThat(ThreadSched.blockedThroughout(blocked, new Look(true, 11, 5 * MS, 2 * MS), MS))
+                .as("woke and waited again in between: it may have run")
+                .isFalse();
+        assertThat(ThreadSched.blockedThroughout(blocked, new Look(false, 10, 5 * MS, 2 * MS), MS))
+                .as("running or runnable now")
+                .isFalse();
+        assertThat(ThreadSched.blockedThroughout(
+                        new Look(false, 10, 5 * MS, 0), new Look(true, 10, 5 * MS, 2 * MS), MS))
+                .as("running at the first look")
+                .isFalse();
+    }
+
     private static Look look(AtomicInteger tid) {
         Look look = ThreadSched.look(tid.get());
         assertThat(look).isNotNull();
