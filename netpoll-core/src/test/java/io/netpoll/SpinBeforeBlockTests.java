@@ -16,18 +16,26 @@ class SpinBeforeBlockTests {
 
     @Test
     void pollersDoNotSpinByDefaultUnlessTheSystemPropertySaysSo() {
-        try (PollerGroup group = PollerGroup.create(1)) {
-            assertThat(PollerGroup.defaultSpinBeforeBlock()).isZero();
-            assertThat(group.spinBeforeBlock()).isZero();
-            assertThat(group.next().spinNanos()).isZero();
-        }
-        System.setProperty("netpoll.poller.spinMicros", "20");
-        try (PollerGroup group = PollerGroup.create(1)) {
-            assertThat(PollerGroup.defaultSpinBeforeBlock()).isEqualTo(Duration.ofNanos(20_000));
-            assertThat(group.spinBeforeBlock()).isEqualTo(Duration.ofNanos(20_000));
-            assertThat(group.next().spinNanos()).isEqualTo(20_000);
+        // A run with -Dnetpoll.poller.spinMicros (to test everything spinning) keeps it afterwards.
+        String outside = System.clearProperty("netpoll.poller.spinMicros");
+        try {
+            try (PollerGroup group = PollerGroup.create(1)) {
+                assertThat(PollerGroup.defaultSpinBeforeBlock()).isZero();
+                assertThat(group.spinBeforeBlock()).isZero();
+                assertThat(group.next().spinNanos()).isZero();
+            }
+            System.setProperty("netpoll.poller.spinMicros", "20");
+            try (PollerGroup group = PollerGroup.create(1)) {
+                assertThat(PollerGroup.defaultSpinBeforeBlock()).isEqualTo(Duration.ofNanos(20_000));
+                assertThat(group.spinBeforeBlock()).isEqualTo(Duration.ofNanos(20_000));
+                assertThat(group.next().spinNanos()).isEqualTo(20_000);
+            }
         } finally {
-            System.clearProperty("netpoll.poller.spinMicros");
+            if (outside != null) {
+                System.setProperty("netpoll.poller.spinMicros", outside);
+            } else {
+                System.clearProperty("netpoll.poller.spinMicros");
+            }
         }
     }
 
