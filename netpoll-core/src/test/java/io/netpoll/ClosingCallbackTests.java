@@ -67,9 +67,15 @@ class ClosingCallbackTests {
                     client.addClosingCallback(c -> upstream.close());
                     try {
                         flushing.add("flushing");
-                        upstream.writer().writeBinary(ByteBuffer.allocate(16 << 20)); // far more than the kernel takes
-                        upstream.writer().flush();
-                        outcome.add(new AssertionError("the flush to a blackhole returned"));
+                        // Far more than the kernel takes, in 1 MiB flushes as a proxy forwards: a
+                        // flush by a thread still holding its poller's role queues the first MiB
+                        // without waiting (whether the monitor took the role meanwhile is timing);
+                        // the next finds the upstream a high-water mark behind and waits.
+                        for (int i = 0; i < 16; i++) {
+                            upstream.writer().writeBinary(ByteBuffer.allocate(1 << 20));
+                            upstream.writer().flush();
+                        }
+                        outcome.add(new AssertionError("the flushes to a blackhole returned"));
                     } catch (ConnectionClosedException e) {
                         outcome.add(e);
                     }
