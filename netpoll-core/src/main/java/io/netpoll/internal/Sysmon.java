@@ -26,10 +26,11 @@ import java.util.concurrent.locks.LockSupport;
  *     ({@code next(n)}) is never refused (that wait needs the poller to make progress).</li>
  * <li><b>Offload pool.</b> Connections whose handlers blocked outside netpoll (a retaken call
  *     that went on blocking for {@link #BLOCKED_AFTER_RETAKE_NANOS}: the monitor looks at its
- *     thread again on the next ticks; moved off the poller, {@code NetStats.handlersOffloaded}) run on a {@link WorkerPool} of their own
- *     ({@link #offloadPool()}), not the group's worker pool: the monitor watches its tasks and,
- *     when they block, gives each queued connection a thread, up to {@link #maxOffloadThreads}
- *     ({@code -Dnetpoll.handler.maxOffloadThreads}, default 256); idle ones exit after 30 s. So
+ *     thread again on the next ticks; moved off the poller, {@code NetStats.handlersOffloaded})
+ *     run on a {@link WorkerPool} of their own ({@link #offloadPool()}), not the group's worker
+ *     pool: the monitor watches its tasks and, when they block, gives each queued connection a
+ *     thread, up to {@link #maxOffloadThreads} ({@code -Dnetpoll.handler.maxOffloadThreads},
+ *     default 256); idle ones exit after 30 s. So
  *     blocking connections neither queue behind each other nor take worker-mode servers' and TLS
  *     tasks' threads.</li>
  * <li><b>Blocked-thread report.</b> An adaptive handler call, or a task of a watched worker pool
